@@ -1,0 +1,114 @@
+"""The `kiosk` command. Subcommand handlers are imported only when chosen, so the
+console itself starts without loading the admin, SSH or benchmark code.
+
+Every error a person can cause prints one line on stderr and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from kiosk import __version__
+
+# command -> "module:function" (the function takes the parsed args and returns an exit code)
+HANDLERS = {
+    "run": "kiosk.cli.console:run",
+    "demo": "kiosk.cli.console:demo",
+    "init": "kiosk.cli.admin:init",
+    "users": "kiosk.cli.admin:users",
+    "audit": "kiosk.cli.admin:audit_cmd",
+    "serve-ssh": "kiosk.cli.ssh:serve",
+    "bench": "kiosk.cli.bench:bench",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="The DSL console: a safeguarding console for schools in England.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument("--data-dir", help="data directory (default: KIOSK_DATA_DIR or the platform's user data dir)")
+    parser.add_argument("--db-url", help="database URL, e.g. postgresql://... (default: KIOSK_DB_URL or SQLite in the data dir)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the console (the default)")
+    p.add_argument("--no-kiosk", action="store_true", help="development: keep Textual's environment variables")
+
+    p = sub.add_parser("demo", help="run the console on a fictional demo school")
+    p.add_argument("--seed-only", action="store_true", help="create the demo data and print the logins, do not start the console")
+    p.add_argument("--pupils", type=int, default=200, help="number of demo pupils (default 200)")
+
+    p = sub.add_parser("init", help="create the data dir, the database and the first admin")
+    p.add_argument("--admin", metavar="NAME", help="username of the first admin")
+    p.add_argument("--full-name", default=None, help="full name of the first admin")
+    p.add_argument("--password-stdin", action="store_true", help="read the admin password from standard input")
+    p.add_argument("--profile", metavar="FILE", help="the school's profile (TOML), copied into the data dir")
+
+    users = sub.add_parser("users", help="manage staff accounts").add_subparsers(dest="users_command", metavar="ACTION")
+    users.required = True
+    p = users.add_parser("add", help="add an account")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True, help="a role (repeat for several)")
+    p.add_argument("--full-name", required=True)
+    p.add_argument("--password-stdin", action="store_true")
+    users.add_parser("list", help="list accounts")
+    p = users.add_parser("reset-password", help="set a temporary password (changed at next login)")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true")
+    p = users.add_parser("unlock", help="clear a lockout")
+    p.add_argument("name")
+    p = users.add_parser("deactivate", help="deactivate an account (never deleted)")
+    p.add_argument("name")
+    p = users.add_parser("reactivate", help="reactivate an account")
+    p.add_argument("name")
+    p = users.add_parser("set-roles", help="replace an account's roles")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True)
+    p = users.add_parser("add-key", help="register an SSH public key for remote access")
+    p.add_argument("name")
+    p.add_argument("file", help="public key file (OpenSSH format)")
+    p = users.add_parser("remove-key", help="remove an SSH public key")
+    p.add_argument("name")
+    p.add_argument("fingerprint")
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
+    audit.required = True
+    audit.add_parser("verify", help="check the whole hash chain")
+
+    p = sub.add_parser("serve-ssh", help="serve the console to remote deputies over SSH")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2222)
+
+    p = sub.add_parser("bench", help="build a synthetic school and time every screen's query")
+    p.add_argument("--pupils", type=int, default=2000)
+    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--json", metavar="FILE")
+    p.add_argument("--quick", action="store_true", help="a small dataset, for a smoke test")
+    p.add_argument("--concurrency", action="store_true", help="run the 8-process concurrency mode")
+    p.add_argument("--crash", action="store_true", help="run the kill -9 crash-safety mode")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # whatever we create (data dir, WAL files, keys) is owner-only
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    if command == "run" and not hasattr(args, "no_kiosk"):
+        args.no_kiosk = False
+    module_name, func_name = HANDLERS[command].split(":")
+    from kiosk.errors import KioskError
+
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+        return int(handler(args) or 0)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kiosk: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,117 @@
+"""Admin commands run from the shell: init, users, audit verify. Each is audited as
+done from the shell, with the operating-system user as its origin."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from kiosk.cli.common import open_db, read_password, settings_from
+from kiosk.errors import ConfigError, ValidationError
+from kiosk.services import accounts
+from kiosk.services.actor import shell_actor
+
+
+def init(args) -> int:
+    from kiosk.config import ensure_data_dir
+    from kiosk.schema import open_database
+
+    settings = settings_from(args)
+    if args.profile:
+        from kiosk.rules import load_profile
+
+        load_profile(args.profile)  # refuse a half-valid profile before changing anything
+    if not settings.db_url:
+        ensure_data_dir(settings.data_dir)
+    open_database(settings, create=True)
+    if args.profile:
+        target = settings.data_dir / "profile.toml"
+        shutil.copyfile(args.profile, target)
+        target.chmod(0o600)
+        _set_config_key(settings, "profile", "profile.toml")
+        print(f"school profile installed: {target}")
+    actor = shell_actor()
+    if accounts.count_users() == 0:
+        name = args.admin
+        if not name:
+            if not sys.stdin.isatty():
+                raise ValidationError("admin", "no terminal to ask on; use --admin NAME --password-stdin")
+            name = input("First admin username: ").strip()
+        full = args.full_name or name
+        password = read_password(args.password_stdin, "Admin password (12+ characters): ")
+        accounts.create_user(actor, name, full, ["admin"], password, must_change=False)
+        print(f"created admin {name!r}")
+    elif args.admin:
+        raise ValidationError("admin", "this database already has accounts; use 'kiosk users add'")
+    print(f"data dir: {settings.data_dir}")
+    return 0
+
+
+def _set_config_key(settings, key: str, value: str) -> None:
+    path = settings.config_path
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    lines = [ln for ln in lines if not ln.split("=")[0].strip() == key]
+    lines.append(f'{key} = "{value}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+
+
+def users(args) -> int:
+    open_db(args)
+    actor = shell_actor()
+    cmd = args.users_command
+    if cmd == "add":
+        password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
+        info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
+        print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+    elif cmd == "list":
+        rows = accounts.list_users(actor)
+        print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
+        for u in rows:
+            status = "deactivated" if not u.active else ("locked" if u.locked else "active")
+            if u.must_change_password and u.active:
+                status += ", must change password"
+            print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
+    elif cmd == "reset-password":
+        password = read_password(args.password_stdin, "New temporary password (12+ characters): ")
+        accounts.reset_password(actor, args.name, password)
+        print(f"password reset for {args.name}; change required at next login")
+    elif cmd == "unlock":
+        accounts.unlock(actor, args.name)
+        print(f"unlocked {args.name}")
+    elif cmd == "deactivate":
+        accounts.deactivate(actor, args.name)
+        print(f"deactivated {args.name} (the account and its records are kept)")
+    elif cmd == "reactivate":
+        accounts.reactivate(actor, args.name)
+        print(f"reactivated {args.name}")
+    elif cmd == "set-roles":
+        info = accounts.set_roles(actor, args.name, args.role)
+        print(f"{info.username}: {', '.join(info.roles)}")
+    elif cmd in ("add-key", "remove-key"):
+        from kiosk.services import ssh_keys
+
+        if cmd == "add-key":
+            try:
+                text = open(args.file, encoding="utf-8").read()
+            except OSError as exc:
+                raise ConfigError(f"{args.file}: cannot read the key file ({exc.strerror})") from None
+            fp = ssh_keys.add_key(actor, args.name, text)
+            print(f"added key {fp} for {args.name}")
+        else:
+            ssh_keys.remove_key(actor, args.name, args.fingerprint)
+            print(f"removed key {args.fingerprint} from {args.name}")
+    return 0
+
+
+def audit_cmd(args) -> int:
+    from kiosk.services import audit
+
+    open_db(args)
+    result = audit.verify()
+    if result.ok:
+        print(f"audit chain intact: {result.checked} events verified")
+        return 0
+    print(f"kiosk: audit chain broken at event {result.seq}: {result.problem} "
+          f"({result.checked} events verified before it)", file=sys.stderr)
+    return 2

@@ -1,0 +1,38 @@
+"""`kiosk run` (the default) and `kiosk demo`: start the console."""
+
+from __future__ import annotations
+
+import sys
+
+from kiosk.cli.common import open_db, settings_from
+
+
+def run(args) -> int:
+    settings = open_db(args, create=False)
+    from kiosk.app import run_console
+
+    return run_console(settings, kiosk_mode=not getattr(args, "no_kiosk", False))
+
+
+def demo(args) -> int:
+    from kiosk.config import demo_data_dir, load_settings
+    from kiosk.demo import seed
+    from kiosk.schema import open_database
+
+    if args.pupils < 1:
+        from kiosk.errors import ValidationError
+
+        raise ValidationError("--pupils", "must be at least 1")
+    settings = load_settings(data_dir=args.data_dir or demo_data_dir(), db_url=args.db_url)
+    open_database(settings, create=True)
+    logins = seed(pupils=args.pupils)
+    print(f"Demo school data: {settings.data_dir}")
+    print("Demo logins (all fictional):")
+    for username, password, roles in logins:
+        print(f"  {username:<10} {password:<18} {roles}")
+    sys.stdout.flush()
+    if args.seed_only:
+        return 0
+    from kiosk.app import run_console
+
+    return run_console(settings, kiosk_mode=True)

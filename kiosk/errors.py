@@ -1,0 +1,50 @@
+"""Errors the services raise; screens and the CLI turn them into one clear message."""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """Base for every error meant to be shown to a person as one line."""
+
+
+class ValidationError(KioskError):
+    """Input refused; `field` names what to fix."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class PermissionDenied(KioskError):
+    def __init__(self, capability: str, message: str | None = None) -> None:
+        self.capability = capability
+        super().__init__(message or f"You do not have permission to do this ({capability}).")
+
+
+class NotFound(KioskError):
+    pass
+
+
+class AuthError(KioskError):
+    """Login failed. The message is deliberately the same for every cause but lockout."""
+
+
+class AccountLocked(AuthError):
+    pass
+
+
+class DatabaseError(KioskError):
+    pass
+
+
+class DatabaseBusy(DatabaseError):
+    pass
+
+
+class ConfigError(KioskError):
+    pass
+
+
+class SchemaTooNew(DatabaseError):
+    pass

@@ -1,0 +1,1 @@
+"""adults models (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""early_help models (filled in by its issue)."""

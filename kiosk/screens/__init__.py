@@ -1,0 +1,1 @@
+"""Textual screens. Thin: they call kiosk.services and render plain results."""

@@ -1,0 +1,155 @@
+"""The audit trail: append-only events, each hashing its content and the previous hash.
+
+`verify()` walks the chain and names the first event altered, removed or inserted. The
+head of the chain (last seq and hash) is also kept in Meta, updated in the same
+transaction, so removing the newest events is caught too. Appending reads the head
+under the write lock (IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL), so two
+terminals can never fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from kiosk import db as dbmod
+from kiosk.clock import utcnow
+from kiosk.db import db
+
+GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+
+
+def _digest(prev: str, seq: int, at: str, actor_id, actor: str, origin: str, action: str,
+            target_type: str, target_id: str, detail: str) -> str:
+    payload = json.dumps(
+        [seq, at, actor_id, actor, origin, action, target_type, target_id, detail],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev + payload).encode("utf-8")).hexdigest()
+
+
+def _read_head(for_update: bool) -> tuple[int, str]:
+    from kiosk.models import Meta
+
+    query = Meta.select().where(Meta.key == HEAD_KEY)
+    if for_update and not dbmod.is_sqlite():
+        query = query.for_update()
+    row = query.first()
+    if row is None:
+        return 0, GENESIS
+    seq, digest = row.value.split(":", 1)
+    return int(seq), digest
+
+
+def _write_head(seq: int, digest: str) -> None:
+    from kiosk.models import Meta
+
+    value = f"{seq}:{digest}"
+    Meta.insert(key=HEAD_KEY, value=value).on_conflict(
+        conflict_target=[Meta.key], update={Meta.value: value}
+    ).execute()
+
+
+def record(
+    actor,
+    action: str,
+    target_type: str = "",
+    target_id: Any = "",
+    detail: dict | None = None,
+) -> int:
+    """Append one event (inside the caller's transaction if there is one)."""
+    from kiosk.models import AuditEvent
+
+    with dbmod.write():
+        if dbmod.is_sqlite():
+            last = _read_head(for_update=False)
+        else:
+            # Take the head row lock first; create the head row once if missing.
+            from kiosk.models import Meta
+
+            Meta.insert(key=HEAD_KEY, value=f"0:{GENESIS}").on_conflict_ignore().execute()
+            last = _read_head(for_update=True)
+        prev_seq, prev_hash = last
+        seq = prev_seq + 1
+        at = utcnow().isoformat(timespec="microseconds")
+        detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True,
+                                 separators=(",", ":"))
+        actor_id = getattr(actor, "user_id", None)
+        actor_name = getattr(actor, "username", str(actor))
+        origin = getattr(actor, "origin", "")
+        tid = "" if target_id is None else str(target_id)
+        digest = _digest(prev_hash, seq, at, actor_id, actor_name, origin, action,
+                         target_type, tid, detail_text)
+        AuditEvent.insert(
+            seq=seq, at=at, actor_id=actor_id, actor=actor_name, origin=origin,
+            action=action, target_type=target_type, target_id=tid, detail=detail_text,
+            prev_hash=prev_hash, hash=digest,
+        ).execute()
+        _write_head(seq, digest)
+    return seq
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def verify(batch: int = 50_000) -> VerifyResult:
+    """Walk the whole chain in order. Names the first event that is not as written."""
+    from kiosk.models import AuditEvent
+
+    prev_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    columns = (
+        AuditEvent.seq, AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor,
+        AuditEvent.origin, AuditEvent.action, AuditEvent.target_type,
+        AuditEvent.target_id, AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash,
+    )
+    last_seq = 0
+    while True:
+        rows: Iterable = (
+            AuditEvent.select(*columns)
+            .where(AuditEvent.seq > last_seq)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+            .tuples()
+        )
+        n = 0
+        for seq, at, actor_id, actor, origin, action, ttype, tid, detail, prev, digest in rows:
+            n += 1
+            if seq != expected_seq:
+                if seq > expected_seq:
+                    return VerifyResult(False, checked, f"event {expected_seq} is missing (removed)", expected_seq)
+                return VerifyResult(False, checked, f"event {seq} is out of order", seq)
+            if prev != prev_hash:
+                return VerifyResult(
+                    False, checked,
+                    f"event {seq} does not follow event {seq - 1} (an event was removed or inserted)",
+                    seq,
+                )
+            if _digest(prev, seq, at, actor_id, actor, origin, action, ttype, tid, detail) != digest:
+                return VerifyResult(False, checked, f"event {seq} was altered", seq)
+            prev_hash = digest
+            expected_seq += 1
+            checked += 1
+            last_seq = seq
+        if n < batch:
+            break
+    head_seq, head_hash = _read_head(for_update=False)
+    if head_seq != checked or head_hash != prev_hash:
+        if head_seq > checked:
+            return VerifyResult(
+                False, checked,
+                f"events {checked + 1} to {head_seq} are missing (the newest events were removed)",
+                checked + 1,
+            )
+        return VerifyResult(False, checked, "the chain head does not match the last event", head_seq)
+    return VerifyResult(True, checked)

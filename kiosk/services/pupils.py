@@ -1,0 +1,157 @@
+"""Pupils: find by name prefix, add and correct details, and the DSL team's flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kiosk import db as dbmod
+from kiosk.capabilities import Cap
+from kiosk.clock import today
+from kiosk.errors import NotFound, ValidationError
+from kiosk.services import audit
+from kiosk.services.actor import Actor, require
+from kiosk.text import clean
+
+
+@dataclass(frozen=True)
+class PupilSummary:
+    id: int
+    name: str  # preferred first name + last name
+    full_name: str
+    date_of_birth: date
+    year_group: int
+    form_group: str
+    upn: str | None
+    flags: tuple[str, ...]  # keys of flags that are set (only for those who may see them)
+
+
+def _flags_of(p) -> tuple[str, ...]:
+    from kiosk.models.pupils import PUPIL_FLAGS
+
+    return tuple(k for k in PUPIL_FLAGS if getattr(p, k))
+
+
+def summary(p, show_flags: bool) -> PupilSummary:
+    return PupilSummary(
+        id=p.id,
+        name=p.display_name,
+        full_name=f"{p.first_name} {p.last_name}",
+        date_of_birth=p.date_of_birth,
+        year_group=p.year_group,
+        form_group=p.form_group,
+        upn=p.upn,
+        flags=_flags_of(p) if show_flags else (),
+    )
+
+
+def search(actor: Actor, text: str, limit: int = 20) -> list[PupilSummary]:
+    """Pupils whose first, preferred or last name starts with what was typed.
+
+    Two words ("sam jo") match first-name prefix and last-name prefix. Flags are
+    shown only to those who keep them (the DSL team).
+    """
+    from kiosk.models.pupils import Pupil
+
+    if not (actor.can(Cap.PUPIL_SEARCH) or actor.can(Cap.PUPIL_MANAGE)):
+        require(actor, Cap.PUPIL_SEARCH)
+    words = clean(text, "search", max_length=100).lower().split()
+    if not words:
+        return []
+
+    def prefix(field, word):
+        return (field >= word) & (field < word + "\uffff")
+
+    if len(words) == 1:
+        w = words[0]
+        cond = prefix(Pupil.first_key, w) | prefix(Pupil.last_key, w) | prefix(Pupil.preferred_key, w)
+    else:
+        a, b = words[0], words[-1]
+        cond = (prefix(Pupil.first_key, a) | prefix(Pupil.preferred_key, a)) & prefix(Pupil.last_key, b)
+    rows = (
+        Pupil.select()
+        .where(cond & (Pupil.active == True))  # noqa: E712
+        .order_by(Pupil.last_key, Pupil.first_key)
+        .limit(limit)
+    )
+    show = actor.can(Cap.PUPIL_FLAGS_EDIT) or actor.can(Cap.CHRONOLOGY_VIEW)
+    return [summary(p, show) for p in rows]
+
+
+def get(actor: Actor, pupil_id: int):
+    """The pupil row (for services that need it); checks only that the pupil exists."""
+    from kiosk.models.pupils import Pupil
+
+    p = Pupil.get_or_none(Pupil.id == pupil_id)
+    if p is None:
+        raise NotFound(f"no pupil with id {pupil_id}")
+    return p
+
+
+def pupil_summary(actor: Actor, pupil_id: int) -> PupilSummary:
+    require(actor, Cap.PUPIL_SEARCH)
+    show = actor.can(Cap.PUPIL_FLAGS_EDIT) or actor.can(Cap.CHRONOLOGY_VIEW)
+    return summary(get(actor, pupil_id), show)
+
+
+def _validate(first_name, last_name, preferred_name, date_of_birth, year_group, form_group, upn):
+    first = clean(first_name, "first name", required=True, max_length=100)
+    last = clean(last_name, "last name", required=True, max_length=100)
+    preferred = clean(preferred_name, "preferred name", max_length=100)
+    form = clean(form_group, "form group", max_length=20)
+    number = clean(upn, "unique pupil number", max_length=13) or None
+    if number and not (len(number) == 13 and number[0].isalpha() and number[1:].isdigit()):
+        raise ValidationError("unique pupil number", "must be a letter followed by 12 digits")
+    if not isinstance(date_of_birth, date):
+        raise ValidationError("date of birth", "must be a date")
+    if date_of_birth > today():
+        raise ValidationError("date of birth", "is in the future")
+    if not isinstance(year_group, int) or not -1 <= year_group <= 14:
+        raise ValidationError("year group", "must be a year from Reception (0) to 14")
+    return first, last, preferred, form, number
+
+
+def add_pupil(actor: Actor, *, first_name: str, last_name: str, date_of_birth: date,
+              year_group: int, form_group: str = "", preferred_name: str = "",
+              upn: str | None = None, flags: dict | None = None) -> PupilSummary:
+    require(actor, Cap.PUPIL_MANAGE)
+    from kiosk.models.pupils import PUPIL_FLAGS, Pupil
+
+    first, last, preferred, form, number = _validate(
+        first_name, last_name, preferred_name, date_of_birth, year_group, form_group, upn
+    )
+    flags = flags or {}
+    unknown = set(flags) - set(PUPIL_FLAGS)
+    if unknown:
+        raise ValidationError("flags", f"unknown flag {sorted(unknown)[0]!r}")
+    if flags and not actor.can(Cap.PUPIL_FLAGS_EDIT):
+        require(actor, Cap.PUPIL_FLAGS_EDIT)
+    with dbmod.write():
+        if number and Pupil.select().where(Pupil.upn == number).exists():
+            raise ValidationError("unique pupil number", "another pupil already has it")
+        p = Pupil.create(
+            first_name=first, last_name=last, preferred_name=preferred,
+            date_of_birth=date_of_birth, year_group=year_group, form_group=form, upn=number,
+            first_key=first.lower(), last_key=last.lower(), preferred_key=preferred.lower(),
+            **{k: bool(v) for k, v in flags.items()},
+        )
+        audit.record(actor, "pupil.create", "pupil", p.id)
+    return summary(p, actor.can(Cap.PUPIL_FLAGS_EDIT))
+
+
+def set_flag(actor: Actor, pupil_id: int, flag: str, value: bool, reason: str = "") -> PupilSummary:
+    require(actor, Cap.PUPIL_FLAGS_EDIT)
+    from kiosk.models.pupils import PUPIL_FLAGS, Pupil, PupilFlagChange
+
+    if flag not in PUPIL_FLAGS:
+        raise ValidationError("flag", f"unknown flag {flag!r}")
+    why = clean(reason, "reason", multiline=True, max_length=2000)
+    with dbmod.write():
+        p = get(actor, pupil_id)
+        if getattr(p, flag) == bool(value):
+            return summary(p, True)
+        Pupil.update({getattr(Pupil, flag): bool(value)}).where(Pupil.id == p.id).execute()
+        PupilFlagChange.create(pupil=p, flag=flag, value=bool(value), reason=why, by=actor.user_id)
+        audit.record(actor, "pupil.flag", "pupil", p.id, {"flag": flag, "value": bool(value)})
+        p = Pupil.get_by_id(p.id)
+    return summary(p, True)

@@ -1,0 +1,52 @@
+"""Validation of text that people type or that arrives from outside (CLI, import).
+
+Control characters are refused (not stripped): an ESC reaching the terminal can retitle
+or reprogram it, and silently altering what a person recorded is worse than asking again.
+Newline and tab are allowed only in multi-line fields. The same pattern feeds the
+`restrict` of every Input so a paste cannot smuggle them in either.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.errors import ValidationError
+
+# C0 and C1 controls, DEL. Line fields also refuse \n and \t.
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+# For Textual's Input(restrict=...): the whole value must match.
+INPUT_RESTRICT = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*"
+
+SHORT_MAX = 200
+LONG_MAX = 20_000
+
+
+def has_control_chars(value: str, multiline: bool = False) -> bool:
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_LINE
+    return pattern.search(value) is not None
+
+
+def clean(
+    value: str | None,
+    field: str,
+    *,
+    required: bool = False,
+    multiline: bool = False,
+    max_length: int | None = None,
+) -> str:
+    """Return the text trimmed, or raise ValidationError naming the field.
+
+    Inner text is kept exactly as typed (right-to-left text, emoji, markup-looking
+    brackets): only surrounding white space is trimmed.
+    """
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(field, "is required")
+    if has_control_chars(text, multiline=multiline):
+        raise ValidationError(field, "contains control characters, which are not allowed")
+    limit = max_length or (LONG_MAX if multiline else SHORT_MAX)
+    if len(text) > limit:
+        raise ValidationError(field, f"is too long ({len(text)} characters; at most {limit})")
+    return text

@@ -1,0 +1,93 @@
+"""Shared fixtures: every test gets its own temporary data dir and a fresh database.
+
+Set KIOSK_TEST_DB_URL=postgresql://... to run the suite against PostgreSQL; each test
+then starts from empty tables in that database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Settings
+
+TEST_DB_URL = os.environ.get("KIOSK_TEST_DB_URL") or None
+STRONG_PASSWORD = "correct-battery-staple-42"
+
+
+@pytest.fixture(autouse=True)
+def _isolate_environment(tmp_path, monkeypatch):
+    # Never touch the user's real data dir, whatever a test does.
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for var in ("KIOSK_DB_URL", "TEXTUAL_DRIVER", "TEXTUAL_LOG"):
+        monkeypatch.delenv(var, raising=False)
+    if TEST_DB_URL:
+        monkeypatch.setenv("KIOSK_DB_URL", TEST_DB_URL)
+
+
+def _reset_postgres(url: str) -> None:
+    from playhouse.db_url import connect
+
+    database = connect(url)
+    database.connect()
+    database.execute_sql("DROP SCHEMA IF EXISTS public CASCADE")
+    database.execute_sql("CREATE SCHEMA public")
+    database.close()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    data = tmp_path / "data"
+    return Settings(data_dir=data, db_url=TEST_DB_URL)
+
+
+@pytest.fixture
+def database(settings):
+    """A fresh, bound, upgraded database."""
+    from kiosk import schema
+    from kiosk.db import db
+
+    if TEST_DB_URL:
+        _reset_postgres(TEST_DB_URL)
+    database = schema.open_database(settings)
+    yield database
+    if not database.is_closed():
+        database.close()
+    db.initialize(None)
+
+
+@pytest.fixture
+def admin(database):
+    from kiosk.services.actor import shell_actor
+
+    return shell_actor("shell:test")
+
+
+@pytest.fixture
+def make_user(database, admin):
+    """make_user("alice", "dsl") -> Actor, with a password that passes policy."""
+    from kiosk.services import accounts
+
+    def _make(username: str, *roles: str, full_name: str | None = None, must_change=False):
+        info = accounts.create_user(
+            admin, username, full_name or username.title(), roles or ("staff",),
+            STRONG_PASSWORD, must_change=must_change,
+        )
+        from kiosk.models import User
+
+        return accounts.actor_for(User.get_by_id(info.id), "terminal")
+
+    return _make
+
+
+@pytest.fixture
+def fake_clock():
+    from kiosk.clock import FakeClock, use_clock
+
+    clock = FakeClock()
+    with use_clock(clock):
+        yield clock
