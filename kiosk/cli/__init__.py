@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run the console (the default)")
     p.add_argument("--no-kiosk", action="store_true", help="development: keep Textual's environment variables")
+    # Set by `kiosk serve-ssh` for each remote session: the key already chose the user,
+    # who must still give their console password; the origin goes into every audit event.
+    p.add_argument("--origin", default="terminal", help=argparse.SUPPRESS)
+    p.add_argument("--remote-user", default=None, help=argparse.SUPPRESS)
 
     p = sub.add_parser("demo", help="run the console on a fictional demo school")
     p.add_argument("--seed-only", action="store_true", help="create the demo data and print the logins, do not start the console")
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "run"
     if command == "run" and not hasattr(args, "no_kiosk"):
-        args.no_kiosk = False
+        args.no_kiosk, args.origin, args.remote_user = False, "terminal", None
     module_name, func_name = HANDLERS[command].split(":")
     from kiosk.errors import KioskError
 

@@ -11,7 +11,12 @@ def run(args) -> int:
     settings = open_db(args, create=False)
     from kiosk.app import run_console
 
-    return run_console(settings, kiosk_mode=not getattr(args, "no_kiosk", False))
+    return run_console(
+        settings,
+        kiosk_mode=not getattr(args, "no_kiosk", False),
+        origin=getattr(args, "origin", "terminal"),
+        remote_user=getattr(args, "remote_user", None),
+    )
 
 
 def demo(args) -> int:

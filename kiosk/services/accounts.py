@@ -256,11 +256,13 @@ class _Origin:
         self.user_id = user_id
 
 
-def authenticate(username: str, password: str, origin: str = "terminal") -> LoginResult:
+def authenticate(username: str, password: str, origin: str = "terminal",
+                 allowed_roles=None) -> LoginResult:
     """Check a login. Slow by design (argon2): call from a worker thread.
 
     Raises AuthError with the generic message for any failure, AccountLocked while
-    locked out. Every attempt is audited with its origin.
+    locked out. Every attempt is audited with its origin. `allowed_roles` (remote
+    sessions) refuses, after a correct password, a user holding none of those roles.
     """
     from kiosk.models import User
 
@@ -309,7 +311,11 @@ def authenticate(username: str, password: str, origin: str = "terminal") -> Logi
         if user.locked_until and user.locked_until > now:
             raise AccountLocked(_locked_message(user.locked_until))
         raise AuthError(GENERIC_LOGIN_FAILURE)
-    return LoginResult(actor_for(user, origin), user.must_change_password, previous)
+    actor = actor_for(user, origin)
+    if allowed_roles is not None and not (set(actor.roles) & {str(r) for r in allowed_roles}):
+        audit.record(actor, "login.refused_role", "user", user.id, {"origin": origin})
+        raise AuthError("This account may not use the console from here.")
+    return LoginResult(actor, user.must_change_password, previous)
 
 
 def _locked_message(until: datetime) -> str:
