@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The project's test command (the README's and CI's): set up a venv, install, run the
+# suite on SQLite, and again on PostgreSQL when KIOSK_TEST_DB_URL names a server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+status=0
+echo "== test suite on SQLite"
+env -u KIOSK_TEST_DB_URL .venv/bin/python -m pytest -q "$@" || status=$?
+if [ -n "${KIOSK_TEST_DB_URL:-}" ]; then
+  echo "== test suite on PostgreSQL"
+  .venv/bin/python -m pytest -q "$@" || status=$?
+fi
+exit "$status"
