@@ -235,8 +235,12 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[tuple[str, str]] = []
+        self._missing: list[str] = []  # tables already reported missing
 
     def fail(self, key: str, problem: str) -> None:
+        # Once a table is reported missing, "missing" for each of its keys is only noise.
+        if any(key.startswith(m + ".") for m in self._missing):
+            return
         self.problems.append((key, problem))
 
     # -- tables ------------------------------------------------------------------------------
@@ -247,6 +251,7 @@ class _Checker:
         if value is None:
             if required:
                 self.fail(key, "missing (expected a table)")
+                self._missing.append(key)
             return None
         if not isinstance(value, dict):
             self.fail(key, f"expected a table, found {_kind(value)}")
@@ -536,7 +541,7 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
     if last_review and next_review:
         if next_review <= last_review:
             c.fail("procedures.next_review", "must be after procedures.last_review")
-        elif next_review > _one_year_after(last_review):
+        elif next_review > one_year_after(last_review):
             c.fail(
                 "procedures.next_review",
                 "more than a year after last_review (paragraph 19: reviewed at least annually)",
@@ -686,7 +691,7 @@ def _terms(c: _Checker, value: Any) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _one_year_after(d: date) -> date:
+def one_year_after(d: date) -> date:
     try:
         return d.replace(year=d.year + 1)
     except ValueError:  # 29 February
