@@ -120,14 +120,21 @@ def _present(profile: Profile, role: str) -> bool:
 
 
 def _pick(profile: Profile, chain: Iterable[str], excluded: frozenset[str],
-          available: frozenset[str] | None) -> tuple[str, tuple[str, ...], bool]:
+          available: frozenset[str] | None,
+          last_resort: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...], bool]:
     """First role in ``chain`` that is present, not excluded and available.
 
     Returns (recipient, fallbacks, was_available). When nobody eligible is available the
     first eligible role is returned anyway with was_available False: for a concern that can
     wait for someone's return that is still the right person, and the caller says so.
+    ``last_resort`` roles are considered only when every other role in the chain is excluded
+    (they exist so that a subject holding every role still has somewhere to go).
     """
-    eligible = [r for r in chain if r not in excluded and _present(profile, r)]
+    chain = list(chain)
+    eligible = [r for r in chain if r not in excluded and r not in last_resort
+                and _present(profile, r)]
+    if not eligible:
+        eligible = [r for r in chain if r in last_resort and r not in excluded]
     if not eligible:  # chains end in a role no subject holds, so this is a programming error
         raise AssertionError("routing chain has no eligible role")
     ready = [r for r in eligible if available is None or r in available or r in ALWAYS_AVAILABLE]
@@ -220,10 +227,13 @@ def _allegation_chain(subject: AdultSubject) -> tuple[str, ...]:
     return ("headteacher", "director_of_education", "trust_safeguarding_lead", "local_authority")
 
 
+LOW_LEVEL_LAST_RESORT = frozenset({"chair_of_governors", "local_authority"})
+
+
 def _low_level_chain(subject: AdultSubject) -> tuple[str, ...]:
     # 15, in the order it is written, with the headteacher case first because a head who is
     # also the DSL is still the head. The chair and then the local authority's advice line end
-    # each chain so that some role is always left whatever roles the subject holds.
+    # each chain as last resorts, so that some role is left whatever roles the subject holds.
     tail = ("chair_of_governors", "local_authority")
     if subject.about_head:
         return ("director_of_education", "trust_safeguarding_lead") + tail
@@ -263,8 +273,17 @@ def route_adult_concern(profile: Profile, subject: AdultSubject, answers: HarmsA
     avail = _check_roles(available, "available")
     excluded = excluded_roles(subject)
     allegation = answers.meets_threshold
+    if allegation:
+        # The LADO may always be contacted directly, so the local authority is a real fallback
+        # for an allegation: it must not wait for someone's return.
+        recipient, fallbacks, was_available = _pick(
+            profile, _allegation_chain(subject), excluded, avail)
+    else:
+        # A low-level concern waits for the right person rather than going to the chair or
+        # the local authority, which paragraph 15 does not name.
+        recipient, fallbacks, was_available = _pick(
+            profile, _low_level_chain(subject), excluded, avail, LOW_LEVEL_LAST_RESORT)
     chain = _allegation_chain(subject) if allegation else _low_level_chain(subject)
-    recipient, fallbacks, was_available = _pick(profile, chain, excluded, avail)
 
     notes: list[str] = []
     if allegation:
