@@ -77,7 +77,7 @@ def _read_config_file(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return {}
     except PermissionError:
         raise ConfigError(f"{path}: cannot be read (permission denied); fix its owner or mode")
@@ -136,10 +136,14 @@ def load_settings(
 
 def ensure_data_dir(path: Path) -> None:
     """Create the data dir owner-only; tighten it if it already exists."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{path}: the data directory path is a file, not a directory")
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(path, 0o700)
     except PermissionError:
         raise ConfigError(f"{path}: cannot create or use the data directory (permission denied)")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot create the data directory ({exc.strerror})")
     if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
         raise ConfigError(f"{path}: the data directory is not readable and writable by this user")

@@ -64,11 +64,17 @@ def bind(database: peewee.Database) -> None:
     db.initialize(database)
 
 
-def write():
-    """A write transaction: IMMEDIATE on SQLite (take the write lock up front)."""
-    if is_sqlite():
-        return db.atomic("IMMEDIATE")
-    return db.atomic()
+@contextlib.contextmanager
+def write() -> Iterator[None]:
+    """A write transaction: IMMEDIATE on SQLite (take the write lock up front).
+
+    Nested use becomes a savepoint. A lock held past the busy timeout, a damaged file or
+    a lost server comes out as one KioskError after the rollback, never a raw driver error.
+    """
+    txn = db.atomic("IMMEDIATE") if is_sqlite() else db.atomic()
+    with translate_errors():
+        with txn:
+            yield
 
 
 @contextlib.contextmanager

@@ -124,6 +124,8 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
     a fresh empty database.
     """
     if not settings.db_url:
+        if settings.data_dir.exists() and not settings.data_dir.is_dir():
+            raise DatabaseError(f"{settings.data_dir}: the data directory path is a file, not a directory")
         if not settings.data_dir.exists():
             if not create:
                 raise DatabaseError(

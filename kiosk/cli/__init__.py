@@ -109,9 +109,20 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
-        return int(handler(args) or 0)
+        from kiosk.db import translate_errors
+
+        with translate_errors():
+            return int(handler(args) or 0)
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        from kiosk.rules.profile import ProfileError
+
+        if not isinstance(exc, ProfileError):
+            raise
+        # The console never starts on a half-valid profile.
+        print(f"kiosk: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("kiosk: interrupted", file=sys.stderr)

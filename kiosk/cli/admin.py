@@ -21,6 +21,20 @@ def init(args) -> int:
         from kiosk.rules import load_profile
 
         load_profile(args.profile)  # refuse a half-valid profile before changing anything
+    # Ask for (and check) the admin's details before creating anything: a refused
+    # password must leave no data dir or database behind.
+    first_run = settings.db_url is not None or not settings.db_path.exists()
+    name = full = password = None
+    if first_run or args.admin:
+        name = args.admin
+        if not name:
+            if not sys.stdin.isatty():
+                raise ValidationError("admin", "no terminal to ask on; use --admin NAME --password-stdin")
+            name = input("First admin username: ").strip()
+        accounts._validate_username(name)
+        full = args.full_name or name
+        password = read_password(args.password_stdin, "Admin password (12+ characters): ")
+        accounts.check_password_policy(password, name)
     if not settings.db_url:
         ensure_data_dir(settings.data_dir)
     open_database(settings, create=True)
@@ -32,15 +46,10 @@ def init(args) -> int:
         print(f"school profile installed: {target}")
     actor = shell_actor()
     if accounts.count_users() == 0:
-        name = args.admin
-        if not name:
-            if not sys.stdin.isatty():
-                raise ValidationError("admin", "no terminal to ask on; use --admin NAME --password-stdin")
-            name = input("First admin username: ").strip()
-        full = args.full_name or name
-        password = read_password(args.password_stdin, "Admin password (12+ characters): ")
+        if name is None:
+            raise ValidationError("admin", "the database has no accounts; give --admin NAME")
         accounts.create_user(actor, name, full, ["admin"], password, must_change=False)
-        print(f"created admin {name!r}")
+        print(f"created admin {accounts._validate_username(name)!r}")
     elif args.admin:
         raise ValidationError("admin", "this database already has accounts; use 'kiosk users add'")
     print(f"data dir: {settings.data_dir}")
