@@ -1,0 +1,475 @@
+"""The console application: one Textual app per terminal (or SSH session).
+
+The app owns the session: who is signed in (`app.actor`), the login -> password change ->
+procedures sign-off -> home sequence, the idle lock and the hide-screen key, and the
+drafts kept when a session ends mid-form. Each stage runs in a fresh screen *mode*, and
+the previous mode is removed whole, so nothing of a session survives on screen after it
+ends (no screen underneath is ever resumed).
+
+Lock-down: the app declares every key it answers to (inherit_bindings=False, no command
+palette), ctrl+c / ctrl+q / ctrl+z log out, only Cap.APP_EXIT leaves the program, and
+`check_action` allow-lists the app actions that may run at all (a second wall against
+actions smuggled in through markup).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import importlib.util
+import logging
+import os
+import signal
+import sys
+from typing import Any, Callable
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from kiosk.capabilities import Cap
+from kiosk.clock import utcnow
+from kiosk.config import Settings
+from kiosk.errors import KioskError
+
+log = logging.getLogger(__name__)
+
+# Environment variables that change what Textual does (import a driver module, write
+# logs or screenshots, open a devtools connection, let ctrl+c raise SIGINT).
+TEXTUAL_ENV_PREFIX = "TEXTUAL"
+
+# The only app-level actions that may run. Everything else (quit, screenshot,
+# simulate_key, push_screen, command_palette, ...) is refused even if a markup
+# `[@click=app....]` or a stray binding asks for it.
+APP_ACTIONS = frozenset(
+    {
+        "logout",
+        "hide_screen",
+        "contacts",
+        "whistleblowing",
+        "exit_console",
+        "focus_next",
+        "focus_previous",
+        "bell",
+    }
+)
+_NEEDS_LOGIN = frozenset({"contacts", "whistleblowing", "exit_console"})
+
+LOCK_NOTICES = {
+    "idle_lock": "The screen locked after {minutes} without use. Sign in to carry on.",
+    "hide_screen": "The screen was hidden. Sign in to carry on.",
+    "logout": "Signed out.",
+    "disconnect": "",
+}
+
+HIDE_KEY = "f12"
+
+
+def harden_environment(environ: dict | None = None) -> list[str]:
+    """Drop every TEXTUAL* variable and re-read Textual's constants. Returns what was removed.
+
+    textual.constants reads the environment at import time, so the module is reloaded
+    after the variables are gone (the app module already imported textual).
+    """
+    env = os.environ if environ is None else environ
+    removed = [k for k in list(env) if k.startswith(TEXTUAL_ENV_PREFIX)]
+    for key in removed:
+        del env[key]
+    if environ is None:
+        import textual.constants
+
+        importlib.reload(textual.constants)
+    return removed
+
+
+def _minutes(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = round(seconds / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+class KioskApp(App, inherit_bindings=False):
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    TITLE = "DSL console"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+
+    BINDINGS = [
+        # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
+        Binding("ctrl+q", "logout", "Log out", priority=True),
+        Binding("ctrl+c", "logout", "Log out", show=False, priority=True),
+        Binding("ctrl+z", "logout", "Log out", show=False, priority=True),
+        Binding("f1", "contacts", "Contacts"),
+        Binding("f2", "whistleblowing", "Whistleblowing"),
+        Binding(HIDE_KEY, "hide_screen", "Hide screen", priority=True),
+        Binding("ctrl+b", "hide_screen", "Hide screen", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        profile,
+        *,
+        kiosk_mode: bool = True,
+        origin: str = "terminal",
+        remote_user: str | None = None,
+        idle_seconds: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.profile = profile
+        self.kiosk_mode = kiosk_mode
+        self.origin = origin
+        self.remote_user = remote_user
+        self.idle_seconds = int(idle_seconds or settings.idle_timeout_seconds)
+        self.actor = None
+        self.last_activity = utcnow()
+        self.last_lock_reason: str | None = None
+        self._mode_seq = 0
+        self._locking = False
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+
+    # --- screens and modes ----------------------------------------------------------
+
+    async def _fresh_stack(self, screen: Screen) -> None:
+        """Show `screen` as the only screen, discarding every screen before it."""
+        self._mode_seq += 1
+        name = f"stage-{self._mode_seq}"
+        old = self.current_mode
+        self.add_mode(name, lambda: screen)
+        await self.switch_mode(name)
+        if old != self.DEFAULT_MODE:  # the default mode holds only Textual's blank screen
+            await self.remove_mode(old)
+
+    def _login_screen(self, notice: str = "") -> Screen:
+        from kiosk.screens.login import LoginScreen
+
+        return LoginScreen(notice=notice)
+
+    async def on_mount(self) -> None:
+        await self._fresh_stack(self._login_screen())
+        self.set_interval(1.0, self.idle_tick, name="idle lock")
+
+    # --- idle detection -------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseUp, events.MouseMove,
+                              events.MouseScrollDown, events.MouseScrollUp, events.Paste)):
+            self.last_activity = utcnow()
+        await super().on_event(event)
+
+    def idle_for(self) -> float:
+        return (utcnow() - self.last_activity).total_seconds()
+
+    async def idle_tick(self) -> None:
+        """Called every second: lock when the signed-in user has been idle too long."""
+        if self.actor is not None and self.idle_for() >= self.idle_seconds:
+            await self.lock_session("idle_lock")
+
+    # --- the session ----------------------------------------------------------------
+
+    def begin_session(self, result) -> None:
+        """Called by the login screen with accounts.LoginResult."""
+        self.call_later(self._begin_session, result)
+
+    async def _begin_session(self, result) -> None:
+        self.actor = result.actor
+        self.last_activity = utcnow()
+        self._previous_login_at = result.previous_login_at
+        if result.must_change_password:
+            from kiosk.screens.password import PasswordScreen
+
+            await self._fresh_stack(PasswordScreen(forced=True))
+        else:
+            await self.password_done()
+
+    async def password_done(self) -> None:
+        """After the forced password change (or none): the procedures gate, then home."""
+        from kiosk.services import signoff
+
+        if self.actor is None:
+            return
+        if signoff.needs_signoff(self.actor, self.profile):
+            from kiosk.screens.signoff import SignoffScreen
+
+            await self._fresh_stack(SignoffScreen())
+        else:
+            await self.enter_home()
+
+    async def signoff_done(self) -> None:
+        await self.enter_home()
+
+    async def enter_home(self) -> None:
+        from kiosk.clock import fmt_local
+        from kiosk.screens.home import HomeScreen
+        from kiosk.services import drafts
+
+        if self.actor is None:
+            return
+        await self._fresh_stack(HomeScreen())
+        previous = getattr(self, "_previous_login_at", None)
+        if previous is not None:
+            self.notify(f"Last signed in {fmt_local(previous)}. Not you? Tell the IT administrator.",
+                        markup=False, timeout=6)
+        kept = drafts.list_drafts(self.actor)
+        if kept:
+            from kiosk.screens.lock import RestoreDraftsScreen
+
+            await self.push_screen(RestoreDraftsScreen(kept))
+
+    def _save_drafts(self, actor) -> int:
+        """Keep every form in progress as the user's private draft. Never raises."""
+        from kiosk.screens.base import FormScreen
+        from kiosk.services import drafts
+
+        saved = 0
+        for screen in list(self.screen_stack):
+            if not isinstance(screen, FormScreen) or not screen.form_id:
+                continue
+            try:
+                if not screen.has_content():
+                    continue
+                drafts.save_draft(actor, screen.form_id, screen.screen_class_path(),
+                                  screen.form_state(),
+                                  title=screen.draft_title or screen.SCREEN_TITLE or screen.form_id)
+                saved += 1
+            except Exception:  # noqa: BLE001 - the lock must happen whatever a form does
+                log.exception("could not keep a draft of %s", screen.form_id)
+        return saved
+
+    async def lock_session(self, reason: str) -> None:
+        """End the session (idle_lock, hide_screen, logout, disconnect): keep drafts,
+        audit, and show a fresh login screen with nothing of the session left."""
+        if self._locking:
+            return
+        self._locking = True
+        try:
+            actor = self.actor
+            self.last_lock_reason = reason
+            if actor is not None:
+                self._save_drafts(actor)
+                self.actor = None
+                try:
+                    from kiosk.services import accounts
+
+                    accounts.record_logout(actor, reason)
+                except Exception:  # noqa: BLE001 - audit failure must not keep the screen open
+                    log.exception("could not record %s", reason)
+            notice = LOCK_NOTICES.get(reason, "").format(minutes=_minutes(self.idle_seconds))
+            if actor is None:
+                notice = ""
+            self.clear_notifications()
+            await self._fresh_stack(self._login_screen(notice))
+        finally:
+            self._locking = False
+
+    def hangup(self) -> None:
+        """SIGHUP (SSH connection dropped): record the logout and leave."""
+        actor = self.actor
+        if actor is not None:
+            self._save_drafts(actor)
+            self.actor = None
+            try:
+                from kiosk.services import accounts
+
+                accounts.record_logout(actor, "disconnect")
+            except Exception:  # noqa: BLE001
+                log.exception("could not record disconnect")
+        self.exit(0)
+
+    # --- drafts ---------------------------------------------------------------------
+
+    async def restore_draft(self, draft_id: int) -> bool:
+        """Open one of the user's drafts in its form, then delete the draft."""
+        from kiosk.screens.base import FormScreen
+        from kiosk.services import drafts
+
+        if self.actor is None:
+            return False
+        try:
+            data = drafts.load_draft(self.actor, draft_id)
+        except KioskError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return False
+        cls = _import_screen(data.screen)
+        if cls is None or not (isinstance(cls, type) and issubclass(cls, FormScreen)):
+            self.notify("That draft's form is not available in this version of the console; "
+                        "it has been kept.", severity="warning", markup=False)
+            return False
+        screen = cls()
+        await self.push_screen(screen)
+        try:
+            screen.load_form_state(data.state)
+            screen.refresh_guidance()
+        except Exception:  # noqa: BLE001 - a changed form must not lose the draft
+            log.exception("could not restore draft %s", draft_id)
+            self.notify("The draft could not be put back into the form; it has been kept.",
+                        severity="error", markup=False)
+            return False
+        drafts.delete_draft(self.actor, draft_id, "restored")
+        self.notify("Your draft is back. It is no longer kept separately.", markup=False)
+        return True
+
+    # --- menu -----------------------------------------------------------------------
+
+    def screen_available(self, entry) -> bool:
+        module = entry.screen.split(":", 1)[0]
+        try:
+            return importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    def open_entry(self, entry) -> bool:
+        """Import and push the screen named by a kiosk.screens.menu entry."""
+        if self.actor is None or not self.actor.can(entry.capability):
+            return False
+        if not self.screen_available(entry):
+            self.notify(f"{entry.label}: not available yet.", severity="warning", markup=False)
+            return False
+        cls = _import_screen(entry.screen)
+        if cls is None:
+            self.notify(f"{entry.label}: not available yet.", severity="warning", markup=False)
+            return False
+        self.push_screen(cls())
+        return True
+
+    # --- actions --------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in APP_ACTIONS:
+            return False
+        if action in _NEEDS_LOGIN and self.actor is None:
+            return False
+        if action == "exit_console" and not self.actor.can(Cap.APP_EXIT):
+            return False
+        if action == "whistleblowing" and importlib.util.find_spec("kiosk.screens.whistleblowing") is None:
+            return False
+        return True
+
+    async def action_logout(self) -> None:
+        await self.lock_session("logout")
+
+    async def action_hide_screen(self) -> None:
+        await self.lock_session("hide_screen")
+
+    def action_contacts(self) -> None:
+        from kiosk.screens.contacts import ContactsScreen
+
+        if self.actor is None or not self.actor.can(Cap.CONTACTS_VIEW):
+            return
+        if not isinstance(self.screen, ContactsScreen):
+            self.push_screen(ContactsScreen())
+
+    def action_whistleblowing(self) -> None:
+        if self.actor is None or not self.actor.can(Cap.WHISTLEBLOW_VIEW):
+            return
+        cls = _import_screen("kiosk.screens.whistleblowing:WhistleblowingScreen")
+        if cls is not None and not isinstance(self.screen, cls):
+            self.push_screen(cls())
+
+    def action_exit_console(self) -> None:
+        from kiosk.services import accounts, audit
+        from kiosk.services.actor import require
+
+        actor = self.actor
+        if actor is None:
+            return
+        try:
+            require(actor, Cap.APP_EXIT)
+        except KioskError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        audit.record(actor, "app.exit")
+        accounts.record_logout(actor, "logout")
+        self.actor = None
+        self.exit(0)
+
+    def get_system_commands(self, screen):  # no palette, but never offer Screenshot either
+        return iter(())
+
+
+def _import_screen(path: str):
+    """"module:Class" -> the class, or None when the module is not written yet.
+
+    Only the console's own screens (or a module already imported, e.g. a test's form)
+    are imported: a draft's stored path is data and must not choose arbitrary code.
+    """
+    module_name, _, class_name = path.partition(":")
+    if not class_name:
+        return None
+    if not module_name.startswith("kiosk.screens.") and module_name not in sys.modules:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+    obj: Any = module
+    for part in class_name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def make_app(
+    settings: Settings,
+    *,
+    kiosk_mode: bool = True,
+    origin: str = "terminal",
+    remote_user: str | None = None,
+    profile=None,
+    idle_seconds: int | None = None,
+) -> KioskApp:
+    """Build the app exactly as users get it (tests call this too)."""
+    if profile is None:
+        from kiosk.rules.profile import load_profile
+
+        profile = load_profile(settings.profile_path)
+    return KioskApp(settings, profile, kiosk_mode=kiosk_mode, origin=origin,
+                    remote_user=remote_user, idle_seconds=idle_seconds)
+
+
+def _has_terminal() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "terminal",
+                remote_user: str | None = None) -> int:
+    """Run the console on this process's terminal until an admin exits or SIGHUP."""
+    if not _has_terminal():
+        print("kiosk: the console needs a terminal (stdin and stdout must be a TTY).",
+              file=sys.stderr)
+        return 1
+    if kiosk_mode:
+        harden_environment()
+    try:
+        app = make_app(settings, kiosk_mode=kiosk_mode, origin=origin, remote_user=remote_user)
+    except ValueError as exc:  # rules.ProfileError names the file and key
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        handlers: list[int] = []
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, app.hangup)
+                handlers.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        try:
+            await app.run_async()
+        finally:
+            for sig in handlers:
+                loop.remove_signal_handler(sig)
+
+    asyncio.run(main())
+    return app.return_code or 0

@@ -1,0 +1,120 @@
+"""The login screen: school name, clock, username, masked password, one generic message.
+
+Argon2 runs in a worker thread so the screen never freezes. Over SSH the key already
+chose the account: the username is shown fixed and only the password is asked for.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, Static
+
+from kiosk import db as dbmod
+from kiosk.errors import AuthError, KioskError
+from kiosk.widgets.clock import Clock
+from kiosk.widgets.inputs import SafeInput
+
+
+class LoginScreen(Screen):
+    AUTO_FOCUS = "#password, #username"
+
+    class Outcome(Message):
+        def __init__(self, result=None, error: str | None = None) -> None:
+            super().__init__()
+            self.result = result
+            self.error = error
+
+    def __init__(self, notice: str = "") -> None:
+        super().__init__()
+        self.notice = notice
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        remote = getattr(app, "remote_user", None)
+        with Vertical(id="login-box"):
+            yield Static(Content.styled(app.profile.school_name, "bold"), id="login-school")
+            with Horizontal(id="login-subtitle"):
+                yield Static(Content("Safeguarding console"), id="login-app-name")
+                yield Clock(id="login-clock")
+            yield Label(Content("Username"))
+            if remote:
+                yield Static(Content(remote), id="remote-username")
+            else:
+                yield SafeInput(id="username", max_length=64, placeholder="your username")
+            yield Label(Content("Password"))
+            yield SafeInput(id="password", password=True, max_length=256)
+            yield Button(Content("Sign in"), id="sign-in", variant="primary")
+            yield Static(Content(self.notice), id="login-notice")
+            yield Static(Content(""), id="login-message")
+        yield Footer()
+
+    @property
+    def username(self) -> str:
+        remote = getattr(self.app, "remote_user", None)
+        if remote:
+            return remote
+        return self.query_one("#username", SafeInput).value
+
+    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
+        event.stop()
+        if event.input.id == "username":
+            self.query_one("#password", SafeInput).focus()
+        else:
+            self.attempt()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "sign-in":
+            self.attempt()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#login-message", Static).update(Content(text))
+
+    def attempt(self) -> None:
+        if self.busy:
+            return
+        username = self.username.strip()
+        password = self.query_one("#password", SafeInput).value
+        if not username or not password:
+            self._say("Enter your username and password.")
+            return
+        self.busy = True
+        self.query_one("#sign-in", Button).disabled = True
+        self.query_one("#login-notice", Static).update(Content(""))
+        self._say("Checking…")
+        self._authenticate(username, password)
+
+    @work(thread=True, exclusive=True, group="login")
+    def _authenticate(self, username: str, password: str) -> None:
+        from kiosk.services import accounts
+
+        app = self.app
+        allowed = app.settings.remote_roles if getattr(app, "remote_user", None) else None
+        try:
+            with dbmod.connection():
+                result = accounts.authenticate(username, password, origin=app.origin,
+                                               allowed_roles=allowed)
+        except AuthError as exc:
+            self.post_message(self.Outcome(error=str(exc)))
+        except KioskError as exc:
+            self.post_message(self.Outcome(error=f"Cannot sign in just now: {exc}"))
+        else:
+            self.post_message(self.Outcome(result=result))
+
+    def on_login_screen_outcome(self, message: Outcome) -> None:
+        self.busy = False
+        password = self.query_one("#password", SafeInput)
+        password.value = ""
+        if message.error is not None:
+            self.query_one("#sign-in", Button).disabled = False
+            self._say(message.error)
+            password.focus()
+            return
+        self._say("")
+        self.app.begin_session(message.result)

@@ -1,0 +1,91 @@
+"""Helpers for journey tests through the real app (other domains' tests use these too).
+
+    app = console_app(settings)               # make_app with animations off
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "alice")           # drives the real login screen
+        ...
+
+`login` types the username and password into the login screen, waits for the argon2
+worker, then signs the procedures if the gate appears (sign=True) so the test lands on
+the home screen. Users from the `make_user` fixture have the password STRONG_PASSWORD.
+"""
+
+from __future__ import annotations
+
+from tests.conftest import STRONG_PASSWORD
+
+
+def console_app(settings, **kwargs):
+    from kiosk.app import make_app
+
+    app = make_app(settings, **kwargs)
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let workers finish and the screen catch up."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    """Set an input's value as if typed (clears it first)."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    widget.value = ""
+    await pilot.pause()
+    if text:
+        widget.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+async def submit_login(pilot, username: str, password: str) -> None:
+    from kiosk.screens.login import LoginScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, LoginScreen), f"expected the login screen, got {screen!r}"
+    if not pilot.app.remote_user:
+        await type_into(pilot, "#username", username)
+    await type_into(pilot, "#password", password)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def sign_procedures(pilot) -> None:
+    """On the sign-off gate: scroll to the end and agree."""
+    from kiosk.screens.signoff import SignoffScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, SignoffScreen)
+    screen.query_one("#procedures").focus()
+    await pilot.press("end")
+    await settle(pilot)
+    await pilot.press("ctrl+y")
+    await settle(pilot)
+
+
+async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: bool = True) -> None:
+    """Log in through the login screen; by default also pass the sign-off gate.
+
+    Afterwards `pilot.app.actor` is the user and `pilot.app.screen` is their home screen
+    (or the drafts offer on top of it, if they had drafts).
+    """
+    from kiosk.screens.signoff import SignoffScreen
+
+    await submit_login(pilot, username, password)
+    assert pilot.app.actor is not None, "login failed: " + screen_text(pilot.app.screen)
+    if sign and isinstance(pilot.app.screen, SignoffScreen):
+        await sign_procedures(pilot)
+
+
+def screen_text(screen) -> str:
+    """Everything the screen's Static/Label widgets show, as plain text (for asserts)."""
+    from textual.widgets import Static
+
+    parts = []
+    for widget in screen.query(Static):
+        visual = widget.visual if hasattr(widget, "visual") else None
+        parts.append(str(getattr(visual, "plain", "") or widget.render()))
+    return "\n".join(parts)
