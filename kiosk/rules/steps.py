@@ -85,10 +85,9 @@ _TITLES = {
 OPEN_QUESTIONS = "who, how, why, what, where and when"
 
 
-def _danger_step() -> Step:
+def _danger_step(then: str = "then tell the DSL") -> Step:
     return Step(
-        "If a child is in immediate danger or at risk of serious harm, ring 999 now, then tell "
-        "the DSL.",
+        f"If a child is in immediate danger or at risk of serious harm, ring 999 now, {then}.",
         POLICE_EMERGENCY, "KCSIE",
     )
 
@@ -338,7 +337,8 @@ def _allegation_guidance(profile: Profile, subject: AdultSubject, answers: Harms
     if subject.about_head:
         why = " Because it is about the headteacher (or a relative of the headteacher working at the school), it goes to the Director of Education."
     steps = [
-        _danger_step(),
+        # Not "tell the DSL": the DSL may be the adult the concern is about.
+        _danger_step("then follow the steps below"),
         Step(_THRESHOLD_TEXT, None, "14"),
         Step(f"Refer it without delay to {ROLE_LABELS[routing.recipient]}: {_reach(to)}.{why}",
              to, "14"),
@@ -409,7 +409,8 @@ def _whistleblowing_guidance(profile: Profile, subject: AdultSubject | None) -> 
                               route.contacts[0], route.paragraph))
     steps.insert(len(steps) - 1, Step("Follow the trust's whistleblowing policy.", None, "17"))
     steps.append(Step("If a child is at risk now, also follow the steps for a concern about a "
-                      "child: inform the DSL, or refer to the local authority yourself.",
+                      "child, or refer it to the local authority yourself: "
+                      f"{_reach(referral_contacts(profile)[0])}.",
                       referral_contacts(profile)[0], "12"))
     return _guidance(Situation.WHISTLEBLOWING, "Whistleblowing: poor or unsafe practice", steps)
 
