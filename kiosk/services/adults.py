@@ -1,0 +1,934 @@
+"""Concerns about adults (paragraphs 14-16): raise, route, record, and the register.
+
+Who a concern goes to is decided by kiosk.rules from the harms-threshold answers and who
+the concern is about; when the adult has a console account their roles decide the flags
+(a person who is both DSL and headteacher is both), so nobody can route a concern about
+themselves to themselves. Visibility is fixed when the concern is raised: the role it was
+routed to and the roles it is shared with (paragraph 15). Nobody ever sees a concern about
+themselves, whatever their role. Every view is audited; audit details never carry the
+content or the adult's name (the IT administrator can read the audit trail).
+
+Allegations: the recipient is alerted in the same write; the LADO must be contacted within
+one working day of that moment (England bank holidays count as non-working). LADO advice,
+actions and the outcome are appended as events, each with its rationale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from kiosk import db as dbmod
+from kiosk.capabilities import Cap, Role
+from kiosk.clock import to_local, to_utc, today, utcnow
+from kiosk.errors import NotFound, PermissionDenied, ValidationError
+from kiosk.rules.contacts import ROLE_LABELS
+from kiosk.rules.deadlines import lado_deadline
+from kiosk.rules.routing import AdultSubject, HarmsAnswers, route_adult_concern
+from kiosk.services import alerts, audit
+from kiosk.services.actor import Actor, require
+from kiosk.text import SHORT_MAX, clean
+
+ALLEGATION = "allegation"
+LOW_LEVEL = "low_level"
+KIND_LABELS = {ALLEGATION: "Allegation", LOW_LEVEL: "Low-level concern"}
+
+RECORD_TYPE = "adult_concern"
+
+# Routing role keys that are console roles (the others are phone lines or people outside).
+CONSOLE_ROLES = frozenset({"dsl", "deputy_dsl", "headteacher", "director_of_education",
+                           "trust_safeguarding_lead"})
+# People and lines outside the console who can still be reached: routing may choose them.
+OFF_CONSOLE = frozenset({"chair_of_governors", "local_authority", "nspcc"})
+
+ACTIONS = {
+    "strategy_discussion": "Strategy discussion",
+    "suspension_considered": "Suspension considered",
+    "police": "Police informed or involved",
+    "other": "Other action",
+}
+OUTCOMES = {
+    "substantiated": "Substantiated",
+    "unsubstantiated": "Unsubstantiated",
+    "false": "False",
+    "unfounded": "Unfounded",
+    "malicious": "Malicious",
+}
+EVENT_LABELS = {
+    "lado_contact": "LADO contacted",
+    "lado_advice": "LADO advice",
+    "action": "Action",
+    "outcome": "Outcome",
+    "record": "Written record (paragraph 15)",
+    "note": "Note",
+}
+
+# Normal retirement age: state pension age, 67 for most people working now (an assumption
+# the screen states; it rises to 68 for people born after 5 April 1977 on current law).
+RETIREMENT_AGE = 67
+ALLEGATION_RETENTION_YEARS = 10
+PATTERN_THRESHOLD = 2
+
+
+# ---------------------------------------------------------------------------------------
+# Plain results
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubjectChoice:
+    user_id: int
+    full_name: str
+    roles: str  # role titles, for the picker
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What will happen if the form is submitted as it is (for the rules pane)."""
+
+    kind: str  # allegation, low_level
+    recipient_role: str
+    recipient_label: str
+    recipient_names: tuple[str, ...]  # console users who will be alerted
+    share_with: tuple[str, ...]
+    share_labels: tuple[str, ...]
+    routing: object  # kiosk.rules.results.AdultRouting
+    subject: AdultSubject
+    outside_console: bool  # nobody in the console holds the role: contact them directly
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the person who raised a concern is told: that it was received, and by whom."""
+
+    id: int
+    kind: str
+    raised_at: datetime
+    received_by: str  # "the headteacher"
+    recipient_names: tuple[str, ...]
+    outside_console: bool
+    lado_due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MyReport:
+    """A staff member's own report: received, nothing more (paragraph 4's need-to-know)."""
+
+    id: int
+    raised_at: datetime
+    received_by: str
+
+
+@dataclass(frozen=True)
+class Retention:
+    until: date | None
+    to_be_removed: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    id: int
+    kind: str
+    subject_name: str
+    subject_role: str
+    subject_key: str  # groups concerns about the same adult (pattern view)
+    raised_at: datetime
+    reported_by: str
+    recipient_role: str
+    my_access: str  # recipient, shared
+    status: str
+    open: bool
+    lado_due_at: datetime | None
+    lado_contacted_at: datetime | None
+    lado_overdue: bool
+    outcome: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    kind: str
+    label: str
+    choice: str
+    choice_label: str
+    occurred_at: datetime | None
+    text: str
+    rationale: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConcernDetail:
+    id: int
+    kind: str
+    subject_name: str
+    subject_role: str
+    subject_is_user: bool
+    subject_dob: date | None
+    flags: tuple[str, ...]  # "the headteacher", "the DSL", ...
+    what_happened: str
+    happened_when: str
+    context: str
+    answers: HarmsAnswers
+    reported_by: str
+    told_by: str
+    raised_at: datetime
+    recipient_role: str
+    recipient_label: str
+    share_labels: tuple[str, ...]
+    recipient_names: tuple[str, ...]
+    my_access: str
+    can_act: bool  # the actor may record LADO contact, actions, outcome, the written record
+    events: tuple[EventView, ...]
+    lado_due_at: datetime | None
+    lado_contacted_at: datetime | None
+    lado_overdue: bool
+    outcome: str
+    retention: Retention
+    status: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class Pattern:
+    subject_key: str
+    subject_name: str
+    subject_role: str
+    low_level: int
+    allegations: int
+    first_at: datetime
+    last_at: datetime
+    concern_ids: tuple[int, ...]
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _role_keys(actor: Actor) -> list[str]:
+    return sorted(str(r) for r in actor.roles if str(r) in CONSOLE_ROLES)
+
+
+def _user_roles(user_id: int) -> frozenset[str]:
+    from kiosk.models import UserRole
+
+    return frozenset(r for (r,) in UserRole.select(UserRole.role).where(UserRole.user == user_id).tuples())
+
+
+def _subject_key(subject_user_id: int | None, name: str) -> str:
+    if subject_user_id:
+        return f"user:{subject_user_id}"
+    return "name:" + re.sub(r"\s+", " ", name.strip().lower())
+
+
+def _holders(role_keys, exclude_user_ids=()) -> dict[str, list[tuple[int, str]]]:
+    """Active console users holding each role key: {role: [(user_id, full_name)]}."""
+    from kiosk.models import User, UserRole
+
+    keys = [k for k in role_keys if k in CONSOLE_ROLES]
+    out: dict[str, list[tuple[int, str]]] = {k: [] for k in keys}
+    if not keys:
+        return out
+    excluded = {u for u in exclude_user_ids if u}
+    rows = (
+        UserRole.select(UserRole.role, User.id, User.full_name)
+        .join(User)
+        .where(UserRole.role.in_(keys) & (User.active == True))  # noqa: E712
+        .order_by(User.full_name)
+        .tuples()
+    )
+    for role, uid, name in rows:
+        if uid not in excluded:
+            out[role].append((uid, name))
+    return out
+
+
+def _subject_for(subject_user_id: int | None, *, is_headteacher: bool, is_head_relative: bool,
+                 is_dsl: bool, is_trust_central: bool) -> AdultSubject:
+    """The routing subject: the form's answers, plus whatever the adult's roles say."""
+    roles = _user_roles(subject_user_id) if subject_user_id else frozenset()
+    return AdultSubject(
+        is_headteacher=is_headteacher or Role.HEADTEACHER.value in roles,
+        is_head_relative=is_head_relative,
+        is_dsl=is_dsl or Role.DSL.value in roles,
+        is_trust_central=(is_trust_central or Role.DIRECTOR_OF_EDUCATION.value in roles
+                          or Role.TRUST_SAFEGUARDING_LEAD.value in roles),
+        person_id=subject_user_id,
+        is_deputy_dsl=Role.DEPUTY_DSL.value in roles,
+        is_director_of_education=Role.DIRECTOR_OF_EDUCATION.value in roles,
+        is_trust_safeguarding_lead=Role.TRUST_SAFEGUARDING_LEAD.value in roles,
+    )
+
+
+def _route(profile, subject: AdultSubject, answers: HarmsAnswers, subject_user_id: int | None):
+    """Route with 'available' meaning: someone other than the subject holds the role in the
+    console, or it is a person or line outside the console that can still be reached."""
+    holders = _holders(CONSOLE_ROLES, exclude_user_ids=(subject_user_id,))
+    available = {r for r, people in holders.items() if people} | set(OFF_CONSOLE)
+    routing = route_adult_concern(profile, subject, answers, available=available)
+    return routing, holders
+
+
+def _check_subject_user(actor: Actor, subject_user_id: int | None):
+    from kiosk.models import User
+
+    if subject_user_id is None:
+        return None
+    if actor.user_id is not None and subject_user_id == actor.user_id:
+        raise ValidationError(
+            "who it is about",
+            "you cannot raise a concern about yourself; if you need to tell someone about "
+            "your own conduct, speak to the headteacher or see Whistleblowing (F2)",
+        )
+    user = User.get_or_none(User.id == subject_user_id)
+    if user is None:
+        raise ValidationError("who it is about", "that person is not a console user")
+    return user
+
+
+def _parse_share(value: str) -> tuple[str, ...]:
+    return tuple(s for s in value.split(",") if s)
+
+
+def _label(role: str) -> str:
+    return ROLE_LABELS.get(role, role.replace("_", " "))
+
+
+def countdown(due: datetime, now: datetime | None = None) -> str:
+    """'due in 1 day 4 h', 'due in 35 min', 'overdue by 3 h' (both naive UTC)."""
+    now = now or utcnow()
+    delta = due - now
+    overdue = delta.total_seconds() < 0
+    secs = abs(int(delta.total_seconds()))
+    days, rem = divmod(secs, 86400)
+    hours, rem = divmod(rem, 3600)
+    mins = rem // 60
+    if days:
+        text = f"{days} day{'s' if days != 1 else ''} {hours} h"
+    elif hours:
+        text = f"{hours} h {mins} min"
+    else:
+        text = f"{mins} min"
+    return f"overdue by {text}" if overdue else f"due in {text}"
+
+
+def lado_due_for(told_at_utc: datetime) -> datetime:
+    """End of the next working day (Europe/London) after the recipient was told, as UTC."""
+    return to_utc(lado_deadline(to_local(told_at_utc)))
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+def retention_for(kind: str, raised_at: datetime, dob: date | None, outcome: str) -> Retention:
+    """Allegations: normal retirement age or 10 years from the allegation, whichever is
+    longer; a malicious allegation is removed (by the retention process, not here)."""
+    if kind != ALLEGATION:
+        return Retention(None, False,
+                         "Low-level concern: keep at least until the adult leaves the school's "
+                         "employment (KCSIE), then review.")
+    if outcome == "malicious":
+        return Retention(None, True,
+                         "To be removed: a malicious allegation is removed from the adult's "
+                         "records. It is not deleted here; the school's retention process "
+                         "removes it.")
+    ten = _add_years(to_local(raised_at).date(), ALLEGATION_RETENTION_YEARS)
+    if dob is None:
+        return Retention(ten, False,
+                         f"Keep until at least {ten:%d %b %Y} (10 years from the allegation). "
+                         "Date of birth not recorded: if the adult reaches normal retirement "
+                         f"age (taken as state pension age, {RETIREMENT_AGE}) later, keep it "
+                         "until then.")
+    retire = _add_years(dob, RETIREMENT_AGE)
+    until = max(ten, retire)
+    which = ("normal retirement age" if retire > ten else "10 years from the allegation")
+    return Retention(until, False,
+                     f"Keep until {until:%d %b %Y} ({which}): the later of normal retirement "
+                     f"age, taken as state pension age {RETIREMENT_AGE} ({retire:%d %b %Y}), "
+                     f"and 10 years from the allegation ({ten:%d %b %Y}).")
+
+
+def _status(kind: str, lado_due_at, lado_contacted_at, outcome: str, recorded: bool,
+            now: datetime) -> tuple[str, bool, bool]:
+    """(status text, open, lado_overdue)."""
+    if kind == ALLEGATION:
+        if outcome:
+            return f"Closed: {OUTCOMES.get(outcome, outcome).lower()}", False, False
+        if lado_contacted_at is None and lado_due_at is not None:
+            overdue = now > lado_due_at
+            return ("LADO contact " + countdown(lado_due_at, now)), True, overdue
+        return "Open: LADO contacted", True, False
+    if recorded:
+        return "Recorded", False, False
+    return "Awaiting written record", True, False
+
+
+def _visible_ids_query(actor: Actor):
+    """The ids of concerns the actor may see: routed to or shared with one of their roles,
+    of a kind their capabilities cover, and never about themselves."""
+    from kiosk.models.adults import AdultConcern, AdultConcernRole
+
+    kinds = []
+    if actor.can(Cap.ADULT_RECEIVE_ALLEGATION):
+        kinds.append(ALLEGATION)
+    if actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL):
+        kinds.append(LOW_LEVEL)
+    roles = _role_keys(actor)
+    if not kinds or not roles:
+        return None
+    q = (
+        AdultConcernRole.select(AdultConcernRole.concern)
+        .join(AdultConcern)
+        .where(AdultConcernRole.role.in_(roles) & AdultConcern.kind.in_(kinds))
+    )
+    if actor.user_id is not None:
+        q = q.where(AdultConcern.subject_user.is_null() | (AdultConcern.subject_user != actor.user_id))
+    return q
+
+
+def _require_receiver(actor: Actor) -> None:
+    if not (actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL) or actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
+        require(actor, Cap.ADULT_RECEIVE_LOW_LEVEL)
+
+
+def _access(actor: Actor, concern) -> str | None:
+    """'recipient', 'shared' or None (not visible to this actor)."""
+    from kiosk.models.adults import AdultConcernRole
+
+    if actor.user_id is not None and concern.subject_user_id == actor.user_id:
+        return None
+    cap = Cap.ADULT_RECEIVE_ALLEGATION if concern.kind == ALLEGATION else Cap.ADULT_RECEIVE_LOW_LEVEL
+    if not actor.can(cap):
+        return None
+    roles = _role_keys(actor)
+    if not roles:
+        return None
+    reasons = {r for (r,) in AdultConcernRole.select(AdultConcernRole.reason).where(
+        (AdultConcernRole.concern == concern.id) & AdultConcernRole.role.in_(roles)).tuples()}
+    if "recipient" in reasons:
+        return "recipient"
+    if "shared" in reasons:
+        return "shared"
+    return None
+
+
+def _load(actor: Actor, concern_id: int, *, action: str):
+    """The concern if the actor may see it; otherwise NotFound (audited), never a hint."""
+    from kiosk.models.adults import AdultConcern
+
+    _require_receiver(actor)
+    concern = AdultConcern.get_or_none(AdultConcern.id == concern_id)
+    access = _access(actor, concern) if concern is not None else None
+    if access is None:
+        audit.record(actor, "adult_concern.refused", RECORD_TYPE, concern_id, {"action": action})
+        raise NotFound("No such concern, or it is not one you can see.")
+    return concern, access
+
+
+# ---------------------------------------------------------------------------------------
+# Raising a concern (anyone)
+# ---------------------------------------------------------------------------------------
+
+
+def subject_choices(actor: Actor) -> list[SubjectChoice]:
+    """Console users a concern may be about (everyone active but the actor)."""
+    require(actor, Cap.ADULT_RAISE)
+    from kiosk.capabilities import ROLE_TITLES
+    from kiosk.models import User, UserRole
+
+    roles: dict[int, list[str]] = {}
+    for uid, role in UserRole.select(UserRole.user, UserRole.role).tuples():
+        roles.setdefault(uid, []).append(role)
+    out = []
+    for uid, name in (User.select(User.id, User.full_name)
+                      .where(User.active == True).order_by(User.full_name).tuples()):  # noqa: E712
+        if uid == actor.user_id:
+            continue
+        titles = ", ".join(ROLE_TITLES[Role(r)].split(" (")[0] for r in sorted(roles.get(uid, [])))
+        out.append(SubjectChoice(uid, name, titles))
+    return out
+
+
+def plan(actor: Actor, profile, *, subject_user_id: int | None = None,
+         is_headteacher: bool = False, is_head_relative: bool = False, is_dsl: bool = False,
+         is_trust_central: bool = False, answers: HarmsAnswers = HarmsAnswers()) -> Plan:
+    """Where the concern would go, and who would be alerted, before it is submitted."""
+    require(actor, Cap.ADULT_RAISE)
+    _check_subject_user(actor, subject_user_id)
+    subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
+                           is_head_relative=is_head_relative, is_dsl=is_dsl,
+                           is_trust_central=is_trust_central)
+    routing, holders = _route(profile, subject, answers, subject_user_id)
+    people = holders.get(routing.recipient, [])
+    return Plan(
+        kind=routing.kind,
+        recipient_role=routing.recipient,
+        recipient_label=_label(routing.recipient),
+        recipient_names=tuple(n for _, n in people),
+        share_with=tuple(routing.share_with),
+        share_labels=tuple(_label(r) for r in routing.share_with),
+        routing=routing,
+        subject=subject,
+        outside_console=routing.recipient not in CONSOLE_ROLES or not people,
+    )
+
+
+def raise_concern(
+    actor: Actor,
+    profile,
+    *,
+    subject_user_id: int | None = None,
+    subject_name: str = "",
+    subject_role: str = "",
+    is_headteacher: bool = False,
+    is_head_relative: bool = False,
+    is_dsl: bool = False,
+    is_trust_central: bool = False,
+    subject_dob: date | None = None,
+    what_happened: str = "",
+    happened_when: str = "",
+    context: str = "",
+    answers: HarmsAnswers = HarmsAnswers(),
+    recipient_user_id: int | None = None,
+    told_by: str = "",
+) -> Receipt:
+    """Record a concern about an adult and route it (paragraphs 14-15).
+
+    The rules decide allegation or low-level and the recipient role; the holders of that
+    role (never the subject) are alerted in the same write. `recipient_user_id` may name one
+    of those holders (for instance whoever is acting as headteacher); anyone else is refused.
+    """
+    require(actor, Cap.ADULT_RAISE)
+    from kiosk.models.adults import AdultConcern, AdultConcernRecipient, AdultConcernRole
+
+    subject_user = _check_subject_user(actor, subject_user_id)
+    name = clean(subject_name, "who it is about")
+    if subject_user is not None and not name:
+        name = subject_user.full_name
+    if not name:
+        raise ValidationError("who it is about", "is required: choose a person or type their name")
+    if subject_user is None and actor.full_name and _norm(name) == _norm(actor.full_name):
+        raise ValidationError("who it is about", "you cannot raise a concern about yourself")
+    role_text = clean(subject_role, "their role")
+    what = clean(what_happened, "what happened", required=True, multiline=True)
+    when = clean(happened_when, "when it happened")
+    ctx = clean(context, "context", multiline=True)
+    told = clean(told_by, "told to you by")
+    if subject_dob is not None:
+        age = (today() - subject_dob).days / 365.25
+        if not 14 <= age <= 100:
+            raise ValidationError("date of birth", "is not a plausible date of birth for an adult working at the school")
+
+    subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
+                           is_head_relative=is_head_relative, is_dsl=is_dsl,
+                           is_trust_central=is_trust_central)
+    now = utcnow()
+    with dbmod.write():
+        routing, holders = _route(profile, subject, answers, subject_user_id)
+        recipients = list(holders.get(routing.recipient, []))
+        if recipient_user_id is not None:
+            if subject_user_id is not None and recipient_user_id == subject_user_id:
+                raise ValidationError(
+                    "recipient", "a concern cannot be sent to the person it is about; "
+                    f"it goes to {_label(routing.recipient)} (paragraphs 14-15)")
+            chosen = [p for p in recipients if p[0] == recipient_user_id]
+            if not chosen:
+                raise ValidationError(
+                    "recipient", f"this concern must go to {_label(routing.recipient)} "
+                    "(paragraphs 14-15); that person cannot receive it")
+            recipients = chosen
+        shared = {r: holders.get(r, []) for r in routing.share_with}
+        allegation = routing.kind == ALLEGATION
+        concern = AdultConcern.create(
+            kind=routing.kind,
+            subject_user=subject_user_id,
+            subject_name=name,
+            subject_role=role_text,
+            subject_dob=subject_dob,
+            subject_is_headteacher=subject.is_headteacher,
+            subject_is_head_relative=subject.is_head_relative,
+            subject_is_dsl=subject.is_dsl,
+            subject_is_trust_central=subject.about_trust_central,
+            what_happened=what,
+            happened_when=when,
+            context=ctx,
+            harmed_child=answers.harmed_child,
+            criminal_offence=answers.criminal_offence,
+            risk_of_harm=answers.risk_of_harm,
+            unsuitable=answers.unsuitable,
+            recipient_role=routing.recipient,
+            share_with=",".join(routing.share_with),
+            reported_by=actor.user_id,
+            told_by=told,
+            created_at=now,
+            lado_due_at=lado_due_for(now) if allegation else None,
+        )
+        AdultConcernRole.create(concern=concern, role=routing.recipient, reason="recipient")
+        for role in routing.share_with:
+            if role != routing.recipient:
+                AdultConcernRole.create(concern=concern, role=role, reason="shared")
+        seen = set()
+        for uid, _ in recipients:
+            seen.add(uid)
+            AdultConcernRecipient.create(concern=concern, user=uid, reason="recipient")
+        shared_ids = []
+        for people in shared.values():
+            for uid, _ in people:
+                if uid not in seen:
+                    seen.add(uid)
+                    shared_ids.append(uid)
+                    AdultConcernRecipient.create(concern=concern, user=uid, reason="shared")
+        # Alerts carry no content: not the adult's name, not what happened.
+        label = "Allegation about an adult" if allegation else "Low-level concern about an adult"
+        alert_to = [uid for uid, _ in recipients if uid != actor.user_id]
+        alerts.raise_for_users(alert_to, "adult_allegation" if allegation else "adult_low_level",
+                               RECORD_TYPE, concern.id, label, actor.full_name, urgent=allegation)
+        alerts.raise_for_users([u for u in shared_ids if u != actor.user_id], "adult_low_level",
+                               RECORD_TYPE, concern.id, "Low-level concern shared with you",
+                               actor.full_name)
+        audit.record(actor, "adult_concern.raise", RECORD_TYPE, concern.id, {
+            "kind": routing.kind,
+            "recipient_role": routing.recipient,
+            "share_with": list(routing.share_with),
+            "alerted": len(alert_to),
+            "subject_is_user": subject_user_id is not None,
+        })
+    return Receipt(
+        id=concern.id,
+        kind=routing.kind,
+        raised_at=now,
+        received_by=_label(routing.recipient),
+        recipient_names=tuple(n for _, n in recipients),
+        outside_console=not recipients,
+        lado_due_at=concern.lado_due_at,
+    )
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s.strip().lower())
+
+
+def my_reports(actor: Actor) -> list[MyReport]:
+    """The actor's own reports about adults: when, and who received them. Nothing else."""
+    require(actor, Cap.ADULT_RAISE)
+    from kiosk.models.adults import AdultConcern
+
+    rows = (AdultConcern.select(AdultConcern.id, AdultConcern.created_at, AdultConcern.recipient_role)
+            .where(AdultConcern.reported_by == actor.user_id)
+            .order_by(AdultConcern.created_at.desc()).tuples())
+    out = [MyReport(i, at, _label(role)) for i, at, role in rows]
+    audit.record(actor, "adult_concern.my_reports_view", detail={"count": len(out)})
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# The register (recipients)
+# ---------------------------------------------------------------------------------------
+
+
+def _event_summary(ids_query) -> dict[int, dict]:
+    from kiosk.models.adults import AdultConcernEvent
+
+    out: dict[int, dict] = {}
+    rows = (AdultConcernEvent
+            .select(AdultConcernEvent.concern, AdultConcernEvent.kind, AdultConcernEvent.choice,
+                    AdultConcernEvent.occurred_at, AdultConcernEvent.at)
+            .where(AdultConcernEvent.concern.in_(ids_query)
+                   & AdultConcernEvent.kind.in_(["lado_contact", "outcome", "record"]))
+            .order_by(AdultConcernEvent.id).tuples())
+    for cid, kind, choice, occurred, at in rows:
+        s = out.setdefault(cid, {})
+        if kind == "lado_contact":
+            s.setdefault("lado", occurred or at)
+        elif kind == "outcome":
+            s.setdefault("outcome", choice)
+        elif kind == "record":
+            s["recorded"] = True
+    return out
+
+
+def _register_rows(actor: Actor) -> list[RegisterRow]:
+    from kiosk.models import User
+    from kiosk.models.adults import AdultConcern, AdultConcernRole
+
+    ids = _visible_ids_query(actor)
+    if ids is None:
+        return []
+    roles = _role_keys(actor)
+    # Query 1: the concerns themselves with the reporter's name.
+    rows = (AdultConcern
+            .select(AdultConcern.id, AdultConcern.kind, AdultConcern.subject_user,
+                    AdultConcern.subject_name, AdultConcern.subject_role,
+                    AdultConcern.created_at, User.full_name, AdultConcern.recipient_role,
+                    AdultConcern.lado_due_at)
+            .join(User, on=(AdultConcern.reported_by == User.id))
+            .where(AdultConcern.id.in_(ids))
+            .order_by(AdultConcern.created_at.desc(), AdultConcern.id.desc())
+            .tuples())
+    rows = list(rows)
+    # Query 2: what has happened since (LADO contact, outcome, written record).
+    summary = _event_summary(ids)
+    # Query 3 (tiny): which of the actor's roles gives access, for "shared with you".
+    recipient_of = {c for (c,) in AdultConcernRole.select(AdultConcernRole.concern).where(
+        AdultConcernRole.concern.in_(ids) & AdultConcernRole.role.in_(roles)
+        & (AdultConcernRole.reason == "recipient")).tuples()}
+    now = utcnow()
+    out = []
+    for cid, kind, suid, sname, srole, at, reporter, rrole, due in rows:
+        s = summary.get(cid, {})
+        status, is_open, overdue = _status(kind, due, s.get("lado"), s.get("outcome", ""),
+                                           s.get("recorded", False), now)
+        out.append(RegisterRow(
+            id=cid, kind=kind, subject_name=sname, subject_role=srole,
+            subject_key=_subject_key(suid, sname), raised_at=at, reported_by=reporter,
+            recipient_role=rrole, my_access="recipient" if cid in recipient_of else "shared",
+            status=status, open=is_open, lado_due_at=due, lado_contacted_at=s.get("lado"),
+            lado_overdue=overdue, outcome=s.get("outcome", ""),
+        ))
+    return out
+
+
+def register(actor: Actor) -> list[RegisterRow]:
+    """The concerns about adults routed to or shared with the actor's roles, newest first.
+
+    The headteacher's register holds every allegation and low-level concern routed to or
+    shared with the headteacher; a DSL's holds only the low-level concerns reported to them.
+    """
+    _require_receiver(actor)
+    rows = _register_rows(actor)
+    audit.record(actor, "adult_concern.register_view", detail={"count": len(rows)})
+    return rows
+
+
+def patterns(actor: Actor, threshold: int = PATTERN_THRESHOLD) -> list[Pattern]:
+    """Adults with several concerns in the actor's register (paragraph 16: low-level
+    concerns together may show a pattern that meets the harms threshold)."""
+    _require_receiver(actor)
+    groups: dict[str, list[RegisterRow]] = {}
+    for row in _register_rows(actor):
+        groups.setdefault(row.subject_key, []).append(row)
+    out = []
+    for key, rows in groups.items():
+        if len(rows) < threshold:
+            continue
+        rows.sort(key=lambda r: (r.raised_at, r.id))
+        out.append(Pattern(
+            subject_key=key, subject_name=rows[-1].subject_name, subject_role=rows[-1].subject_role,
+            low_level=sum(r.kind == LOW_LEVEL for r in rows),
+            allegations=sum(r.kind == ALLEGATION for r in rows),
+            first_at=rows[0].raised_at, last_at=rows[-1].raised_at,
+            concern_ids=tuple(r.id for r in rows),
+        ))
+    out.sort(key=lambda p: (-(p.low_level + p.allegations), -p.last_at.timestamp()))
+    audit.record(actor, "adult_concern.patterns_view", detail={"count": len(out)})
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# One concern
+# ---------------------------------------------------------------------------------------
+
+
+def _flags_of(c) -> tuple[str, ...]:
+    out = []
+    if c.subject_is_headteacher:
+        out.append("the headteacher")
+    if c.subject_is_head_relative:
+        out.append("a relative of the headteacher working at the school")
+    if c.subject_is_dsl:
+        out.append("the DSL")
+    if c.subject_is_trust_central:
+        out.append("a member of the trust central team")
+    return tuple(out)
+
+
+def _event_view(e) -> EventView:
+    if e.kind == "action":
+        choice_label = ACTIONS.get(e.choice, e.choice)
+    elif e.kind == "outcome":
+        choice_label = OUTCOMES.get(e.choice, e.choice)
+    else:
+        choice_label = ""
+    return EventView(e.kind, EVENT_LABELS.get(e.kind, e.kind), e.choice, choice_label,
+                     e.occurred_at, e.text, e.rationale, e.by_name, e.at)
+
+
+def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
+    from kiosk.models import User
+    from kiosk.models.adults import AdultConcernEvent, AdultConcernRecipient
+
+    events = [_event_view(e) for e in AdultConcernEvent.select()
+              .where(AdultConcernEvent.concern == concern.id).order_by(AdultConcernEvent.id)]
+    lado = next((e.occurred_at or e.at for e in events if e.kind == "lado_contact"), None)
+    outcome = next((e.choice for e in events if e.kind == "outcome"), "")
+    recorded = any(e.kind == "record" for e in events)
+    now = utcnow()
+    status, is_open, overdue = _status(concern.kind, concern.lado_due_at, lado, outcome, recorded, now)
+    reporter = User.get_by_id(concern.reported_by_id).full_name
+    names = tuple(n for (n,) in User.select(User.full_name).join(
+        AdultConcernRecipient, on=(AdultConcernRecipient.user == User.id))
+        .where((AdultConcernRecipient.concern == concern.id)
+               & (AdultConcernRecipient.reason == "recipient")).tuples())
+    return ConcernDetail(
+        id=concern.id, kind=concern.kind, subject_name=concern.subject_name,
+        subject_role=concern.subject_role, subject_is_user=concern.subject_user_id is not None,
+        subject_dob=concern.subject_dob, flags=_flags_of(concern),
+        what_happened=concern.what_happened, happened_when=concern.happened_when,
+        context=concern.context,
+        answers=HarmsAnswers(concern.harmed_child, concern.criminal_offence,
+                             concern.risk_of_harm, concern.unsuitable),
+        reported_by=reporter, told_by=concern.told_by, raised_at=concern.created_at,
+        recipient_role=concern.recipient_role, recipient_label=_label(concern.recipient_role),
+        share_labels=tuple(_label(r) for r in _parse_share(concern.share_with)),
+        recipient_names=names, my_access=access, can_act=access == "recipient",
+        events=tuple(events), lado_due_at=concern.lado_due_at, lado_contacted_at=lado,
+        lado_overdue=overdue, outcome=outcome,
+        retention=retention_for(concern.kind, concern.created_at, concern.subject_dob, outcome),
+        status=status, open=is_open,
+    )
+
+
+def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
+    """One concern in full, for someone it was routed to or shared with. Audited."""
+    concern, access = _load(actor, concern_id, action="view")
+    detail = _detail(actor, concern, access)
+    audit.record(actor, "adult_concern.view", RECORD_TYPE, concern.id, {"access": access})
+    alerts.mark_read_for_record(actor, RECORD_TYPE, concern.id)
+    return detail
+
+
+# ---------------------------------------------------------------------------------------
+# What happens next (appended events)
+# ---------------------------------------------------------------------------------------
+
+
+def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
+            recipient_only: bool = True, **fields) -> ConcernDetail:
+    from kiosk.models.adults import AdultConcern, AdultConcernEvent
+
+    # Checked before the write so a refusal's audit event is not rolled back with it.
+    concern, access = _load(actor, concern_id, action=kind)
+    if need_kind and concern.kind != need_kind:
+        what = "an allegation" if need_kind == ALLEGATION else "a low-level concern"
+        raise ValidationError(EVENT_LABELS[kind].lower(), f"applies only to {what}")
+    if recipient_only and access != "recipient":
+        audit.record(actor, "permission.denied", RECORD_TYPE, concern.id,
+                     {"capability": "adult.act", "action": kind})
+        raise PermissionDenied(
+            "adult.act", f"Only {_label(concern.recipient_role)}, who received this "
+            "concern, can record this; you can add a note.")
+    with dbmod.write():
+        if kind == "outcome" and AdultConcernEvent.select().where(
+                (AdultConcernEvent.concern == concern.id)
+                & (AdultConcernEvent.kind == "outcome")).exists():
+            raise ValidationError("outcome", "has already been recorded; add a note to explain "
+                                  "any later change")
+        AdultConcernEvent.create(concern=concern, kind=kind, by=actor.user_id,
+                                 by_name=actor.full_name, at=utcnow(), **fields)
+        detail = {"kind": kind}
+        if fields.get("choice"):
+            detail["choice"] = fields["choice"]
+        audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail)
+        concern = AdultConcern.get_by_id(concern.id)
+        return _detail(actor, concern, access)
+
+
+def record_lado_contact(actor: Actor, concern_id: int, *, contacted_at: datetime | None = None,
+                        details: str = "") -> ConcernDetail:
+    """The recipient contacted the LADO (paragraph 14). `contacted_at` is naive UTC."""
+    require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    when = contacted_at or utcnow()
+    if when > utcnow() + timedelta(minutes=5):
+        raise ValidationError("when the LADO was contacted", "cannot be in the future")
+    text = clean(details, "who you spoke to and how", multiline=True)
+    return _append(actor, concern_id, "lado_contact", need_kind=ALLEGATION,
+                   occurred_at=when, text=text)
+
+
+def record_lado_advice(actor: Actor, concern_id: int, *, advice: str, rationale: str) -> ConcernDetail:
+    require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    text = clean(advice, "the LADO's advice", required=True, multiline=True)
+    why = clean(rationale, "what you decided and why", required=True, multiline=True)
+    return _append(actor, concern_id, "lado_advice", need_kind=ALLEGATION, text=text, rationale=why)
+
+
+def record_action(actor: Actor, concern_id: int, *, action: str, decision: str,
+                  rationale: str) -> ConcernDetail:
+    """A strategy discussion, whether suspension was considered (and decided), police."""
+    require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    if action not in ACTIONS:
+        raise ValidationError("action", f"choose one of: {', '.join(ACTIONS.values())}")
+    text = clean(decision, "what was done or decided", required=True, multiline=True)
+    why = clean(rationale, "rationale", required=True, multiline=True)
+    return _append(actor, concern_id, "action", need_kind=ALLEGATION, choice=action,
+                   text=text, rationale=why)
+
+
+def record_outcome(actor: Actor, concern_id: int, *, outcome: str, rationale: str) -> ConcernDetail:
+    require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    if outcome not in OUTCOMES:
+        raise ValidationError("outcome", f"choose one of: {', '.join(o.lower() for o in OUTCOMES.values())}")
+    why = clean(rationale, "rationale", required=True, multiline=True)
+    return _append(actor, concern_id, "outcome", need_kind=ALLEGATION, choice=outcome, rationale=why)
+
+
+def record_low_level(actor: Actor, concern_id: int, *, action_taken: str, rationale: str,
+                     context: str = "") -> ConcernDetail:
+    """The written record of paragraph 15 by the person it was reported to: the concern and
+    its context are on the report; this adds any further context, the action and the reasons."""
+    require(actor, Cap.ADULT_RECEIVE_LOW_LEVEL)
+    action_text = clean(action_taken, "action taken", required=True, multiline=True)
+    why = clean(rationale, "rationale for decisions", required=True, multiline=True)
+    ctx = clean(context, "further context", multiline=True)
+    text = action_text if not ctx else f"{action_text}\n\nFurther context: {ctx}"
+    return _append(actor, concern_id, "record", need_kind=LOW_LEVEL, text=text, rationale=why)
+
+
+def add_note(actor: Actor, concern_id: int, *, note: str) -> ConcernDetail:
+    """Anyone the concern was routed to or shared with may add a note."""
+    _require_receiver(actor)
+    text = clean(note, "note", required=True, multiline=True)
+    return _append(actor, concern_id, "note", need_kind=None, recipient_only=False, text=text)
+
+
+# ---------------------------------------------------------------------------------------
+# Home screen
+# ---------------------------------------------------------------------------------------
+
+
+def home_counts(actor: Actor) -> list:
+    """Open concerns about adults for this actor, and LADO deadlines (overdue is urgent)."""
+    from kiosk.services.home import HomeCount
+
+    if not (actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL) or actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
+        return []
+    rows = _register_rows(actor)
+    open_rows = [r for r in rows if r.open]
+    out = [HomeCount("Concerns about adults open", len(open_rows), key="g")]
+    due = [r for r in open_rows if r.kind == ALLEGATION and r.my_access == "recipient"
+           and r.lado_contacted_at is None and r.lado_due_at is not None]
+    overdue = [r for r in due if r.lado_overdue]
+    pending = [r for r in due if not r.lado_overdue]
+    if pending:
+        soonest = min(r.lado_due_at for r in pending)
+        out.append(HomeCount(f"LADO contact due ({countdown(soonest)})", len(pending),
+                             urgent=True, key="g"))
+    if overdue:
+        out.append(HomeCount("LADO contact OVERDUE", len(overdue), urgent=True, key="g"))
+    return out
+
+
+__all__ = [
+    "ACTIONS", "OUTCOMES", "KIND_LABELS", "RETIREMENT_AGE", "subject_choices", "plan",
+    "raise_concern", "my_reports", "register", "patterns", "get_concern",
+    "record_lado_contact", "record_lado_advice", "record_action", "record_outcome",
+    "record_low_level", "add_note", "home_counts", "countdown", "lado_due_for",
+    "retention_for",
+]
