@@ -19,8 +19,9 @@ import holidays
 from kiosk.rules.profile import Agency, Profile, Term, one_year_after
 from kiosk.rules.results import Deadline
 
-# One shared calendar; holidays expands to new years on first lookup.
-_ENGLAND = holidays.country_holidays("GB", subdiv="ENG")
+# One shared calendar. The years a console will meet are filled in up front so that lookups from
+# several threads only read it; holidays still expands to any other year on first lookup.
+_ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(2015, 2046))
 
 # "Within one working day" ends at the end of that day: the last moment on the clock.
 END_OF_DAY = time(23, 59, 59)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.rules import load_procedures_text, next_steps, paragraph, parse_procedures
 from kiosk.rules.procedures import PACKAGED_PROCEDURES
 
-from .conftest import DEFAULT_TEXT, build, replace_once
+from .conftest import DEFAULT_TEXT, replace_once
 
 
 def test_packaged_procedures_have_21_paragraphs_in_order(profile):
