@@ -17,10 +17,26 @@ def init(args) -> int:
     from kiosk.schema import open_database
 
     settings = settings_from(args)
+    procedures_copy = None
     if args.profile:
+        import tomllib
+        from pathlib import Path
+
         from kiosk.rules import load_profile
 
-        load_profile(args.profile)  # refuse a half-valid profile before changing anything
+        profile = load_profile(args.profile)  # refuse a half-valid profile before changing anything
+        # A relative procedures file must travel with the profile into the data dir.
+        with open(args.profile, "rb") as fh:
+            named = tomllib.load(fh).get("procedures", {}).get("file")
+        if named and not Path(named).is_absolute():
+            rel = Path(named)
+            if ".." in rel.parts:
+                raise ConfigError(
+                    f"{args.profile}: procedures.file: give a path inside the profile's folder or an absolute path"
+                )
+            if profile.procedures_file is None or not profile.procedures_file.is_file():
+                raise ConfigError(f"{args.profile}: procedures.file: {named} cannot be read")
+            procedures_copy = (profile.procedures_file, rel)
     # Ask for (and check) the admin's details before creating anything: a refused
     # password must leave no data dir or database behind.
     first_run = settings.db_url is not None or not settings.db_path.exists()
@@ -42,6 +58,12 @@ def init(args) -> int:
         target = settings.data_dir / "profile.toml"
         shutil.copyfile(args.profile, target)
         target.chmod(0o600)
+        if procedures_copy:
+            source, rel = procedures_copy
+            dest = settings.data_dir / rel
+            dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
+            dest.chmod(0o600)
         _set_config_key(settings, "profile", "profile.toml")
         print(f"school profile installed: {target}")
     actor = shell_actor()

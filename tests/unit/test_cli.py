@@ -222,3 +222,25 @@ def test_init_with_bad_profile_changes_nothing(monkeypatch, capsys, data_dir, tm
                        "--profile", str(bad), stdin=STRONG_PASSWORD + "\n")
     assert code == 1 and "bad.toml" in err
     assert not data_dir.exists()
+
+
+@pytest.mark.skipif(bool(TEST_DB_URL), reason="checks files in the SQLite data dir")
+def test_init_copies_a_relative_procedures_file_with_the_profile(monkeypatch, capsys, data_dir, tmp_path):
+    from importlib.resources import files
+
+    src = tmp_path / "src"
+    src.mkdir()
+    text = (files("kiosk.rules") / "default_profile.toml").read_text(encoding="utf-8")
+    text = text.replace('# file = "child-protection-procedures.txt"', 'file = "our-procedures.txt"')
+    (src / "profile.toml").write_text(text, encoding="utf-8")
+    (src / "our-procedures.txt").write_text(
+        (files("kiosk.rules") / "procedures.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    code, out, err = run(monkeypatch, capsys, "init", "--admin", "root-admin", "--password-stdin",
+                         "--profile", str(src / "profile.toml"), stdin=STRONG_PASSWORD + "\n")
+    assert code == 0, err
+    from kiosk.rules import load_profile
+
+    installed = load_profile(data_dir / "profile.toml")
+    assert installed.procedures_file == data_dir / "our-procedures.txt"
+    assert installed.procedures_file.is_file()
