@@ -1,0 +1,186 @@
+"""A pupil's chronology: everything about one child, newest first, filterable by category.
+
+Concerns (and their actions, status events and amendments), flag changes kept by the DSL
+team, and early-help events (from `kiosk.services.early_help.chronology_entries`, once that
+module exists). A restricted concern the actor is not named on shows as one "Restricted
+concern" line with no category, text or actions; with a category filter it is left out
+altogether (showing it under every filter would say nothing, under one would say too much).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from kiosk import db as dbmod
+from kiosk.capabilities import Cap
+from kiosk.clock import to_local, to_utc
+from kiosk.services import audit
+from kiosk.services.actor import Actor, require
+
+log = logging.getLogger(__name__)
+
+# Kinds of entry, in the order they sort when two share the same moment (later kinds first).
+KINDS = ("concern", "action", "event", "amendment", "flag", "early_help")
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    at: datetime  # naive UTC
+    kind: str  # "concern", "action", "event", "amendment", "flag", "early_help", ...
+    title: str
+    detail: str
+    category: str | None  # a category key, or None
+    record_type: str  # "concern", "pupil", "early_help_case", ...
+    record_id: int
+    restricted: bool = False
+
+
+def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> datetime:
+    """A local date (and optional "HH:MM") as naive UTC for ordering.
+
+    Without a time: the moment it was written down if that was the same day, else the
+    start of the day.
+    """
+    if hhmm:
+        h, m = (int(x) for x in hhmm.split(":"))
+        return to_utc(datetime.combine(day, time(h, m)))
+    if fallback_utc is not None and to_local(fallback_utc).date() == day:
+        return fallback_utc
+    return to_utc(datetime.combine(day, time(0, 0)))
+
+
+def _clip(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[ChronologyEntry]:
+    from kiosk.models.concerns import (
+        ACTION_KINDS, AMENDABLE_FIELDS, CLOSE_OUTCOMES, EVENT_KINDS, PUPIL_ROLES, SOURCES,
+        Concern, ConcernAction, ConcernAmendment, ConcernEvent, ConcernPupil,
+    )
+    from kiosk.services import concerns as svc
+
+    links = list(ConcernPupil.select(ConcernPupil.concern, ConcernPupil.role)
+                 .where(ConcernPupil.pupil == pupil_id))
+    role_of = {link.concern_id: link.role for link in links}
+    if not role_of:
+        return []
+    rows = list(Concern.select().where(Concern.id.in_(list(role_of))))
+    levels = {r.id: svc.access_level(actor, r) for r in rows}
+    full = [r for r in rows if levels[r.id] == svc.FULL]
+    hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
+    cats = svc._category_views([r.id for r in full])
+    full_ids = [r.id for r in full]
+    if category is not None:
+        full = [r for r in full if any(c.key == category for c in cats.get(r.id, []))]
+        full_ids = [r.id for r in full]
+        hidden = []
+    out: list[ChronologyEntry] = []
+    for r in hidden:
+        out.append(ChronologyEntry(
+            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+            title="Restricted concern", detail="Restricted to named members of the DSL team.",
+            category=None, record_type="concern", record_id=r.id, restricted=True))
+    if not full:
+        return out
+    names = svc._users([r.recorded_by_id for r in full])
+    first_cat: dict[int, str | None] = {}
+    for r in full:
+        cs = cats.get(r.id, [])
+        first_cat[r.id] = category if category is not None else (cs[0].key if cs else None)
+        role = role_of[r.id]
+        role_note = "" if role == "subject" else f" ({PUPIL_ROLES.get(role, role).lower()})"
+        title = f"{'URGENT ' if r.urgent else ''}Concern {svc.ref_for(r.id)}: " + \
+            (", ".join(c.name for c in cs) or "uncategorised") + role_note
+        detail = (f"{SOURCES.get(r.source, r.source)}. {_clip(r.description)} "
+                  f"Recorded by {names.get(r.recorded_by_id, '?')}.")
+        out.append(ChronologyEntry(
+            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+            title=title, detail=detail, category=first_cat[r.id], record_type="concern",
+            record_id=r.id, restricted=r.restricted))
+    actions = list(ConcernAction.select().where(ConcernAction.concern.in_(full_ids)))
+    events = list(ConcernEvent.select().where(ConcernEvent.concern.in_(full_ids)))
+    amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern.in_(full_ids)))
+    by = svc._users([a.recorded_by_id for a in actions] + [e.by_id for e in events]
+                    + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
+    restricted_ids = {r.id for r in full if r.restricted}
+    for a in actions:
+        out.append(ChronologyEntry(
+            at=_local_moment(a.action_date, "", a.recorded_at), kind="action",
+            title=f"Action on {svc.ref_for(a.concern_id)}: {ACTION_KINDS.get(a.kind, a.kind)}",
+            detail=f"By {a.taken_by}. {_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
+            category=first_cat[a.concern_id], record_type="concern", record_id=a.concern_id,
+            restricted=a.concern_id in restricted_ids))
+    for e in events:
+        label = EVENT_KINDS.get(e.kind, e.kind)
+        if e.kind == "closed":
+            detail = (f"Outcome: {CLOSE_OUTCOMES.get(e.outcome, e.outcome)}. {_clip(e.summary)} "
+                      f"Reasoning: {_clip(e.reasoning)}")
+        elif e.kind in ("owner", "shared", "unshared"):
+            detail = by.get(e.subject_user_id, "") + (f". {_clip(e.reasoning)}" if e.reasoning else "")
+        else:
+            detail = _clip(e.reasoning)
+        out.append(ChronologyEntry(
+            at=e.at, kind="event", title=f"{svc.ref_for(e.concern_id)} {label.lower()} by {by.get(e.by_id, '?')}",
+            detail=detail, category=first_cat[e.concern_id], record_type="concern",
+            record_id=e.concern_id, restricted=e.concern_id in restricted_ids))
+    for a in amendments:
+        out.append(ChronologyEntry(
+            at=a.at, kind="amendment",
+            title=f"{svc.ref_for(a.concern_id)} amended ({AMENDABLE_FIELDS.get(a.field, a.field)}) "
+                  f"by {by.get(a.by_id, '?')}",
+            detail=f"{_clip(a.text)} Reason: {_clip(a.reason)}", category=first_cat[a.concern_id],
+            record_type="concern", record_id=a.concern_id, restricted=a.concern_id in restricted_ids))
+    return out
+
+
+def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
+    from kiosk.models.pupils import PUPIL_FLAGS, PupilFlagChange
+    from kiosk.services import concerns as svc
+
+    changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
+    by = svc._users([c.by_id for c in changes])
+    return [ChronologyEntry(
+        at=c.at, kind="flag",
+        title=f"{PUPIL_FLAGS.get(c.flag, c.flag)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
+        detail=_clip(c.reason), category=None, record_type="pupil", record_id=pupil_id)
+        for c in changes]
+
+
+def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+    if not actor.can(Cap.EARLY_HELP_VIEW):
+        return []
+    try:
+        module = importlib.import_module("kiosk.services.early_help")
+    except ModuleNotFoundError as exc:
+        if exc.name == "kiosk.services.early_help":
+            return []
+        raise
+    fn = getattr(module, "chronology_entries", None)
+    if fn is None:
+        return []
+    return list(fn(actor, pupil_id))
+
+
+def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list[ChronologyEntry]:
+    """Everything about the pupil the actor may see, newest first. Audited."""
+    require(actor, Cap.CHRONOLOGY_VIEW)
+    from kiosk.services import pupils
+
+    with dbmod.translate_errors():
+        pupils.get(actor, pupil_id)  # NotFound for an unknown pupil
+        entries = _concern_entries(actor, pupil_id, category)
+        if category is None:
+            entries += _flag_entries(pupil_id)
+        for e in _early_help_entries(actor, pupil_id):
+            if category is None or e.category == category:
+                entries.append(e)
+        rank = {k: i for i, k in enumerate(KINDS)}
+        entries.sort(key=lambda e: (e.at, rank.get(e.kind, len(KINDS)), e.record_id), reverse=True)
+        audit.record(actor, "chronology.view", "pupil", pupil_id,
+                     {"category": category, "entries": len(entries)})
+        return entries

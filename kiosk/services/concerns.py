@@ -1,0 +1,1190 @@
+"""Concerns about a child: record, alert the DSL team, triage, share, restrict, list.
+
+Who sees what (issue 5, item 7) is decided in one place, `access_level`:
+
+- FULL: the DSL team and headteacher (Cap.CONCERN_VIEW_ALL) for every concern that is not
+  restricted, and for restricted ones only when named; pastoral staff (CONCERN_VIEW_SHARED)
+  for concerns the DSL team shared with them (never restricted ones).
+- RESTRICTED: the rest of the DSL team and the headteacher see that a restricted concern
+  exists, nothing more.
+- STATUS: the person who recorded it sees its status, not the DSL team's work.
+- None: everyone else; services answer NotFound, as if it did not exist.
+
+Every view of a record is audited; audit details carry ids and kinds, never content (the IT
+administrator can read the audit trail).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from kiosk import db as dbmod
+from kiosk.capabilities import Cap, Role
+from kiosk.clock import local_now, to_local, to_utc, today, utcnow
+from kiosk.errors import NotFound, PermissionDenied, ValidationError
+from kiosk.services import alerts, audit
+from kiosk.services.actor import Actor, require
+from kiosk.text import clean
+
+FULL = "full"
+RESTRICTED = "restricted"
+STATUS = "status"
+
+ALERT_KIND = "child_concern"
+RECORD_TYPE = "concern"
+
+# Field names used in ValidationError, matched by the form to put the cursor on the field.
+F_TOKEN = "submission"
+F_PUPIL = "pupil"
+F_ROLE = "role"
+F_DATE = "date"
+F_TIME = "time"
+F_WHERE = "where"
+F_SOURCE = "source"
+F_CATEGORY = "category"
+F_WORDS = "their words"
+F_DESCRIPTION = "description"
+F_WHY = "why it is a concern"
+F_INJURY = "injury"
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+TRIAGE_ROLES = (Role.DSL, Role.DEPUTY_DSL)
+
+
+class RestrictedConcern(PermissionDenied):
+    """The actor knows the concern exists but is not named on its restriction."""
+
+    def __init__(self) -> None:
+        super().__init__(Cap.CONCERN_RESTRICT,
+                         "This concern is restricted to named members of the DSL team.")
+
+
+# --------------------------------------------------------------------------------------------
+# Plain results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryView:
+    key: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PupilInConcern:
+    pupil_id: int
+    name: str
+    role: str
+    role_label: str
+    year_group: int
+    form_group: str
+    date_of_birth: date
+
+
+@dataclass(frozen=True)
+class InjuryView:
+    body_area: str
+    area_label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: int
+    kind: str
+    kind_label: str
+    action_date: date
+    taken_by: str
+    notes: str
+    rationale: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    kind: str
+    label: str
+    by: str
+    at: datetime
+    subject_user: str
+    summary: str
+    outcome: str
+    outcome_label: str
+    reasoning: str
+
+
+@dataclass(frozen=True)
+class AmendmentView:
+    id: int
+    field: str
+    field_label: str
+    text: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AccessView:
+    user_id: int
+    name: str
+    kind: str
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class ConcernDetail:
+    id: int
+    ref: str
+    recorded_at: datetime
+    recorded_by: str
+    recorded_by_id: int
+    occurred_on: date
+    occurred_time: str
+    location: str
+    source: str
+    source_label: str
+    pupils: tuple[PupilInConcern, ...]
+    categories: tuple[CategoryView, ...]
+    words: str
+    description: str
+    why_concern: str
+    child_told_next: bool
+    dsl_told_in_person: bool
+    injuries: tuple[InjuryView, ...]
+    urgent: bool
+    status: str
+    status_label: str
+    owner: str
+    owner_id: int | None
+    restricted: bool
+    restricted_to: tuple[AccessView, ...]
+    shared_with: tuple[AccessView, ...]
+    actions: tuple[ActionView, ...]
+    events: tuple[EventView, ...]
+    amendments: tuple[AmendmentView, ...]
+    can_triage: bool
+    can_restrict: bool
+    can_share: bool
+
+    @property
+    def category_names(self) -> str:
+        return ", ".join(c.name for c in self.categories)
+
+    @property
+    def pupil_names(self) -> str:
+        return ", ".join(p.name for p in self.pupils)
+
+
+@dataclass(frozen=True)
+class RecordedConcern:
+    """What the recorder sees once, straight after submitting (then it is read-only)."""
+
+    id: int
+    ref: str
+    recorded_at: datetime
+    pupils: tuple[PupilInConcern, ...]
+    categories: tuple[CategoryView, ...]
+    source_label: str
+    occurred_on: date
+    occurred_time: str
+    location: str
+    words: str
+    description: str
+    why_concern: str
+    injuries: tuple[InjuryView, ...]
+    urgent: bool
+    alerted: int  # how many of the DSL team were alerted
+    duplicate: bool  # True if this submission had already been recorded
+
+
+@dataclass(frozen=True)
+class OwnConcern:
+    """The recorder's view after submit: status only."""
+
+    id: int
+    ref: str
+    recorded_at: datetime
+    pupils: str
+    categories: str
+    status: str
+    status_label: str
+    urgent: bool
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    ref: str
+    recorded_at: datetime
+    recorded_by: str
+    pupils: str  # "restricted" when the actor is not named on a restricted concern
+    categories: str
+    urgent: bool
+    status: str
+    status_label: str
+    owner: str
+    restricted: bool  # the concern is restricted
+    hidden: bool  # ... and the actor is not named, so nothing else is shown
+    unread: bool  # the actor has an unread alert about it
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: tuple[InboxRow, ...]
+    page: int
+    page_size: int
+    total: int
+    view: str
+
+    @property
+    def has_more(self) -> bool:
+        return (self.page + 1) * self.page_size < self.total
+
+
+@dataclass(frozen=True)
+class UserChoice:
+    id: int
+    name: str
+
+
+def ref_for(concern_id: int) -> str:
+    return f"C-{concern_id:05d}"
+
+
+def new_submission_token() -> str:
+    """The form makes one when it opens; a second submit with it records nothing new."""
+    return uuid.uuid4().hex
+
+
+# --------------------------------------------------------------------------------------------
+# Categories (school-editable, seeded from the profile)
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_categories(profile=None) -> None:
+    """Seed the category list from the profile the first time it is needed."""
+    from kiosk.models.concerns import ConcernCategory
+
+    if ConcernCategory.select().exists():
+        return
+    if profile is None:
+        from kiosk.rules.profile import load_profile
+
+        profile = load_profile()
+    with dbmod.write():
+        if ConcernCategory.select().exists():
+            return
+        for i, c in enumerate(profile.categories):
+            ConcernCategory.insert(key=c.key, name=c.name, position=i).on_conflict_ignore().execute()
+
+
+def categories(actor: Actor, include_retired: bool = False, profile=None) -> list[CategoryView]:
+    from kiosk.models.concerns import ConcernCategory
+
+    if not (actor.can(Cap.CONCERN_RECORD) or actor.can(Cap.CATEGORIES_MANAGE)):
+        require(actor, Cap.CONCERN_RECORD)
+    ensure_categories(profile)
+    q = ConcernCategory.select().order_by(ConcernCategory.position, ConcernCategory.id)
+    if not include_retired:
+        q = q.where(ConcernCategory.active == True)  # noqa: E712
+    return [CategoryView(c.key, c.name, c.active) for c in q]
+
+
+def add_category(actor: Actor, name: str) -> CategoryView:
+    require(actor, Cap.CATEGORIES_MANAGE)
+    from kiosk.models.concerns import ConcernCategory
+
+    ensure_categories()
+    text = clean(name, "category name", required=True, max_length=120)
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:32] or "category"
+    with dbmod.write():
+        if ConcernCategory.select().where(ConcernCategory.name == text).exists():
+            raise ValidationError("category name", "that category already exists")
+        base, n = key, 1
+        while ConcernCategory.select().where(ConcernCategory.key == key).exists():
+            n += 1
+            key = f"{base}_{n}"
+        last = ConcernCategory.select().order_by(ConcernCategory.position.desc()).first()
+        row = ConcernCategory.create(key=key, name=text, position=(last.position + 1) if last else 0)
+        audit.record(actor, "category.add", "concern_category", row.id, {"key": key})
+    return CategoryView(row.key, row.name, True)
+
+
+def set_category_active(actor: Actor, key: str, active: bool) -> CategoryView:
+    """Retire (or bring back) a category; concerns already in it keep it."""
+    require(actor, Cap.CATEGORIES_MANAGE)
+    from kiosk.models.concerns import ConcernCategory
+
+    ensure_categories()
+    with dbmod.write():
+        row = ConcernCategory.get_or_none(ConcernCategory.key == key)
+        if row is None:
+            raise NotFound(f"no category {key!r}")
+        if row.active != active:
+            row.active = active
+            row.save()
+            audit.record(actor, "category.retire" if not active else "category.restore",
+                         "concern_category", row.id, {"key": key})
+    return CategoryView(row.key, row.name, row.active)
+
+
+def _category_names(keys) -> dict[str, str]:
+    from kiosk.models.concerns import ConcernCategory
+
+    keys = list(set(keys))
+    if not keys:
+        return {}
+    return {c.key: c.name for c in ConcernCategory.select(ConcernCategory.key, ConcernCategory.name)
+            .where(ConcernCategory.key.in_(keys))}
+
+
+# --------------------------------------------------------------------------------------------
+# Who sees what
+# --------------------------------------------------------------------------------------------
+
+
+def _has_access(concern_id: int, user_id: int | None, kind: str) -> bool:
+    from kiosk.models.concerns import ConcernAccess
+
+    if user_id is None:
+        return False
+    return ConcernAccess.select().where(
+        (ConcernAccess.concern == concern_id) & (ConcernAccess.kind == kind)
+        & (ConcernAccess.user == user_id) & ConcernAccess.ended_at.is_null()
+    ).exists()
+
+
+def access_level(actor: Actor, concern) -> str | None:
+    """FULL, RESTRICTED, STATUS or None for this actor and this concern row."""
+    own = actor.user_id is not None and concern.recorded_by_id == actor.user_id
+    if concern.restricted:
+        if actor.can(Cap.CONCERN_VIEW_ALL):
+            return FULL if _has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
+        if own and actor.can(Cap.CONCERN_VIEW_OWN):
+            return STATUS
+        return None
+    if actor.can(Cap.CONCERN_VIEW_ALL):
+        return FULL
+    if actor.can(Cap.CONCERN_VIEW_SHARED) and _has_access(concern.id, actor.user_id, "shared"):
+        return FULL
+    if own and actor.can(Cap.CONCERN_VIEW_OWN):
+        return STATUS
+    return None
+
+
+def visible_to(actor: Actor, concern) -> bool:
+    """May the actor read this concern in full? `concern` is a row or an id."""
+    row = _row_or_none(concern) if isinstance(concern, int) else concern
+    return row is not None and access_level(actor, row) == FULL
+
+
+def _row_or_none(concern_id: int):
+    from kiosk.models.concerns import Concern
+
+    return Concern.get_or_none(Concern.id == concern_id)
+
+
+def _load(actor: Actor, concern_id: int, *, need: str = FULL, action: str = "concern.view"):
+    """The row if the actor may have it at level `need`; otherwise NotFound (or Restricted)."""
+    row = _row_or_none(concern_id) if isinstance(concern_id, int) else None
+    level = access_level(actor, row) if row is not None else None
+    if level is None or (need == FULL and level == STATUS):
+        audit.record(actor, "concern.not_found", RECORD_TYPE, concern_id, {"attempted": action})
+        raise NotFound(f"no concern {ref_for(concern_id) if isinstance(concern_id, int) else concern_id}")
+    if need == FULL and level == RESTRICTED:
+        audit.record(actor, "concern.restricted_refused", RECORD_TYPE, concern_id, {"attempted": action})
+        raise RestrictedConcern()
+    return row, level
+
+
+def _users(ids) -> dict[int, str]:
+    from kiosk.models import User
+
+    ids = [i for i in set(ids) if i is not None]
+    if not ids:
+        return {}
+    return {u.id: u.full_name for u in User.select(User.id, User.full_name).where(User.id.in_(ids))}
+
+
+def _users_with_roles(roles) -> list:
+    from kiosk.models import User, UserRole
+
+    return list(
+        User.select(User.id, User.full_name)
+        .join(UserRole, on=(UserRole.user == User.id))
+        .where((UserRole.role.in_([str(r) for r in roles])) & (User.active == True))  # noqa: E712
+        .distinct()
+        .order_by(User.full_name)
+    )
+
+
+def dsl_team_user_ids() -> list[int]:
+    """Every active DSL and deputy DSL: who is alerted when a concern is recorded."""
+    return [u.id for u in _users_with_roles(TRIAGE_ROLES)]
+
+
+def triage_users(actor: Actor) -> list[UserChoice]:
+    """The DSL team, for choosing an owner or the names on a restriction."""
+    require(actor, Cap.CONCERN_TRIAGE)
+    return [UserChoice(u.id, u.full_name) for u in _users_with_roles(TRIAGE_ROLES)]
+
+
+def restriction_candidates(actor: Actor) -> list[UserChoice]:
+    """Who can be named on a restriction: the DSL team and the headteacher."""
+    require(actor, Cap.CONCERN_RESTRICT)
+    return [UserChoice(u.id, u.full_name)
+            for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
+
+
+def share_candidates(actor: Actor) -> list[UserChoice]:
+    """Pastoral staff a concern can be shared with."""
+    require(actor, Cap.CONCERN_SHARE)
+    return [UserChoice(u.id, u.full_name) for u in _users_with_roles((Role.PASTORAL,))]
+
+
+# --------------------------------------------------------------------------------------------
+# Recording
+# --------------------------------------------------------------------------------------------
+
+
+def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
+    from kiosk.models.concerns import PUPIL_ROLES, ConcernPupil
+    from kiosk.models.pupils import Pupil
+
+    out: dict[int, list[PupilInConcern]] = {}
+    if not concern_ids:
+        return out
+    q = (ConcernPupil.select(ConcernPupil.concern, ConcernPupil.role, ConcernPupil.id, Pupil)
+         .join(Pupil).where(ConcernPupil.concern.in_(list(concern_ids))).order_by(ConcernPupil.id))
+    for link in q:
+        p = link.pupil
+        out.setdefault(link.concern_id, []).append(PupilInConcern(
+            p.id, p.display_name, link.role, PUPIL_ROLES.get(link.role, link.role),
+            p.year_group, p.form_group, p.date_of_birth))
+    return out
+
+
+def _category_views(concern_ids) -> dict[int, list[CategoryView]]:
+    from kiosk.models.concerns import ConcernCategoryLink
+
+    out: dict[int, list[CategoryView]] = {}
+    if not concern_ids:
+        return out
+    links = list(ConcernCategoryLink.select().where(ConcernCategoryLink.concern.in_(list(concern_ids)))
+                 .order_by(ConcernCategoryLink.position, ConcernCategoryLink.id))
+    names = _category_names(link.category for link in links)
+    for link in links:
+        out.setdefault(link.concern_id, []).append(
+            CategoryView(link.category, names.get(link.category, link.category)))
+    return out
+
+
+def _validate_record(actor, token, pupils, occurred_on, occurred_time, location, source,
+                     category_keys, words, description, why_concern, injuries):
+    from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES, ConcernCategory
+    from kiosk.models.pupils import Pupil
+
+    token = (token or "").strip()
+    if not _TOKEN_RE.match(token):
+        raise ValidationError(F_TOKEN, "the form's submission token is missing or malformed")
+    if not pupils:
+        raise ValidationError(F_PUPIL, "choose at least one pupil")
+    seen: set[int] = set()
+    links = []
+    for item in pupils:
+        try:
+            pid, role = item
+            pid = int(pid)
+        except (TypeError, ValueError):
+            raise ValidationError(F_PUPIL, "is not a pupil") from None
+        if pid in seen:
+            raise ValidationError(F_PUPIL, "the same pupil is listed twice")
+        seen.add(pid)
+        if role not in PUPIL_ROLES:
+            raise ValidationError(F_ROLE, f"choose one of: {', '.join(PUPIL_ROLES.values())}")
+        p = Pupil.get_or_none(Pupil.id == pid)
+        if p is None:
+            raise ValidationError(F_PUPIL, "that pupil is not on the roll")
+        links.append((p, role))
+    if not any(role == "subject" for _, role in links):
+        raise ValidationError(F_ROLE, "at least one pupil must be the subject of the concern")
+    if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
+        raise ValidationError(F_DATE, "must be a date (day month year)")
+    now_local = local_now()
+    if occurred_on > now_local.date():
+        raise ValidationError(F_DATE, "is in the future")
+    occurred_time = (occurred_time or "").strip()
+    if occurred_time:
+        if not _TIME_RE.match(occurred_time):
+            raise ValidationError(F_TIME, "use the 24-hour clock, for example 13:05")
+        if occurred_on == now_local.date() and occurred_time > now_local.strftime("%H:%M"):
+            raise ValidationError(F_TIME, "is in the future")
+    for p, _ in links:
+        if occurred_on < p.date_of_birth:
+            raise ValidationError(F_DATE, f"is before {p.display_name}'s date of birth")
+    location = clean(location, F_WHERE, max_length=200)
+    if source not in SOURCES:
+        raise ValidationError(F_SOURCE, "choose where the concern came from")
+    keys: list[str] = []
+    for k in category_keys or ():
+        if k not in keys:
+            keys.append(k)
+    if not keys:
+        raise ValidationError(F_CATEGORY, "choose at least one category (Other if unsure)")
+    known = {c.key for c in ConcernCategory.select(ConcernCategory.key)
+             .where(ConcernCategory.key.in_(keys) & (ConcernCategory.active == True))}  # noqa: E712
+    for k in keys:
+        if k not in known:
+            raise ValidationError(F_CATEGORY, f"{k!r} is not on the school's list")
+    words = clean(words, F_WORDS, multiline=True)
+    description = clean(description, F_DESCRIPTION, required=True, multiline=True)
+    why_concern = clean(why_concern, F_WHY, multiline=True)
+    injury_rows = []
+    for item in injuries or ():
+        try:
+            area, text = item
+        except (TypeError, ValueError):
+            raise ValidationError(F_INJURY, "needs a body area and a description") from None
+        if area not in BODY_AREAS:
+            raise ValidationError(F_INJURY, "choose a body area from the list")
+        injury_rows.append((area, clean(text, F_INJURY, required=True, multiline=True, max_length=2000)))
+    return (token, links, occurred_time, location, keys, words, description, why_concern,
+            injury_rows)
+
+
+def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
+    from kiosk.models.concerns import BODY_AREAS, SOURCES, ConcernInjury
+
+    injuries = tuple(InjuryView(i.body_area, BODY_AREAS.get(i.body_area, i.body_area), i.description)
+                     for i in ConcernInjury.select().where(ConcernInjury.concern == row.id)
+                     .order_by(ConcernInjury.id))
+    return RecordedConcern(
+        id=row.id, ref=ref_for(row.id), recorded_at=row.recorded_at,
+        pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
+        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        source_label=SOURCES.get(row.source, row.source), occurred_on=row.occurred_on,
+        occurred_time=row.occurred_time, location=row.location, words=row.words,
+        description=row.description, why_concern=row.why_concern, injuries=injuries,
+        urgent=row.urgent, alerted=alerted, duplicate=duplicate,
+    )
+
+
+def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
+                   occurred_time: str = "", location: str = "", source: str,
+                   categories, words: str = "", description: str, why_concern: str = "",
+                   child_told_next: bool = False, dsl_told_in_person: bool = False,
+                   injuries=(), urgent: bool = False) -> RecordedConcern:
+    """Record a concern and alert every DSL and deputy DSL in the same transaction.
+
+    `pupils` is a list of (pupil_id, role); `categories` a list of category keys;
+    `injuries` a list of (body_area, description). `occurred_on`/`occurred_time` are
+    local (England) date and "HH:MM". The same `token` twice records once: the second
+    call returns the first record with duplicate=True.
+    """
+    require(actor, Cap.CONCERN_RECORD)
+    from kiosk.models.concerns import (
+        Concern, ConcernCategoryLink, ConcernInjury, ConcernPupil,
+    )
+
+    if actor.user_id is None:
+        raise PermissionDenied(Cap.CONCERN_RECORD, "Only a signed-in member of staff can record a concern.")
+    with dbmod.translate_errors():
+        ensure_categories()
+        (token, links, occurred_time, location, keys, words, description, why_concern,
+         injury_rows) = _validate_record(actor, token, pupils, occurred_on, occurred_time,
+                                         location, source, categories, words, description,
+                                         why_concern, injuries)
+        with dbmod.write():
+            existing = Concern.get_or_none(Concern.submission_token == token)
+            if existing is not None:
+                if existing.recorded_by_id != actor.user_id:
+                    raise ValidationError(F_TOKEN, "this form was already used; open a new one")
+                audit.record(actor, "concern.duplicate_submit", RECORD_TYPE, existing.id)
+                duplicate = existing
+            else:
+                duplicate = None
+                now = utcnow()
+                row = Concern.create(
+                    submission_token=token, recorded_by=actor.user_id, recorded_at=now,
+                    occurred_on=occurred_on, occurred_time=occurred_time, location=location,
+                    source=source, words=words, description=description, why_concern=why_concern,
+                    child_told_next=bool(child_told_next), dsl_told_in_person=bool(dsl_told_in_person),
+                    urgent=bool(urgent), status="open", is_open=True, updated_at=now,
+                )
+                ConcernPupil.insert_many(
+                    [dict(concern=row.id, pupil=p.id, role=role) for p, role in links]).execute()
+                ConcernCategoryLink.insert_many(
+                    [dict(concern=row.id, category=k, position=i) for i, k in enumerate(keys)]).execute()
+                if injury_rows:
+                    ConcernInjury.insert_many(
+                        [dict(concern=row.id, body_area=a, description=t) for a, t in injury_rows]).execute()
+                recipients = [u for u in dsl_team_user_ids() if u != actor.user_id]
+                names = _category_names(keys)
+                label = "; ".join(names.get(k, k) for k in keys)
+                alerted = alerts.raise_for_users(recipients, ALERT_KIND, RECORD_TYPE, row.id,
+                                                 label, actor.full_name, urgent=bool(urgent))
+                audit.record(actor, "concern.record", RECORD_TYPE, row.id,
+                             {"pupils": [p.id for p, _ in links], "categories": keys,
+                              "urgent": bool(urgent), "alerted": alerted})
+        if duplicate is not None:
+            return _recorded(duplicate, 0, True)
+        return _recorded(row, alerted, False)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def _status_label(status: str) -> str:
+    from kiosk.models.concerns import STATUSES
+
+    return STATUSES.get(status, status)
+
+
+def _detail(actor: Actor, row) -> ConcernDetail:
+    from kiosk.models.concerns import (
+        ACTION_KINDS, AMENDABLE_FIELDS, BODY_AREAS, CLOSE_OUTCOMES, EVENT_KINDS, SOURCES,
+        ConcernAccess, ConcernAction, ConcernAmendment, ConcernEvent, ConcernInjury,
+    )
+
+    actions = list(ConcernAction.select().where(ConcernAction.concern == row.id)
+                   .order_by(ConcernAction.action_date, ConcernAction.id))
+    events = list(ConcernEvent.select().where(ConcernEvent.concern == row.id)
+                  .order_by(ConcernEvent.at, ConcernEvent.id))
+    amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern == row.id)
+                      .order_by(ConcernAmendment.at, ConcernAmendment.id))
+    access = list(ConcernAccess.select().where((ConcernAccess.concern == row.id)
+                                               & ConcernAccess.ended_at.is_null())
+                  .order_by(ConcernAccess.id))
+    names = _users([row.recorded_by_id, row.owner_id]
+                   + [a.recorded_by_id for a in actions]
+                   + [e.by_id for e in events] + [e.subject_user_id for e in events]
+                   + [a.by_id for a in amendments] + [a.user_id for a in access])
+    injuries = tuple(InjuryView(i.body_area, BODY_AREAS.get(i.body_area, i.body_area), i.description)
+                     for i in ConcernInjury.select().where(ConcernInjury.concern == row.id)
+                     .order_by(ConcernInjury.id))
+
+    def access_views(kind):
+        return tuple(AccessView(a.user_id, names.get(a.user_id, "?"), a.kind, a.granted_at)
+                     for a in access if a.kind == kind)
+
+    return ConcernDetail(
+        id=row.id, ref=ref_for(row.id), recorded_at=row.recorded_at,
+        recorded_by=names.get(row.recorded_by_id, "?"), recorded_by_id=row.recorded_by_id,
+        occurred_on=row.occurred_on, occurred_time=row.occurred_time, location=row.location,
+        source=row.source, source_label=SOURCES.get(row.source, row.source),
+        pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
+        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        words=row.words, description=row.description, why_concern=row.why_concern,
+        child_told_next=row.child_told_next, dsl_told_in_person=row.dsl_told_in_person,
+        injuries=injuries, urgent=row.urgent, status=row.status,
+        status_label=_status_label(row.status), owner=names.get(row.owner_id, "") if row.owner_id else "",
+        owner_id=row.owner_id, restricted=row.restricted,
+        restricted_to=access_views("restricted"), shared_with=access_views("shared"),
+        actions=tuple(ActionView(a.id, a.kind, ACTION_KINDS.get(a.kind, a.kind), a.action_date,
+                                 a.taken_by, a.notes, a.rationale, names.get(a.recorded_by_id, "?"),
+                                 a.recorded_at) for a in actions),
+        events=tuple(EventView(e.id, e.kind, EVENT_KINDS.get(e.kind, e.kind), names.get(e.by_id, "?"),
+                               e.at, names.get(e.subject_user_id, "") if e.subject_user_id else "",
+                               e.summary, e.outcome, CLOSE_OUTCOMES.get(e.outcome, e.outcome),
+                               e.reasoning) for e in events),
+        amendments=tuple(AmendmentView(a.id, a.field, AMENDABLE_FIELDS.get(a.field, a.field), a.text,
+                                       a.reason, names.get(a.by_id, "?"), a.at) for a in amendments),
+        can_triage=actor.can(Cap.CONCERN_TRIAGE),
+        can_restrict=actor.can(Cap.CONCERN_RESTRICT),
+        can_share=actor.can(Cap.CONCERN_SHARE) and not row.restricted,
+    )
+
+
+def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
+    """The whole record, for those who may read it in full. Audited; marks the actor's alert read.
+
+    NotFound for anyone who may not know it exists (including its recorder: they see status
+    only, through `own_concern`); RestrictedConcern for the DSL team members not named.
+    """
+    from kiosk.models import Alert
+
+    if not (actor.can(Cap.CONCERN_VIEW_ALL) or actor.can(Cap.CONCERN_VIEW_SHARED)
+            or actor.can(Cap.CONCERN_VIEW_OWN)):
+        require(actor, Cap.CONCERN_VIEW_ALL)
+    with dbmod.translate_errors():
+        row, _ = _load(actor, concern_id, action="concern.view")
+        with dbmod.write():
+            audit.record(actor, "concern.view", RECORD_TYPE, row.id)
+            if actor.user_id is not None:
+                Alert.update(read_at=utcnow()).where(
+                    (Alert.recipient == actor.user_id) & (Alert.record_type == RECORD_TYPE)
+                    & (Alert.record_id == row.id) & Alert.read_at.is_null()).execute()
+        return _detail(actor, row)
+
+
+def _own_view(row, pupils: str, cats: str) -> OwnConcern:
+    return OwnConcern(row.id, ref_for(row.id), row.recorded_at, pupils, cats, row.status,
+                      _status_label(row.status), row.urgent, row.acknowledged_at)
+
+
+def own_concerns(actor: Actor, limit: int = 200) -> list[OwnConcern]:
+    """What the actor recorded, newest first: status only."""
+    require(actor, Cap.CONCERN_VIEW_OWN)
+    from kiosk.models.concerns import Concern
+
+    if actor.user_id is None:
+        return []
+    with dbmod.translate_errors():
+        rows = list(Concern.select().where(Concern.recorded_by == actor.user_id)
+                    .order_by(Concern.recorded_at.desc(), Concern.id.desc()).limit(limit))
+        ids = [r.id for r in rows]
+        pupils = _pupil_link_views(ids)
+        cats = _category_views(ids)
+        audit.record(actor, "concern.list_own", RECORD_TYPE, "", {"count": len(rows)})
+        return [_own_view(r, ", ".join(p.name for p in pupils.get(r.id, [])),
+                          ", ".join(c.name for c in cats.get(r.id, []))) for r in rows]
+
+
+def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
+    """The status of one concern the actor recorded (NotFound for anyone else's)."""
+    require(actor, Cap.CONCERN_VIEW_OWN)
+    with dbmod.translate_errors():
+        row = _row_or_none(concern_id)
+        if row is None or actor.user_id is None or row.recorded_by_id != actor.user_id:
+            audit.record(actor, "concern.not_found", RECORD_TYPE, concern_id,
+                         {"attempted": "concern.view_status"})
+            raise NotFound(f"no concern {ref_for(concern_id)}")
+        audit.record(actor, "concern.view_status", RECORD_TYPE, row.id)
+        pupils = _pupil_link_views([row.id]).get(row.id, [])
+        cats = _category_views([row.id]).get(row.id, [])
+        return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
+
+
+INBOX_VIEWS = ("open", "closed", "all")
+
+
+def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
+    from kiosk.models import Alert
+    from kiosk.models.concerns import ConcernAccess
+
+    ids = [r.id for r in rows]
+    if not ids:
+        return ()
+    pupils = _pupil_link_views(ids)
+    cats = _category_views(ids)
+    names = _users([r.recorded_by_id for r in rows] + [r.owner_id for r in rows])
+    restricted_ids = [r.id for r in rows if r.restricted]
+    named: set[int] = set()
+    if restricted_ids and actor.user_id is not None:
+        named = {a.concern_id for a in ConcernAccess.select(ConcernAccess.concern).where(
+            ConcernAccess.concern.in_(restricted_ids) & (ConcernAccess.kind == "restricted")
+            & (ConcernAccess.user == actor.user_id) & ConcernAccess.ended_at.is_null())}
+    unread: set[int] = set()
+    if actor.user_id is not None:
+        unread = {a.record_id for a in Alert.select(Alert.record_id).where(
+            (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
+            & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
+    out = []
+    for r in rows:
+        hidden = r.restricted and r.id not in named
+        out.append(InboxRow(
+            id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
+            recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
+            pupils="Restricted" if hidden else ", ".join(p.name for p in pupils.get(r.id, [])),
+            categories="" if hidden else ", ".join(c.name for c in cats.get(r.id, [])),
+            urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
+            owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
+            restricted=r.restricted, hidden=hidden, unread=r.id in unread,
+        ))
+    return tuple(out)
+
+
+def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open") -> InboxPage:
+    """The DSL team's list: open concerns urgent first then newest ("open"), or "closed"/"all".
+
+    Restricted concerns the actor is not named on appear as "Restricted" with nothing else.
+    """
+    require(actor, Cap.CONCERN_VIEW_ALL)
+    from kiosk.models.concerns import Concern
+
+    if view not in INBOX_VIEWS:
+        raise ValidationError("view", f"choose one of {', '.join(INBOX_VIEWS)}")
+    page = max(0, int(page))
+    page_size = max(1, min(int(page_size), 500))
+    with dbmod.translate_errors():
+        q = Concern.select()
+        if view == "open":
+            q = q.where(Concern.is_open == True).order_by(  # noqa: E712
+                Concern.urgent.desc(), Concern.recorded_at.desc(), Concern.id.desc())
+        elif view == "closed":
+            q = q.where(Concern.is_open == False).order_by(  # noqa: E712
+                Concern.recorded_at.desc(), Concern.id.desc())
+        else:
+            q = q.order_by(Concern.recorded_at.desc(), Concern.id.desc())
+        total = q.count()
+        rows = list(q.paginate(page + 1, page_size))
+        result = _inbox_rows(actor, rows)
+        audit.record(actor, "concern.inbox", RECORD_TYPE, "",
+                     {"view": view, "page": page, "ids": [r.id for r in rows]})
+        return InboxPage(result, page, page_size, total, view)
+
+
+def shared_with_me(actor: Actor) -> list[InboxRow]:
+    """Concerns the DSL team has shared with this (pastoral) member of staff."""
+    require(actor, Cap.CONCERN_VIEW_SHARED)
+    from kiosk.models.concerns import Concern, ConcernAccess
+
+    with dbmod.translate_errors():
+        rows = list(Concern.select().join(ConcernAccess, on=(ConcernAccess.concern == Concern.id))
+                    .where((ConcernAccess.user == actor.user_id) & (ConcernAccess.kind == "shared")
+                           & ConcernAccess.ended_at.is_null() & (Concern.restricted == False))  # noqa: E712
+                    .order_by(Concern.recorded_at.desc()).distinct())
+        result = _inbox_rows(actor, rows)
+        audit.record(actor, "concern.list_shared", RECORD_TYPE, "", {"ids": [r.id for r in rows]})
+        return list(result)
+
+
+# --------------------------------------------------------------------------------------------
+# Triage (the DSL team)
+# --------------------------------------------------------------------------------------------
+
+
+def _precheck(actor: Actor, concern_id: int, action: str, cap: Cap = Cap.CONCERN_TRIAGE) -> None:
+    """Capability and access, checked before the write so that refusals stay audited."""
+    require(actor, cap)
+    _need_user(actor)
+    _load(actor, concern_id, action=action)
+
+
+def _triage_row(actor: Actor, concern_id: int, action: str):
+    """Inside the write: the fresh row, checked again (it may have changed since)."""
+    row = _row_or_none(concern_id)
+    if row is None or access_level(actor, row) != FULL:
+        raise NotFound(f"no concern {ref_for(concern_id)}")
+    return row
+
+
+def _event(row, actor: Actor, kind: str, **fields):
+    from kiosk.models.concerns import ConcernEvent
+
+    return ConcernEvent.create(concern=row.id, kind=kind, by=actor.user_id, at=utcnow(), **fields)
+
+
+def _touch(row, **changes) -> None:
+    from kiosk.models.concerns import Concern
+
+    changes["updated_at"] = utcnow()
+    Concern.update(**changes).where(Concern.id == row.id).execute()
+
+
+def _need_user(actor: Actor) -> None:
+    if actor.user_id is None:
+        raise PermissionDenied(Cap.CONCERN_TRIAGE, "Only a signed-in member of the DSL team can do this.")
+
+
+def _ack_inside(actor: Actor, row) -> bool:
+    if row.status != "open":
+        return False
+    _event(row, actor, "acknowledged")
+    _touch(row, status="acknowledged", acknowledged_at=utcnow())
+    return True
+
+
+def acknowledge(actor: Actor, concern_id: int) -> ConcernDetail:
+    """The DSL team has seen it; the recorder then sees "Acknowledged"."""
+    _need_user(actor)
+    _precheck(actor, concern_id, "concern.acknowledge")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.acknowledge")
+        if row.status == "closed":
+            raise ValidationError("status", "the concern is closed; reopen it first")
+        if _ack_inside(actor, row):
+            audit.record(actor, "concern.acknowledge", RECORD_TYPE, row.id)
+    return _reread(actor, concern_id)
+
+
+def _reread(actor: Actor, concern_id: int) -> ConcernDetail:
+    from kiosk.models.concerns import Concern
+
+    return _detail(actor, Concern.get_by_id(concern_id))
+
+
+def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, taken_by: str,
+               notes: str = "", rationale: str) -> ConcernDetail:
+    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it."""
+    from kiosk.models.concerns import ACTION_KINDS, ConcernAction
+
+    _need_user(actor)
+    if kind not in ACTION_KINDS:
+        raise ValidationError("action", "choose what was done from the list")
+    if not isinstance(action_date, date) or isinstance(action_date, datetime):
+        raise ValidationError("action date", "must be a date")
+    if action_date > today():
+        raise ValidationError("action date", "is in the future")
+    who = clean(taken_by, "who", required=True, max_length=200)
+    notes = clean(notes, "notes", multiline=True)
+    rationale = clean(rationale, "rationale", required=True, multiline=True)
+    _precheck(actor, concern_id, "concern.action")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.action")
+        if row.status == "closed":
+            raise ValidationError("status", "the concern is closed; reopen it to add an action")
+        if action_date < row.occurred_on:
+            raise ValidationError("action date", "is before the concern happened")
+        _ack_inside(actor, row)
+        a = ConcernAction.create(concern=row.id, kind=kind, action_date=action_date, taken_by=who,
+                                 notes=notes, rationale=rationale, recorded_by=actor.user_id,
+                                 recorded_at=utcnow())
+        _touch(row)
+        audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind})
+    return _reread(actor, concern_id)
+
+
+def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
+    """Make one member of the DSL team responsible for the concern."""
+    _need_user(actor)
+    _precheck(actor, concern_id, "concern.assign")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.assign")
+        team = {u.id for u in _users_with_roles(TRIAGE_ROLES)}
+        if user_id not in team:
+            raise ValidationError("owner", "must be an active member of the DSL team")
+        if row.restricted and not _has_access(row.id, user_id, "restricted"):
+            raise ValidationError("owner", "is not named on this restricted concern")
+        if row.owner_id == user_id:
+            return _reread(actor, concern_id)
+        _ack_inside(actor, row)
+        _event(row, actor, "owner", subject_user=user_id)
+        _touch(row, owner=user_id)
+        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id})
+    return _reread(actor, concern_id)
+
+
+def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
+                  reasoning: str) -> ConcernDetail:
+    """Close with a summary, an outcome and the reasons (including for not referring)."""
+    from kiosk.models.concerns import CLOSE_OUTCOMES
+
+    _need_user(actor)
+    summary = clean(summary, "summary", required=True, multiline=True)
+    if outcome not in CLOSE_OUTCOMES:
+        raise ValidationError("outcome", "choose the outcome from the list")
+    reasoning = clean(reasoning, "reasoning", required=True, multiline=True)
+    _precheck(actor, concern_id, "concern.close")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.close")
+        if row.status == "closed":
+            raise ValidationError("status", "the concern is already closed")
+        _ack_inside(actor, row)
+        _event(row, actor, "closed", summary=summary, outcome=outcome, reasoning=reasoning)
+        _touch(row, status="closed", is_open=False)
+        audit.record(actor, "concern.close", RECORD_TYPE, row.id, {"outcome": outcome})
+    return _reread(actor, concern_id)
+
+
+def reopen_concern(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
+    _need_user(actor)
+    reason = clean(reason, "reason", required=True, multiline=True)
+    _precheck(actor, concern_id, "concern.reopen")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.reopen")
+        if row.status != "closed":
+            raise ValidationError("status", "the concern is not closed")
+        _event(row, actor, "reopened", reasoning=reason)
+        _touch(row, status="acknowledged", is_open=True)
+        audit.record(actor, "concern.reopen", RECORD_TYPE, row.id)
+    return _reread(actor, concern_id)
+
+
+def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) -> ConcernDetail:
+    """Append a correction; the original stays as recorded."""
+    from kiosk.models.concerns import AMENDABLE_FIELDS, ConcernAmendment
+
+    _need_user(actor)
+    if field not in AMENDABLE_FIELDS:
+        raise ValidationError("field", "choose which part of the record this corrects")
+    text = clean(text, "amendment", required=True, multiline=True)
+    reason = clean(reason, "reason", required=True, multiline=True)
+    _precheck(actor, concern_id, "concern.amend")
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.amend")
+        a = ConcernAmendment.create(concern=row.id, field=field, text=text, reason=reason,
+                                    by=actor.user_id, at=utcnow())
+        _touch(row)
+        audit.record(actor, "concern.amend", RECORD_TYPE, row.id, {"amendment_id": a.id, "field": field})
+    return _reread(actor, concern_id)
+
+
+def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDetail:
+    """Restrict to named people (DSL team or headteacher); everyone else sees "restricted".
+
+    Naming people on an already restricted concern replaces the list.
+    """
+    from kiosk.models import Alert
+    from kiosk.models.concerns import ConcernAccess
+
+    require(actor, Cap.CONCERN_RESTRICT)
+    _need_user(actor)
+    reason = clean(reason, "reason", required=True, multiline=True)
+    ids = sorted({int(u) for u in user_ids})
+    if not ids:
+        raise ValidationError("named people", "name at least one member of the DSL team")
+    _precheck(actor, concern_id, "concern.restrict", Cap.CONCERN_RESTRICT)
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.restrict")
+        allowed = {u.id for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
+        for uid in ids:
+            if uid not in allowed:
+                raise ValidationError("named people", "only the DSL team and headteacher can be named")
+        if row.owner_id and row.owner_id not in ids:
+            raise ValidationError("named people", "the owner must be named (or change the owner first)")
+        now = utcnow()
+        ConcernAccess.update(ended_at=now).where(
+            (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "restricted")
+            & ConcernAccess.ended_at.is_null() & ~ConcernAccess.user.in_(ids)).execute()
+        current = {a.user_id for a in ConcernAccess.select().where(
+            (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "restricted")
+            & ConcernAccess.ended_at.is_null())}
+        for uid in ids:
+            if uid not in current:
+                ConcernAccess.create(concern=row.id, user=uid, kind="restricted",
+                                     granted_by=actor.user_id, granted_at=now)
+        # Shares end: a restricted concern is only for the people named.
+        ConcernAccess.update(ended_at=now).where(
+            (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "shared")
+            & ConcernAccess.ended_at.is_null()).execute()
+        # Alerts to people not named keep no label that could say what it is about.
+        Alert.update(label="Restricted", raised_by="").where(
+            (Alert.record_type == RECORD_TYPE) & (Alert.record_id == row.id)
+            & ~Alert.recipient.in_(ids)).execute()
+        _event(row, actor, "restricted", reasoning=reason)
+        _touch(row, restricted=True)
+        audit.record(actor, "concern.restrict", RECORD_TYPE, row.id, {"named": ids})
+    return _reread(actor, concern_id)
+
+
+def lift_restriction(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
+    from kiosk.models.concerns import ConcernAccess
+
+    require(actor, Cap.CONCERN_RESTRICT)
+    _need_user(actor)
+    reason = clean(reason, "reason", required=True, multiline=True)
+    _precheck(actor, concern_id, "concern.unrestrict", Cap.CONCERN_RESTRICT)
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.unrestrict")
+        if not row.restricted:
+            raise ValidationError("status", "the concern is not restricted")
+        ConcernAccess.update(ended_at=utcnow()).where(
+            (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "restricted")
+            & ConcernAccess.ended_at.is_null()).execute()
+        _event(row, actor, "unrestricted", reasoning=reason)
+        _touch(row, restricted=False)
+        audit.record(actor, "concern.unrestrict", RECORD_TYPE, row.id)
+    return _reread(actor, concern_id)
+
+
+def share(actor: Actor, concern_id: int, user_id: int, reason: str = "") -> ConcernDetail:
+    """Share a (not restricted) concern with a pastoral member of staff."""
+    from kiosk.models.concerns import ConcernAccess
+
+    require(actor, Cap.CONCERN_SHARE)
+    _need_user(actor)
+    reason = clean(reason, "reason", multiline=True)
+    _precheck(actor, concern_id, "concern.share", Cap.CONCERN_SHARE)
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.share")
+        if row.restricted:
+            raise ValidationError("share", "a restricted concern cannot be shared")
+        if user_id not in {u.id for u in _users_with_roles((Role.PASTORAL,))}:
+            raise ValidationError("share with", "must be an active member of the pastoral staff")
+        if _has_access(row.id, user_id, "shared"):
+            return _reread(actor, concern_id)
+        ConcernAccess.create(concern=row.id, user=user_id, kind="shared", granted_by=actor.user_id,
+                             granted_at=utcnow())
+        _event(row, actor, "shared", subject_user=user_id, reasoning=reason)
+        _touch(row)
+        audit.record(actor, "concern.share", RECORD_TYPE, row.id, {"with": user_id})
+    return _reread(actor, concern_id)
+
+
+def unshare(actor: Actor, concern_id: int, user_id: int, reason: str = "") -> ConcernDetail:
+    from kiosk.models.concerns import ConcernAccess
+
+    require(actor, Cap.CONCERN_SHARE)
+    _need_user(actor)
+    reason = clean(reason, "reason", multiline=True)
+    _precheck(actor, concern_id, "concern.unshare", Cap.CONCERN_SHARE)
+    with dbmod.translate_errors(), dbmod.write():
+        row = _triage_row(actor, concern_id, "concern.unshare")
+        n = ConcernAccess.update(ended_at=utcnow()).where(
+            (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "shared")
+            & (ConcernAccess.user == user_id) & ConcernAccess.ended_at.is_null()).execute()
+        if n:
+            _event(row, actor, "unshared", subject_user=user_id, reasoning=reason)
+            audit.record(actor, "concern.unshare", RECORD_TYPE, row.id, {"with": user_id})
+    return _reread(actor, concern_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Home screen numbers
+# --------------------------------------------------------------------------------------------
+
+
+def overdue_cutoff(now_utc: datetime | None = None) -> datetime:
+    """Concerns recorded before this (naive UTC) and still unacknowledged are overdue.
+
+    The DSL team should acknowledge within one working day: a concern recorded on day D is
+    overdue once the working day after D has ended.
+    """
+    from kiosk.rules.deadlines import add_working_days
+
+    now_local = to_local(now_utc or utcnow())
+    d = now_local.date() - timedelta(days=1)
+    # The latest recording date whose deadline (end of next working day) has passed.
+    while add_working_days(d, 1) >= now_local.date():
+        d -= timedelta(days=1)
+    return to_utc(datetime.combine(d + timedelta(days=1), time(0, 0)))
+
+
+def home_counts(actor: Actor) -> list:
+    from kiosk.services.home import HomeCount
+    from kiosk.models.concerns import Concern
+
+    out = []
+    if actor.can(Cap.CONCERN_ALERTS):
+        n = alerts.unread_count(actor, kinds=[ALERT_KIND])
+        out.append(HomeCount("Unread concern alerts", n, urgent=n > 0, key="i"))
+    if actor.can(Cap.CONCERN_VIEW_ALL):
+        urgent = Concern.select().where((Concern.status == "open") & (Concern.urgent == True)).count()  # noqa: E712
+        overdue = Concern.select().where((Concern.status == "open")
+                                         & (Concern.recorded_at < overdue_cutoff())).count()
+        open_n = Concern.select().where(Concern.is_open == True).count()  # noqa: E712
+        key = "i" if actor.can(Cap.CONCERN_TRIAGE) else None
+        out.append(HomeCount("Urgent concerns not yet acknowledged", urgent, urgent=urgent > 0, key=key))
+        out.append(HomeCount("Concerns unacknowledged after one working day", overdue,
+                             urgent=overdue > 0, key=key))
+        out.append(HomeCount("Open concerns", open_n, key=key))
+    if actor.can(Cap.CONCERN_VIEW_SHARED) and actor.user_id is not None:
+        from kiosk.models.concerns import ConcernAccess
+
+        n = ConcernAccess.select().join(Concern).where(
+            (ConcernAccess.user == actor.user_id) & (ConcernAccess.kind == "shared")
+            & ConcernAccess.ended_at.is_null() & (Concern.is_open == True)).count()  # noqa: E712
+        out.append(HomeCount("Open concerns shared with you", n, key="v"))
+    if actor.can(Cap.CONCERN_VIEW_OWN) and actor.user_id is not None and not actor.can(Cap.CONCERN_VIEW_ALL):
+        from peewee import fn
+
+        counts = dict(Concern.select(Concern.status, fn.COUNT(Concern.id))
+                      .where(Concern.recorded_by == actor.user_id)
+                      .group_by(Concern.status).tuples())
+        awaiting, acked = counts.get("open", 0), counts.get("acknowledged", 0)
+        if awaiting or acked:
+            out.append(HomeCount("Your reports", f"{awaiting} awaiting, {acked} acknowledged", key="m"))
+    return out
