@@ -22,14 +22,17 @@ GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
 
 
+# json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds this same encoder on
+# every call; reusing one gives byte-identical text at a fraction of the cost (verify of a
+# million events must stay under 10 s).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_SHA256 = hashlib.sha256
+
+
 def _digest(prev: str, seq: int, at: str, actor_id, actor: str, origin: str, action: str,
             target_type: str, target_id: str, detail: str) -> str:
-    payload = json.dumps(
-        [seq, at, actor_id, actor, origin, action, target_type, target_id, detail],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256((prev + payload).encode("utf-8")).hexdigest()
+    payload = _ENCODE([seq, at, actor_id, actor, origin, action, target_type, target_id, detail])
+    return _SHA256((prev + payload).encode("utf-8")).hexdigest()
 
 
 def _read_head(for_update: bool) -> tuple[int, str]:
@@ -115,13 +118,14 @@ def verify(batch: int = 50_000) -> VerifyResult:
     )
     last_seq = 0
     while True:
-        rows: Iterable = (
+        query = (
             AuditEvent.select(*columns)
             .where(AuditEvent.seq > last_seq)
             .order_by(AuditEvent.seq)
             .limit(batch)
-            .tuples()
         )
+        # Plain cursor rows: peewee's row wrapping would cost as much as the hashing.
+        rows: Iterable = db.execute_sql(*query.sql())
         n = 0
         for seq, at, actor_id, actor, origin, action, ttype, tid, detail, prev, digest in rows:
             n += 1
