@@ -1,0 +1,167 @@
+"""Small dialogs the early help screens share: a few fields, a pupil search.
+
+`FieldsDialog` shows a handful of fields (one-line inputs, a multi-line box, a short list
+to choose from) and returns their values as a dict on ctrl+s, or None on escape. Every
+label and choice goes through Content, so text typed by a person never reaches markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kiosk.errors import KioskError
+from kiosk.widgets.inputs import SafeInput, SafeTextArea
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str = "line"  # line, text, choice
+    value: str = ""
+    choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (value, label)
+    max_length: int = 200
+    placeholder: str = ""
+
+
+class FieldsDialog(ModalScreen[dict | None]):
+    """A few fields; ctrl+s returns {name: value}, escape returns None."""
+
+    DEFAULT_CSS = """
+    FieldsDialog .eh-text { height: 5; }
+    FieldsDialog Label { margin-top: 1; }
+    FieldsDialog .eh-dialog { width: 76; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, fields: list[FieldSpec], intro: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.intro = intro
+
+    def compose(self):
+        with VerticalScroll(classes="dialog eh-dialog"):
+            yield Static(Content.styled(self.title_text, "bold"))
+            if self.intro:
+                yield Static(Content(self.intro), classes="hint")
+            for f in self.fields:
+                yield Label(Content(f.label))
+                if f.kind == "text":
+                    area = SafeTextArea(f.value, id=f"f-{f.name}", classes="eh-text")
+                    area.show_line_numbers = False
+                    yield area
+                elif f.kind == "choice":
+                    options = [Option(Content(label), id=value) for value, label in f.choices]
+                    ol = OptionList(*options, id=f"f-{f.name}", classes="eh-choice")
+                    ol.styles.height = min(len(options), 7) + 2
+                    yield ol
+                else:
+                    yield SafeInput(f.value, id=f"f-{f.name}", max_length=f.max_length,
+                                    placeholder=f.placeholder)
+            yield Static(Content("ctrl+s save    escape cancel"), classes="hint")
+
+    def on_mount(self) -> None:
+        for f in self.fields:
+            if f.kind == "choice":
+                ol = self.query_one(f"#f-{f.name}", OptionList)
+                index = next((i for i, (v, _) in enumerate(f.choices) if v == f.value), 0)
+                ol.highlighted = index
+        if self.fields:
+            self.query_one(f"#f-{self.fields[0].name}").focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#f-{f.name}")
+            if f.kind == "text":
+                out[f.name] = widget.text
+            elif f.kind == "choice":
+                i = widget.highlighted
+                out[f.name] = f.choices[i][0] if i is not None else ""
+            else:
+                out[f.name] = widget.value
+        return out
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.focus_next()
+
+    def action_save(self) -> None:
+        self.dismiss(self.values())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PupilSearchDialog(ModalScreen):
+    """Type part of a name; enter picks the highlighted pupil (a PupilSummary), escape cancels."""
+
+    DEFAULT_CSS = """
+    PupilSearchDialog .eh-dialog { width: 76; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str = "Find a pupil") -> None:
+        super().__init__()
+        self.title_text = title
+        self.found: list = []
+
+    def compose(self):
+        with Vertical(classes="dialog eh-dialog"):
+            yield Static(Content.styled(self.title_text, "bold"))
+            yield Static(Content("Type the start of a first or last name (or both), then down and enter."),
+                         classes="hint")
+            yield SafeInput(id="pupil-search", max_length=100, placeholder="e.g. amara or am ab")
+            yield OptionList(id="pupil-results")
+
+    def on_mount(self) -> None:
+        self.query_one("#pupil-results", OptionList).styles.height = 10
+        self.query_one("#pupil-search").focus()
+
+    def on_input_changed(self, event) -> None:
+        from kiosk.services import pupils
+
+        try:
+            self.found = pupils.search(self.app.actor, event.value, limit=20)
+        except KioskError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.found = []
+        results = self.query_one("#pupil-results", OptionList)
+        results.clear_options()
+        results.add_options([
+            Option(Content.assemble(p.name, (f"  {p.form_group}  Year {p.year_group}", "dim")), id=str(p.id))
+            for p in self.found
+        ])
+        if self.found:
+            results.highlighted = 0
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        if len(self.found) == 1:
+            self.dismiss(self.found[0])
+        elif self.found:
+            self.query_one("#pupil-results").focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        for p in self.found:
+            if str(p.id) == event.option.id:
+                self.dismiss(p)
+                return
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,364 @@
+"""Session registers for the early help offer: pick the session, mark the group, save.
+
+A register lists the pupils enrolled on the day; space marks the highlighted pupil
+present or absent and moves on, `a` marks everyone present, `w` adds a walk-in by name,
+`n` adds a note, ctrl+s saves the whole register in one go. Parent workshops record
+families (a label and the number of adults), never pupils' details.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kiosk.clock import today
+from kiosk.errors import KioskError
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.services import early_help as eh
+from kiosk.widgets.inputs import SafeInput
+
+
+def _fmt(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+class RegisterSetupScreen(KioskScreen):
+    """Which session: the date (today unless changed), an optional label, then the offer."""
+
+    SCREEN_TITLE = "Early help: take a register"
+    AUTO_FOCUS = "#offers"
+    DEFAULT_CSS = """
+    RegisterSetupScreen #setup { height: 1fr; padding: 0 1; }
+    RegisterSetupScreen #offers { height: 1fr; }
+    RegisterSetupScreen SafeInput { width: 40; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("d", "focus_date", "Date")]
+
+    def compose_body(self):
+        with Vertical(id="setup"):
+            yield Label(Content("Date of the session (dd/mm/yyyy, 'today' or 'yesterday')"))
+            yield SafeInput(_fmt(today()), id="held-on", max_length=20)
+            yield Label(Content("Label (optional: a workshop topic, or a second session that day)"))
+            yield SafeInput("", id="label", max_length=100)
+            yield Label(Content("Choose the offer and press enter"))
+            yield OptionList(id="offers")
+
+    def on_mount(self) -> None:
+        offers = self.call_service(eh.list_offers, self.actor) or []
+        ol = self.query_one("#offers", OptionList)
+        ol.add_options([
+            Option(Content.assemble(o.name, (f"  {o.kind_name}", "dim")), id=str(o.id)) for o in offers
+        ])
+        self.offers = {str(o.id): o for o in offers}
+        if offers:
+            ol.highlighted = 0
+
+    def action_focus_date(self) -> None:
+        self.query_one("#held-on").focus()
+
+    def on_input_submitted(self, event) -> None:
+        event.stop()
+        self.query_one("#offers").focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        offer = self.offers.get(event.option.id or "")
+        if offer is None:
+            return
+        try:
+            held_on = eh.parse_date(self.query_one("#held-on", SafeInput).value, "session date")
+        except KioskError as exc:
+            self.show_error(exc)
+            return
+        label = self.query_one("#label", SafeInput).value.strip()
+        if offer.kind in eh.FAMILY_REGISTER_KINDS:
+            self.app.push_screen(FamilyRegisterScreen(offer, held_on, label))
+        else:
+            self.app.push_screen(RegisterScreen(offer, held_on, label))
+
+
+class RegisterScreen(KioskScreen):
+    """Mark a group: space toggles the highlighted pupil and moves to the next."""
+
+    SCREEN_TITLE = "Early help: register"
+    AUTO_FOCUS = "#register"
+    DEFAULT_CSS = """
+    RegisterScreen #reg-title { height: auto; padding: 0 1; }
+    RegisterScreen #reg-count { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "toggle", "Present/absent"),
+        Binding("a", "all_present", "All present"),
+        Binding("w", "walk_in", "Walk-in"),
+        Binding("n", "note", "Note"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, offer: eh.OfferView, held_on: date, label: str = "") -> None:
+        super().__init__()
+        self.offer = offer
+        self.held_on = held_on
+        self.label = label
+        self.lines: dict[int, dict] = {}
+        self.already_taken = False
+        self.dirty = False
+        self.warned = False
+
+    def compose_body(self):
+        yield Static(id="reg-title")
+        yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
+        yield Static(id="reg-count")
+
+    def spec(self) -> eh.SessionSpec:
+        return eh.SessionSpec(self.offer.id, self.held_on, self.label)
+
+    def on_mount(self) -> None:
+        title = Content.assemble((self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}",
+                                 (f"  {self.label}" if self.label else "", "italic"))
+        self.query_one("#reg-title", Static).update(title)
+        table = self.query_one("#register", DataTable)
+        table.add_column("Mark", key="mark", width=8)
+        table.add_column("Pupil", key="name", width=28)
+        table.add_column("Form", key="form", width=6)
+        table.add_column("", key="kind", width=8)
+        table.add_column("Note", key="note")
+        sheet = self.call_service(eh.register_sheet, self.actor, self.spec())
+        if sheet is None:
+            return
+        self.already_taken = sheet.taken_at is not None
+        for line in sheet.lines:
+            self.add_line(line.pupil_id, line.name, line.form_group, line.enrolled, line.present, line.note)
+        if self.already_taken:
+            self.notify(f"This register was taken by {sheet.taken_by}; saving again corrects it.",
+                        markup=False)
+        elif not sheet.lines:
+            self.notify("Nobody is enrolled in this offer on that day: add walk-ins with w.", markup=False)
+        self.update_count()
+
+    def add_line(self, pupil_id, name, form, enrolled, present, note) -> None:
+        self.lines[pupil_id] = dict(name=name, form=form, enrolled=enrolled, present=present, note=note)
+        self.query_one("#register", DataTable).add_row(
+            self.mark_cell(present), Text(name), Text(form),
+            Text("" if enrolled else "walk-in", style="italic"), Text(note), key=str(pupil_id),
+        )
+
+    @staticmethod
+    def mark_cell(present: bool) -> Text:
+        return Text("PRESENT", style="bold green") if present else Text("absent", style="dim")
+
+    def update_count(self) -> None:
+        present = sum(1 for line in self.lines.values() if line["present"])
+        text = f"{present} present, {len(self.lines) - present} absent of {len(self.lines)}"
+        if self.dirty:
+            text += "  (not saved: ctrl+s)"
+        self.query_one("#reg-count", Static).update(Content(text))
+
+    def current_pupil(self) -> int | None:
+        table = self.query_one("#register", DataTable)
+        if not self.lines or table.cursor_row is None or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key((table.cursor_row, 0))
+        return int(row_key.value)
+
+    def set_present(self, pupil_id: int, present: bool) -> None:
+        self.lines[pupil_id]["present"] = present
+        self.query_one("#register", DataTable).update_cell(str(pupil_id), "mark", self.mark_cell(present))
+        self.dirty = True
+        self.warned = False
+
+    def action_toggle(self) -> None:
+        pid = self.current_pupil()
+        if pid is None:
+            return
+        self.set_present(pid, not self.lines[pid]["present"])
+        table = self.query_one("#register", DataTable)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.update_count()
+
+    def action_all_present(self) -> None:
+        for pid in self.lines:
+            self.set_present(pid, True)
+        self.update_count()
+
+    def action_walk_in(self) -> None:
+        def chosen(pupil) -> None:
+            if pupil is None:
+                return
+            table = self.query_one("#register", DataTable)
+            if pupil.id in self.lines:
+                table.move_cursor(row=table.get_row_index(str(pupil.id)))
+                self.set_present(pupil.id, True)
+            else:
+                self.add_line(pupil.id, pupil.name, pupil.form_group, False, True, "")
+                self.dirty = True
+                table.move_cursor(row=table.row_count - 1)
+            self.update_count()
+            table.focus()
+
+        self.app.push_screen(PupilSearchDialog("Add a walk-in"), chosen)
+
+    def action_note(self) -> None:
+        pid = self.current_pupil()
+        if pid is None:
+            return
+        line = self.lines[pid]
+
+        def done(values) -> None:
+            if values is None:
+                return
+            line["note"] = values["note"].strip()
+            self.query_one("#register", DataTable).update_cell(str(pid), "note", Text(line["note"]))
+            self.dirty = True
+            self.update_count()
+
+        self.app.push_screen(FieldsDialog(f"Note for {line['name']}", [
+            FieldSpec("note", "Note (seen by the pastoral and DSL teams)", value=line["note"], max_length=500),
+        ]), done)
+
+    def action_save(self) -> None:
+        if not self.lines:
+            self.show_error("Nobody is on the register yet: add walk-ins with w.")
+            return
+        if self.already_taken:
+            self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
+                FieldSpec("reason", "Why is it being corrected?", max_length=500),
+            ]), lambda v: v is not None and self.save(v["reason"]))
+        else:
+            self.save("")
+
+    def save(self, reason: str) -> None:
+        marks = {pid: eh.Mark(line["present"], line["note"]) for pid, line in self.lines.items()}
+        result = self.call_service(eh.take_register, self.actor, self.spec(), marks, reason)
+        if result is None:
+            return
+        walk = f", {result.walk_ins} walk-in{'s' if result.walk_ins != 1 else ''}" if result.walk_ins else ""
+        self.notify(f"Register saved: {result.present} present, {result.absent} absent{walk}.", markup=False)
+        self.dirty = False
+        self.dismiss()
+
+    def action_back(self) -> None:
+        if self.dirty and not self.warned:
+            self.warned = True
+            self.notify("This register is not saved. ctrl+s saves it; escape again leaves without saving.",
+                        severity="warning", markup=False)
+            return
+        super().action_back()
+
+
+class FamilyRegisterScreen(KioskScreen):
+    """A parent workshop: families by a label the school chooses, and how many adults came."""
+
+    SCREEN_TITLE = "Early help: workshop register"
+    AUTO_FOCUS = "#families"
+    DEFAULT_CSS = """
+    FamilyRegisterScreen #fam-title { height: auto; padding: 0 1; }
+    FamilyRegisterScreen #fam-hint { height: auto; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f", "add_family", "Add family"),
+        Binding("d", "remove", "Remove"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, offer: eh.OfferView, held_on: date, label: str = "") -> None:
+        super().__init__()
+        self.offer = offer
+        self.held_on = held_on
+        self.label = label
+        self.families: list[eh.FamilyMark] = []
+        self.already_taken = False
+        self.dirty = False
+        self.warned = False
+
+    def spec(self) -> eh.SessionSpec:
+        return eh.SessionSpec(self.offer.id, self.held_on, self.label)
+
+    def compose_body(self):
+        yield Static(id="fam-title")
+        yield Static(Content("Record each family by a label such as 'Family 3'. Never a child's name or details."),
+                     id="fam-hint")
+        yield DataTable(id="families", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#fam-title", Static).update(Content.assemble(
+            (self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}", (f"  {self.label}" if self.label else "", "italic")))
+        table = self.query_one("#families", DataTable)
+        table.add_column("Family", width=30)
+        table.add_column("Adults", width=6)
+        table.add_column("Note")
+        found = self.call_service(eh.family_register, self.actor, self.spec())
+        if found:
+            sid, lines = found
+            self.already_taken = sid is not None and bool(lines)
+            self.families = [eh.FamilyMark(line.family, line.adults, line.note) for line in lines]
+        self.redraw()
+
+    def redraw(self) -> None:
+        table = self.query_one("#families", DataTable)
+        table.clear()
+        for fam in self.families:
+            table.add_row(Text(fam.family), Text(str(fam.adults)), Text(fam.note))
+
+    def action_add_family(self) -> None:
+        def done(values) -> None:
+            if values is None:
+                return
+            try:
+                adults = int(values["adults"] or "1")
+            except ValueError:
+                self.show_error("adults: must be a number")
+                return
+            self.families.append(eh.FamilyMark(values["family"].strip(), adults, values["note"].strip()))
+            self.dirty = True
+            self.redraw()
+
+        n = len(self.families) + 1
+        self.app.push_screen(FieldsDialog("Add a family", [
+            FieldSpec("family", "Family label (not a child's name)", value=f"Family {n}", max_length=100),
+            FieldSpec("adults", "Adults who came", value="1", max_length=2),
+            FieldSpec("note", "Note (optional)", max_length=500),
+        ]), done)
+
+    def action_remove(self) -> None:
+        table = self.query_one("#families", DataTable)
+        if self.families and table.cursor_row is not None and table.cursor_row < len(self.families):
+            del self.families[table.cursor_row]
+            self.dirty = True
+            self.redraw()
+
+    def action_save(self) -> None:
+        if not self.families:
+            self.show_error("Add at least one family with f.")
+            return
+        if self.already_taken:
+            self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
+                FieldSpec("reason", "Why is it being corrected?", max_length=500),
+            ]), lambda v: v is not None and self.save(v["reason"]))
+        else:
+            self.save("")
+
+    def save(self, reason: str) -> None:
+        result = self.call_service(eh.take_family_register, self.actor, self.spec(), self.families, reason)
+        if result is None:
+            return
+        self.notify(f"Workshop register saved: {result.present} families.", markup=False)
+        self.dirty = False
+        self.dismiss()
+
+    def action_back(self) -> None:
+        if self.dirty and not self.warned:
+            self.warned = True
+            self.notify("Not saved. ctrl+s saves; escape again leaves without saving.",
+                        severity="warning", markup=False)
+            return
+        super().action_back()

@@ -1,0 +1,141 @@
+"""Pilot journeys through the real app: pastoral staff run the early help offer."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from kiosk.services import early_help as eh
+from tests.console.helpers import console_app, login, settle, type_into
+
+TODAY = date(2026, 11, 26)
+
+
+async def type_text_area(pilot, selector: str, text: str) -> None:
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    await pilot.pause()
+    area.insert(text)
+    await pilot.pause()
+
+
+async def open_early_help(pilot):
+    from kiosk.screens.early_help import EarlyHelpScreen
+
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, EarlyHelpScreen)
+
+
+async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastoral, offers, pupils, fake_clock):
+    from kiosk.models.early_help import EarlyHelpAttendance as A
+    from kiosk.screens.early_help_register import RegisterScreen
+
+    club = offers["vulnerable_lunch_club"]
+    for pid in pupils[:12]:
+        eh.enrol(pastoral, pid, club.id, TODAY - timedelta(days=14), "Eat with friends", TODAY + timedelta(days=14))
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "pat")
+        await open_early_help(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        # The offers list has focus; the lunch club is second.
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RegisterScreen)
+        assert len(screen.lines) == 12
+        # One key per pupil: space marks present and moves on. Leave the 4th and 9th absent.
+        for i in range(12):
+            await pilot.press("space" if i not in (3, 8) else "down")
+        await pilot.pause()
+        assert sum(1 for l in screen.lines.values() if l["present"]) == 10
+        # Fix a slip: go back up to the 9th and mark present after all.
+        await pilot.press("up", "up", "up", "space")
+        # A note, and a walk-in found by name.
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "#f-note", "Quiet today [b]not bold[/b]")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await type_into(pilot, "#pupil-search", "nia net")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(screen.lines) == 13
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, RegisterScreen)
+        rows = list(A.select().where(A.superseded_at.is_null()))
+        assert len(rows) == 13
+        assert sum(r.present for r in rows) == 12
+        assert [r.pupil_id for r in rows if r.walk_in] == [pupils[13]]
+        assert [r.note for r in rows if r.note] == ["Quiet today [b]not bold[/b]"]
+        assert {r.pupil_id for r in rows if not r.present} == {pupils[3]}
+
+
+async def test_future_register_is_refused_on_screen(settings, pastoral, offers, pupils, fake_clock):
+    from kiosk.models.early_help import EarlyHelpSession
+    from kiosk.screens.early_help_register import RegisterScreen
+
+    eh.enrol(pastoral, pupils[0], "pupil_drop_in", TODAY - timedelta(days=1), "aims", TODAY + timedelta(days=14))
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "pat")
+        await open_early_help(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await type_into(pilot, "#held-on", "tomorrow")
+        await pilot.press("enter")  # to the offers
+        await pilot.press("enter")  # the drop-in (first)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RegisterScreen)
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RegisterScreen)  # still there, nothing saved
+        assert any("in the future" in n.message for n in pilot.app._notifications)
+        assert EarlyHelpSession.select().count() == 0
+
+
+async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings, pastoral, offers, pupils, fake_clock):
+    from kiosk.models.early_help import AgencyReferral, AgencyReferralStatus
+    from kiosk.screens.early_help_agency import AgencyReferralForm, AgencyReferralsScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "pat")
+        await open_early_help(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgencyReferralsScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        # The form opens on the pupil search.
+        await type_into(pilot, "#pupil-search", "chloe")
+        await pilot.press("enter")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, AgencyReferralForm) and form.pupil_name == "Chloe Carver"
+        # Agency list has focus: school nursing is the fifth.
+        await pilot.press("down", "down", "down", "down", "enter")
+        assert form.form_state()["agency"] == "school_nursing"
+        await type_text_area(pilot, "#reason", "Bed-wetting; mum asked for help")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgencyReferralsScreen)
+        ref = AgencyReferral.get()
+        assert (ref.agency_key, ref.consent, ref.referred_on) == ("school_nursing", "parent", TODAY)
+        # Three days later the team accepts.
+        fake_clock.advance(days=3)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # acknowledged -> accepted
+        await type_text_area(pilot, "#f-note", "Nurse visiting on Tuesday")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        statuses = [(s.status, s.on, s.note) for s in AgencyReferralStatus.select().order_by(AgencyReferralStatus.id)]
+        assert statuses == [("sent", TODAY, ""), ("accepted", TODAY + timedelta(days=3), "Nurse visiting on Tuesday")]
+        table = pilot.app.screen.query_one("#agency-table")
+        assert "accepted" in str(table.get_row_at(0)[3])
