@@ -95,6 +95,7 @@ class KioskApp(App, inherit_bindings=False):
     ENABLE_COMMAND_PALETTE = False
     TITLE = "DSL console"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    IDLE_POLL_SECONDS = 1.0
 
     BINDINGS = [
         # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
@@ -151,7 +152,7 @@ class KioskApp(App, inherit_bindings=False):
 
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
-        self.set_interval(1.0, self.idle_tick, name="idle lock")
+        self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
 
     # --- idle detection -------------------------------------------------------------
 
@@ -436,7 +437,8 @@ def make_app(
 
 def _has_terminal() -> bool:
     try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
+        # Textual draws on stderr, so all three must be the terminal.
+        return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()
     except (AttributeError, ValueError):
         return False
 
@@ -445,7 +447,7 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
                 remote_user: str | None = None) -> int:
     """Run the console on this process's terminal until an admin exits or SIGHUP."""
     if not _has_terminal():
-        print("kiosk: the console needs a terminal (stdin and stdout must be a TTY).",
+        print("kiosk: the console needs a terminal (stdin, stdout and stderr must be a TTY).",
               file=sys.stderr)
         return 1
     if kiosk_mode:

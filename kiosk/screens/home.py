@@ -7,12 +7,12 @@ Entries whose screen is not written yet are shown greyed, never a crash.
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from kiosk.capabilities import ROLE_TITLES, Cap
+from kiosk.capabilities import Cap
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.menu import entries_for
 
@@ -34,20 +34,14 @@ class HomeScreen(KioskScreen):
             self._bindings.bind(entry.key, f"open({entry.key!r})", entry.label, show=False)
 
     def compose_body(self):
-        actor = self.app.actor
-        with VerticalScroll(id="home-body"):
-            roles = ", ".join(ROLE_TITLES.get(r, str(r)) for r in sorted(actor.roles))
-            yield Static(Content.assemble(("Signed in: ", "dim"), (actor.full_name, "bold"),
-                                          ("  ", ""), (roles, "dim")), id="home-who")
+        with Vertical(id="home-body"):
+            # Who is signed in is in the header line; the counts come first, then the menu.
             yield Vertical(id="home-counts")
             options = []
-            section = None
             for entry in self.entries:
                 available = self.app.screen_available(entry)
                 label = Content.assemble((f" {entry.key} ", "reverse bold"), " ", entry.label,
                                          ("" if available else "  (not available yet)", "dim"))
-                if entry.section != section:
-                    section = entry.section
                 options.append(Option(label, id=entry.key, disabled=not available))
             options.append(Option(Content.assemble((" k ", "reverse bold"), " Change my password"),
                                   id="__password"))

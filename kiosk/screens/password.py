@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Label, Static
@@ -35,12 +35,13 @@ class PasswordScreen(KioskScreen):
         self.busy = False
 
     def compose_body(self):
-        with Vertical(id="password-box", classes="box"):
+        with VerticalScroll(id="password-box", classes="box"):
             if self.forced:
                 yield Static(Content("Before you carry on, choose a new password that only you know."),
                              classes="intro")
             yield Static(Content(f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words work well."),
                          classes="hint")
+            yield Static(Content(""), id="password-message")
             yield Label(Content("Current (or temporary) password"))
             yield SafeInput(id="current", password=True, max_length=256)
             yield Label(Content("New password"))
@@ -48,11 +49,10 @@ class PasswordScreen(KioskScreen):
             yield Label(Content("New password again"))
             yield SafeInput(id="confirm", password=True, max_length=256)
             yield Button(Content("Change password"), id="change", variant="primary")
-            yield Static(Content(""), id="password-message")
 
     def action_back(self) -> None:
         if self.forced:
-            self.run_worker(self.app.lock_session("logout"))
+            self.app.call_later(self.app.lock_session, "logout")
         else:
             super().action_back()
 

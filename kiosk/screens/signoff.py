@@ -18,11 +18,11 @@ from kiosk.screens.procedures import ProceduresText
 
 
 class SignoffScreen(KioskScreen):
-    SCREEN_TITLE = "Read and sign the procedures"
+    SCREEN_TITLE = "Sign the procedures"
     AUTO_FOCUS = "#procedures"
     BINDINGS = [
         Binding("escape", "back", "Sign out"),
-        Binding("ctrl+y", "agree", "I have read and agree"),
+        Binding("ctrl+y", "agree", "Agree"),
     ]
 
     def __init__(self) -> None:
@@ -68,7 +68,7 @@ class SignoffScreen(KioskScreen):
         return True
 
     def action_back(self) -> None:
-        self.run_worker(self.app.lock_session("logout"))
+        self.app.call_later(self.app.lock_session, "logout")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

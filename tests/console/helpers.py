@@ -75,17 +75,11 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
     from kiosk.screens.signoff import SignoffScreen
 
     await submit_login(pilot, username, password)
-    assert pilot.app.actor is not None, "login failed: " + screen_text(pilot.app.screen)
+    assert pilot.app.actor is not None, "login failed:\n" + screen_text(pilot.app)
     if sign and isinstance(pilot.app.screen, SignoffScreen):
         await sign_procedures(pilot)
 
 
-def screen_text(screen) -> str:
-    """Everything the screen's Static/Label widgets show, as plain text (for asserts)."""
-    from textual.widgets import Static
-
-    parts = []
-    for widget in screen.query(Static):
-        visual = widget.visual if hasattr(widget, "visual") else None
-        parts.append(str(getattr(visual, "plain", "") or widget.render()))
-    return "\n".join(parts)
+def screen_text(app) -> str:
+    """What the terminal shows right now (every layer, toasts included), as plain lines."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

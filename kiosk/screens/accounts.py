@@ -1,0 +1,173 @@
+"""Accounts (the IT administrator's home): list with status; unlock, reset to a temporary
+password, deactivate. Everything goes through kiosk.services.accounts (audited there).
+Creating accounts and roles stays in the admin CLI."""
+
+from __future__ import annotations
+
+import secrets
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Footer, Static
+
+from kiosk import db as dbmod
+from kiosk.clock import fmt_local
+from kiosk.errors import KioskError
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.lock import ConfirmScreen
+
+_WORDS = (
+    "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island", "juniper",
+    "kestrel", "lantern", "meadow", "nectar", "orchid", "pebble", "quartz", "river", "saffron",
+    "thistle", "umber", "velvet", "willow", "yarrow", "zephyr", "beacon", "copper", "dune",
+)
+
+
+def temporary_password() -> str:
+    """Four random words and two digits: easy to read out, long enough for the policy."""
+    words = [secrets.choice(_WORDS) for _ in range(4)]
+    return "-".join(words) + f"-{secrets.randbelow(90) + 10}"
+
+
+def status_of(info) -> str:
+    if not info.active:
+        return "deactivated"
+    if info.locked:
+        return "locked"
+    if info.must_change_password:
+        return "must change password"
+    return "active"
+
+
+class ShowOnceScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, text: Content) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self):
+        with Vertical(classes="dialog"):
+            yield Static(self.text)
+            yield Button(Content("Done"), id="done")
+        yield Footer()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+class AccountsScreen(KioskScreen):
+    SCREEN_TITLE = "Accounts"
+    AUTO_FOCUS = "#accounts"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("l", "unlock", "Unlock"),
+        Binding("t", "reset", "Temporary password"),
+        Binding("delete", "deactivate", "Deactivate"),
+    ]
+
+    class ResetDone(Message):
+        def __init__(self, username: str, password: str | None, error: str | None) -> None:
+            super().__init__()
+            self.username = username
+            self.password = password
+            self.error = error
+
+    def compose_body(self):
+        yield Static(Content("Accounts are created with 'kiosk user add' at the server. "
+                             "Nothing is ever deleted: deactivate instead."), classes="screen-intro")
+        yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#accounts", DataTable)
+        table.add_columns("Username", "Name", "Roles", "Status", "Last sign-in")
+        self.reload()
+
+    def reload(self) -> None:
+        from kiosk.services import accounts
+
+        table = self.query_one("#accounts", DataTable)
+        row = table.cursor_row
+        table.clear()
+        users = self.call_service(accounts.list_users, self.app.actor) or []
+        for info in users:
+            table.add_row(Text(info.username), Text(info.full_name), Text(", ".join(info.roles)),
+                          Text(status_of(info)), Text(fmt_local(info.last_login_at)),
+                          key=info.username)
+        if users:
+            table.move_cursor(row=min(row, len(users) - 1))
+
+    def _selected(self) -> str | None:
+        table = self.query_one("#accounts", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+        return key.value
+
+    def action_unlock(self) -> None:
+        from kiosk.services import accounts
+
+        username = self._selected()
+        if username and self.call_service(accounts.unlock, self.app.actor, username):
+            self.notify(f"{username} unlocked.", markup=False)
+            self.reload()
+
+    def action_deactivate(self) -> None:
+        from kiosk.services import accounts
+
+        username = self._selected()
+        if not username:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes and self.call_service(accounts.deactivate, self.app.actor, username):
+                self.notify(f"{username} deactivated.", markup=False)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Deactivate {username}? They will not be able to sign in. "
+                                           "Their records are kept."), done)
+
+    def action_reset(self) -> None:
+        username = self._selected()
+        if not username:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._reset(self.app.actor, username)
+
+        self.app.push_screen(ConfirmScreen(f"Give {username} a new temporary password? "
+                                           "Their current password stops working."), done)
+
+    @work(thread=True, exclusive=True, group="reset")
+    def _reset(self, actor, username: str) -> None:
+        from kiosk.services import accounts
+
+        password = temporary_password()
+        try:
+            with dbmod.connection():
+                accounts.reset_password(actor, username, password)
+        except KioskError as exc:
+            self.post_message(self.ResetDone(username, None, str(exc)))
+        else:
+            self.post_message(self.ResetDone(username, password, None))
+
+    def on_accounts_screen_reset_done(self, message: ResetDone) -> None:
+        if message.error:
+            self.show_error(message.error)
+            return
+        self.reload()
+        self.app.push_screen(ShowOnceScreen(Content.assemble(
+            "Temporary password for ", (message.username, "bold"), ":\n\n",
+            (message.password or "", "bold reverse"),
+            "\n\nGive it to them in person. They must choose their own at next sign-in. "
+            "It is not shown again.")))

@@ -1,0 +1,155 @@
+"""Journeys through the login screen: success, the generic failure, lockout, forced
+password change, and remote (SSH) sessions with the username fixed."""
+
+from __future__ import annotations
+
+from kiosk.models import AuditEvent, ProcedureSignoff, User
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.login import LoginScreen
+from kiosk.screens.password import PasswordScreen
+from kiosk.screens.signoff import SignoffScreen
+from kiosk.services import accounts
+from tests.conftest import STRONG_PASSWORD
+from tests.console.helpers import (console_app, login, screen_text, settle, sign_procedures,
+                                   submit_login, type_into)
+
+SIZE = (80, 24)
+
+
+def actions() -> list[str]:
+    return [e.action for e in AuditEvent.select().order_by(AuditEvent.seq)]
+
+
+async def test_login_success_lands_on_home(settings, make_user):
+    make_user("alice", "dsl", full_name="Alice Example")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.profile.school_name in screen_text(app)
+        await login(pilot, "alice")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor.username == "alice"
+        text = screen_text(app)
+        assert "Alice Example" in text
+        assert "Record a concern about a child" in text
+    assert "login.success" in actions()
+    assert "procedures.sign" in actions()
+
+
+async def test_login_failure_message_is_generic(settings, make_user):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "alice", "not the right password")
+        assert app.actor is None
+        assert isinstance(app.screen, LoginScreen)
+        wrong = screen_text(app)
+        assert accounts.GENERIC_LOGIN_FAILURE in wrong
+        assert app.screen.query_one("#password").value == ""
+        await submit_login(pilot, "nobody", "not the right password")
+        assert accounts.GENERIC_LOGIN_FAILURE in screen_text(app)
+        assert app.actor is None
+
+
+async def test_empty_fields_ask_without_checking(settings, make_user):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "alice", "")
+        assert "Enter your username and password." in screen_text(app)
+    assert "login.failure" not in actions()
+
+
+async def test_lockout_message_after_five_failures(settings, make_user):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(accounts.MAX_FAILURES):
+            await submit_login(pilot, "alice", "wrong password again")
+        text = screen_text(app)
+        assert "locked" in text and "IT administrator" in text
+        # Even the right password is refused while locked.
+        await submit_login(pilot, "alice", STRONG_PASSWORD)
+        assert app.actor is None
+        assert "locked" in screen_text(app)
+    assert "account.lockout" in actions()
+
+
+async def test_forced_password_change_then_signoff_then_home(settings, make_user):
+    make_user("newbie", "staff", must_change=True)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "newbie", STRONG_PASSWORD)
+        assert isinstance(app.screen, PasswordScreen)
+        # Escape does not skip the change.
+        # Mismatched new passwords are refused before any hashing.
+        await type_into(pilot, "#current", STRONG_PASSWORD)
+        await type_into(pilot, "#new", "lantern-meadow-quartz-77")
+        await type_into(pilot, "#confirm", "lantern-meadow-quartz-78")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "differ" in screen_text(app)
+        assert isinstance(app.screen, PasswordScreen)
+        # A weak password is refused by the policy, with the reason.
+        await type_into(pilot, "#current", STRONG_PASSWORD)
+        await type_into(pilot, "#new", "short")
+        await type_into(pilot, "#confirm", "short")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "at least" in screen_text(app)
+        await type_into(pilot, "#current", STRONG_PASSWORD)
+        await type_into(pilot, "#new", "lantern-meadow-quartz-77")
+        await type_into(pilot, "#confirm", "lantern-meadow-quartz-77")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SignoffScreen)
+        await sign_procedures(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    user = User.get(User.username == "newbie")
+    assert not user.must_change_password
+    accounts.authenticate("newbie", "lantern-meadow-quartz-77")
+
+
+async def test_escape_on_forced_password_change_signs_out(settings, make_user):
+    make_user("newbie", "staff", must_change=True)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "newbie", STRONG_PASSWORD)
+        assert isinstance(app.screen, PasswordScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert app.actor is None
+    assert actions()[-1] == "session.logout"
+
+
+async def test_remote_session_fixes_username_and_checks_roles(settings, make_user):
+    make_user("alice", "dsl")
+    app = console_app(settings, origin="ssh:203.0.113.5:50000", remote_user="alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not app.screen.query("#username")
+        assert "alice" in screen_text(app)
+        await login(pilot, "alice")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.actor.origin == "ssh:203.0.113.5:50000"
+    success = AuditEvent.select().where(AuditEvent.action == "login.success").get()
+    assert success.origin == "ssh:203.0.113.5:50000"
+
+
+async def test_remote_session_refuses_roles_not_allowed_remotely(settings, make_user):
+    make_user("bob", "staff")
+    app = console_app(settings, origin="ssh:203.0.113.5:50001", remote_user="bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "bob", STRONG_PASSWORD)
+        assert app.actor is None
+        assert "may not use the console from here" in screen_text(app)
+    assert "login.refused_role" in actions()
+    assert not ProcedureSignoff.select().exists()
