@@ -28,12 +28,14 @@ MENU: tuple[MenuEntry, ...] = (
     # Everyone: recording comes first (a teacher in a hurry).
     MenuEntry("r", "Record a concern about a child", Cap.CONCERN_RECORD, "kiosk.screens.concern_form:RecordConcernScreen"),
     MenuEntry("m", "My reported concerns", Cap.CONCERN_VIEW_OWN, "kiosk.screens.my_concerns:MyConcernsScreen"),
+    MenuEntry("v", "Concerns shared with me", Cap.CONCERN_VIEW_SHARED, "kiosk.screens.inbox:SharedConcernsScreen"),
     MenuEntry("a", "Concern about an adult", Cap.ADULT_RAISE, "kiosk.screens.adult_form:AdultConcernScreen"),
     # DSL team
-    MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_TRIAGE, "kiosk.screens.inbox:InboxScreen", "DSL team"),
+    MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, "kiosk.screens.inbox:InboxScreen", "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
+    MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
     # Concerns about adults (headteacher, trust roles, DSL for low-level)
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
     # Oversight

@@ -497,9 +497,13 @@ def sync_offers(actor: Actor, profile=None) -> list[OfferView]:
     has left the profile stays (history refers to it) until the school retires it.
     """
     require(actor, Cap.EARLY_HELP_VIEW)
+    _sync_offers(actor, _profile(profile))
+    return list_offers(actor, include_retired=True)
+
+
+def _sync_offers(actor: Actor, prof) -> None:
     from kiosk.models.early_help import EarlyHelpOffer as O, EarlyHelpOfferChange as C
 
-    prof = _profile(profile)
     existing = {o.key: o for o in O.select()}
     wanted = []
     for offer in prof.offers:
@@ -526,7 +530,6 @@ def sync_offers(actor: Actor, profile=None) -> list[OfferView]:
             if added or renamed:
                 audit.record(actor, "early_help.offers_sync", "early_help_offer", "",
                              {"added": added, "renamed": renamed})
-    return list_offers(actor, include_retired=True)
 
 
 def list_offers(actor: Actor, include_retired: bool = False, kinds: Iterable[str] | None = None) -> list[OfferView]:
@@ -686,13 +689,20 @@ def _referral_view(r, decision, names, pupil, offer, enrolment_id=None) -> Refer
     )
 
 
-def refer_internally(actor: Actor, pupil_id: int, offer: int | str, reason: str) -> ReferralView:
-    """Any member of staff may ask for 1:1 pastoral support or group work for a pupil."""
+def refer_internally(actor: Actor, pupil_id: int, offer: int | str, reason: str,
+                     profile=None) -> ReferralView:
+    """Any member of staff may ask for 1:1 pastoral support or group work for a pupil.
+
+    `offer` may be a profile key: staff referring need not have opened early help, so the
+    profile's offer is brought in first if this database has not seen it yet.
+    """
     require(actor, Cap.EARLY_HELP_REFER)
     from kiosk.models.early_help import EarlyHelpReferral as R
 
     uid = _user_id(actor)
     why = clean(reason, "reason", required=True, multiline=True, max_length=TEXT_MAX)
+    if isinstance(offer, str):
+        _sync_offers(actor, _profile(profile))
     with dbmod.write():
         pupil = _pupil(pupil_id, active=True)
         o = _offer_row(offer)

@@ -1,0 +1,458 @@
+"""Enrolments with their reviews, and internal referrals for 1:1 or group work.
+
+EnrolmentsScreen lists open interventions with the review due (OVERDUE in red); `n`
+enrols a pupil, `r` records a review, `x` ends one with its outcome. ReferralsScreen lists
+internal referrals, pending first; `d` records the decision and who picks it up (and can
+enrol the pupil at once). InternalReferralScreen is how any member of staff asks for
+1:1 pastoral support or group work for a pupil (home menu `h`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kiosk.capabilities import Cap
+from kiosk.clock import fmt_local, today
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.services import early_help as eh
+from kiosk.widgets.inputs import SafeTextArea
+
+
+def _d(value) -> str:
+    return f"{value:%d/%m/%y}" if value else ""
+
+
+class _ListScreen(KioskScreen):
+    """A table of rows keyed by id, with a line of explanation above it."""
+
+    AUTO_FOCUS = "#table"
+    DEFAULT_CSS = """
+    _ListScreen #intro { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    def compose_body(self):
+        yield Static(id="intro")
+        yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#table", DataTable)
+
+    def current_key(self) -> str | None:
+        t = self.table
+        if t.row_count == 0 or t.cursor_row is None:
+            return None
+        key, _ = t.coordinate_to_cell_key((t.cursor_row, 0))
+        return key.value
+
+    def keep_cursor(self, key: str | None) -> None:
+        if key is not None:
+            try:
+                self.table.move_cursor(row=self.table.get_row_index(key))
+            except Exception:  # noqa: BLE001 - the row left the list (e.g. ended)
+                pass
+
+    def can_manage(self) -> bool:
+        if self.actor.can(Cap.EARLY_HELP_MANAGE):
+            return True
+        self.show_error("Only pastoral staff and the DSL team can do this.")
+        return False
+
+
+class EnrolmentsScreen(_ListScreen):
+    SCREEN_TITLE = "Early help: enrolments and reviews"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "enrol", "Enrol"),
+        Binding("r", "review", "Review"),
+        Binding("x", "end", "End"),
+        Binding("t", "toggle_ended", "Show ended"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_ended = False
+        self.rows: dict[str, eh.EnrolmentView] = {}
+
+    def on_mount(self) -> None:
+        t = self.table
+        t.add_column("Pupil", width=18)
+        t.add_column("Intervention", width=22)
+        t.add_column("Started", width=8)
+        t.add_column("Review due", width=16)
+        t.add_column("Keyworker")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        key = self.current_key()
+        views = self.call_service(eh.list_enrolments, self.actor, not self.show_ended) or []
+        now = today()
+        views.sort(key=lambda v: (not v.open, v.next_review_on or now + timedelta(days=9999), v.pupil_name))
+        overdue = sum(1 for v in views if v.open and v.next_review_on and v.next_review_on < now)
+        intro = f"{sum(1 for v in views if v.open)} open"
+        if overdue:
+            intro += f", {overdue} with a review overdue"
+        intro += ".  Enter: aims and reviews."
+        self.query_one("#intro", Static).update(Content(intro))
+        t = self.table
+        t.clear()
+        self.rows = {}
+        for v in views:
+            if not v.open:
+                due = Text(f"ended {_d(v.ended_on)}", style="dim")
+            elif v.next_review_on is None:
+                due = Text("none set")
+            elif v.next_review_on < now:
+                due = Text.assemble(_d(v.next_review_on), (" OVERDUE", "bold red"))
+            else:
+                due = Text(_d(v.next_review_on))
+            t.add_row(Text(v.pupil_name), Text(v.offer_name), Text(_d(v.start_on)), due, Text(v.keyworker),
+                      key=str(v.id))
+            self.rows[str(v.id)] = v
+        self.keep_cursor(key)
+
+    def current(self) -> eh.EnrolmentView | None:
+        key = self.current_key()
+        return self.rows.get(key) if key else None
+
+    def action_toggle_ended(self) -> None:
+        self.show_ended = not self.show_ended
+        self.reload()
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        v = self.current()
+        if v is not None:
+            full = self.call_service(eh.get_enrolment, self.actor, v.id)
+            if full is not None:
+                self.app.push_screen(EnrolmentDetail(full))
+
+    def action_enrol(self) -> None:
+        if not self.can_manage():
+            return
+
+        def chosen(pupil) -> None:
+            if pupil is not None:
+                enrol_dialog(self, pupil, after=self.reload)
+
+        self.app.push_screen(PupilSearchDialog("Enrol which pupil?"), chosen)
+
+    def action_review(self) -> None:
+        v = self.current()
+        if v is None or not self.can_manage():
+            return
+        if not v.open:
+            self.show_error("This enrolment has ended.")
+            return
+
+        def done(values) -> None:
+            if values is None:
+                return
+            out = self.call_service(eh.record_review, self.actor, v.id, values["notes"], values["reviewed_on"],
+                                    values["next_review_on"] or None)
+            if out is not None:
+                nxt = f" Next review {out.next_review_on:%d %b %Y}." if out.next_review_on else ""
+                self.notify(f"Review recorded for {out.pupil_name}.{nxt}", markup=False)
+                self.reload()
+
+        self.app.push_screen(FieldsDialog(f"Review: {v.pupil_name}, {v.offer_name}", [
+            FieldSpec("notes", "Review notes (progress against the aims)", "text"),
+            FieldSpec("reviewed_on", "Reviewed on", value=f"{today():%d/%m/%Y}", max_length=20),
+            FieldSpec("next_review_on", "Next review (blank if none; '+6w' for six weeks)",
+                      value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+        ], intro=f"Aims: {v.aims}"), done)
+
+    def action_end(self) -> None:
+        v = self.current()
+        if v is None or not self.can_manage():
+            return
+        if not v.open:
+            self.show_error("This enrolment has already ended.")
+            return
+
+        def done(values) -> None:
+            if values is None:
+                return
+            out = self.call_service(eh.end_enrolment, self.actor, v.id, values["ended_on"], values["outcome"])
+            if out is not None:
+                self.notify(f"{out.pupil_name}: {out.offer_name} ended.", markup=False)
+                self.reload()
+
+        self.app.push_screen(FieldsDialog(f"End: {v.pupil_name}, {v.offer_name}", [
+            FieldSpec("ended_on", "Ended on", value=f"{today():%d/%m/%Y}", max_length=20),
+            FieldSpec("outcome", "Outcome (what changed; any next step)", "text"),
+        ], intro=f"Started {v.start_on:%d %b %Y}. Aims: {v.aims}"), done)
+
+
+def enrol_dialog(screen: KioskScreen, pupil, after=None, referral_id: int | None = None) -> None:
+    """Ask for the enrolment details for a chosen pupil and enrol them."""
+    offers = [o for o in (screen.call_service(eh.list_offers, screen.actor) or [])
+              if o.kind not in eh.FAMILY_REGISTER_KINDS]
+    workers = screen.call_service(eh.keyworkers, screen.actor) or []
+    me = str(screen.actor.user_id)
+    worker_choices = tuple((str(w.user_id), w.name) for w in workers)
+
+    def done(values) -> None:
+        if values is None:
+            return
+        offer_id = int(values["offer"]) if values["offer"] else None
+        out = screen.call_service(
+            eh.enrol, screen.actor, pupil.id, offer_id, values["start_on"], values["aims"], values["review_on"],
+            values["planned_end_on"] or None, int(values["keyworker"]) if values["keyworker"] else None,
+            referral_id,
+        )
+        if out is not None:
+            screen.notify(f"{out.pupil_name} enrolled in {out.offer_name}; first review "
+                          f"{out.review_on:%d %b %Y}.", markup=False)
+            if after:
+                after()
+
+    screen.app.push_screen(FieldsDialog(f"Enrol {pupil.name}", [
+        FieldSpec("offer", "Intervention", "choice", choices=tuple((str(o.id), o.name) for o in offers)),
+        FieldSpec("start_on", "Start date", value=f"{today():%d/%m/%Y}", max_length=20),
+        FieldSpec("aims", "Aims", "text"),
+        FieldSpec("review_on", "First review", value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+        FieldSpec("planned_end_on", "Planned end (optional)", max_length=20),
+        FieldSpec("keyworker", "Keyworker", "choice", value=me, choices=worker_choices),
+    ]), done)
+
+
+class EnrolmentDetail(ModalScreen):
+    BINDINGS = [Binding("escape", "close", "Close")]
+    DEFAULT_CSS = "EnrolmentDetail .eh-dialog { width: 76; }"
+
+    def __init__(self, v: eh.EnrolmentView) -> None:
+        super().__init__()
+        self.v = v
+
+    def compose(self):
+        v = self.v
+        lines = [
+            Content.styled(f"{v.pupil_name} ({v.form_group}): {v.offer_name}", "bold"),
+            Content.assemble(("Started ", "dim"), f"{v.start_on:%d %b %Y}", ("  by ", "dim"), v.created_by,
+                             ("  keyworker ", "dim"), v.keyworker or "-"),
+            Content.assemble(("Aims: ", "dim"), v.aims),
+            Content.assemble(("First review ", "dim"), f"{v.review_on:%d %b %Y}",
+                             ("  planned end ", "dim"), f"{v.planned_end_on:%d %b %Y}" if v.planned_end_on else "-"),
+        ]
+        if v.ended_on:
+            lines.append(Content.assemble(("Ended ", "dim"), f"{v.ended_on:%d %b %Y}", ("  outcome: ", "dim"), v.outcome))
+        lines += [Content(""), Content.styled(f"Reviews ({len(v.reviews)})", "bold")]
+        for r in v.reviews:
+            lines.append(Content.assemble((f"{r.reviewed_on:%d %b %Y}", "bold"), f"  {r.by}",
+                                          (f"  next {r.next_review_on:%d %b %Y}" if r.next_review_on else "", "dim")))
+            lines.append(Content.assemble("  ", r.notes))
+        with VerticalScroll(classes="dialog eh-dialog"):
+            yield Static(Content("\n").join(lines))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ReferralsScreen(_ListScreen):
+    SCREEN_TITLE = "Early help: internal referrals"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "new", "New referral"),
+        Binding("d", "decide", "Decide"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, eh.ReferralView] = {}
+
+    def on_mount(self) -> None:
+        t = self.table
+        t.add_column("Referred", width=8)
+        t.add_column("Pupil", width=18)
+        t.add_column("For", width=20)
+        t.add_column("By", width=14)
+        t.add_column("Decision")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        key = self.current_key()
+        views = self.call_service(eh.list_referrals, self.actor) or []
+        views.sort(key=lambda r: (r.decision != "pending", -r.referred_at.timestamp()))
+        pending = sum(1 for r in views if r.decision == "pending")
+        self.query_one("#intro", Static).update(Content(f"{pending} waiting for a decision.  Enter: details."))
+        t = self.table
+        t.clear()
+        self.rows = {}
+        for r in views:
+            decision = (Text("PENDING", style="bold yellow") if r.decision == "pending"
+                        else Text(r.decision + (f" ({r.picked_up_by})" if r.picked_up_by else "")))
+            t.add_row(Text(fmt_local(r.referred_at)[:11]), Text(r.pupil_name), Text(r.offer_name),
+                      Text(r.referred_by), decision, key=str(r.id))
+            self.rows[str(r.id)] = r
+        self.keep_cursor(key)
+
+    def current(self) -> eh.ReferralView | None:
+        key = self.current_key()
+        return self.rows.get(key) if key else None
+
+    def on_data_table_row_selected(self, event) -> None:
+        event.stop()
+        r = self.current()
+        if r is None:
+            return
+        lines = [
+            Content.styled(f"{r.pupil_name}: {r.offer_name}", "bold"),
+            Content.assemble(("Referred ", "dim"), fmt_local(r.referred_at), ("  by ", "dim"), r.referred_by),
+            Content.assemble(("Why: ", "dim"), r.reason),
+        ]
+        if r.decision != "pending":
+            lines += [
+                Content.assemble(("Decision: ", "dim"), (r.decision, "bold"), ("  by ", "dim"), r.decided_by,
+                                 ("  ", ""), fmt_local(r.decided_at)),
+                Content.assemble(("Picked up by: ", "dim"), r.picked_up_by or "-"),
+                Content.assemble(("Reason: ", "dim"), r.decision_reason or "-"),
+            ]
+        self.app.push_screen(TextDialog(Content("\n").join(lines)))
+
+    def action_new(self) -> None:
+        self.app.push_screen(InternalReferralScreen())
+
+    def action_decide(self) -> None:
+        r = self.current()
+        if r is None or not self.can_manage():
+            return
+        if r.decision != "pending":
+            self.show_error("A decision has already been recorded.")
+            return
+        workers = self.call_service(eh.keyworkers, self.actor) or []
+
+        def done(values) -> None:
+            if values is None:
+                return
+            accepted = values["decision"] == "accepted"
+            out = self.call_service(
+                eh.decide_referral, self.actor, r.id, values["decision"], values["reason"],
+                int(values["picked_up_by"]) if accepted and values["picked_up_by"] else None,
+                aims=values["aims"] if accepted else None, review_on=values["review_on"] or None,
+            )
+            if out is not None:
+                extra = " and enrolled" if out.enrolment_id else ""
+                self.notify(f"Referral {out.decision}{extra}.", markup=False)
+                self.reload()
+
+        self.app.push_screen(FieldsDialog(f"Decide: {r.pupil_name}, {r.offer_name}", [
+            FieldSpec("decision", "Decision", "choice", value="accepted",
+                      choices=(("accepted", "Accept"), ("declined", "Decline"))),
+            FieldSpec("reason", "Reasons for the decision (required to decline)", "text"),
+            FieldSpec("picked_up_by", "Picked up by (if accepted)", "choice", value=str(self.actor.user_id),
+                      choices=tuple((str(w.user_id), w.name) for w in workers)),
+            FieldSpec("aims", "Aims, to enrol now (optional; leave blank to enrol later)", "text"),
+            FieldSpec("review_on", "First review (if enrolling now)",
+                      value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+        ], intro=f"Why: {r.reason}"), done)
+
+
+class TextDialog(ModalScreen):
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("enter", "close", "Close", show=False)]
+    DEFAULT_CSS = "TextDialog .eh-dialog { width: 76; }"
+
+    def __init__(self, content: Content) -> None:
+        super().__init__()
+        self.content = content
+
+    def compose(self):
+        with VerticalScroll(classes="dialog eh-dialog"):
+            yield Static(self.content)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class InternalReferralScreen(KioskScreen):
+    """Any member of staff: ask for 1:1 pastoral support or group work for a pupil."""
+
+    SCREEN_TITLE = "Refer a pupil for pastoral support"
+    DEFAULT_CSS = """
+    InternalReferralScreen #ref-body { height: 1fr; padding: 0 1; }
+    InternalReferralScreen #ref-offers { height: 4; }
+    InternalReferralScreen #ref-reason { height: 6; }
+    InternalReferralScreen Label { margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "submit", "Send referral", priority=True),
+        Binding("ctrl+p", "choose_pupil", "Pupil", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pupil = None
+
+    def compose_body(self):
+        with Vertical(id="ref-body"):
+            yield Static(Content("For worries about a child's safety, record a concern instead (home, r)."),
+                         classes="hint")
+            yield Static(id="ref-pupil")
+            yield Label(Content("Support asked for"))
+            yield OptionList(id="ref-offers")
+            yield Label(Content("Why (what you have noticed; what you hope will change)"))
+            yield SafeTextArea(id="ref-reason")
+
+    def on_mount(self) -> None:
+        from kiosk.services import early_help as svc
+
+        # Staff may refer without seeing early-help records: the offer names come from
+        # the profile, the service resolves them by key.
+        self.offers = [o for o in self.app.profile.offers if o.kind in svc.REFERRAL_KINDS]
+        ol = self.query_one("#ref-offers", OptionList)
+        ol.add_options([Option(Content(o.name), id=o.key) for o in self.offers])
+        if self.offers:
+            ol.highlighted = 0
+        self.query_one("#ref-reason", SafeTextArea).show_line_numbers = False
+        self.show_pupil()
+        self.call_after_refresh(self.action_choose_pupil)
+
+    def show_pupil(self) -> None:
+        text = (Content.assemble(("Pupil: ", "dim"), (self.pupil.name, "bold"), ("   ctrl+p to change", "dim"))
+                if self.pupil else Content.styled("No pupil chosen: ctrl+p to find one", "bold red"))
+        self.query_one("#ref-pupil", Static).update(text)
+
+    def action_choose_pupil(self) -> None:
+        def chosen(p) -> None:
+            if p is not None:
+                self.pupil = p
+                self.show_pupil()
+                self.query_one("#ref-offers").focus()
+
+        self.app.push_screen(PupilSearchDialog("Who are you referring?"), chosen)
+
+    def on_option_list_option_selected(self, event) -> None:
+        event.stop()
+        self.query_one("#ref-reason").focus()
+
+    def action_submit(self) -> None:
+        if self.pupil is None:
+            self.show_error("Choose the pupil first (ctrl+p).")
+            return
+        ol = self.query_one("#ref-offers", OptionList)
+        if ol.highlighted is None:
+            self.show_error("Choose the support asked for.")
+            return
+        key = ol.get_option_at_index(ol.highlighted).id
+        out = self.call_service(eh.refer_internally, self.actor, self.pupil.id, key,
+                                self.query_one("#ref-reason", SafeTextArea).text, self.app.profile)
+        if out is not None:
+            self.notify(f"Referral sent: {out.offer_name} for {out.pupil_name}. The pastoral team will decide "
+                        "and record who picks it up.", markup=False)
+            self.dismiss()
