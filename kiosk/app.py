@@ -428,7 +428,7 @@ def make_app(
 ) -> KioskApp:
     """Build the app exactly as users get it (tests call this too)."""
     if profile is None:
-        from kiosk.rules.profile import load_profile
+        from kiosk.rules import load_profile
 
         profile = load_profile(settings.profile_path)
     return KioskApp(settings, profile, kiosk_mode=kiosk_mode, origin=origin,
