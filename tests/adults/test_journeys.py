@@ -1,0 +1,248 @@
+"""Journeys through the real console: raising each route of paragraphs 14-15 on the form,
+the receipt, the register, the detail screen, and F2 whistleblowing from anywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Select
+
+from kiosk.models.adults import AdultConcern
+from kiosk.screens.home import HomeScreen
+from tests.console.helpers import console_app, login, screen_text, settle, type_into
+
+SIZE = (80, 24)
+
+
+def all_text(app) -> str:
+    """Static text of every screen on the stack, plus the rules pane."""
+    return "\n".join(screen_text(s) for s in app.screen_stack)
+
+
+async def open_form(pilot):
+    from kiosk.screens.adult_form import AdultConcernScreen
+
+    assert isinstance(pilot.app.screen, HomeScreen)
+    await pilot.press("a")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AdultConcernScreen)
+    return pilot.app.screen
+
+
+async def fill(pilot, *, subject=None, name="", role="", flags=(), answers=(),
+               what="Was alone with a pupil behind a closed door", when="Monday after school"):
+    screen = pilot.app.screen
+    select = screen.query_one("#subject", Select)
+    if subject is not None:
+        select.focus()
+        select.value = subject
+        await pilot.pause()
+    if name:
+        await type_into(pilot, "#subject_name", name)
+    if role:
+        await type_into(pilot, "#subject_role", role)
+    for key in tuple(flags) + tuple(answers):
+        box = screen.query_one(f"#{key}", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        assert box.value
+    area = screen.query_one("#what_happened")
+    area.focus()
+    area.insert(what)
+    await type_into(pilot, "#happened_when", when)
+    await settle(pilot)
+
+
+async def write_area(pilot, selector: str, text: str) -> None:
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    area.insert(text)
+    await pilot.pause()
+
+
+def rules_text(app) -> str:
+    from kiosk.widgets.rules_pane import RulesPane
+
+    pane = app.screen.query_one(RulesPane)
+    return str(pane.query_one("#rules-text").visual.plain)
+
+
+ROUTES = [
+    # (description, subject username or None, typed name, flags, answers, expected recipient)
+    ("teacher allegation", "subject", "", (), ("harmed_child",), "the headteacher", "allegation"),
+    ("teacher low level", "subject", "", (), (), "the DSL", "low_level"),
+    ("DSL low level", "dsl", "", (), (), "the headteacher", "low_level"),
+    ("DSL allegation", "dsl", "", (), ("unsuitable",), "the headteacher", "allegation"),
+    ("head allegation", "head", "", (), ("criminal_offence",), "the trust Director of Education", "allegation"),
+    ("head low level", "head", "", (), (), "the trust Director of Education", "low_level"),
+    ("relative of head", None, "Mr Tom Marsh", ("is_head_relative",), ("risk_of_harm",),
+     "the trust Director of Education", "allegation"),
+    ("relative of head low level", None, "Mr Tom Marsh", ("is_head_relative",), (),
+     "the trust Director of Education", "low_level"),
+    ("trust central low level", None, "Mr Ray Dunmore", ("is_trust_central",), (),
+     "the Trust Lead on Safeguarding", "low_level"),
+]
+
+
+@pytest.mark.parametrize("desc,subject,name,flags,answers,recipient,kind", ROUTES,
+                         ids=[r[0] for r in ROUTES])
+async def test_route_through_the_form(settings, school, desc, subject, name, flags, answers,
+                                      recipient, kind):
+    from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await open_form(pilot)
+        subject_id = school[subject].user_id if subject else SOMEONE_ELSE
+        await fill(pilot, subject=subject_id, name=name, role="Caretaker" if name else "",
+                   flags=flags, answers=answers)
+        pane = rules_text(app)
+        assert f"goes to {recipient}" in pane
+        assert ("ALLEGATION" if kind == "allegation" else "LOW-LEVEL") in pane
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen), all_text(app)
+        text = all_text(app)
+        assert "received" in text and recipient in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    c = AdultConcern.select().get()
+    assert c.kind == kind and c.reported_by_id == school["teacher"].user_id
+
+
+async def test_refusals_on_the_form(settings, school):
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        screen = await open_form(pilot)
+        await pilot.press("ctrl+s")  # nothing filled in
+        await settle(pilot)
+        assert app.screen is screen
+        assert "who it is about" in screen_text(screen)
+        await fill(pilot, subject=None, name="Ms Priya Lawson", what="x")  # the teacher herself
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "yourself" in screen_text(screen)
+        await type_into(pilot, "#subject_name", "Mr Someone")
+        screen.query_one("#what_happened").text = ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "what happened" in screen_text(screen)
+    assert AdultConcern.select().count() == 0
+
+
+async def test_markup_in_names_shows_literally(settings, school, profile):
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.services import adults
+
+    adults.raise_concern(school["teacher"], profile, subject_name="[@click=app.quit]Mr [b]X[/",
+                         what_happened="[/red] said [bold]", answers=HarmsAnswers())
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "dsl")
+        await pilot.press("g")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app.screen)
+        assert "[@click=app.quit]Mr [b]X[/" in text and "[/red] said [bold]" in text
+
+
+async def test_head_records_lado_contact_and_outcome(settings, school, profile, fake_clock):
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.screens.adult_detail import AdultDetailScreen
+    from kiosk.services import adults
+
+    fake_clock.now = datetime(2026, 11, 27, 16, 0)
+    r = adults.raise_concern(school["teacher"], profile, subject_user_id=school["subject"].user_id,
+                             what_happened="Pushed a pupil", answers=HarmsAnswers(harmed_child=True))
+    fake_clock.now = datetime(2026, 12, 1, 9, 0)  # Tuesday: the deadline (end of Monday) passed
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "head")
+        assert "LADO contact OVERDUE" in screen_text(app.screen)
+        await pilot.press("g")
+        await settle(pilot)
+        assert "overdue" in str(app.screen.query_one(DataTable).get_row_at(0))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AdultDetailScreen)
+        assert "Keep until" in screen_text(app.screen)
+        await pilot.press("l")
+        await settle(pilot)
+        await write_area(pilot, "#ev-text", "Rang the LADO, ref 42")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AdultDetailScreen)
+        assert "Rang the LADO, ref 42" in screen_text(app.screen)
+        await pilot.press("o")
+        await settle(pilot)
+        app.screen.query_one("#ev-choice", Select).value = "unfounded"
+        area = app.screen.query_one("#ev-rationale")
+        area.focus()
+        area.insert("No evidence it happened")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Unfounded" in screen_text(app.screen)
+    d = adults.get_concern(school["head"], r.id)
+    assert d.outcome == "unfounded" and d.lado_contacted_at is not None
+
+
+async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, profile):
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.services import adults
+
+    for _ in range(2):
+        adults.raise_concern(school["teacher"], profile, subject_user_id=school["subject"].user_id,
+                             what_happened="Favouritism", answers=HarmsAnswers())
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "dsl")
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert "Mr Ian Subject" in str(app.screen.query_one("#patterns", DataTable).get_row_at(0))
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await write_area(pilot, "#ev-text", "Reminded of the code of conduct")
+        area = app.screen.query_one("#ev-rationale")
+        area.focus()
+        area.insert("Thoughtless rather than deliberate")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Reminded of the code of conduct" in screen_text(app.screen)
+
+
+async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings, school):
+    from kiosk.screens.whistleblowing import WhistleblowingScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await open_form(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, WhistleblowingScreen)
+        text = screen_text(app.screen)
+        assert "0800 028 0285" in text and "help@nspcc.org.uk" in text
+        assert "Trust Lead on Safeguarding" in text
+        assert "Chair" in text
