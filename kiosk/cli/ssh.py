@@ -26,15 +26,15 @@ def serve(args) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
 
     async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, stop.set)
         server = ConsoleServer(settings, key)
         await server.start(args.host, args.port)
         print(f"serving the console over SSH on {args.host}:{server.port} "
               f"(at most {settings.ssh_max_sessions} sessions; roles: {', '.join(settings.remote_roles)})")
         sys.stdout.flush()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            loop.add_signal_handler(sig, stop.set)
         try:
             await stop.wait()
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -88,22 +89,42 @@ async def connect_with_banner(server, key, **kwargs):
     return conn, None, holder[0].banners if holder else []
 
 
-async def read_until(process, needle: bytes, timeout: float = 20.0, buf: bytearray | None = None) -> bytes:
-    """Read the PTY output until `needle` appears; fail (with what was read) on timeout/EOF."""
-    buf = bytearray() if buf is None else buf
-    deadline = time.monotonic() + timeout
-    while needle not in buf:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"timed out waiting for {needle!r}; last output: {bytes(buf[-800:])!r}")
-        try:
-            chunk = await asyncio.wait_for(process.stdout.read(65536), remaining)
-        except asyncio.TimeoutError:
-            continue
-        if not chunk:
-            raise AssertionError(f"output ended before {needle!r}; last output: {bytes(buf[-800:])!r}")
-        buf.extend(chunk)
-    return bytes(buf)
+class Output:
+    """Everything a client process has printed so far, and waiting for more."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.buf = bytearray()
+
+    def mark(self) -> int:
+        return len(self.buf)
+
+    async def wait_for(self, needle: bytes | re.Pattern, timeout: float = 20.0, since: int = 0):
+        """Read until `needle` (bytes or a compiled bytes regex) appears after `since`;
+        returns the match (regex) or the output so far (bytes). Fails on timeout or EOF."""
+        deadline = time.monotonic() + timeout
+        while True:
+            window = bytes(self.buf[since:])
+            if isinstance(needle, re.Pattern):
+                found = needle.search(window)
+                if found:
+                    return found
+            elif needle in window:
+                return bytes(self.buf)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out waiting for {needle!r}; last output: {window[-800:]!r}")
+            try:
+                chunk = await asyncio.wait_for(self.process.stdout.read(65536), remaining)
+            except asyncio.TimeoutError:
+                continue
+            if not chunk:
+                raise AssertionError(f"output ended before {needle!r}; last output: {window[-800:]!r}")
+            self.buf.extend(chunk)
+
+
+async def read_until(process, needle: bytes, timeout: float = 20.0) -> bytes:
+    return await Output(process).wait_for(needle, timeout)
 
 
 async def wait_for_audit(action: str, timeout: float = 10.0, **detail_match):
