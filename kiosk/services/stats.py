@@ -1,0 +1,340 @@
+"""Statistics for governors and the DSL team: counts only, never a record or a name.
+
+`statistics(actor, academic_year)` answers, for one academic year (1 September to 31
+August, England time): concerns by category and term, concerns by month (recorded, urgent,
+still open), how concerns were closed, early help (interventions started and ended,
+sessions and attendance, internal referrals), concerns about adults by kind and outcome,
+and how many pupils carry each flag now.
+
+Small numbers identify children (and adults), so every count from 1 to 4 is shown as
+"<5". Where a table also shows the total of a group of cells, a single suppressed cell
+could be worked out by subtraction, so the next smallest cell in that group is hidden too
+("x"); a rate is shown only when neither count behind it is hidden. The numbers are
+computed by aggregate queries (GROUP BY and conditional sums over indexed date ranges) and
+only the display strings leave this module.
+
+Domains whose models are missing from the build are left out (listed in `skipped`).
+Terms are counted by month: autumn September-December, spring January-March, summer
+April-August.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from peewee import JOIN, Case, fn
+
+from kiosk import db as dbmod
+from kiosk.capabilities import Cap
+from kiosk.clock import to_utc, today
+from kiosk.errors import ValidationError
+from kiosk.services import audit
+from kiosk.services.actor import Actor, require
+
+SMALL = 5  # counts 1..SMALL-1 are suppressed
+SUPPRESSED = "<5"
+HIDDEN = "x"
+NOTE = ("<5: between 1 and 4, hidden so that no child or adult can be identified. "
+        "x: hidden so that a small number cannot be worked out from a total.")
+
+MONTHS = ("September", "October", "November", "December", "January", "February", "March",
+          "April", "May", "June", "July", "August")
+TERMS = (("Autumn", 9, 1), ("Spring", 1, 4), ("Summer", 4, 9))  # name, first month, next term's
+
+
+@dataclass(frozen=True)
+class StatTable:
+    title: str
+    columns: tuple[str, ...]  # the first names the row labels
+    rows: tuple[tuple[str, ...], ...]  # display strings, label first
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Statistics:
+    academic_year: int  # the calendar year it starts in
+    period: str  # "2025 to 2026"
+    tables: tuple[StatTable, ...]
+    skipped: tuple[str, ...]
+    note: str = NOTE
+
+
+def cell(n: int) -> str:
+    """One count as shown: 0, "<5" for 1 to 4, else the number."""
+    n = int(n or 0)
+    if 0 < n < SMALL:
+        return SUPPRESSED
+    return str(n)
+
+
+def suppress_group(values, total_shown: bool = True) -> list[str]:
+    """Cells of a group whose total is also shown: primary and secondary suppression."""
+    values = [int(v or 0) for v in values]
+    out = [cell(v) for v in values]
+    if total_shown:
+        small = [i for i, v in enumerate(values) if 0 < v < SMALL]
+        if len(small) == 1:
+            others = sorted((v, i) for i, v in enumerate(values) if v >= SMALL)
+            if others:
+                out[others[0][1]] = HIDDEN
+    return out
+
+
+def rate(part: int, whole: int) -> str:
+    """A percentage, only when neither `part` nor `whole - part` is suppressed."""
+    rest = whole - part
+    if whole <= 0 or 0 < part < SMALL or 0 < rest < SMALL:
+        return "-"
+    return f"{round(100 * part / whole)}%"
+
+
+def current_academic_year(on: date | None = None) -> int:
+    d = on or today()
+    return d.year if d.month >= 9 else d.year - 1
+
+
+def _utc(year: int, month: int) -> datetime:
+    """Midnight at the start of the month, England time, as naive UTC."""
+    if month > 12:
+        year, month = year + 1, month - 12
+    return to_utc(datetime.combine(date(year, month, 1), time(0, 0)))
+
+
+def _month_start(ay: int, i: int) -> datetime:
+    """The start of the i-th month of academic year ay (0 = September, 12 = next Sept)."""
+    month = 9 + i
+    return _utc(ay + (month - 1) // 12, (month - 1) % 12 + 1)
+
+
+def _term_bounds(ay: int) -> list[tuple[str, datetime, datetime]]:
+    autumn = _month_start(ay, 0)
+    spring = _month_start(ay, 4)
+    summer = _month_start(ay, 7)
+    end = _month_start(ay, 12)
+    return [("Autumn", autumn, spring), ("Spring", spring, summer), ("Summer", summer, end)]
+
+
+def _model(module: str, name: str):
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _count_if(cond):
+    return fn.SUM(Case(None, [(cond, 1)], 0))
+
+
+def _ints(row) -> list[int]:
+    return [int(v or 0) for v in row]
+
+
+# --- sections ------------------------------------------------------------------------------
+
+def _concern_tables(ay: int) -> list[StatTable] | None:
+    Concern = _model("kiosk.models.concerns", "Concern")
+    if Concern is None:
+        return None
+    from kiosk.models.concerns import (
+        CLOSE_OUTCOMES, ConcernCategory, ConcernCategoryLink, ConcernEvent,
+    )
+
+    start, end = _month_start(ay, 0), _month_start(ay, 12)
+    prev_start = _month_start(ay - 1, 0)
+    terms = _term_bounds(ay)
+    at = Concern.recorded_at
+    # By category and term, with last year's total beside it.
+    sums = [_count_if((at >= a) & (at < b)) for _, a, b in terms]
+    q = (ConcernCategoryLink
+         .select(ConcernCategoryLink.category, *sums, _count_if(at < start))
+         .join(Concern, on=(ConcernCategoryLink.concern == Concern.id))
+         .where((at >= prev_start) & (at < end))
+         .group_by(ConcernCategoryLink.category)
+         .tuples())
+    counts = {key: _ints(rest) for key, *rest in q}
+    cats = list(ConcernCategory.select(ConcernCategory.key, ConcernCategory.name, ConcernCategory.active)
+                .order_by(ConcernCategory.position, ConcernCategory.id).tuples())
+    known = {k for k, _, _ in cats}
+    rows = []
+    for key, name, active in cats + [(k, k, True) for k in sorted(counts) if k not in known]:
+        c = counts.get(key)
+        if c is None and not active:
+            continue
+        c = c or [0, 0, 0, 0]
+        by_term = suppress_group(c[:3])
+        rows.append((name, *by_term, cell(sum(c[:3])), cell(c[3])))
+    by_category = StatTable(
+        f"Concerns by category, {ay} to {ay + 1}",
+        ("Category", *(t for t, _, _ in terms), "Year", f"{ay - 1} to {ay}"),
+        tuple(rows),
+        "A concern with two categories counts under each.",
+    )
+    # By month: recorded, urgent, still open (the whole year's total under them).
+    months = [(_month_start(ay, i), _month_start(ay, i + 1)) for i in range(12)]
+    cols = []
+    for a, b in months:
+        in_month = (at >= a) & (at < b)
+        cols += [_count_if(in_month), _count_if(in_month & (Concern.urgent == True)),  # noqa: E712
+                 _count_if(in_month & (Concern.is_open == True))]  # noqa: E712
+    row = _ints(Concern.select(*cols).where((at >= start) & (at < end)).tuples().first() or [0] * 36)
+    recorded = [row[3 * i] for i in range(12)]
+    shown_recorded = suppress_group(recorded)
+    month_rows = []
+    for i, name in enumerate(MONTHS):
+        if months[i][0] > to_utc(datetime.combine(today(), time(23, 59))):
+            break
+        month_rows.append((name, shown_recorded[i], cell(row[3 * i + 1]), cell(row[3 * i + 2])))
+    month_rows.append(("Whole year", cell(sum(recorded)), cell(sum(row[1::3])), cell(sum(row[2::3]))))
+    by_month = StatTable(f"Concerns by month, {ay} to {ay + 1}",
+                         ("Month", "Recorded", "Urgent", "Still open"), tuple(month_rows))
+    # How the year's concerns stand now: open, or closed with the outcome of their last
+    # closure (the events are reached through the year's concerns, on their own index).
+    year = (at >= start) & (at < end)
+    status = dict(Concern.select(Concern.is_open, fn.COUNT(Concern.id)).where(year)
+                  .group_by(Concern.is_open).tuples())
+    last_close = (ConcernEvent.select(fn.MAX(ConcernEvent.id))
+                  .join(Concern, on=(ConcernEvent.concern == Concern.id))
+                  .where(year & (Concern.is_open == False) & (ConcernEvent.kind == "closed"))  # noqa: E712
+                  .group_by(ConcernEvent.concern))
+    closures = dict(ConcernEvent.select(ConcernEvent.outcome, fn.COUNT(ConcernEvent.id))
+                    .where(ConcernEvent.id.in_(last_close))
+                    .group_by(ConcernEvent.outcome).tuples())
+    open_now = Concern.select(fn.COUNT(Concern.id)).where(Concern.is_open == True).scalar() or 0  # noqa: E712
+    keys = list(CLOSE_OUTCOMES) + sorted(k for k in closures if k not in CLOSE_OUTCOMES)
+    still_open = sum(n for k, n in status.items() if k)
+    values = [closures.get(k, 0) for k in keys] + [still_open]
+    shown = suppress_group(values)
+    outcome_rows = [("Closed: " + CLOSE_OUTCOMES.get(k, k or "not given").lower(), s)
+                    for k, s in zip(keys, shown)]
+    outcome_rows.append(("Still open", shown[-1]))
+    outcome_rows.append(("Recorded in the year", cell(sum(values))))
+    outcome_rows.append(("Open now, from any year", cell(open_now)))
+    closed = StatTable(f"Open and closed, {ay} to {ay + 1}", ("Concerns recorded in the year", "Count"),
+                       tuple(outcome_rows), "Each concern counted once, by where it stands today.")
+    return [by_category, by_month, closed]
+
+
+def _early_help_tables(ay: int) -> list[StatTable] | None:
+    Offer = _model("kiosk.models.early_help", "EarlyHelpOffer")
+    if Offer is None:
+        return None
+    from kiosk.models.early_help import (
+        EarlyHelpAttendance as A, EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End,
+        EarlyHelpReferral as R, EarlyHelpReferralDecision as D, EarlyHelpSession as S,
+    )
+
+    start_d = date(ay, 9, 1)
+    end_d = date(ay + 1, 9, 1)
+    offers = list(Offer.select(Offer.id, Offer.name, Offer.retired_at).order_by(Offer.name).tuples())
+    started = dict(E.select(E.offer, fn.COUNT(E.id))
+                   .where((E.start_on >= start_d) & (E.start_on < end_d)).group_by(E.offer).tuples())
+    ended = dict(E.select(E.offer, fn.COUNT(End.id)).join(End, on=(End.enrolment == E.id))
+                 .where((End.ended_on >= start_d) & (End.ended_on < end_d)).group_by(E.offer).tuples())
+    sessions = {}
+    for oid, n, present, total in (
+        S.select(S.offer, fn.COUNT(fn.DISTINCT(S.id)), _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
+        .join(A, JOIN.LEFT_OUTER, on=((A.session == S.id) & A.superseded_at.is_null()))
+        .where((S.held_on >= start_d) & (S.held_on < end_d))
+        .group_by(S.offer).tuples()
+    ):
+        sessions[oid] = (int(n or 0), int(present or 0), int(total or 0))
+    rows = []
+    for oid, name, retired in offers:
+        s = sessions.get(oid, (0, 0, 0))
+        if retired is not None and not (started.get(oid) or ended.get(oid) or s[0]):
+            continue
+        rows.append((name, cell(started.get(oid, 0)), cell(ended.get(oid, 0)), cell(s[0]),
+                     cell(s[1]), rate(s[1], s[2])))
+    totals = [sum(started.values()), sum(ended.values()), sum(v[0] for v in sessions.values()),
+              sum(v[1] for v in sessions.values()), sum(v[2] for v in sessions.values())]
+    rows.append(("All early help", cell(totals[0]), cell(totals[1]), cell(totals[2]), cell(totals[3]),
+                 rate(totals[3], totals[4])))
+    interventions = StatTable(
+        f"Early help, {ay} to {ay + 1}",
+        ("Offer", "Started", "Ended", "Sessions", "Attended", "Attendance"), tuple(rows),
+        "Attended: pupil attendances marked present (a pupil at ten sessions counts ten times).",
+    )
+    ref_at = R.referred_at
+    a, b = to_utc(datetime.combine(start_d, time(0, 0))), to_utc(datetime.combine(end_d, time(0, 0)))
+    decided = dict(R.select(D.decision, fn.COUNT(R.id)).join(D, JOIN.LEFT_OUTER, on=(D.referral == R.id))
+                   .where((ref_at >= a) & (ref_at < b)).group_by(D.decision).tuples())
+    vals = [decided.get("accepted", 0), decided.get("declined", 0), decided.get(None, 0)]
+    shown = suppress_group(vals)
+    referrals = StatTable(
+        f"Internal early-help referrals, {ay} to {ay + 1}", ("Referrals", "Count"),
+        (("Accepted", shown[0]), ("Declined", shown[1]), ("Awaiting a decision", shown[2]),
+         ("All referrals", cell(sum(vals)))),
+    )
+    return [interventions, referrals]
+
+
+def _adult_tables(ay: int) -> list[StatTable] | None:
+    AdultConcern = _model("kiosk.models.adults", "AdultConcern")
+    if AdultConcern is None:
+        return None
+    from kiosk.models.adults import AdultConcernEvent as Ev
+
+    outcomes = ("substantiated", "unsubstantiated", "false", "unfounded", "malicious")
+    start, end = _month_start(ay, 0), _month_start(ay, 12)
+    at = AdultConcern.created_at
+    kinds = dict(AdultConcern.select(AdultConcern.kind, fn.COUNT(AdultConcern.id))
+                 .where((at >= start) & (at < end)).group_by(AdultConcern.kind).tuples())
+    # The first outcome recorded on each of the year's allegations.
+    first = (Ev.select(fn.MIN(Ev.id))
+             .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
+             .where((Ev.kind == "outcome") & (at >= start) & (at < end))
+             .group_by(Ev.concern))
+    by_outcome = dict(Ev.select(Ev.choice, fn.COUNT(Ev.id)).where(Ev.id.in_(first))
+                      .group_by(Ev.choice).tuples())
+    recorded_ll = (Ev.select(fn.COUNT(fn.DISTINCT(Ev.concern)))
+                   .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
+                   .where((Ev.kind == "record") & (AdultConcern.kind == "low_level")
+                          & (at >= start) & (at < end)).scalar() or 0)
+    allegations = kinds.get("allegation", 0)
+    low = kinds.get("low_level", 0)
+    values = [by_outcome.get(o, 0) for o in outcomes]
+    values.append(max(0, allegations - sum(values)))
+    shown = suppress_group(values)
+    rows = [("Allegations", cell(allegations))]
+    rows += [(f"  outcome: {o}", s) for o, s in zip(outcomes, shown[:-1])]
+    rows.append(("  no outcome yet", shown[-1]))
+    ll = suppress_group([recorded_ll, max(0, low - recorded_ll)])
+    rows += [("Low-level concerns", cell(low)), ("  written record made", ll[0]),
+             ("  awaiting a written record", ll[1])]
+    return [StatTable(f"Concerns about adults, {ay} to {ay + 1}", ("Concerns about adults", "Count"),
+                      tuple(rows), "Raised in the year; outcomes as recorded so far.")]
+
+
+def _pupil_table() -> StatTable:
+    from kiosk.models.pupils import PUPIL_FLAGS, Pupil
+
+    sums = [_count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
+    row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where(Pupil.active == True)  # noqa: E712
+                .tuples().first() or [0] * (len(PUPIL_FLAGS) + 1))
+    rows = [("Pupils on roll", cell(row[0]))]
+    rows += [(label, cell(n)) for label, n in zip(PUPIL_FLAGS.values(), row[1:])]
+    return StatTable("Pupils now", ("Pupils", "Count"), tuple(rows))
+
+
+def statistics(actor: Actor, academic_year: int | None = None) -> Statistics:
+    """Aggregate counts for one academic year (default: the current one). Audited."""
+    require(actor, Cap.STATS_VIEW)
+    ay = current_academic_year() if academic_year is None else academic_year
+    if not isinstance(ay, int) or isinstance(ay, bool) or not 2000 <= ay <= current_academic_year() + 1:
+        raise ValidationError("academic year", "must be a year from 2000 to next year")
+    tables: list[StatTable] = []
+    skipped: list[str] = []
+    with dbmod.translate_errors():
+        for name, section in (("Concerns about children", _concern_tables),
+                              ("Early help", _early_help_tables),
+                              ("Concerns about adults", _adult_tables)):
+            result = section(ay)
+            if result is None:
+                skipped.append(name)
+            else:
+                tables += result
+        tables.append(_pupil_table())
+        audit.record(actor, "stats.view", "stats", ay, {"academic_year": ay})
+    return Statistics(ay, f"{ay} to {ay + 1}", tuple(tables), tuple(skipped))
