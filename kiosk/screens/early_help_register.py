@@ -125,11 +125,12 @@ class RegisterScreen(KioskScreen):
                                  (f"  {self.label}" if self.label else "", "italic"))
         self.query_one("#reg-title", Static).update(title)
         table = self.query_one("#register", DataTable)
+        # Fixed widths that fit 80 columns; the note column is there to be filled in later.
         table.add_column("Mark", key="mark", width=8)
-        table.add_column("Pupil", key="name", width=28)
-        table.add_column("Form", key="form", width=6)
-        table.add_column("", key="kind", width=8)
-        table.add_column("Note", key="note")
+        table.add_column("Pupil", key="name", width=24)
+        table.add_column("Form", key="form", width=5)
+        table.add_column("", key="kind", width=7)
+        table.add_column("Note", key="note", width=22)
         sheet = self.call_service(eh.register_sheet, self.actor, self.spec())
         if sheet is None:
             return
