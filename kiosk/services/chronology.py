@@ -36,6 +36,7 @@ class ChronologyEntry:
     record_type: str  # "concern", "pupil", "early_help_case", ...
     record_id: int
     restricted: bool = False
+    seq: int = 0  # tie-break for entries at the same moment: the row id (later rows first)
 
 
 def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> datetime:
@@ -84,7 +85,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
         out.append(ChronologyEntry(
             at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
             title="Restricted concern", detail="Restricted to named members of the DSL team.",
-            category=None, record_type="concern", record_id=r.id, restricted=True))
+            category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
     if not full:
         return out
     names = svc._users([r.recorded_by_id for r in full])
@@ -101,7 +102,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
         out.append(ChronologyEntry(
             at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
             title=title, detail=detail, category=first_cat[r.id], record_type="concern",
-            record_id=r.id, restricted=r.restricted))
+            record_id=r.id, restricted=r.restricted, seq=r.id))
     actions = list(ConcernAction.select().where(ConcernAction.concern.in_(full_ids)))
     events = list(ConcernEvent.select().where(ConcernEvent.concern.in_(full_ids)))
     amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern.in_(full_ids)))
@@ -114,7 +115,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
             title=f"Action on {svc.ref_for(a.concern_id)}: {ACTION_KINDS.get(a.kind, a.kind)}",
             detail=f"By {a.taken_by}. {_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
             category=first_cat[a.concern_id], record_type="concern", record_id=a.concern_id,
-            restricted=a.concern_id in restricted_ids))
+            restricted=a.concern_id in restricted_ids, seq=a.id))
     for e in events:
         label = EVENT_KINDS.get(e.kind, e.kind)
         if e.kind == "closed":
@@ -127,14 +128,15 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
         out.append(ChronologyEntry(
             at=e.at, kind="event", title=f"{svc.ref_for(e.concern_id)} {label.lower()} by {by.get(e.by_id, '?')}",
             detail=detail, category=first_cat[e.concern_id], record_type="concern",
-            record_id=e.concern_id, restricted=e.concern_id in restricted_ids))
+            record_id=e.concern_id, restricted=e.concern_id in restricted_ids, seq=e.id))
     for a in amendments:
         out.append(ChronologyEntry(
             at=a.at, kind="amendment",
             title=f"{svc.ref_for(a.concern_id)} amended ({AMENDABLE_FIELDS.get(a.field, a.field)}) "
                   f"by {by.get(a.by_id, '?')}",
             detail=f"{_clip(a.text)} Reason: {_clip(a.reason)}", category=first_cat[a.concern_id],
-            record_type="concern", record_id=a.concern_id, restricted=a.concern_id in restricted_ids))
+            record_type="concern", record_id=a.concern_id, restricted=a.concern_id in restricted_ids,
+            seq=a.id))
     return out
 
 
@@ -147,7 +149,7 @@ def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
     return [ChronologyEntry(
         at=c.at, kind="flag",
         title=f"{PUPIL_FLAGS.get(c.flag, c.flag)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
-        detail=_clip(c.reason), category=None, record_type="pupil", record_id=pupil_id)
+        detail=_clip(c.reason), category=None, record_type="pupil", record_id=pupil_id, seq=c.id)
         for c in changes]
 
 
@@ -180,7 +182,8 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
             if category is None or e.category == category:
                 entries.append(e)
         rank = {k: i for i, k in enumerate(KINDS)}
-        entries.sort(key=lambda e: (e.at, rank.get(e.kind, len(KINDS)), e.record_id), reverse=True)
+        entries.sort(key=lambda e: (e.at, rank.get(e.kind, len(KINDS)), e.seq, e.record_id),
+                     reverse=True)
         audit.record(actor, "chronology.view", "pupil", pupil_id,
                      {"category": category, "entries": len(entries)})
         return entries

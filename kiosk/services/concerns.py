@@ -1166,7 +1166,7 @@ def home_counts(actor: Actor) -> list:
         overdue = Concern.select().where((Concern.status == "open")
                                          & (Concern.recorded_at < overdue_cutoff())).count()
         open_n = Concern.select().where(Concern.is_open == True).count()  # noqa: E712
-        key = "i" if actor.can(Cap.CONCERN_TRIAGE) else None
+        key = "i"
         out.append(HomeCount("Urgent concerns not yet acknowledged", urgent, urgent=urgent > 0, key=key))
         out.append(HomeCount("Concerns unacknowledged after one working day", overdue,
                              urgent=overdue > 0, key=key))

@@ -1,0 +1,126 @@
+"""A pupil's chronology: everything about the child, newest first, filterable by category.
+
+Concerns, actions, status changes, amendments, flag changes and early-help events
+(kiosk.services.chronology). The line under the table shows the highlighted entry in full;
+Enter on a concern's entry opens the concern. Viewing is audited by the service.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import DataTable, Select, Static
+
+from kiosk.clock import fmt_local, to_local
+from kiosk.errors import KioskError
+from kiosk.models.pupils import PUPIL_FLAGS
+from kiosk.screens.base import KioskScreen
+from kiosk.services import chronology, concerns, pupils
+
+KIND_LABELS = {
+    "concern": "Concern", "action": "Action", "event": "Status", "amendment": "Amendment",
+    "flag": "Flag", "early_help": "Early help",
+}
+
+
+class ChronologyScreen(KioskScreen):
+    SCREEN_TITLE = "Chronology"
+    AUTO_FOCUS = "#chronology"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("f", "filter", "Filter category"),
+        Binding("r", "reload", "Refresh"),
+    ]
+    DEFAULT_CSS = """
+    ChronologyScreen #pupil-head { height: auto; padding: 0 1; }
+    ChronologyScreen #category-filter { width: 100%; }
+    ChronologyScreen #chronology { height: 1fr; }
+    ChronologyScreen #entry-detail { height: 4; padding: 0 1; border-top: solid $accent; }
+    """
+
+    def __init__(self, pupil_id: int) -> None:
+        super().__init__()
+        self.pupil_id = pupil_id
+        self.entries: list = []
+        self.category: str | None = None
+
+    def compose_body(self):
+        yield Static(Content(""), id="pupil-head")
+        cats = []
+        actor = self.app.actor
+        if actor is not None:
+            cats = self.call_service(concerns.categories, actor, True) or []
+        yield Select([(Text(c.name), c.key) for c in cats], prompt="All categories",
+                     id="category-filter")
+        table = DataTable(id="chronology", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When", "What", "Entry")
+        yield table
+        yield Static(Content(""), id="entry-detail")
+
+    def _leave(self) -> None:
+        # Not awaited: dismissing from the screen's own handler must not await itself.
+        if self.app.screen is self:
+            self.dismiss()
+
+    def on_mount(self) -> None:
+        try:
+            p = pupils.pupil_summary(self.app.actor, self.pupil_id)
+        except KioskError as exc:
+            self.show_error(exc)
+            self.call_later(self._leave)
+            return
+        flags = ", ".join(PUPIL_FLAGS[f] for f in p.flags)
+        self.query_one("#pupil-head", Static).update(Content.assemble(
+            (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}  born {p.date_of_birth:%d/%m/%Y}",
+            (f"\n{flags}" if flags else ""), ))
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        entries = self.call_service(chronology.chronology, self.app.actor, self.pupil_id, self.category)
+        if entries is None:
+            return
+        self.entries = entries
+        table = self.query_one(DataTable)
+        table.clear()
+        for i, e in enumerate(entries):
+            style = "italic" if e.restricted else ""
+            table.add_row(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
+                          Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
+                          Text(e.title, style=style), key=str(i))
+        self._show_detail(0)
+        if not entries:
+            self.query_one("#entry-detail", Static).update(Content(
+                "Nothing recorded" + (" in this category." if self.category else " about this pupil yet.")))
+
+    def _show_detail(self, index: int) -> None:
+        if not 0 <= index < len(self.entries):
+            return
+        e = self.entries[index]
+        self.query_one("#entry-detail", Static).update(Content.assemble(
+            (fmt_local(e.at) + "  ", "bold"), (e.title, "bold"), "\n", e.detail))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail(event.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        index = event.cursor_row
+        if not 0 <= index < len(self.entries):
+            return
+        e = self.entries[index]
+        if e.record_type == "concern":
+            from kiosk.screens.concern_detail import ConcernDetailScreen
+
+            self.app.push_screen(ConcernDetailScreen(e.record_id))
+
+    @on(Select.Changed, "#category-filter")
+    def _filter(self, event: Select.Changed) -> None:
+        event.stop()
+        self.category = None if event.value is Select.NULL else str(event.value)
+        self.action_reload()
+
+    def action_filter(self) -> None:
+        self.query_one("#category-filter", Select).focus()

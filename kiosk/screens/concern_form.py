@@ -1,0 +1,465 @@
+"""Record a concern about a child (any member of staff), then a read-only confirmation.
+
+The form: pupils (search as you type) each with a role, when and where, where the concern
+came from (paragraph 10), categories, the child's or parent's own words, what was seen or
+heard and why it is a concern, whether the child was told what happens next and a DSL told
+in person, injuries by body area, urgent. The rules pane beside it follows the chosen source
+and category (kiosk.rules), with the local authority's numbers.
+
+Submitting runs in a worker thread (a locked database must not freeze the terminal). A
+failed save keeps everything typed and says what happened; the form's submission token makes
+a second press record nothing new. After saving, the form is replaced by the confirmation:
+the recorder cannot change the record from here on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from kiosk import db as dbmod
+from kiosk.clock import fmt_local, today
+from kiosk.errors import KioskError, ValidationError
+from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
+from kiosk.screens.base import FormScreen, KioskScreen
+from kiosk.services import concerns
+from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.pupil_picker import PupilPicker
+
+TEXT_INPUTS = ("date", "time", "where", "injury-text")
+TEXT_AREAS = ("words", "description", "why")
+CHECKS = ("told-child", "dsl-told", "urgent", "dsl-unavailable")
+
+# ValidationError.field -> the widget to put the cursor on.
+FIELD_WIDGETS = {
+    concerns.F_PUPIL: "#pupil-search",
+    concerns.F_DATE: "#date",
+    concerns.F_TIME: "#time",
+    concerns.F_WHERE: "#where",
+    concerns.F_SOURCE: "#source",
+    concerns.F_CATEGORY: "#categories",
+    concerns.F_WORDS: "#words",
+    concerns.F_DESCRIPTION: "#description",
+    concerns.F_WHY: "#why",
+    concerns.F_INJURY: "#injury-area",
+}
+
+
+def parse_date(text: str, field: str = concerns.F_DATE) -> date:
+    """DD/MM/YYYY (also D/M/YYYY, YYYY-MM-DD, "today", "yesterday")."""
+    value = text.strip().lower()
+    if value == "today":
+        return today()
+    if value == "yesterday":
+        return today() - timedelta(days=1)
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(field, "write the date as DD/MM/YYYY")
+
+
+def fmt_date(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+class PupilRow(Horizontal):
+    """One chosen pupil: name, role, remove."""
+
+    DEFAULT_CSS = """
+    PupilRow { height: 3; }
+    PupilRow > .pupil-name { width: 1fr; height: 3; content-align: left middle; }
+    PupilRow > Select { width: 26; }
+    PupilRow > Button { width: 10; min-width: 10; }
+    """
+
+    def __init__(self, pupil_id: int, name: str, role: str | None) -> None:
+        super().__init__(id=f"pupil-{pupil_id}", classes="pupil-row")
+        self.pupil_id = pupil_id
+        self.pupil_name = name
+        self.initial_role = role
+
+    def compose(self):
+        yield Static(Content(self.pupil_name), classes="pupil-name")
+        options = [(Text(label), key) for key, label in PUPIL_ROLES.items()]
+        select = Select(options, prompt="Their role?", id=f"role-{self.pupil_id}", classes="role")
+        if self.initial_role in PUPIL_ROLES:
+            select.value = self.initial_role
+        yield select
+        yield Button(Content("Remove"), id=f"remove-{self.pupil_id}", classes="remove")
+
+    @property
+    def role(self) -> str | None:
+        value = self.query_one(Select).value
+        return None if value is Select.NULL else str(value)
+
+
+class RecordConcernScreen(FormScreen):
+    SCREEN_TITLE = "Record a concern about a child"
+    form_id = "child_concern"
+    draft_title = "Concern about a child"
+    AUTO_FOCUS = "#pupil-search"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    RecordConcernScreen .field-label { margin-top: 1; text-style: bold; }
+    RecordConcernScreen SafeTextArea { height: 5; }
+    RecordConcernScreen #categories { height: auto; max-height: 9; }
+    RecordConcernScreen #when-row, RecordConcernScreen #injury-row { height: auto; }
+    RecordConcernScreen #date { width: 16; }
+    RecordConcernScreen #time { width: 10; }
+    RecordConcernScreen #injury-area { width: 28; }
+    RecordConcernScreen #injury-text { width: 1fr; }
+    RecordConcernScreen #injury-buttons { height: auto; }
+    RecordConcernScreen #chosen-pupils { height: auto; }
+    RecordConcernScreen #form-message { height: auto; margin-top: 1; }
+    RecordConcernScreen #submit { margin: 1 0; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token = concerns.new_submission_token()
+        self.injuries: list[tuple[str, str]] = []
+        self.busy = False
+        self.category_choices = []
+        actor = self.app.actor
+        if actor is not None:
+            try:
+                self.category_choices = concerns.categories(actor, profile=self.app.profile)
+            except KioskError:
+                self.category_choices = []
+
+    # --- layout -------------------------------------------------------------------
+
+    def compose_form(self):
+        yield Static(Content("Pass every concern to the DSL team, however small (para 11). "
+                             "Do not investigate. Ctrl+S submits; F3 hides the rules pane."),
+                     classes="screen-intro")
+        yield Label(Content("Which pupil or pupils?"), classes="field-label")
+        yield PupilPicker(id="pupil-picker")
+        yield Vertical(id="chosen-pupils")
+        yield Label(Content("When did it happen? Date (DD/MM/YYYY) and time (HH:MM, if known)"),
+                    classes="field-label")
+        with Horizontal(id="when-row"):
+            yield SafeInput(fmt_date(today()), id="date", max_length=10)
+            yield SafeInput(id="time", max_length=5, placeholder="HH:MM")
+        yield Label(Content("Where?"), classes="field-label")
+        yield SafeInput(id="where", max_length=200, placeholder="e.g. Year 6 classroom, playground")
+        yield Label(Content("Where did the concern come from? (para 10)"), classes="field-label")
+        yield Select([(Text(label), key) for key, label in SOURCES.items()],
+                     prompt="Choose one", id="source")
+        yield Label(Content("Category (Space to tick; choose Other if unsure)"), classes="field-label")
+        yield SelectionList[str](*[Selection(Content(c.name), c.key) for c in self.category_choices],
+                                 id="categories")
+        yield Label(Content("Their own words, exactly as said (child or parent)"), classes="field-label")
+        yield SafeTextArea(id="words")
+        yield Label(Content("What you saw or heard (required)"), classes="field-label")
+        yield SafeTextArea(id="description")
+        yield Label(Content("Why it is a concern"), classes="field-label")
+        yield SafeTextArea(id="why")
+        yield Checkbox(Content("I told the child what happens next (para 11b)"), id="told-child")
+        yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
+        yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
+        yield Checkbox(Content("No DSL, deputy or headteacher can be reached now"), id="dsl-unavailable")
+        yield Label(Content("Injuries: body area and what you saw (add one at a time)"),
+                    classes="field-label")
+        with Horizontal(id="injury-row"):
+            yield Select([(Text(label), key) for key, label in BODY_AREAS.items()],
+                         prompt="Body area", id="injury-area")
+            yield SafeInput(id="injury-text", max_length=2000, placeholder="Size, colour, shape")
+        with Horizontal(id="injury-buttons"):
+            yield Button(Content("Add injury"), id="add-injury")
+            yield Button(Content("Remove last injury"), id="remove-injury")
+        yield Static(Content(""), id="injury-list")
+        yield Static(Content(""), id="form-message")
+        yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
+
+    # --- pupils -------------------------------------------------------------------
+
+    def _rows(self) -> list[PupilRow]:
+        return list(self.query(PupilRow))
+
+    def add_pupil(self, pupil_id: int, name: str, role: str | None = None) -> None:
+        rows = self._rows()
+        if any(r.pupil_id == pupil_id for r in rows):
+            self.notify(f"{name} is already on this concern.", markup=False)
+            return
+        if role is None and not rows:
+            role = "subject"  # the first pupil; anyone after must be given a role on purpose
+        self.query_one("#chosen-pupils", Vertical).mount(PupilRow(pupil_id, name, role))
+
+    @on(PupilPicker.Chosen)
+    def _pupil_chosen(self, message: PupilPicker.Chosen) -> None:
+        message.stop()
+        self.add_pupil(message.pupil_id, message.pupil.name)
+
+    # --- reading the form -----------------------------------------------------------
+
+    def _value(self, wid: str) -> str:
+        return self.query_one(f"#{wid}", SafeInput).value
+
+    def _area(self, wid: str) -> str:
+        return self.query_one(f"#{wid}", SafeTextArea).text
+
+    def _select(self, wid: str):
+        value = self.query_one(f"#{wid}", Select).value
+        return None if value is Select.NULL else value
+
+    def _checked(self, wid: str) -> bool:
+        return self.query_one(f"#{wid}", Checkbox).value
+
+    def _categories(self) -> list[str]:
+        return list(self.query_one("#categories", SelectionList).selected)
+
+    # --- drafts -------------------------------------------------------------------
+
+    def form_state(self) -> dict:
+        try:
+            state = {
+                "token": self.token,
+                "pupils": [[r.pupil_id, r.pupil_name, r.role] for r in self._rows()],
+                "source": self._select("source"),
+                "categories": self._categories(),
+                "injuries": [list(i) for i in self.injuries],
+                "injury_area": self._select("injury-area"),
+            }
+            state.update({k: self._value(k) for k in TEXT_INPUTS})
+            state.update({k: self._area(k) for k in TEXT_AREAS})
+            state.update({k: self._checked(k) for k in CHECKS})
+        except Exception:  # not composed yet
+            return {}
+        return state
+
+    def has_content(self) -> bool:
+        state = self.form_state()
+        return bool(state) and any(
+            state.get(k) for k in ("pupils", "source", "categories", "injuries", "where", "time",
+                                   "injury-text") + TEXT_AREAS)
+
+    def load_form_state(self, state: dict) -> None:
+        token = state.get("token")
+        if isinstance(token, str) and token:
+            self.token = token
+        for item in state.get("pupils") or []:
+            try:
+                pid, name, role = item
+                self.add_pupil(int(pid), str(name), role if role in PUPIL_ROLES else None)
+            except (TypeError, ValueError):
+                continue
+        for k in TEXT_INPUTS:
+            if isinstance(state.get(k), str):
+                self.query_one(f"#{k}", SafeInput).value = state[k]
+        for k in TEXT_AREAS:
+            if isinstance(state.get(k), str):
+                self.query_one(f"#{k}", SafeTextArea).text = state[k]
+        for k in CHECKS:
+            self.query_one(f"#{k}", Checkbox).value = bool(state.get(k))
+        if state.get("source") in SOURCES:
+            self.query_one("#source", Select).value = state["source"]
+        if state.get("injury_area") in BODY_AREAS:
+            self.query_one("#injury-area", Select).value = state["injury_area"]
+        selections = self.query_one("#categories", SelectionList)
+        keys = {c.key for c in self.category_choices}
+        for k in state.get("categories") or []:
+            if k in keys:
+                selections.select(k)
+        self.injuries = [(a, t) for a, t in (state.get("injuries") or []) if a in BODY_AREAS]
+        self._show_injuries()
+
+    # --- rules pane -----------------------------------------------------------------
+
+    def guidance(self):
+        from kiosk.rules.steps import guidance_for_child_concern
+
+        profile = self.app.profile
+        if profile is None:
+            return None
+        try:
+            source = self._select("source")
+            cats = self._categories()
+            unavailable = self._checked("dsl-unavailable")
+        except Exception:  # not composed yet
+            source, cats, unavailable = None, [], False
+        category = next((k for k in cats if k in profile.category_keys), None)
+        return guidance_for_child_concern(profile, source, category, dsl_available=not unavailable)
+
+    @on(Select.Changed, "#source")
+    @on(SelectionList.SelectedChanged, "#categories")
+    @on(Checkbox.Changed, "#dsl-unavailable")
+    def _situation_changed(self, event) -> None:
+        event.stop()
+        self.refresh_guidance()
+
+    # --- injuries -------------------------------------------------------------------
+
+    def _show_injuries(self) -> None:
+        lines = [Content.assemble(f"{i}. ", (BODY_AREAS[a], "bold"), ": ", t)
+                 for i, (a, t) in enumerate(self.injuries, 1)]
+        self.query_one("#injury-list", Static).update(Content("\n").join(lines) if lines else Content(""))
+
+    def _add_injury(self) -> None:
+        area = self._select("injury-area")
+        text = self._value("injury-text").strip()
+        if area is None:
+            self._say(f"{concerns.F_INJURY}: choose a body area first")
+            self.query_one("#injury-area").focus()
+            return
+        if not text:
+            self._say(f"{concerns.F_INJURY}: describe what you saw")
+            self.query_one("#injury-text").focus()
+            return
+        self.injuries.append((str(area), text))
+        self.query_one("#injury-text", SafeInput).value = ""
+        self.query_one("#injury-area", Select).clear()
+        self._show_injuries()
+        self._say("")
+
+    # --- buttons ------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        bid = event.button.id or ""
+        if bid == "submit":
+            self.action_submit()
+        elif bid == "add-injury":
+            self._add_injury()
+        elif bid == "remove-injury":
+            if self.injuries:
+                self.injuries.pop()
+                self._show_injuries()
+        elif bid.startswith("remove-"):
+            for row in self._rows():
+                if row.id == f"pupil-{bid.removeprefix('remove-')}":
+                    row.remove()
+            self.query_one("#pupil-search").focus()
+
+    # --- submitting -----------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.query_one("#form-message", Static).update(Content.styled(text, "bold red") if text else Content(""))
+
+    def _collect(self) -> dict:
+        """The service's arguments from the form (date parsing may raise ValidationError)."""
+        return dict(
+            token=self.token,
+            pupils=[(r.pupil_id, r.role) for r in self._rows()],
+            occurred_on=parse_date(self._value("date")),
+            occurred_time=self._value("time").strip(),
+            location=self._value("where"),
+            source=self._select("source") or "",
+            categories=self._categories(),
+            words=self._area("words"),
+            description=self._area("description"),
+            why_concern=self._area("why"),
+            child_told_next=self._checked("told-child"),
+            dsl_told_in_person=self._checked("dsl-told"),
+            injuries=list(self.injuries),
+            urgent=self._checked("urgent"),
+        )
+
+    def action_submit(self) -> None:
+        if self.busy or self.app.actor is None:
+            return
+        try:
+            args = self._collect()
+        except ValidationError as exc:
+            self._failed(exc)
+            return
+        self.busy = True
+        self.query_one("#submit", Button).disabled = True
+        self._say("Saving...")
+        self._save(self.app.actor, args)
+
+    @work(thread=True, exclusive=True, group="concern-submit")
+    def _save(self, actor, args: dict) -> None:
+        try:
+            with dbmod.connection():
+                result = concerns.record_concern(actor, **args)
+        except KioskError as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - the person must be told, and keep their text
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._saved, result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        try:
+            self.query_one("#submit", Button).disabled = False
+        except Exception:  # noqa: BLE001 - screen already gone
+            return
+        if isinstance(exc, ValidationError):
+            message = f"Not saved. {exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
+            target = FIELD_WIDGETS.get(exc.field)
+            if exc.field == concerns.F_ROLE:
+                rows = [r for r in self._rows() if r.role is None] or self._rows()
+                target = f"#role-{rows[0].pupil_id}" if rows else "#pupil-search"
+            if target:
+                found = self.query(target)
+                if found:
+                    found.first().focus()
+        elif isinstance(exc, KioskError):
+            message = f"Not saved: {exc}. Everything you typed is still here; try again."
+        else:
+            message = (f"Not saved: an unexpected error ({type(exc).__name__}). Everything you "
+                       "typed is still here; try again, or tell the DSL in person.")
+        self._say(message)
+        self.notify(message, severity="error", markup=False, timeout=10)
+
+    def _saved(self, result) -> None:
+        self.busy = False
+        self.form_submitted()
+        self.app.switch_screen(ConcernRecordedScreen(result))
+
+
+class ConcernRecordedScreen(KioskScreen):
+    """The confirmation: the record as submitted, read-only; the DSL team has been alerted."""
+
+    SCREEN_TITLE = "Concern recorded"
+    BINDINGS = [Binding("escape,enter", "back", "Done")]
+
+    def __init__(self, result) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose_body(self):
+        r = self.result
+        head = (f"Recorded as {r.ref} at {fmt_local(r.recorded_at)}. "
+                + (f"The DSL team ({r.alerted} people) has been alerted."
+                   if r.alerted else "The DSL team has been alerted."))
+        if r.duplicate:
+            head = f"This concern was already recorded as {r.ref}; it was not recorded twice."
+        lines = [Content.styled(head, "bold"),
+                 Content("The record is now read-only to you. If you need to add something, "
+                         "tell the DSL team. You can follow its status under 'My reported concerns'."),
+                 Content("")]
+
+        def field(label: str, value: str) -> None:
+            if value:
+                lines.append(Content.assemble((f"{label}: ", "bold"), value))
+
+        field("Pupils", "; ".join(f"{p.name} ({p.role_label.lower()})" for p in r.pupils))
+        field("When", f"{fmt_date(r.occurred_on)} {r.occurred_time}".strip())
+        field("Where", r.location)
+        field("Source", r.source_label)
+        field("Categories", ", ".join(c.name for c in r.categories))
+        field("Urgent", "yes" if r.urgent else "")
+        field("Their words", r.words)
+        field("What you saw or heard", r.description)
+        field("Why it is a concern", r.why_concern)
+        for i in r.injuries:
+            field(f"Injury ({i.area_label})", i.description)
+        with VerticalScroll(id="recorded"):
+            yield Static(Content("\n").join(lines), id="recorded-text")

@@ -1,0 +1,157 @@
+"""PupilPicker: type the first letters of a first or last name; results update as you type.
+
+Use it anywhere a pupil is chosen (concerns, early-help walk-ins):
+
+    yield PupilPicker(id="pupil-picker")
+
+    def on_pupil_picker_chosen(self, message: PupilPicker.Chosen) -> None:
+        message.pupil_id   # int
+        message.pupil      # kiosk.services.pupils.PupilSummary (name, year, form, dob)
+
+Keys: type in the box; Down (or Tab) moves into the results; Enter chooses. Enter in the
+box chooses the first result. After a choice the box is cleared, ready for another pupil.
+`picker.clear()` empties it; `picker.focus_search()` puts the cursor in the box.
+
+The search is kiosk.services.pupils.search for `self.app.actor` (an index lookup, fast
+enough to run as each key is typed). Names are shown through Content, never markup.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kiosk.errors import KioskError
+from kiosk.widgets.inputs import SafeInput
+
+MIN_LETTERS = 1
+MAX_RESULTS = 8
+
+
+def pupil_label(p) -> Content:
+    year = "R" if p.year_group == 0 else str(p.year_group)
+    born = p.date_of_birth.strftime("%d/%m/%Y")
+    extra = f"  Y{year} {p.form_group}  b. {born}".rstrip()
+    if p.full_name.split(" ")[0] != p.name.split(" ")[0]:
+        extra += f"  ({p.full_name})"
+    return Content.assemble((p.name, "bold"), (extra, "dim"))
+
+
+class PupilPicker(Vertical):
+    """A search box with a results list underneath; posts Chosen when a pupil is picked."""
+
+    DEFAULT_CSS = """
+    PupilPicker { height: auto; }
+    PupilPicker > #pupil-results { height: auto; max-height: 8; border: none; }
+    PupilPicker > #pupil-results.-empty { display: none; }
+    PupilPicker > #pupil-hint { height: 1; color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("down", "to_results", "Results", show=False)]
+
+    class Chosen(Message):
+        """A pupil was picked. `picker` is the PupilPicker that posted it."""
+
+        def __init__(self, picker: "PupilPicker", pupil) -> None:
+            super().__init__()
+            self.picker = picker
+            self.pupil = pupil
+
+        @property
+        def pupil_id(self) -> int:
+            return self.pupil.id
+
+        @property
+        def control(self) -> "PupilPicker":
+            return self.picker
+
+    def __init__(self, *, placeholder: str = "Type the first letters of a first or last name",
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.placeholder = placeholder
+        self._results: list = []
+
+    def compose(self) -> ComposeResult:
+        yield SafeInput(placeholder=self.placeholder, max_length=100, id="pupil-search")
+        yield OptionList(id="pupil-results", classes="-empty")
+        yield Static(Content(""), id="pupil-hint")
+
+    # --- public -------------------------------------------------------------------
+
+    @property
+    def results(self) -> list:
+        """The PupilSummary rows currently listed."""
+        return list(self._results)
+
+    def clear(self) -> None:
+        self.query_one("#pupil-search", SafeInput).value = ""
+        self._show([], "")
+
+    def focus_search(self) -> None:
+        self.query_one("#pupil-search", SafeInput).focus()
+
+    def search(self, text: str) -> None:
+        """Run the search now (normally driven by typing)."""
+        from kiosk.services import pupils
+
+        text = text.strip()
+        actor = getattr(self.app, "actor", None)
+        if actor is None or len(text) < MIN_LETTERS:
+            self._show([], "")
+            return
+        try:
+            found = pupils.search(actor, text, limit=MAX_RESULTS)
+        except KioskError as exc:
+            self._show([], str(exc))
+            return
+        hint = "" if found else "No pupil found. Try fewer letters, or the last name."
+        if found:
+            hint = "Down then Enter to choose (Enter here takes the first)."
+        self._show(found, hint)
+
+    # --- internals ----------------------------------------------------------------
+
+    def _show(self, found: list, hint: str) -> None:
+        self._results = list(found)
+        options = self.query_one("#pupil-results", OptionList)
+        options.clear_options()
+        options.add_options([Option(pupil_label(p), id=str(p.id)) for p in found])
+        options.set_class(not found, "-empty")
+        if found:
+            options.highlighted = 0
+        self.query_one("#pupil-hint", Static).update(Content(hint))
+
+    def _choose(self, index: int) -> None:
+        if not 0 <= index < len(self._results):
+            return
+        pupil = self._results[index]
+        self.post_message(self.Chosen(self, pupil))
+        self.clear()
+        self.focus_search()
+
+    @on(Input.Changed, "#pupil-search")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.search(event.value)
+
+    @on(Input.Submitted, "#pupil-search")
+    def _enter_in_box(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._results:
+            self._choose(0)
+
+    @on(OptionList.OptionSelected, "#pupil-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(event.option_index)
+
+    def action_to_results(self) -> None:
+        options = self.query_one("#pupil-results", OptionList)
+        if self._results and not options.has_focus:
+            options.focus()
