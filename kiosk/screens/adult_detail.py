@@ -59,6 +59,11 @@ DIALOGS = {
 class EventDialog(ModalScreen[object]):
     """A small form for one appended entry. Ctrl+S saves; the service re-checks everything."""
 
+    DEFAULT_CSS = """
+    EventDialog .ev-area { height: 5; }
+    EventDialog Label { margin-top: 1; }
+    """
+
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save", priority=True)]
 
     def __init__(self, kind: str, concern_id: int) -> None:
@@ -199,7 +204,10 @@ def render_detail(d) -> Content:
 
 
 class AdultDetailScreen(KioskScreen):
-    SCREEN_TITLE = "Concern about an adult"
+    SCREEN_TITLE = "Adult concern"
+    DEFAULT_CSS = """
+    #adult-detail { height: 1fr; padding: 0 1; }
+    """
     AUTO_FOCUS = "#adult-detail"
     BINDINGS = [
         Binding("escape", "back", "Back"),

@@ -37,11 +37,21 @@ FLAGS = (
     ("is_trust_central", "They are a member of the trust central team"),
 )
 QUESTIONS = (
-    ("harmed_child", "(a) They behaved in a way that has harmed a child, or may have"),
-    ("criminal_offence", "(b) They possibly committed a criminal offence against or related to a child"),
-    ("risk_of_harm", "(c) Their behaviour towards children indicates they may pose a risk of harm"),
-    ("unsuitable", "(d) Their behaviour indicates they may not be suitable to work with children"),
+    ("harmed_child", "(a) Harmed a child, or may have harmed a child"),
+    ("criminal_offence", "(b) Possibly a criminal offence against or related to a child"),
+    ("risk_of_harm", "(c) Behaved towards children in a way that shows a risk of harm"),
+    ("unsuitable", "(d) Behaved in a way that shows they may be unsuitable"),
 )
+# ValidationError.field (from kiosk.services.adults) -> the widget to put the cursor in.
+FIELD_WIDGETS = {
+    "who it is about": "#subject",
+    "their role": "#subject_role",
+    "date of birth": "#subject_dob",
+    "what happened": "#what_happened",
+    "when it happened": "#happened_when",
+    "context": "#context",
+    "told to you by": "#told_by",
+}
 TEXT_FIELDS = ("subject_name", "subject_role", "subject_dob", "happened_when", "told_by")
 AREA_FIELDS = ("what_happened", "context")
 
@@ -104,7 +114,7 @@ class ReceiptScreen(ModalScreen[None]):
 class MyAdultReportsScreen(KioskScreen):
     """My reports about adults: that each was received, and by whom. Nothing else."""
 
-    SCREEN_TITLE = "My reports about adults"
+    SCREEN_TITLE = "My adult reports"
     AUTO_FOCUS = "#my-reports"
 
     def compose_body(self):
@@ -126,7 +136,14 @@ class MyAdultReportsScreen(KioskScreen):
 
 
 class AdultConcernScreen(FormScreen):
-    SCREEN_TITLE = "Concern about an adult"
+    SCREEN_TITLE = "Adult concern"
+    DEFAULT_CSS = """
+    AdultConcernScreen #form-body Label { margin-top: 1; }
+    AdultConcernScreen #form-body SafeTextArea { height: 5; border: tall $panel; }
+    AdultConcernScreen #form-body SafeTextArea:focus { border: tall $accent; }
+    AdultConcernScreen .question-intro { margin-top: 1; }
+    AdultConcernScreen #send { margin: 1 0; }
+    """
     form_id = "adult_concern"
     draft_title = "Concern about an adult"
     AUTO_FOCUS = "#subject"
@@ -158,31 +175,32 @@ class AdultConcernScreen(FormScreen):
         options = [(Text(f"{c.full_name} ({c.roles})" if c.roles else c.full_name), c.user_id)
                    for c in self.choices]
         options.append((Text("Someone without a console account (type their name)"), SOMEONE_ELSE))
-        yield Select(options, prompt="Choose the person", id="subject")
+        yield Select(options, prompt="Choose the person", id="subject", compact=True)
         yield Label(Content("Their name (if not in the list)"))
-        yield SafeInput(id="subject_name", placeholder="Full name")
+        yield SafeInput(id="subject_name", placeholder="Full name", compact=True)
         yield Label(Content("Their role at the school"))
-        yield SafeInput(id="subject_role", placeholder="e.g. teaching assistant, caretaker")
+        yield SafeInput(id="subject_role", placeholder="e.g. teaching assistant, caretaker", compact=True)
         for key, label in FLAGS:
-            yield Checkbox(Content(label), id=key)
-        yield Label(Content("Their date of birth, if known (DD/MM/YYYY): sets how long an "
-                            "allegation record is kept"))
-        yield SafeInput(id="subject_dob", max_length=10)
+            yield Checkbox(Content(label), id=key, compact=True)
+        yield Label(Content("Date of birth if known (DD/MM/YYYY): for the retention period"))
+        yield SafeInput(id="subject_dob", max_length=10, compact=True, placeholder="DD/MM/YYYY")
         yield Label(Content("What happened"))
-        yield SafeTextArea(id="what_happened", placeholder="What you saw or heard, in their words where you can")
+        yield SafeTextArea(id="what_happened", compact=True,
+                           placeholder="What you saw or heard, in their words where you can")
         yield Label(Content("When it happened"))
-        yield SafeInput(id="happened_when", placeholder="e.g. Tuesday 24 Nov, lunchtime")
+        yield SafeInput(id="happened_when", placeholder="e.g. Tuesday 24 Nov, lunchtime", compact=True)
         yield Label(Content("The context: where, who else was there, what led up to it"))
-        yield SafeTextArea(id="context")
-        yield Static(Content.styled("The harms threshold (paragraph 14): tick any that may "
-                                    "apply. If any is ticked, it is an allegation.", "bold"),
+        yield SafeTextArea(id="context", compact=True)
+        yield Static(Content.styled("The harms threshold (paragraph 14). Has the adult... "
+                                    "Tick any that may apply: if any is ticked, it is an "
+                                    "allegation.", "bold"),
                      classes="question-intro")
         for key, label in QUESTIONS:
-            yield Checkbox(Content(label), id=key)
+            yield Checkbox(Content(label), id=key, compact=True)
         if self.app.actor is not None and (self.app.actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL)
                                            or self.app.actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
-            yield Label(Content("Told to you by (if you are recording what someone told you)"))
-            yield SafeInput(id="told_by")
+            yield Label(Content("Told to you by (if recording what someone told you)"))
+            yield SafeInput(id="told_by", compact=True)
         yield Static(Content(""), id="form-message")
         yield Button(Content("Send (Ctrl+S)"), id="send", variant="primary")
 
@@ -255,7 +273,9 @@ class AdultConcernScreen(FormScreen):
         if plan.recipient_names:
             who += " (" + ", ".join(plan.recipient_names) + ")"
         text = f"As the form stands this is {kind} and goes to {who}."
-        if plan.share_labels:
+        if plan.kind == adults.ALLEGATION and plan.share_with == ("local_authority",):
+            text += " They contact the LADO within one working day."
+        elif plan.share_labels:
             text += " They share it with " + " and ".join(plan.share_labels) + "."
         if plan.outside_console:
             text += " Nobody in the console holds this role: tell them yourself as well."
@@ -309,6 +329,7 @@ class AdultConcernScreen(FormScreen):
         except KioskError as exc:
             self._say(str(exc))
             self.show_error(exc)
+            self._focus_field(getattr(exc, "field", ""))
             return
         finally:
             self.busy = False
@@ -318,6 +339,16 @@ class AdultConcernScreen(FormScreen):
             self.dismiss()
 
         self.app.push_screen(ReceiptScreen(receipt, self.app.profile), done)
+
+    def _focus_field(self, field: str) -> None:
+        """Put the cursor where the problem is (ValidationError names the field)."""
+        target = FIELD_WIDGETS.get(field)
+        if target == "#subject" and self._subject_user_id() is None and \
+                self.query_one("#subject", Select).value == SOMEONE_ELSE:
+            target = "#subject_name"
+        found = self.query(target) if target else None
+        if found:
+            found.first().focus()
 
     def action_my_reports(self) -> None:
         self.app.push_screen(MyAdultReportsScreen())

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.capabilities import Cap
-from kiosk.clock import fmt_local
+from kiosk.clock import to_local
 from kiosk.screens.base import KioskScreen
 from kiosk.services import adults
 
@@ -22,7 +22,7 @@ TYPE_SHORT = {adults.ALLEGATION: "Allegation", adults.LOW_LEVEL: "Low-level"}
 
 
 class AdultRegisterScreen(KioskScreen):
-    SCREEN_TITLE = "Concerns about adults"
+    SCREEN_TITLE = "Adult concerns"
     AUTO_FOCUS = "#register"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -41,16 +41,16 @@ class AdultRegisterScreen(KioskScreen):
         actor = self.app.actor
         if actor is not None and actor.can(Cap.ADULT_REGISTER):
             intro = ("The school's register: allegations and low-level concerns routed to or "
-                     "shared with you. Opening one is recorded.")
+                     "shared with you. Enter opens one; each view is recorded.")
         else:
-            intro = ("Concerns about adults reported to you or shared with you. Opening one "
-                     "is recorded.")
+            intro = ("Concerns about adults reported to you or shared with you. Enter opens "
+                     "one; each view is recorded.")
         yield Static(Content(intro), id="register-intro", classes="screen-intro")
         table = DataTable(id="register", cursor_type="row", zebra_stripes=True)
         table.add_column("Ref", width=4)
         table.add_column("Type", width=10)
-        table.add_column("About", width=20)
-        table.add_column("Raised", width=17)
+        table.add_column("About", width=22)
+        table.add_column("Raised", width=11)
         table.add_column("Status")
         yield table
         patterns = DataTable(id="patterns", cursor_type="row", zebra_stripes=True)
@@ -84,7 +84,7 @@ class AdultRegisterScreen(KioskScreen):
             status = Text(r.status, style="bold red" if r.lado_overdue else "")
             about = r.subject_name + (f" ({r.subject_role})" if r.subject_role else "")
             table.add_row(Text(str(r.id)), Text(TYPE_SHORT.get(r.kind, r.kind)), Text(about),
-                          Text(fmt_local(r.raised_at)), status, key=str(r.id))
+                          Text(f"{to_local(r.raised_at):%d %b %Y}"), status, key=str(r.id))
         intro = self.query_one("#register-intro", Static)
         if self.only_key is not None and shown:
             intro.update(Content.assemble("Only concerns about ", (shown[0].subject_name, "bold"),
@@ -127,7 +127,7 @@ class AdultRegisterScreen(KioskScreen):
         for p in found:
             about = p.subject_name + (f" ({p.subject_role})" if p.subject_role else "")
             patterns.add_row(Text(about), Text(str(p.low_level)), Text(str(p.allegations)),
-                             Text(f"{p.first_at:%d %b %Y}"), Text(f"{p.last_at:%d %b %Y}"),
+                             Text(f"{to_local(p.first_at):%d %b %Y}"), Text(f"{to_local(p.last_at):%d %b %Y}"),
                              key=p.subject_key)
         intro.update(Content(
             "Adults with more than one concern. Several low-level concerns together may meet "

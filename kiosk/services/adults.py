@@ -297,6 +297,13 @@ def _label(role: str) -> str:
     return ROLE_LABELS.get(role, role.replace("_", " "))
 
 
+def _share_label(kind: str, role: str) -> str:
+    # An allegation is "shared with the local authority" in the rules: that is the LADO.
+    if kind == ALLEGATION and role == "local_authority":
+        return "the LADO (local authority)"
+    return _label(role)
+
+
 def countdown(due: datetime, now: datetime | None = None) -> str:
     """'due in 1 day 4 h', 'due in 35 min', 'overdue by 3 h' (both naive UTC)."""
     now = now or utcnow()
@@ -363,11 +370,11 @@ def _status(kind: str, lado_due_at, lado_contacted_at, outcome: str, recorded: b
             return f"Closed: {OUTCOMES.get(outcome, outcome).lower()}", False, False
         if lado_contacted_at is None and lado_due_at is not None:
             overdue = now > lado_due_at
-            return ("LADO contact " + countdown(lado_due_at, now)), True, overdue
-        return "Open: LADO contacted", True, False
+            return ("LADO " + countdown(lado_due_at, now)), True, overdue
+        return "LADO contacted", True, False
     if recorded:
         return "Recorded", False, False
-    return "Awaiting written record", True, False
+    return "Awaiting record", True, False
 
 
 def _visible_ids_query(actor: Actor):
@@ -473,7 +480,7 @@ def plan(actor: Actor, profile, *, subject_user_id: int | None = None,
         recipient_label=_label(routing.recipient),
         recipient_names=tuple(n for _, n in people),
         share_with=tuple(routing.share_with),
-        share_labels=tuple(_label(r) for r in routing.share_with),
+        share_labels=tuple(_share_label(routing.kind, r) for r in routing.share_with),
         routing=routing,
         subject=subject,
         outside_console=routing.recipient not in CONSOLE_ROLES or not people,
@@ -786,7 +793,7 @@ def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
                              concern.risk_of_harm, concern.unsuitable),
         reported_by=reporter, told_by=concern.told_by, raised_at=concern.created_at,
         recipient_role=concern.recipient_role, recipient_label=_label(concern.recipient_role),
-        share_labels=tuple(_label(r) for r in _parse_share(concern.share_with)),
+        share_labels=tuple(_share_label(concern.kind, r) for r in _parse_share(concern.share_with)),
         recipient_names=names, my_access=access, can_act=access == "recipient",
         events=tuple(events), lado_due_at=concern.lado_due_at, lado_contacted_at=lado,
         lado_overdue=overdue, outcome=outcome,
