@@ -35,7 +35,7 @@ SOURCES = {
 
 # A pupil's part in the concern: child-on-child concerns must never mark the wrong child.
 PUPIL_ROLES = {
-    "subject": "Subject of the concern",
+    "subject": "Subject",
     "alleged_harmer": "Alleged harmer",
     "witness": "Witness",
     "other": "Other",

@@ -54,8 +54,9 @@ class FieldsDialog(ModalScreen[bool]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
     DEFAULT_CSS = """
-    FieldsDialog .dialog { height: auto; max-height: 100%; }
-    FieldsDialog #dialog-fields { height: auto; max-height: 16; }
+    FieldsDialog .dialog { height: auto; max-height: 100%; padding: 0 2; }
+    FieldsDialog #dialog-fields { height: auto; max-height: 10; }
+    FieldsDialog .dialog-buttons { margin-top: 0; }
     FieldsDialog SafeTextArea { height: 4; }
     FieldsDialog SelectionList { height: auto; max-height: 6; }
     FieldsDialog #dialog-message { height: auto; }
@@ -79,11 +80,9 @@ class FieldsDialog(ModalScreen[bool]):
                     if f.kind == "area":
                         yield SafeTextArea(str(f.value or ""), id=wid)
                     elif f.kind == "select":
-                        select = Select([(Text(lbl), val) for lbl, val in f.options],
-                                        prompt="Choose", id=wid)
-                        if f.value is not None:
-                            select.value = f.value
-                        yield select
+                        known = {val for _, val in f.options}
+                        yield Select([(Text(lbl), val) for lbl, val in f.options], prompt="Choose",
+                                     value=f.value if f.value in known else Select.NULL, id=wid)
                     elif f.kind == "multi":
                         chosen = set(f.value or ())
                         yield SelectionList(*[Selection(Content(lbl), val, val in chosen)

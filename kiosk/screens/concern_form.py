@@ -90,10 +90,9 @@ class PupilRow(Horizontal):
     def compose(self):
         yield Static(Content(self.pupil_name), classes="pupil-name")
         options = [(Text(label), key) for key, label in PUPIL_ROLES.items()]
-        select = Select(options, prompt="Their role?", id=f"role-{self.pupil_id}", classes="role")
-        if self.initial_role in PUPIL_ROLES:
-            select.value = self.initial_role
-        yield select
+        role = self.initial_role if self.initial_role in PUPIL_ROLES else Select.NULL
+        yield Select(options, prompt="Their role?", value=role, id=f"role-{self.pupil_id}",
+                     classes="role")
         yield Button(Content("Remove"), id=f"remove-{self.pupil_id}", classes="remove")
 
     @property
@@ -118,7 +117,7 @@ class RecordConcernScreen(FormScreen):
     RecordConcernScreen #categories { height: auto; max-height: 9; }
     RecordConcernScreen #when-row, RecordConcernScreen #injury-row { height: auto; }
     RecordConcernScreen #date { width: 16; }
-    RecordConcernScreen #time { width: 10; }
+    RecordConcernScreen #time { width: 12; }
     RecordConcernScreen #injury-area { width: 28; }
     RecordConcernScreen #injury-text { width: 1fr; }
     RecordConcernScreen #injury-buttons { height: auto; }
@@ -184,6 +183,22 @@ class RecordConcernScreen(FormScreen):
         yield Static(Content(""), id="injury-list")
         yield Static(Content(""), id="form-message")
         yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
+
+    def action_back(self) -> None:
+        """Leaving with something typed asks first: nothing has been sent yet."""
+        if self.busy:
+            return
+        if not self.has_content():
+            super().action_back()
+            return
+        from kiosk.screens.lock import ConfirmScreen
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmScreen("Leave without sending? Nothing has been sent to the "
+                                           "DSL team and what you typed will be lost."), answer)
 
     # --- pupils -------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk import db as dbmod
-from kiosk.clock import fmt_local
+from kiosk.clock import to_local
 from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.services import concerns
@@ -24,18 +24,27 @@ PAGE_SIZE = 50
 VIEW_TITLES = {"open": "Open concerns", "closed": "Closed concerns", "all": "All concerns"}
 
 
+SHORT_STATUS = {"open": "Awaiting", "acknowledged": "Acknowledged", "closed": "Closed"}
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
 def row_cells(r) -> tuple[Text, ...]:
+    """One inbox line; the columns that matter first so it reads at 80 columns."""
     style = "bold red" if r.urgent and r.status == "open" else ("bold" if r.unread else "")
-    mark = ("NEW " if r.unread else "") + ("URGENT" if r.urgent else "")
+    mark = ("NEW" if r.unread else "") + ("!" if r.urgent else "")
     if r.hidden:
         pupils, cats = Text("Restricted", style="italic"), Text("")
     elif r.unread:
-        pupils, cats = Text("(open to read)", style="dim"), Text(r.categories)
+        pupils, cats = Text("(open to read)", style="dim"), Text(_cut(r.categories, 22))
     else:
-        pupils, cats = Text(r.pupils), Text(r.categories)
-    return (Text(mark.strip(), style=style), Text(r.ref, style=style),
-            Text(fmt_local(r.recorded_at)), pupils, cats, Text(r.status_label),
-            Text(r.recorded_by), Text(r.owner))
+        pupils, cats = Text(_cut(r.pupils, 26)), Text(_cut(r.categories, 22))
+    return (Text(mark, style=style), Text(r.ref, style=style),
+            Text(to_local(r.recorded_at).strftime("%d %b %H:%M")),
+            Text(SHORT_STATUS.get(r.status, r.status_label)), cats, pupils,
+            Text(_cut(r.recorded_by, 24)), Text(_cut(r.owner, 24)))
 
 
 class InboxScreen(KioskScreen):
@@ -61,7 +70,7 @@ class InboxScreen(KioskScreen):
     def compose_body(self):
         yield Static(Content(""), classes="screen-intro", id="inbox-summary")
         table = DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
-        table.add_columns("", "Ref", "Recorded", "Pupils", "Category", "Status", "Logged by", "Owner")
+        table.add_columns("", "Ref", "Recorded", "Status", "Category", "Pupils", "Logged by", "Owner")
         yield table
 
     def on_mount(self) -> None:
@@ -97,7 +106,7 @@ class InboxScreen(KioskScreen):
         self.query_one("#inbox-summary", Static).update(Content(
             f"{VIEW_TITLES[result.view]}: {first}-{last} of {result.total}"
             + (f"; {unread} unread on this page" if unread else "")
-            + ". o open, c closed, a all; Enter opens."))
+            + ". ! urgent, NEW unread; o open, c closed, a all; Enter opens."))
         if result.rows:
             table.move_cursor(row=min(keep, len(result.rows) - 1))
 

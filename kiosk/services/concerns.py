@@ -1186,5 +1186,6 @@ def home_counts(actor: Actor) -> list:
                       .group_by(Concern.status).tuples())
         awaiting, acked = counts.get("open", 0), counts.get("acknowledged", 0)
         if awaiting or acked:
-            out.append(HomeCount("Your reports", f"{awaiting} awaiting, {acked} acknowledged", key="m"))
+            out.append(HomeCount("of your reports awaiting the DSL team", awaiting, key="m"))
+            out.append(HomeCount("of your reports acknowledged by the DSL team", acked, key="m"))
     return out

@@ -67,7 +67,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         await pilot.press("escape")
         await settle(pilot)
         # The teacher's home shows the status of their report.
-        assert "1 awaiting" in screen_text(app)
+        assert "of your reports awaiting the DSL team" in screen_text(app)
         await pilot.press("m")
         await settle(pilot)
         assert "Awaiting the DSL team" in screen_text(app)
@@ -81,7 +81,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         await settle(pilot)
         assert isinstance(app.screen, InboxScreen)
         inbox = screen_text(app)
-        assert result.ref in inbox and "URGENT" in inbox
+        assert result.ref in inbox and "NEW!" in inbox
         assert "Amara" not in inbox  # unread: no content until opened
         await pilot.press("enter")
         await settle(pilot)

@@ -217,7 +217,8 @@ def test_home_counts(school, record):
     dsl_counts = {c.label: c for c in concerns.home_counts(school.users["dsl"])}
     assert dsl_counts["Concerns unacknowledged after one working day"].value == 2
     teacher = concerns.home_counts(school.users["teacher"])
-    assert teacher == [HomeCount("Your reports", "2 awaiting, 0 acknowledged", key="m")]
+    assert teacher == [HomeCount("of your reports awaiting the DSL team", 2, key="m"),
+                       HomeCount("of your reports acknowledged by the DSL team", 0, key="m")]
     assert concerns.home_counts(school.users["governor"]) == []
     assert concerns.home_counts(school.users["itadmin"]) == []
     head = {c.label for c in concerns.home_counts(school.users["head"])}
