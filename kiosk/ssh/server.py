@@ -80,8 +80,9 @@ def _origin(peer) -> tuple[str, str]:
     """('203.0.113.5', 'ssh:203.0.113.5:51234') from a socket peername."""
     if not peer:
         return "?", "ssh:?"
-    host, port = peer[0], peer[1]
-    return str(host), f"ssh:{host}:{port}"
+    host, port = str(peer[0]), peer[1]
+    shown = f"[{host}]" if ":" in host else host
+    return host, f"ssh:{shown}:{port}"
 
 
 class ConsoleServer:
@@ -131,7 +132,7 @@ class ConsoleServer:
             login_timeout=self.login_timeout,
             keepalive_interval=KEEPALIVE_INTERVAL,
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
-            server_version="DSLConsole",
+            server_version="Server",  # say nothing about what it serves or its version
         )
 
     @property
@@ -258,6 +259,7 @@ class _Connection(asyncssh.SSHServer):
         self.user_id: int | None = None
         self.fingerprint: str | None = None
         self.session: _Session | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     def who(self) -> Who:
         return Who(self.username or "?", self.origin, self.user_id)
@@ -275,6 +277,8 @@ class _Connection(asyncssh.SSHServer):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         if self.session is not None:
             self.server.spawn(self.session.end("disconnect"))
         if self.refused or self.username is not None:
@@ -356,6 +360,16 @@ class _Connection(asyncssh.SSHServer):
         if self.refusals:
             detail["keys_refused_first"] = self.refusals
         await self.server.audit(self.who(), "ssh.authenticated", detail, "user", self.user_id)
+        # A connection that authenticates but never starts the console (e.g. `ssh -N`,
+        # hoping to forward ports) is closed rather than left holding a place.
+        self._idle_timer = asyncio.get_running_loop().call_later(
+            self.server.login_timeout, self._close_if_no_session)
+
+    def _close_if_no_session(self) -> None:
+        if self.session is None and self.conn is not None and self.username is not None:
+            log.info("closing %s: authenticated but started no console", self.origin)
+            self.server.audit_soon(self.who(), "ssh.closed_without_session", {}, "user", self.user_id)
+            self.conn.close()
 
     # forwarding: none of it ------------------------------------------------------------
     def _refuse_forward(self, kind: str, **detail) -> bool:

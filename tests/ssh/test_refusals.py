@@ -198,3 +198,31 @@ async def test_one_console_per_connection(server, people):
         p1.stdin.write(b"q")
         await asyncio.wait_for(p1.wait_closed(), 10)
     await wait_for_audit("ssh.second_session_refused")
+
+
+async def test_a_connection_that_starts_no_console_is_closed(ssh_server, people, tmp_path):
+    server = await ssh_server(console_command=standin_command(tmp_path), login_timeout=0.5)
+    conn = await connect(server, people["dana"].key)
+    await asyncio.wait_for(conn.wait_closed(), 10)
+    event = await wait_for_audit("ssh.closed_without_session")
+    assert event.actor == "dana"
+
+
+async def test_a_client_that_never_authenticates_is_closed_and_audited(ssh_server, people, tmp_path):
+    server = await ssh_server(console_command=standin_command(tmp_path), login_timeout=0.5)
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", server.port), 5)
+    writer.write(b"SSH-2.0-slowpoke\r\n")
+    try:
+        await asyncio.wait_for(reader.read(), 10)  # the server gives up on us
+    except ConnectionError:
+        pass
+    writer.close()
+    await wait_for_audit("ssh.refused", reason="protocol error or timeout")
+
+
+def test_origins_name_the_address_and_port():
+    from kiosk.ssh.server import _origin
+
+    assert _origin(("203.0.113.5", 51234)) == ("203.0.113.5", "ssh:203.0.113.5:51234")
+    assert _origin(("2001:db8::1", 22, 0, 0)) == ("2001:db8::1", "ssh:[2001:db8::1]:22")
+    assert _origin(None) == ("?", "ssh:?")
