@@ -350,5 +350,19 @@ class AdultConcernScreen(FormScreen):
         if found:
             found.first().focus()
 
+    def action_back(self) -> None:
+        # A half-written allegation must not vanish on one stray escape.
+        if not self.has_content():
+            super().action_back()
+            return
+        from kiosk.screens.lock import ConfirmScreen
+
+        def answer(leave: bool | None) -> None:
+            if leave:
+                self.dismiss()
+
+        self.app.push_screen(ConfirmScreen("Leave without sending? What you have typed will "
+                                           "be lost."), answer)
+
     def action_my_reports(self) -> None:
         self.app.push_screen(MyAdultReportsScreen())

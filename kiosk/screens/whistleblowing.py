@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from kiosk.rules.contacts import ROLE_LABELS
 from kiosk.rules.routing import escalation_route
 from kiosk.rules.steps import next_steps
 from kiosk.screens.base import KioskScreen
@@ -18,8 +19,11 @@ from kiosk.widgets.rules_pane import render_guidance
 
 
 class WhistleblowingScreen(KioskScreen):
-    SCREEN_TITLE = "Whistleblowing and escalation"
+    SCREEN_TITLE = "Whistleblowing"
     AUTO_FOCUS = "#whistleblowing"
+    DEFAULT_CSS = """
+    #whistleblowing { height: 1fr; padding: 0 1; }
+    """
 
     def compose_body(self):
         profile = self.app.profile
@@ -28,21 +32,20 @@ class WhistleblowingScreen(KioskScreen):
         lead = escalation.contacts[0] if escalation.contacts else None
         with VerticalScroll(id="whistleblowing", can_focus=True):
             yield Static(Content.styled(
-                "Looking at this screen is not recorded. Nothing you read here is sent to "
-                "anyone.", "italic"), classes="contact")
+                "Looking at this screen is not recorded.", "italic"), classes="contact")
             yield Static(Content.assemble(
-                ("NSPCC Whistleblowing Advice Line (paragraph 18)\n", "bold"),
-                "For those who do not feel able to raise concerns about child protection "
-                "failures internally.\n",
-                ("Phone: ", "dim"), nspcc.phone or "", "  ", (nspcc.hours or "", "dim"), "\n",
-                ("Email: ", "dim"), nspcc.email or "",
+                ("NSPCC Whistleblowing Advice Line (18): ", "bold"), nspcc.phone or "", " ",
+                (f"({nspcc.hours})" if nspcc.hours else "", "dim"), " or ", nspcc.email or "",
+                ". For those who do not feel able to raise it inside the school.",
             ), classes="contact", id="nspcc")
             if lead is not None:
                 parts = [p for p in (lead.phone, lead.email) if p]
                 yield Static(Content.assemble(
-                    ("If a concern was not responded to appropriately (paragraph 14)\n", "bold"),
-                    escalation.note, "\n",
-                    (lead.name, "bold"), (" | " + " | ".join(parts)) if parts else "",
+                    ("Not responded to appropriately? (14) ", "bold"), "Contact ",
+                    ROLE_LABELS.get(escalation.recipient, lead.name),
+                    ("" if lead.name.lower() in ROLE_LABELS.get(escalation.recipient, "").lower()
+                     else f", {lead.name}", "bold"),
+                    (": " + ", ".join(parts)) if parts else "", ".",
                 ), classes="contact", id="escalation")
             yield Static(render_guidance(next_steps(profile, "whistleblowing")),
                          classes="contact", id="routes")

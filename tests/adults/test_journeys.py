@@ -244,5 +244,49 @@ async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings,
         assert isinstance(app.screen, WhistleblowingScreen)
         text = screen_text(app.screen)
         assert "0800 028 0285" in text and "help@nspcc.org.uk" in text
-        assert "Trust Lead on Safeguarding" in text
+        assert "Trust Lead on Safeguarding" in text, text
         assert "Chair" in text
+
+
+async def test_escape_with_content_asks_before_losing_it(settings, school):
+    from kiosk.screens.adult_form import AdultConcernScreen
+    from kiosk.screens.lock import ConfirmScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await open_form(pilot)
+        await type_into(pilot, "#subject_name", "Mr Someone")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, AdultConcernScreen)
+        assert app.screen.query_one("#subject_name").value == "Mr Someone"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_my_reports_show_receipt_only(settings, school, profile):
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.screens.adult_form import MyAdultReportsScreen
+    from kiosk.services import adults
+
+    adults.raise_concern(school["teacher"], profile, subject_user_id=school["subject"].user_id,
+                         what_happened="Secret detail", answers=HarmsAnswers(harmed_child=True))
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await open_form(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, MyAdultReportsScreen)
+        row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(0))
+        assert "the headteacher" in row
+        assert "Secret" not in row and "Subject" not in row
