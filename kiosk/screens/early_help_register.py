@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.clock import today
 from kiosk.errors import KioskError
-from kiosk.screens.base import KioskScreen
+from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
 from kiosk.services import early_help as eh
 from kiosk.widgets.inputs import SafeInput
@@ -84,10 +84,17 @@ class RegisterSetupScreen(KioskScreen):
             self.app.push_screen(RegisterScreen(offer, held_on, label))
 
 
-class RegisterScreen(KioskScreen):
-    """Mark a group: space toggles the highlighted pupil and moves to the next."""
+class RegisterScreen(FormScreen):
+    """Mark a group: space toggles the highlighted pupil and moves to the next.
+
+    A FormScreen so that marks made before the screen locks are kept as the user's
+    private draft and offered back at the next sign-in (no rules pane: the table needs
+    the room).
+    """
 
     SCREEN_TITLE = "Early help: register"
+    form_id = "early_help_register"
+    draft_title = "Early help register"
     AUTO_FOCUS = "#register"
     DEFAULT_CSS = """
     RegisterScreen #reg-title { height: auto; padding: 0 1; }
@@ -102,7 +109,7 @@ class RegisterScreen(KioskScreen):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, offer: eh.OfferView, held_on: date, label: str = "") -> None:
+    def __init__(self, offer: eh.OfferView | None = None, held_on: date | None = None, label: str = "") -> None:
         super().__init__()
         self.offer = offer
         self.held_on = held_on
@@ -117,13 +124,45 @@ class RegisterScreen(KioskScreen):
         yield DataTable(id="register", cursor_type="row", zebra_stripes=True)
         yield Static(id="reg-count")
 
+    def action_toggle_rules(self) -> None:
+        pass
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return action != "toggle_rules"  # no rules pane here: keep F3 out of the footer
+
+    # --- the draft contract (see FormScreen) ---------------------------------------
+
+    def has_content(self) -> bool:
+        return self.dirty and self.offer is not None
+
+    def form_state(self) -> dict:
+        return {
+            "offer_id": self.offer.id if self.offer else None,
+            "held_on": self.held_on.isoformat() if self.held_on else None,
+            "label": self.label,
+            "lines": [[pid, l["name"], l["form"], l["enrolled"], l["present"], l["note"]]
+                      for pid, l in self.lines.items()],
+        }
+
+    def load_form_state(self, state: dict) -> None:
+        offers = {o.id: o for o in (self.call_service(eh.list_offers, self.actor, True) or [])}
+        self.offer = offers.get(state.get("offer_id"))
+        if self.offer is None:
+            raise ValueError("the offer of this register no longer exists")
+        self.held_on = date.fromisoformat(state["held_on"])
+        self.label = state.get("label", "")
+        self.load_sheet(prefill=False)
+        self.query_one("#register", DataTable).clear()
+        self.lines = {}
+        for pid, name, form, enrolled, present, note in state.get("lines", []):
+            self.add_line(int(pid), name, form, bool(enrolled), bool(present), note)
+        self.dirty = True
+        self.update_count()
+
     def spec(self) -> eh.SessionSpec:
         return eh.SessionSpec(self.offer.id, self.held_on, self.label)
 
     def on_mount(self) -> None:
-        title = Content.assemble((self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}",
-                                 (f"  {self.label}" if self.label else "", "italic"))
-        self.query_one("#reg-title", Static).update(title)
         table = self.query_one("#register", DataTable)
         # Fixed widths that fit 80 columns; the note column is there to be filled in later.
         table.add_column("Mark", key="mark", width=8)
@@ -131,10 +170,19 @@ class RegisterScreen(KioskScreen):
         table.add_column("Form", key="form", width=5)
         table.add_column("", key="kind", width=7)
         table.add_column("Note", key="note", width=22)
+        if self.offer is not None:  # else a draft is about to be loaded
+            self.load_sheet(prefill=True)
+
+    def load_sheet(self, prefill: bool) -> None:
+        title = Content.assemble((self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}",
+                                 (f"  {self.label}" if self.label else "", "italic"))
+        self.query_one("#reg-title", Static).update(title)
         sheet = self.call_service(eh.register_sheet, self.actor, self.spec())
         if sheet is None:
             return
         self.already_taken = sheet.taken_at is not None
+        if not prefill:
+            return
         for line in sheet.lines:
             self.add_line(line.pupil_id, line.name, line.form_group, line.enrolled, line.present, line.note)
         if self.already_taken:
@@ -244,6 +292,7 @@ class RegisterScreen(KioskScreen):
         walk = f", {result.walk_ins} walk-in{'s' if result.walk_ins != 1 else ''}" if result.walk_ins else ""
         self.notify(f"Register saved: {result.present} present, {result.absent} absent{walk}.", markup=False)
         self.dirty = False
+        self.form_submitted()
         self.dismiss()
 
     def action_back(self) -> None:

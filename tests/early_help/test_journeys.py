@@ -139,3 +139,35 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
         assert statuses == [("sent", TODAY, ""), ("accepted", TODAY + timedelta(days=3), "Nurse visiting on Tuesday")]
         table = pilot.app.screen.query_one("#agency-table")
         assert "accepted" in str(table.get_row_at(0)[3])
+
+
+async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offers, pupils, fake_clock):
+    from kiosk.models.early_help import EarlyHelpAttendance as A
+    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.services import drafts
+
+    for pid in pupils[:3]:
+        eh.enrol(pastoral, pid, "vulnerable_lunch_club", TODAY - timedelta(days=14), "aims", TODAY + timedelta(days=14))
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "pat")
+        await open_early_help(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("space", "down", "space")
+        await pilot.press("f12")  # hide the screen mid-register
+        await settle(pilot)
+        assert [d.title for d in drafts.list_drafts(pastoral)] == ["Early help register"]
+        await login(pilot, "pat")
+        await settle(pilot)
+        await pilot.press("enter")  # restore the offered draft
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, RegisterScreen)
+        assert [l["present"] for l in screen.lines.values()] == [True, False, True]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert sorted(r.present for r in A.select()) == [False, True, True]
+        assert drafts.list_drafts(pastoral) == []
