@@ -101,7 +101,9 @@ class AgencyReferralsScreen(KioskScreen):
     def action_details(self) -> None:
         v = self.current()
         if v is not None:
-            self.app.push_screen(AgencyReferralDetail(v))
+            full = self.call_service(eh.get_agency_referral, self.actor, v.id)
+            if full is not None:
+                self.app.push_screen(AgencyReferralDetail(full))
 
     def action_status(self) -> None:
         v = self.current()

@@ -311,6 +311,9 @@ class ReferralsScreen(_ListScreen):
         r = self.current()
         if r is None:
             return
+        r = self.call_service(eh.get_referral, self.actor, r.id)
+        if r is None:
+            return
         lines = [
             Content.styled(f"{r.pupil_name}: {r.offer_name}", "bold"),
             Content.assemble(("Referred ", "dim"), fmt_local(r.referred_at), ("  by ", "dim"), r.referred_by),

@@ -755,6 +755,19 @@ def list_referrals(actor: Actor, pending_only: bool = False, pupil_id: int | Non
     return out
 
 
+def get_referral(actor: Actor, referral_id: int) -> ReferralView:
+    """One internal referral with its decision (a view of a pupil's record: audited)."""
+    require(actor, Cap.EARLY_HELP_VIEW)
+    from kiosk.models.early_help import EarlyHelpReferral as R
+
+    r = R.get_or_none(R.id == referral_id)
+    if r is None:
+        raise NotFound(f"no referral with id {referral_id}")
+    view = next(v for v in list_referrals(actor, pupil_id=r.pupil_id) if v.id == referral_id)
+    audit.record(actor, "early_help.view", "early_help_referral", referral_id)
+    return view
+
+
 def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str = "",
                     picked_up_by: int | None = None, *, enrol_start_on: date | str | None = None,
                     aims: str | None = None, review_on: date | str | None = None) -> ReferralView:
@@ -1443,6 +1456,18 @@ def list_agency_referrals(actor: Actor, open_only: bool = False, pupil_id: int |
     if open_only:
         views = [v for v in views if v.status != "closed"]
     return views
+
+
+def get_agency_referral(actor: Actor, referral_id: int) -> AgencyReferralView:
+    """One agency referral with its history (a view of a pupil's record: audited)."""
+    require(actor, Cap.EARLY_HELP_VIEW)
+    from kiosk.models.early_help import AgencyReferral as AR
+
+    views = _agency_views(_agency_query().where(AR.id == referral_id), _names())
+    if not views:
+        raise NotFound(f"no agency referral with id {referral_id}")
+    audit.record(actor, "early_help.view", "agency_referral", referral_id)
+    return views[0]
 
 
 def agency_waiting(actor: Actor) -> list[AgencyReferralView]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.services import early_help as eh
-from tests.console.helpers import console_app, login, settle, type_into
+from tests.console.helpers import console_app, login, screen_text, settle, type_into
 
 TODAY = date(2026, 11, 26)
 
@@ -139,6 +139,13 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
         assert statuses == [("sent", TODAY, ""), ("accepted", TODAY + timedelta(days=3), "Nurse visiting on Tuesday")]
         table = pilot.app.screen.query_one("#agency-table")
         assert "accepted" in str(table.get_row_at(0)[3])
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(pilot.app.screen)
+        assert "Nurse visiting on Tuesday" in text and "Bed-wetting; mum asked for help" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AgencyReferralsScreen)
 
 
 async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offers, pupils, fake_clock):

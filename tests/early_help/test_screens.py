@@ -100,6 +100,11 @@ async def test_staff_refer_from_home_and_pastoral_accepts_and_enrols(settings, m
         await open_early_help(pilot)
         await pilot.press("i")
         await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Tearful at break times" in screen_text(pilot.app.screen)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("enter")  # accept

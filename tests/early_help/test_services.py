@@ -110,6 +110,8 @@ def test_staff_refers_and_pastoral_accepts_and_enrols(make_user, pastoral, offer
     assert done.decision == "accepted" and done.picked_up_by == "Jan Okafor"
     assert done.enrolment_id is not None
     assert eh.list_referrals(pastoral, pending_only=True) == []
+    assert eh.get_referral(pastoral, ref.id).picked_up_by == "Jan Okafor"
+    assert audit_actions()[-1] == "early_help.view"
     assert eh.list_referrals(pastoral)[0].enrolment_id == done.enrolment_id
     enrolment = eh.get_enrolment(pastoral, done.enrolment_id)
     assert enrolment.referral_id == ref.id and enrolment.keyworker == "Jan Okafor"
@@ -340,6 +342,8 @@ def test_agency_referral_status_history_and_outcome(pastoral, pupils, fake_clock
     r = eh.record_agency_status(pastoral, r.id, "closed", TODAY, "Continence plan in place")
     assert [h.status for h in r.history] == ["sent", "acknowledged", "accepted", "closed"]
     assert r.outcome == "Continence plan in place" and r.status == "closed"
+    assert eh.get_agency_referral(pastoral, r.id).history == r.history
+    assert audit_actions()[-1] == "early_help.view"
     with pytest.raises(ValidationError, match="closed"):
         eh.record_agency_status(pastoral, r.id, "accepted", TODAY)
 
