@@ -99,13 +99,13 @@ class KioskApp(App, inherit_bindings=False):
 
     BINDINGS = [
         # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
+        Binding(HIDE_KEY, "hide_screen", "Hide", priority=True),
+        Binding("ctrl+b", "hide_screen", "Hide", show=False, priority=True),
         Binding("ctrl+q", "logout", "Log out", priority=True),
         Binding("ctrl+c", "logout", "Log out", show=False, priority=True),
         Binding("ctrl+z", "logout", "Log out", show=False, priority=True),
         Binding("f1", "contacts", "Contacts"),
-        Binding("f2", "whistleblowing", "Whistleblowing"),
-        Binding(HIDE_KEY, "hide_screen", "Hide screen", priority=True),
-        Binding("ctrl+b", "hide_screen", "Hide screen", show=False, priority=True),
+        Binding("f2", "whistleblowing", "Whistleblow"),
     ]
 
     def __init__(

@@ -142,7 +142,7 @@ async def test_hide_screen_key_locks_at_once(settings, make_user):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await login(pilot, "alice")
-        assert "Hide screen" in screen_text(app)  # shown in the footer
+        assert "f12 Hide" in screen_text(app)  # shown in the footer
         await app.push_screen(NoteForm())
         await pilot.press("f12")
         await settle(pilot)
