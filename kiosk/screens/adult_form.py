@@ -197,6 +197,8 @@ class AdultConcernScreen(FormScreen):
                      classes="question-intro")
         for key, label in QUESTIONS:
             yield Checkbox(Content(label), id=key, compact=True)
+        yield Checkbox(Content("The DSL is not available today (a deputy DSL receives it)"),
+                       id="dsl_unavailable", compact=True)
         if self.app.actor is not None and (self.app.actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL)
                                            or self.app.actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
             yield Label(Content("Told to you by (if recording what someone told you)"))
@@ -214,6 +216,9 @@ class AdultConcernScreen(FormScreen):
 
     def _flags(self) -> dict:
         return {key: self.query_one(f"#{key}", Checkbox).value for key, _ in FLAGS}
+
+    def _dsl_unavailable(self) -> bool:
+        return self.query_one("#dsl_unavailable", Checkbox).value
 
     def _answers(self) -> HarmsAnswers:
         return HarmsAnswers(**{key: self.query_one(f"#{key}", Checkbox).value for key, _ in QUESTIONS})
@@ -234,6 +239,7 @@ class AdultConcernScreen(FormScreen):
             state["subject"] = None if subject is Select.NULL else subject
             state.update(self._flags())
             state.update({k: self.query_one(f"#{k}", Checkbox).value for k, _ in QUESTIONS})
+            state["dsl_unavailable"] = self._dsl_unavailable()
         except Exception:  # not composed
             return {}
         return state
@@ -246,7 +252,7 @@ class AdultConcernScreen(FormScreen):
         for key in AREA_FIELDS:
             if state.get(key):
                 self.query_one(f"#{key}", SafeTextArea).text = str(state[key])
-        for key, _ in FLAGS + QUESTIONS:
+        for key, _ in FLAGS + QUESTIONS + (("dsl_unavailable", ""),):
             self.query_one(f"#{key}", Checkbox).value = bool(state.get(key))
         subject = state.get("subject")
         valid = {c.user_id for c in self.choices} | {SOMEONE_ELSE}
@@ -258,7 +264,7 @@ class AdultConcernScreen(FormScreen):
     def _plan(self):
         return adults.plan(self.app.actor, self.app.profile,
                            subject_user_id=self._subject_user_id(), answers=self._answers(),
-                           **self._flags())
+                           dsl_unavailable=self._dsl_unavailable(), **self._flags())
 
     def guidance(self):
         actor = self.app.actor
@@ -324,6 +330,7 @@ class AdultConcernScreen(FormScreen):
                 context=self._text("context"),
                 answers=self._answers(),
                 told_by=self._text("told_by"),
+                dsl_unavailable=self._dsl_unavailable(),
                 **self._flags(),
             )
         except KioskError as exc:

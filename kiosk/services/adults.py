@@ -263,11 +263,15 @@ def _subject_for(subject_user_id: int | None, *, is_headteacher: bool, is_head_r
     )
 
 
-def _route(profile, subject: AdultSubject, answers: HarmsAnswers, subject_user_id: int | None):
+def _route(profile, subject: AdultSubject, answers: HarmsAnswers, subject_user_id: int | None,
+           dsl_unavailable: bool = False):
     """Route with 'available' meaning: someone other than the subject holds the role in the
-    console, or it is a person or line outside the console that can still be reached."""
+    console, or it is a person or line outside the console that can still be reached.
+    `dsl_unavailable`: the DSL is away, so a low-level concern goes to a deputy (15)."""
     holders = _holders(CONSOLE_ROLES, exclude_user_ids=(subject_user_id,))
     available = {r for r, people in holders.items() if people} | set(OFF_CONSOLE)
+    if dsl_unavailable:
+        available.discard("dsl")
     routing = route_adult_concern(profile, subject, answers, available=available)
     return routing, holders
 
@@ -465,14 +469,15 @@ def subject_choices(actor: Actor) -> list[SubjectChoice]:
 
 def plan(actor: Actor, profile, *, subject_user_id: int | None = None,
          is_headteacher: bool = False, is_head_relative: bool = False, is_dsl: bool = False,
-         is_trust_central: bool = False, answers: HarmsAnswers = HarmsAnswers()) -> Plan:
+         is_trust_central: bool = False, answers: HarmsAnswers = HarmsAnswers(),
+         dsl_unavailable: bool = False) -> Plan:
     """Where the concern would go, and who would be alerted, before it is submitted."""
     require(actor, Cap.ADULT_RAISE)
     _check_subject_user(actor, subject_user_id)
     subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
                            is_head_relative=is_head_relative, is_dsl=is_dsl,
                            is_trust_central=is_trust_central)
-    routing, holders = _route(profile, subject, answers, subject_user_id)
+    routing, holders = _route(profile, subject, answers, subject_user_id, dsl_unavailable)
     people = holders.get(routing.recipient, [])
     return Plan(
         kind=routing.kind,
@@ -505,6 +510,7 @@ def raise_concern(
     answers: HarmsAnswers = HarmsAnswers(),
     recipient_user_id: int | None = None,
     told_by: str = "",
+    dsl_unavailable: bool = False,
 ) -> Receipt:
     """Record a concern about an adult and route it (paragraphs 14-15).
 
@@ -538,7 +544,7 @@ def raise_concern(
                            is_trust_central=is_trust_central)
     now = utcnow()
     with dbmod.write():
-        routing, holders = _route(profile, subject, answers, subject_user_id)
+        routing, holders = _route(profile, subject, answers, subject_user_id, dsl_unavailable)
         recipients = list(holders.get(routing.recipient, []))
         if recipient_user_id is not None:
             if subject_user_id is not None and recipient_user_id == subject_user_id:

@@ -72,6 +72,8 @@ ROUTES = [
     # (description, subject username or None, typed name, flags, answers, expected recipient)
     ("teacher allegation", "subject", "", (), ("harmed_child",), "the headteacher", "allegation"),
     ("teacher low level", "subject", "", (), (), "the DSL", "low_level"),
+    ("teacher low level, DSL away", "subject", "", ("dsl_unavailable",), (), "a deputy DSL",
+     "low_level"),
     ("DSL low level", "dsl", "", (), (), "the headteacher", "low_level"),
     ("DSL allegation", "dsl", "", (), ("unsuitable",), "the headteacher", "allegation"),
     ("head allegation", "head", "", (), ("criminal_offence",), "the trust Director of Education", "allegation"),

@@ -303,3 +303,21 @@ def test_markup_looking_text_is_kept_exactly(school, profile):
                what_happened="[/", answers=NONE)
     d = adults.get_concern(school["dsl"], r.id)
     assert d.subject_name == "[b]Mr X[/b] [@click=app.quit]" and d.what_happened == "[/"
+
+
+def test_dsl_away_low_level_goes_to_deputy_and_is_shared(school, profile):
+    s = school
+    p = adults.plan(s["teacher"], profile, subject_user_id=s["subject"].user_id, answers=NONE,
+                    dsl_unavailable=True)
+    assert p.recipient_role == "deputy_dsl" and p.recipient_names == ("Mr Daniel Hart",)
+    r = raise_(s["teacher"], profile, subject_user_id=s["subject"].user_id, answers=NONE,
+               dsl_unavailable=True)
+    assert r.received_by == "a deputy DSL"
+    assert [x.id for x in adults.register(s["deputy"])] == [r.id]
+    # The deputy shares with the headteacher and the DSL (patterns, paragraph 15).
+    assert [x.my_access for x in adults.register(s["dsl"])] == ["shared"]
+    assert [x.my_access for x in adults.register(s["head"])] == ["shared"]
+    # Allegations are not affected by the DSL's absence.
+    a = raise_(s["teacher"], profile, subject_user_id=s["subject"].user_id, answers=HARM,
+               dsl_unavailable=True)
+    assert a.received_by == "the headteacher"
