@@ -54,7 +54,7 @@ APP_ACTIONS = frozenset(
         "bell",
     }
 )
-_NEEDS_LOGIN = frozenset({"contacts", "whistleblowing", "exit_console"})
+_NEEDS_LOGIN = frozenset({"logout", "contacts", "whistleblowing", "exit_console"})
 
 LOCK_NOTICES = {
     "idle_lock": "The screen locked after {minutes} without use. Sign in to carry on.",

@@ -83,13 +83,13 @@ class AccountsScreen(KioskScreen):
             self.error = error
 
     def compose_body(self):
-        yield Static(Content("Accounts are created with 'kiosk user add' at the server. "
+        yield Static(Content("Accounts are created with 'kiosk users add' at the server. "
                              "Nothing is ever deleted: deactivate instead."), classes="screen-intro")
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#accounts", DataTable)
-        table.add_columns("Username", "Name", "Roles", "Status", "Last sign-in")
+        table.add_columns("Username", "Status", "Name", "Roles", "Last sign-in")
         self.reload()
 
     def reload(self) -> None:
@@ -100,8 +100,8 @@ class AccountsScreen(KioskScreen):
         table.clear()
         users = self.call_service(accounts.list_users, self.app.actor) or []
         for info in users:
-            table.add_row(Text(info.username), Text(info.full_name), Text(", ".join(info.roles)),
-                          Text(status_of(info)), Text(fmt_local(info.last_login_at)),
+            table.add_row(Text(info.username), Text(status_of(info)), Text(info.full_name),
+                          Text(", ".join(info.roles)), Text(fmt_local(info.last_login_at)),
                           key=info.username)
         if users:
             table.move_cursor(row=min(row, len(users) - 1))
