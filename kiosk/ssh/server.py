@@ -54,6 +54,7 @@ MSG_SUBSYSTEM = "This server runs only the DSL console; file transfer and subsys
 MSG_NO_PTY = "The DSL console needs a terminal. Connect with: ssh -t ...\r\n"
 MSG_SECOND = "One console per connection. Open another connection for another console.\r\n"
 MSG_FULL = "The console has reached its limit of remote sessions. Try again later.\r\n"
+MSG_FORWARDING = "Port forwarding is not allowed on this server"
 MSG_FAILED = "The console could not be started. Tell the IT administrator.\r\n"
 BANNER_INACTIVE = "This key's console account is deactivated. Ask the IT administrator.\r\n"
 BANNER_ROLE = ("This key's console account may not use the console remotely "
@@ -288,11 +289,14 @@ class _Connection(asyncssh.SSHServer):
         if self.refusals:
             detail["reason"] = "key refused"
             detail["keys"] = self.refusals
-        elif exc is not None:
-            detail["reason"] = "protocol error or timeout"
-            detail["error"] = _printable(exc)
+        elif isinstance(exc, asyncssh.ConnectionLost) and "timeout" in str(exc).lower():
+            detail["reason"] = "login timeout"
+        elif exc is None or isinstance(exc, asyncssh.ConnectionLost):
+            detail["reason"] = "no key offered" if self.ssh_user else "disconnected before authenticating"
         else:
-            detail["reason"] = "disconnected before authenticating"
+            detail["reason"] = "protocol error"
+        if exc is not None:
+            detail["error"] = _printable(exc)
         log.info("refused connection from %s: %s", self.origin, detail["reason"])
         name, user_id = self.refused_user or ("?", None)
         self.server.audit_soon(Who(name, self.origin, user_id), "ssh.refused", detail,
@@ -379,13 +383,15 @@ class _Connection(asyncssh.SSHServer):
         return False
 
     def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
-        return self._refuse_forward("local", dest=f"{dest_host}:{dest_port}")
+        self._refuse_forward("local", dest=f"{dest_host}:{dest_port}")
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_FORWARDING)
 
     def server_requested(self, listen_host, listen_port):
         return self._refuse_forward("remote", listen=f"{listen_host}:{listen_port}")
 
     def unix_connection_requested(self, dest_path):
-        return self._refuse_forward("unix local", dest=dest_path)
+        self._refuse_forward("unix local", dest=dest_path)
+        raise asyncssh.ChannelOpenError(asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, MSG_FORWARDING)
 
     def unix_server_requested(self, listen_path):
         return self._refuse_forward("unix remote", listen=listen_path)

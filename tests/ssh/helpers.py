@@ -128,14 +128,16 @@ async def read_until(process, needle: bytes, timeout: float = 20.0) -> bytes:
 
 
 async def wait_for_audit(action: str, timeout: float = 10.0, **detail_match):
-    """Poll the audit trail (the server writes from its own thread) for an event."""
+    """Poll the audit trail (the server writes from its own thread) for an event whose
+    detail matches (a value, or a predicate on the value)."""
     from kiosk.models import AuditEvent
 
     deadline = time.monotonic() + timeout
     while True:
         for row in AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.seq):
             detail = json.loads(row.detail)
-            if all(detail.get(k) == v for k, v in detail_match.items()):
+            if all(v(detail.get(k)) if callable(v) else detail.get(k) == v
+                   for k, v in detail_match.items()):
                 return row
         if time.monotonic() > deadline:
             seen = [(r.action, r.detail) for r in AuditEvent.select().order_by(AuditEvent.seq)]

@@ -21,6 +21,11 @@ from tests.ssh.helpers import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fast(cheap_hashes):
+    pass
+
+
 @pytest.fixture
 async def server(ssh_server, people, tmp_path):
     return await ssh_server(console_command=standin_command(tmp_path))
@@ -82,7 +87,7 @@ async def test_no_password_or_keyboard_interactive_login(server, people):
     with pytest.raises(asyncssh.PermissionDenied):
         await connect(server, None, username="dana", password="correct-battery-staple-42",
                       client_keys=None, preferred_auth="password,keyboard-interactive")
-    await wait_for_audit("ssh.refused")
+    await wait_for_audit("ssh.refused", reason="no key offered", ssh_user="dana")
     assert audit_rows("ssh.authenticated") == []
     assert not [r for r in audit_rows("login.failure") + audit_rows("login.success")]
 
@@ -120,7 +125,7 @@ async def test_a_session_without_a_terminal_is_refused(server, people):
 
 async def test_port_forwarding_is_refused_and_audited(server, people):
     async with await connect(server, people["dana"].key) as conn:
-        with pytest.raises(asyncssh.ChannelOpenError):
+        with pytest.raises(asyncssh.ChannelOpenError, match="not allowed"):
             await asyncio.wait_for(conn.open_connection("127.0.0.1", server.port), 10)
         with pytest.raises(asyncssh.ChannelListenError):
             await asyncio.wait_for(conn.forward_remote_port("127.0.0.1", 0, "127.0.0.1", 9), 10)
@@ -130,6 +135,9 @@ async def test_port_forwarding_is_refused_and_audited(server, people):
     await wait_for_audit("ssh.forward_refused", kind="remote")
     await wait_for_audit("ssh.forward_refused", kind="unix local")
     assert all(r.actor == "dana" for r in audit_rows("ssh.forward_refused"))
+
+
+NOT_AUTHENTICATED = {"protocol error", "login timeout", "disconnected before authenticating"}
 
 
 @pytest.mark.parametrize("garbage", [
@@ -148,7 +156,7 @@ async def test_garbage_on_the_port_is_refused_and_the_server_keeps_serving(serve
     except (ConnectionError, asyncio.TimeoutError):
         pass
     writer.close()
-    event = await wait_for_audit("ssh.refused", reason="protocol error or timeout")
+    event = await wait_for_audit("ssh.refused", reason=lambda r: r in NOT_AUTHENTICATED)
     assert event.origin.startswith("ssh:127.0.0.1:")
     await _still_serves(server, people)
 
@@ -217,7 +225,7 @@ async def test_a_client_that_never_authenticates_is_closed_and_audited(ssh_serve
     except ConnectionError:
         pass
     writer.close()
-    await wait_for_audit("ssh.refused", reason="protocol error or timeout")
+    await wait_for_audit("ssh.refused", reason="login timeout")
 
 
 def test_origins_name_the_address_and_port():
