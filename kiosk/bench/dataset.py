@@ -213,9 +213,10 @@ def _pupils(ds: Dataset, scale: Scale, rng: random.Random, start: datetime, now:
 
 def _pupil_weights(ds: Dataset, rng: random.Random) -> list[float]:
     """Skew: a handful of pupils carry hundreds of entries, most have few or none."""
-    weights = [rng.paretovariate(1.6) for _ in ds.pupil_ids]
+    weights = [min(rng.paretovariate(1.6), 12.0) for _ in ds.pupil_ids]
+    total = sum(weights)
     for i in rng.sample(range(len(weights)), min(6, len(weights))):
-        weights[i] = 0.004 * sum(weights)  # ~0.4% of everything each: hundreds of entries
+        weights[i] = 0.0035 * total  # ~0.35% of everything each: several hundred entries
     return weights
 
 

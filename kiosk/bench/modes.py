@@ -167,9 +167,25 @@ def concurrency(ws: Workspace, processes: int = 8, seconds: float = 30.0) -> Mod
     })
 
 
+def check_committed(ws: Workspace, concern_ids, session_ids) -> list[str]:
+    """Problems if any concern or register reported committed is not in the bound database."""
+    from kiosk.models.concerns import Concern
+    from kiosk.models.early_help import EarlyHelpSession
+
+    concern_ids, session_ids = set(concern_ids), set(session_ids)
+    found = Concern.select().where(Concern.id.in_(list(concern_ids))).count() if concern_ids else 0
+    found_s = (EarlyHelpSession.select().where(EarlyHelpSession.id.in_(list(session_ids))).count()
+               if session_ids else 0)
+    problems = []
+    if found != len(concern_ids):
+        problems.append(f"{len(concern_ids) - found} committed concerns lost")
+    if found_s != len(session_ids):
+        problems.append(f"{len(session_ids) - found_s} committed registers lost")
+    return problems
+
+
 def crash(ws: Workspace, kills: int = 50, seed: int = 9, max_delay: float = 0.4) -> ModeResult:
     """Kill a writer with SIGKILL mid-write `kills` times; check nothing committed is lost."""
-    from kiosk.models.concerns import Concern
     from kiosk.services import audit
 
     rng = random.Random(seed)
@@ -220,19 +236,11 @@ def crash(ws: Workspace, kills: int = 50, seed: int = 9, max_delay: float = 0.4)
             elif kind == "E":
                 problems.append(f"round {i}: an error reached the writer: {value}")
     _reopen(ws)
-    from kiosk.models.early_help import EarlyHelpSession
-
     check = integrity()
-    found = Concern.select().where(Concern.id.in_(committed_concerns)).count() if committed_concerns else 0
-    found_s = (EarlyHelpSession.select().where(EarlyHelpSession.id.in_(committed_sessions)).count()
-               if committed_sessions else 0)
+    problems += check_committed(ws, committed_concerns, committed_sessions)
     verified = audit.verify()
     if check not in ("ok", "n/a (PostgreSQL)"):
         problems.append(f"integrity_check: {check}")
-    if found != len(set(committed_concerns)):
-        problems.append(f"{len(set(committed_concerns)) - found} committed concerns lost")
-    if found_s != len(set(committed_sessions)):
-        problems.append(f"{len(set(committed_sessions)) - found_s} committed registers lost")
     if not verified.ok:
         problems.append(f"audit verify: {verified.problem}")
     summary = (f"{killed} kill -9 mid-write: integrity {check}; {len(committed_concerns)} concerns and "
@@ -245,5 +253,6 @@ def crash(ws: Workspace, kills: int = 50, seed: int = 9, max_delay: float = 0.4)
     db.close()
     return ModeResult(not problems, summary, {
         "kills": killed, "concerns": len(committed_concerns), "registers": len(committed_sessions),
-        "integrity": check, "problems": problems[:20],
+        "integrity": check, "problems": problems[:20], "concern_ids": committed_concerns,
+        "session_ids": committed_sessions,
     })

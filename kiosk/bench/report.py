@@ -28,6 +28,12 @@ def table(report: dict) -> str:
     lines.append("kiosk bench" + (f": {ds['description']}" if ds.get("description") else ""))
     if ds.get("build_seconds") is not None:
         lines.append(f"dataset built in {ds['build_seconds']:.1f} s on {report['machine']['database']}")
+    m = report.get("machine", {})
+    if m.get("load_average"):
+        end = m.get("load_average_end")
+        lines.append(f"machine: {m.get('cpus')} CPUs, Python {m.get('python')}; load average "
+                     f"{m['load_average'][0]:.1f} at the start" + (f", {end[0]:.1f} at the end" if end else "")
+                     + " (other work on the machine slows every figure)")
     if ds.get("skipped"):
         lines.append("left out (not in this build): " + "; ".join(ds["skipped"]))
     lines.append("")
@@ -78,6 +84,7 @@ def machine(database: str) -> dict:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "database": database,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 

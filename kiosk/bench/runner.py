@@ -103,7 +103,8 @@ def run(scale: Scale, db_url: str | None = None, startup: bool = True, keep: boo
             row = result.as_dict()
             if result.passed is False and not result.note and profile_misses:
                 try:
-                    row["profile"] = profile_top(op.service)
+                    slow = (result.median_ms or 0) > 2000
+                    row["profile"] = profile_top(op.service, runs=1 if slow else 3)
                 except Exception as exc:  # the miss is still reported
                     row["profile"] = [f"(profiling failed: {exc})"]
             if result.passed is False:
@@ -146,5 +147,6 @@ def run(scale: Scale, db_url: str | None = None, startup: bool = True, keep: boo
             say(f"kept the bench data in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    report["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
     report["errors"] = [o["name"] for o in report["operations"] if o["note"].startswith("error")]
     return report

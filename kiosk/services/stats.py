@@ -24,7 +24,7 @@ import importlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, SQL, Case, fn
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
@@ -36,8 +36,7 @@ from kiosk.services.actor import Actor, require
 SMALL = 5  # counts 1..SMALL-1 are suppressed
 SUPPRESSED = "<5"
 HIDDEN = "x"
-NOTE = ("<5: between 1 and 4, hidden so that no child or adult can be identified. "
-        "x: hidden so that a small number cannot be worked out from a total.")
+NOTE = "<5 means 1 to 4 (hidden so no one can be identified); x hides a count a total would reveal."
 
 MONTHS = ("September", "October", "November", "December", "January", "February", "March",
           "April", "May", "June", "July", "August")
@@ -123,6 +122,11 @@ def _model(module: str, name: str):
         return None
 
 
+def _bucket(column, bounds):
+    """0 before bounds[0], 1 before bounds[1], ..., len(bounds) after the last (one CASE chain)."""
+    return Case(None, [(column < b, i) for i, b in enumerate(bounds)], len(bounds))
+
+
 def _count_if(cond):
     return fn.SUM(Case(None, [(cond, 1)], 0))
 
@@ -142,18 +146,21 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
     )
 
     start, end = _month_start(ay, 0), _month_start(ay, 12)
-    prev_start = _month_start(ay - 1, 0)
     terms = _term_bounds(ay)
     at = Concern.recorded_at
-    # By category and term, with last year's total beside it.
-    sums = [_count_if((at >= a) & (at < b)) for _, a, b in terms]
-    q = (ConcernCategoryLink
-         .select(ConcernCategoryLink.category, *sums, _count_if(at < start))
-         .join(Concern, on=(ConcernCategoryLink.concern == Concern.id))
-         .where((at >= prev_start) & (at < end))
-         .group_by(ConcernCategoryLink.category)
+    year = (at >= start) & (at < end)
+    # By category and term: one pass over the year's concerns (recorded_at index), each
+    # row bucketed by a CASE chain, joined to its category links (covering index).
+    term = _bucket(at, [b for _, _, b in terms[:-1]]).alias("term")
+    q = (Concern
+         .select(ConcernCategoryLink.category, term, fn.COUNT(Concern.id))
+         .join(ConcernCategoryLink, on=(ConcernCategoryLink.concern == Concern.id))
+         .where(year)
+         .group_by(ConcernCategoryLink.category, SQL("term"))
          .tuples())
-    counts = {key: _ints(rest) for key, *rest in q}
+    counts: dict[str, list[int]] = {}
+    for key, bucket, n in q:
+        counts.setdefault(key, [0, 0, 0])[int(bucket)] += int(n)
     cats = list(ConcernCategory.select(ConcernCategory.key, ConcernCategory.name, ConcernCategory.active)
                 .order_by(ConcernCategory.position, ConcernCategory.id).tuples())
     known = {k for k, _, _ in cats}
@@ -162,36 +169,39 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
         c = counts.get(key)
         if c is None and not active:
             continue
-        c = c or [0, 0, 0, 0]
-        by_term = suppress_group(c[:3])
-        rows.append((name, *by_term, cell(sum(c[:3])), cell(c[3])))
+        c = c or [0, 0, 0]
+        rows.append((name, *suppress_group(c), cell(sum(c))))
     by_category = StatTable(
         f"Concerns by category, {ay} to {ay + 1}",
-        ("Category", *(t for t, _, _ in terms), "Year", f"{ay - 1} to {ay}"),
+        ("Category", *(t for t, _, _ in terms), "Year"),
         tuple(rows),
-        "A concern with two categories counts under each.",
+        "A concern with two categories counts under each. Press p for the year before.",
     )
     # By month: recorded, urgent, still open (the whole year's total under them).
-    months = [(_month_start(ay, i), _month_start(ay, i + 1)) for i in range(12)]
-    cols = []
-    for a, b in months:
-        in_month = (at >= a) & (at < b)
-        cols += [_count_if(in_month), _count_if(in_month & (Concern.urgent == True)),  # noqa: E712
-                 _count_if(in_month & (Concern.is_open == True))]  # noqa: E712
-    row = _ints(Concern.select(*cols).where((at >= start) & (at < end)).tuples().first() or [0] * 36)
-    recorded = [row[3 * i] for i in range(12)]
-    shown_recorded = suppress_group(recorded)
+    month = _bucket(at, [_month_start(ay, i) for i in range(1, 12)]).alias("month")
+    recorded, urgent, still_open = [0] * 12, [0] * 12, [0] * 12
+    for m, is_urgent, is_open, n in (Concern.select(month, Concern.urgent, Concern.is_open, fn.COUNT(Concern.id))
+                                     .where(year).group_by(SQL("month"), Concern.urgent, Concern.is_open)
+                                     .tuples()):
+        m, n = int(m), int(n)
+        recorded[m] += n
+        if is_urgent:
+            urgent[m] += n
+        if is_open:
+            still_open[m] += n
+    # Each column has its total under it: suppress down the columns.
+    shown = [suppress_group(col) for col in (recorded, urgent, still_open)]
     month_rows = []
+    last_shown = to_utc(datetime.combine(today(), time(23, 59)))
     for i, name in enumerate(MONTHS):
-        if months[i][0] > to_utc(datetime.combine(today(), time(23, 59))):
+        if _month_start(ay, i) > last_shown:
             break
-        month_rows.append((name, shown_recorded[i], cell(row[3 * i + 1]), cell(row[3 * i + 2])))
-    month_rows.append(("Whole year", cell(sum(recorded)), cell(sum(row[1::3])), cell(sum(row[2::3]))))
+        month_rows.append((name, shown[0][i], shown[1][i], shown[2][i]))
+    month_rows.append(("Whole year", cell(sum(recorded)), cell(sum(urgent)), cell(sum(still_open))))
     by_month = StatTable(f"Concerns by month, {ay} to {ay + 1}",
                          ("Month", "Recorded", "Urgent", "Still open"), tuple(month_rows))
     # How the year's concerns stand now: open, or closed with the outcome of their last
     # closure (the events are reached through the year's concerns, on their own index).
-    year = (at >= start) & (at < end)
     status = dict(Concern.select(Concern.is_open, fn.COUNT(Concern.id)).where(year)
                   .group_by(Concern.is_open).tuples())
     last_close = (ConcernEvent.select(fn.MAX(ConcernEvent.id))
@@ -240,15 +250,21 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
         .group_by(S.offer).tuples()
     ):
         sessions[oid] = (int(n or 0), int(present or 0), int(total or 0))
-    rows = []
+    listed = []
     for oid, name, retired in offers:
         s = sessions.get(oid, (0, 0, 0))
         if retired is not None and not (started.get(oid) or ended.get(oid) or s[0]):
             continue
-        rows.append((name, cell(started.get(oid, 0)), cell(ended.get(oid, 0)), cell(s[0]),
-                     cell(s[1]), rate(s[1], s[2])))
-    totals = [sum(started.values()), sum(ended.values()), sum(v[0] for v in sessions.values()),
-              sum(v[1] for v in sessions.values()), sum(v[2] for v in sessions.values())]
+        listed.append((name, started.get(oid, 0), ended.get(oid, 0), *s))
+    # The "All early help" row totals each column: suppress down the columns.
+    columns = [suppress_group([r[i] for r in listed]) for i in range(1, 5)]
+    rows = []
+    for j, (name, _s, _e, _n, present, total) in enumerate(listed):
+        attended = columns[3][j]
+        rows.append((name, columns[0][j], columns[1][j], columns[2][j], attended,
+                     rate(present, total) if attended != HIDDEN else "-"))
+    totals = [sum(r[1] for r in listed), sum(r[2] for r in listed), sum(r[3] for r in listed),
+              sum(r[4] for r in listed), sum(r[5] for r in listed)]
     rows.append(("All early help", cell(totals[0]), cell(totals[1]), cell(totals[2]), cell(totals[3]),
                  rate(totals[3], totals[4])))
     interventions = StatTable(
