@@ -33,7 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     parser.add_argument("--data-dir", help="data directory (default: KIOSK_DATA_DIR or the platform's user data dir)")
     parser.add_argument("--db-url", help="database URL, e.g. postgresql://... (default: KIOSK_DB_URL or SQLite in the data dir)")
+    # The same options are accepted after the command too (`kiosk demo --data-dir X`);
+    # SUPPRESS keeps a subcommand from overwriting what was given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--db-url", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add = sub.add_parser
+
+    def add_parser(name, **kw):
+        return _add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("run", help="run the console (the default)")
     p.add_argument("--no-kiosk", action="store_true", help="development: keep Textual's environment variables")
@@ -54,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(dest="users_command", metavar="ACTION")
     users.required = True
+    _add_user_parser = users.add_parser
+    users.add_parser = lambda name, **kw: _add_user_parser(name, parents=[common], **kw)  # type: ignore[method-assign]
     p = users.add_parser("add", help="add an account")
     p.add_argument("name")
     p.add_argument("--role", action="append", required=True, help="a role (repeat for several)")
@@ -81,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
     audit.required = True
-    audit.add_parser("verify", help="check the whole hash chain")
+    audit.add_parser("verify", help="check the whole hash chain", parents=[common])
 
     p = sub.add_parser("serve-ssh", help="serve the console to remote deputies over SSH")
     p.add_argument("--host", default="127.0.0.1")
@@ -127,3 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kiosk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
