@@ -35,7 +35,14 @@ from kiosk.widgets.pupil_picker import PupilPicker
 
 TEXT_INPUTS = ("date", "time", "where", "injury-text")
 TEXT_AREAS = ("words", "description", "why")
-CHECKS = ("told-child", "dsl-told", "urgent", "dsl-unavailable")
+CHECKS = ("told-child", "dsl-told", "urgent")
+
+# Who can be reached now: changes who the rules pane says to tell (paragraphs 10, 11c, 20, 21).
+REACH = {
+    "all": "The DSL can be reached now",
+    "no_dsl": "The DSL cannot be reached now",
+    "none": "No DSL, deputy or headteacher can be reached now",
+}
 
 # ValidationError.field -> the widget to put the cursor on.
 FIELD_WIDGETS = {
@@ -116,7 +123,7 @@ class RecordConcernScreen(FormScreen):
     RecordConcernScreen SafeTextArea { height: 5; }
     RecordConcernScreen #categories { height: auto; max-height: 9; }
     RecordConcernScreen #when-row, RecordConcernScreen #injury-row { height: auto; }
-    RecordConcernScreen #date { width: 16; }
+    RecordConcernScreen #date { width: 18; }
     RecordConcernScreen #time { width: 12; }
     RecordConcernScreen #injury-area { width: 28; }
     RecordConcernScreen #injury-text { width: 1fr; }
@@ -155,6 +162,9 @@ class RecordConcernScreen(FormScreen):
             yield SafeInput(id="time", max_length=5, placeholder="HH:MM")
         yield Label(Content("Where?"), classes="field-label")
         yield SafeInput(id="where", max_length=200, placeholder="e.g. Year 6 classroom, playground")
+        yield Label(Content("Who can you reach now? (the rules pane follows)"), classes="field-label")
+        yield Select([(Text(label), key) for key, label in REACH.items()], value="all",
+                     allow_blank=False, id="reach")
         yield Label(Content("Where did the concern come from? (para 10)"), classes="field-label")
         yield Select([(Text(label), key) for key, label in SOURCES.items()],
                      prompt="Choose one", id="source")
@@ -170,7 +180,6 @@ class RecordConcernScreen(FormScreen):
         yield Checkbox(Content("I told the child what happens next (para 11b)"), id="told-child")
         yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
         yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
-        yield Checkbox(Content("No DSL, deputy or headteacher can be reached now"), id="dsl-unavailable")
         yield Label(Content("Injuries: body area and what you saw (add one at a time)"),
                     classes="field-label")
         with Horizontal(id="injury-row"):
@@ -248,6 +257,7 @@ class RecordConcernScreen(FormScreen):
                 "categories": self._categories(),
                 "injuries": [list(i) for i in self.injuries],
                 "injury_area": self._select("injury-area"),
+                "reach": self._select("reach"),
             }
             state.update({k: self._value(k) for k in TEXT_INPUTS})
             state.update({k: self._area(k) for k in TEXT_AREAS})
@@ -282,6 +292,8 @@ class RecordConcernScreen(FormScreen):
             self.query_one(f"#{k}", Checkbox).value = bool(state.get(k))
         if state.get("source") in SOURCES:
             self.query_one("#source", Select).value = state["source"]
+        if state.get("reach") in REACH:
+            self.query_one("#reach", Select).value = state["reach"]
         if state.get("injury_area") in BODY_AREAS:
             self.query_one("#injury-area", Select).value = state["injury_area"]
         selections = self.query_one("#categories", SelectionList)
@@ -295,7 +307,7 @@ class RecordConcernScreen(FormScreen):
     # --- rules pane -----------------------------------------------------------------
 
     def guidance(self):
-        from kiosk.rules.steps import guidance_for_child_concern
+        from kiosk.rules.steps import guidance_for_child_concern, next_steps
 
         profile = self.app.profile
         if profile is None:
@@ -303,15 +315,18 @@ class RecordConcernScreen(FormScreen):
         try:
             source = self._select("source")
             cats = self._categories()
-            unavailable = self._checked("dsl-unavailable")
+            reach = self._select("reach") or "all"
         except Exception:  # not composed yet
-            source, cats, unavailable = None, [], False
+            source, cats, reach = None, [], "all"
         category = next((k for k in cats if k in profile.category_keys), None)
-        return guidance_for_child_concern(profile, source, category, dsl_available=not unavailable)
+        if reach == "none":
+            return next_steps(profile, "dsl_unavailable", source=source, category=category,
+                              available=set())
+        return guidance_for_child_concern(profile, source, category, dsl_available=reach == "all")
 
     @on(Select.Changed, "#source")
     @on(SelectionList.SelectedChanged, "#categories")
-    @on(Checkbox.Changed, "#dsl-unavailable")
+    @on(Select.Changed, "#reach")
     def _situation_changed(self, event) -> None:
         event.stop()
         self.refresh_guidance()

@@ -44,6 +44,17 @@ async def _record_as_teacher(pilot, school, *, urgent=False, words="Dad hit me w
     if urgent:
         screen.query_one("#urgent").value = True
     await settle(pilot)
+    # The rules pane follows the chosen source and category, with the local authority's numbers.
+    rules = str(screen.query_one("#rules-text").content)
+    assert "A child has told you something: Physical abuse" in rules
+    assert "0808 800 4005" in rules  # Customer First, para 21 (and para 12)
+    screen.query_one("#reach").value = "none"
+    await settle(pilot)
+    rules = str(screen.query_one("#rules-text").content)
+    assert "make the referral yourself" in rules
+    assert "0345 606 1499" in rules and "0808 800 4005" in rules  # paras 20 and 21
+    screen.query_one("#reach").value = "all"
+    await settle(pilot)
     await pilot.press("ctrl+s")
     await settle(pilot)
     assert isinstance(app.screen, ConcernRecordedScreen), screen_text(app)
