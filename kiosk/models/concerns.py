@@ -153,6 +153,9 @@ class Concern(BaseModel):
             (("is_open", "urgent", "recorded_at"), False),
             (("is_open", "recorded_at"), False),
             (("recorded_by", "recorded_at"), False),
+            # Home counts: unacknowledged (urgent, overdue).
+            (("status", "urgent"), False),
+            (("status", "recorded_at"), False),
         )
 
 

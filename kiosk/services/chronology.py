@@ -58,27 +58,52 @@ def _clip(text: str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
+class _Row:
+    """The few columns of a concern the chronology needs (no model instances: a pupil with
+    hundreds of concerns must still load in milliseconds)."""
+
+    __slots__ = ("id", "restricted", "recorded_by_id", "urgent", "source", "description",
+                 "occurred_on", "occurred_time", "recorded_at", "role")
+
+    def __init__(self, values) -> None:
+        for name, value in zip(self.__slots__, values):
+            setattr(self, name, value)
+
+
 def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[ChronologyEntry]:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, CLOSE_OUTCOMES, EVENT_KINDS, PUPIL_ROLES, SOURCES,
-        Concern, ConcernAction, ConcernAmendment, ConcernEvent, ConcernPupil,
+        Concern, ConcernAction, ConcernAmendment, ConcernCategoryLink, ConcernEvent, ConcernPupil,
     )
     from kiosk.services import concerns as svc
 
-    links = list(ConcernPupil.select(ConcernPupil.concern, ConcernPupil.role)
-                 .where(ConcernPupil.pupil == pupil_id))
-    role_of = {link.concern_id: link.role for link in links}
-    if not role_of:
+    of_pupil = (ConcernPupil.pupil == pupil_id)
+    rows = [_Row(t) for t in (
+        Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
+                       Concern.source, Concern.description, Concern.occurred_on,
+                       Concern.occurred_time, Concern.recorded_at, ConcernPupil.role)
+        .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id)).where(of_pupil).tuples())]
+    if not rows:
         return []
-    rows = list(Concern.select().where(Concern.id.in_(list(role_of))))
     levels = {r.id: svc.access_level(actor, r) for r in rows}
     full = [r for r in rows if levels[r.id] == svc.FULL]
     hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
-    cats = svc._category_views([r.id for r in full])
-    full_ids = [r.id for r in full]
+    full_ids = {r.id for r in full}
+
+    def of_this_pupil(model):
+        return (model.select().join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
+                .where(of_pupil))
+
+    cat_keys: dict[int, list[str]] = {}
+    for cid, key in (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
+                     .join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern))
+                     .where(of_pupil).order_by(ConcernCategoryLink.position).tuples()):
+        if cid in full_ids:
+            cat_keys.setdefault(cid, []).append(key)
+    cat_names = svc._category_names({k for keys in cat_keys.values() for k in keys})
     if category is not None:
-        full = [r for r in full if any(c.key == category for c in cats.get(r.id, []))]
-        full_ids = [r.id for r in full]
+        full = [r for r in full if category in cat_keys.get(r.id, ())]
+        full_ids = {r.id for r in full}
         hidden = []
     out: list[ChronologyEntry] = []
     for r in hidden:
@@ -88,27 +113,27 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
             category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
     if not full:
         return out
-    names = svc._users([r.recorded_by_id for r in full])
+    actions = [a for a in of_this_pupil(ConcernAction) if a.concern_id in full_ids]
+    events = [e for e in of_this_pupil(ConcernEvent) if e.concern_id in full_ids]
+    amendments = [a for a in of_this_pupil(ConcernAmendment) if a.concern_id in full_ids]
+    names = svc._users([r.recorded_by_id for r in full]
+                       + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
+                       + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
     first_cat: dict[int, str | None] = {}
+    restricted_ids = {r.id for r in full if r.restricted}
     for r in full:
-        cs = cats.get(r.id, [])
-        first_cat[r.id] = category if category is not None else (cs[0].key if cs else None)
-        role = role_of[r.id]
-        role_note = "" if role == "subject" else f" ({PUPIL_ROLES.get(role, role).lower()})"
+        keys = cat_keys.get(r.id, [])
+        first_cat[r.id] = category if category is not None else (keys[0] if keys else None)
+        role_note = "" if r.role == "subject" else f" ({PUPIL_ROLES.get(r.role, r.role).lower()})"
         title = f"{'URGENT ' if r.urgent else ''}Concern {svc.ref_for(r.id)}: " + \
-            (", ".join(c.name for c in cs) or "uncategorised") + role_note
+            (", ".join(cat_names.get(k, k) for k in keys) or "uncategorised") + role_note
         detail = (f"{SOURCES.get(r.source, r.source)}. {_clip(r.description)} "
                   f"Recorded by {names.get(r.recorded_by_id, '?')}.")
         out.append(ChronologyEntry(
             at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
             title=title, detail=detail, category=first_cat[r.id], record_type="concern",
             record_id=r.id, restricted=r.restricted, seq=r.id))
-    actions = list(ConcernAction.select().where(ConcernAction.concern.in_(full_ids)))
-    events = list(ConcernEvent.select().where(ConcernEvent.concern.in_(full_ids)))
-    amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern.in_(full_ids)))
-    by = svc._users([a.recorded_by_id for a in actions] + [e.by_id for e in events]
-                    + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
-    restricted_ids = {r.id for r in full if r.restricted}
+    by = names
     for a in actions:
         out.append(ChronologyEntry(
             at=_local_moment(a.action_date, "", a.recorded_at), kind="action",
