@@ -100,3 +100,26 @@ async def test_long_rtl_and_emoji_text_is_kept_exactly(settings, make_user):
 def test_services_refuse_escape_sequences(make_user, admin):
     with pytest.raises(ValidationError):
         accounts.create_user(admin, "eve", "Eve " + ESCAPE, ["staff"], STRONG_PASSWORD)
+
+
+async def test_text_area_refuses_pasted_control_characters(settings, database):
+    from textual import events
+    from textual.app import App
+
+    from kiosk.widgets.inputs import SafeTextArea
+
+    class One(App):
+        def compose(self):
+            yield SafeTextArea(id="area")
+
+    app = One()
+    async with app.run_test(notifications=True) as pilot:
+        area = app.query_one("#area", SafeTextArea)
+        area.focus()
+        app.screen.post_message(events.Paste("line one\nline\ttwo"))
+        await pilot.pause()
+        assert area.text == "line one\nline\ttwo"
+        app.screen.post_message(events.Paste("bad " + ESCAPE))
+        await pilot.pause()
+        assert area.text == "line one\nline\ttwo"
+        assert CONTROL_REFUSED in [n.message for n in app._notifications]
