@@ -42,9 +42,15 @@ def _columns(table: str) -> set[str]:
 def _registry_fingerprint() -> str:
     from kiosk.models import REGISTRY
 
+    # Tables, columns and indexes: a new index on an existing table must also reach
+    # databases made before it (create_tables(safe=True) adds it with IF NOT EXISTS).
     parts = []
     for model in sorted(REGISTRY, key=lambda m: m._meta.table_name):
-        parts.append(model._meta.table_name + ":" + ",".join(sorted(model._meta.fields)))
+        fields = ",".join(
+            f"{name}{'+i' if f.index else ''}{'+u' if f.unique else ''}"
+            for name, f in sorted(model._meta.fields.items())
+        )
+        parts.append(f"{model._meta.table_name}:{fields}:{model._meta.indexes!r}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 

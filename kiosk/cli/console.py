@@ -24,10 +24,12 @@ def demo(args) -> int:
     from kiosk.demo import seed
     from kiosk.schema import open_database
 
-    if args.pupils < 1:
+    if not 80 <= args.pupils <= 5000:
         from kiosk.errors import ValidationError
 
-        raise ValidationError("--pupils", "must be at least 1")
+        # The seeders give each early-help group, concern pattern and agency case
+        # pupils of its own; fewer than 80 cannot fill a believable school.
+        raise ValidationError("--pupils", "must be from 80 to 5000")
     settings = load_settings(data_dir=args.data_dir or demo_data_dir(), db_url=args.db_url)
     open_database(settings, create=True)
     logins = seed(pupils=args.pupils)

@@ -109,3 +109,15 @@ def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+
+
+def test_an_index_added_later_reaches_an_existing_database(database):
+    from kiosk.models import User
+
+    User._meta.indexes = list(User._meta.indexes) + [(("full_name",), False)]
+    try:
+        schema.upgrade()
+        indexes = {i.name for i in db.get_indexes("user")}
+        assert any("full_name" in n for n in indexes), indexes
+    finally:
+        User._meta.indexes = [i for i in User._meta.indexes if i != (("full_name",), False)]
