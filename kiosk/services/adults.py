@@ -370,6 +370,8 @@ def _status(kind: str, lado_due_at, lado_contacted_at, outcome: str, recorded: b
             now: datetime) -> tuple[str, bool, bool]:
     """(status text, open, lado_overdue)."""
     if kind == ALLEGATION:
+        if outcome == "malicious":
+            return "Closed: malicious, to be removed", False, False
         if outcome:
             return f"Closed: {OUTCOMES.get(outcome, outcome).lower()}", False, False
         if lado_contacted_at is None and lado_due_at is not None:
@@ -521,6 +523,10 @@ def raise_concern(
     require(actor, Cap.ADULT_RAISE)
     from kiosk.models.adults import AdultConcern, AdultConcernRecipient, AdultConcernRole
 
+    if actor.user_id is None:
+        # The record keeps who raised it as a user; a shell administrator is nobody's colleague.
+        raise ValidationError("raised by", "a concern about an adult is raised by a signed-in "
+                              "member of staff in the console")
     subject_user = _check_subject_user(actor, subject_user_id)
     name = clean(subject_name, "who it is about")
     if subject_user is not None and not name:

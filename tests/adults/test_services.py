@@ -321,3 +321,10 @@ def test_dsl_away_low_level_goes_to_deputy_and_is_shared(school, profile):
     a = raise_(s["teacher"], profile, subject_user_id=s["subject"].user_id, answers=HARM,
                dsl_unavailable=True)
     assert a.received_by == "the headteacher"
+
+
+def test_shell_administrator_cannot_raise_or_read(admin, profile, school):
+    with pytest.raises(ValidationError, match="signed-in"):
+        raise_(admin, profile, subject_name="Mr X", answers=NONE)
+    with pytest.raises(PermissionDenied):
+        adults.register(admin)
