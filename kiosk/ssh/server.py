@@ -456,6 +456,13 @@ class _Session:
         self.how: str | None = None
 
     async def run(self) -> None:
+        try:
+            await self._run()
+        finally:
+            if self.how is None:  # whatever went wrong, no console outlives its session
+                await asyncio.shield(self.end("error"))
+
+    async def _run(self) -> None:
         server, conn, process = self.server, self.conn, self.process
         width, height, _pw, _ph = process.get_terminal_size()
         argv = server.console_command(server.settings, conn.origin, conn.username)
@@ -468,11 +475,9 @@ class _Session:
                                 {"pid": child.pid, "fingerprint": conn.fingerprint,
                                  "term": env["TERM"], "size": list(child.size)}, "user", conn.user_id)
         if not ok:  # fail closed: no console whose start is not on the audit trail
-            await child.hang_up(0)
-            child.close()
             with contextlib.suppress(Exception):
                 process.stderr.write(MSG_FAILED.encode())
-                process.exit(1)
+            await self.end("not audited")
             return
         # Keystrokes and window changes go straight to the PTY (asyncssh sets the
         # window size on it, and the kernel signals the console); output is pumped back.

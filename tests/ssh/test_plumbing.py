@@ -97,3 +97,23 @@ async def test_stopping_the_server_hangs_up_every_console(ssh_server, people, tm
     await wait_for_audit("ssh.session_end", how="server stopped")
     for conn in conns:
         await asyncio.wait_for(conn.wait_closed(), 10)
+
+
+async def test_a_console_whose_start_cannot_be_audited_is_not_kept(ssh_server, people, tmp_path):
+    server = await ssh_server(console_command=standin_command(tmp_path), hangup_grace=0.5)
+    real_audit = server.audit
+
+    async def audit_failing_at_start(who, action, *args, **kwargs):
+        if action == "ssh.session_start":
+            return False  # as if the database refused the write
+        return await real_audit(who, action, *args, **kwargs)
+
+    server.audit = audit_failing_at_start
+    async with await connect(server, people["dana"].key) as conn:
+        process = await conn.create_process(term_type="xterm", encoding=None)
+        stderr = await asyncio.wait_for(process.stderr.read(), 10)
+        await asyncio.wait_for(process.wait_closed(), 10)
+        assert b"could not be started" in stderr and process.exit_status == 1
+    end = await wait_for_audit("ssh.session_end", how="not audited")
+    assert not pid_alive(json.loads(end.detail)["pid"])
+    assert not server.sessions
