@@ -51,7 +51,7 @@ def init(args) -> int:
         full = args.full_name or name
         password = read_password(args.password_stdin, "Admin password (12+ characters): ")
         accounts.check_password_policy(password, name)
-    if not settings.db_url:
+    if not settings.db_url or args.profile:  # the profile lives in the data dir on PostgreSQL too
         ensure_data_dir(settings.data_dir)
     open_database(settings, create=True)
     if args.profile:

@@ -163,6 +163,7 @@ def test_corrupt_database_file(monkeypatch, capsys, data_dir):
 
 def test_bad_config_names_file_key_and_fix(monkeypatch, capsys, data_dir):
     init(monkeypatch, capsys)
+    data_dir.mkdir(parents=True, exist_ok=True)  # on PostgreSQL init makes no SQLite data dir
     (data_dir / "config.toml").write_text("idle_timout_seconds = 30\n")
     code, _, err = run(monkeypatch, capsys, "users", "list")
     assert code == 1 and "config.toml: idle_timout_seconds: unknown setting" in err
