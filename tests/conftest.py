@@ -13,8 +13,33 @@ import pytest
 
 from kiosk.config import Settings
 
-TEST_DB_URL = os.environ.get("KIOSK_TEST_DB_URL") or None
 STRONG_PASSWORD = "correct-battery-staple-42"
+
+
+def _worker_db_url(base: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (created once),
+    since every test resets the schema of the database it uses."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(base)
+    name = f"{parts.path.lstrip('/') or 'kiosk_test'}_{worker}"
+    from playhouse.db_url import connect
+
+    admin = connect(base)
+    admin.connect()
+    try:
+        exists = admin.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            admin.execute_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+TEST_DB_URL = _worker_db_url(os.environ.get("KIOSK_TEST_DB_URL") or None)
 
 
 @pytest.fixture(autouse=True)
