@@ -512,10 +512,10 @@ class _Session:
             if child is not None:
                 status = await child.hang_up(self.server.hangup_grace)
                 child.close()
+            self.server.sessions.discard(self)  # the console is gone: its place is free
             log.info("console for %s at %s ended (%s, status %s)", self.conn.username, self.conn.origin, how, status)
             await self.server.audit(self.conn.who(), "ssh.session_end",
                                     {"how": how, "status": status,
                                      "pid": child.pid if child else None}, "user", self.conn.user_id)
             with contextlib.suppress(Exception):
                 self.process.exit(0 if status == 0 else 1)
-            self.server.sessions.discard(self)

@@ -10,8 +10,10 @@ import stat
 import sys
 
 import asyncssh
+import pytest
 
 from kiosk.ssh import hostkey
+from tests.conftest import TEST_DB_URL
 from tests.ssh.helpers import wait_for_audit
 
 
@@ -74,11 +76,17 @@ async def test_serve_ssh_creates_the_host_key_prints_its_fingerprint_and_serves(
         errfile.close()
 
 
+@pytest.mark.skipif(TEST_DB_URL is not None, reason="with PostgreSQL the database is not in the data dir")
 async def test_serve_ssh_without_a_database_says_what_to_do(tmp_path):
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "kiosk", "--data-dir", str(tmp_path / "nothing-here"), "serve-ssh",
-        "--port", "0", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        stdin=asyncio.subprocess.DEVNULL)
-    out, err = await asyncio.wait_for(proc.communicate(), 20)
+        "--host", "127.0.0.1", "--port", "0", stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+    finally:
+        if proc.returncode is None:  # never leave a server behind, even when failing
+            proc.kill()
+            await proc.wait()
     assert proc.returncode == 1
     assert b"kiosk init" in err

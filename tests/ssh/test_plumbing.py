@@ -16,7 +16,8 @@ def _fast(cheap_hashes):
     pass
 
 
-async def test_the_console_gets_its_own_pty_a_clean_environment_and_the_user(ssh_server, people, tmp_path):
+async def test_the_console_gets_its_own_pty_a_clean_environment_and_the_user(ssh_server, people, tmp_path,
+                                                                              settings):
     server = await ssh_server(console_command=standin_command(tmp_path))
     async with await connect(server, people["dana"].key, username="someone-else") as conn:
         process = await conn.create_process(
@@ -31,7 +32,10 @@ async def test_the_console_gets_its_own_pty_a_clean_environment_and_the_user(ssh
         assert ready.group(2) == "101x33"
         assert ready.group(3, 4, 5) == ("yes", "True", "True")  # controlling terminal, foreground
         env_names = set(re.search(r"ENV (\S+)", out).group(1).split(","))
-        assert env_names == {"PATH", "HOME", "LANG", "TERM", "COLORTERM", "KIOSK_DATA_DIR"}
+        expected = {"PATH", "HOME", "LANG", "TERM", "COLORTERM", "KIOSK_DATA_DIR"}
+        if settings.db_url:  # PostgreSQL: the server's URL, never the client's
+            expected.add("KIOSK_DB_URL")
+        assert env_names == expected
         assert "TERM xterm-256color COLORTERM truecolor" in out
         # the key chose the user, whatever the SSH login name; the origin is the address
         assert re.search(r"ARGS ssh:127\.0\.0\.1:\d+ dana", out), out
