@@ -930,7 +930,12 @@ def home_counts(actor: Actor) -> list:
         return []
     rows = _register_rows(actor)
     open_rows = [r for r in rows if r.open]
-    out = [HomeCount("Concerns about adults open", len(open_rows), key="g")]
+    out = []
+    unread = alerts.unread_count(actor, kinds=["adult_allegation", "adult_low_level"])
+    if unread:
+        # The alert itself: new concerns routed or shared to this person, not yet opened.
+        out.append(HomeCount("New concerns about adults (not yet opened)", unread, urgent=True, key="g"))
+    out.append(HomeCount("Concerns about adults open", len(open_rows), key="g"))
     due = [r for r in open_rows if r.kind == ALLEGATION and r.my_access == "recipient"
            and r.lado_contacted_at is None and r.lado_due_at is not None]
     overdue = [r for r in due if r.lado_overdue]

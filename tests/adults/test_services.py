@@ -244,6 +244,10 @@ def test_home_counts_countdown_then_overdue(school, profile, fake_clock):
     r = raise_(school["teacher"], profile, subject_user_id=school["subject"].user_id, answers=HARM)
     counts = {c.label.split(" (")[0]: c for c in adults.home_counts(school["head"])}
     assert counts["Concerns about adults open"].value == 1
+    # The alert: new until the recipient opens the record.
+    assert counts["New concerns about adults"].value == 1 and counts["New concerns about adults"].urgent
+    adults.get_concern(school["head"], r.id)
+    assert "New concerns about adults" not in {c.label.split(" (")[0] for c in adults.home_counts(school["head"])}
     due = [c for c in adults.home_counts(school["head"]) if c.label.startswith("LADO contact due")]
     assert due and "due in 3 days 7 h" in due[0].label
     fake_clock.now = datetime(2026, 12, 1, 9, 0)
