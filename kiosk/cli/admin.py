@@ -119,10 +119,18 @@ def users(args) -> int:
     elif cmd == "set-roles":
         info = accounts.set_roles(actor, args.name, args.role)
         print(f"{info.username}: {', '.join(info.roles)}")
-    elif cmd in ("add-key", "remove-key"):
+    elif cmd in ("add-key", "remove-key", "list-keys"):
+        from kiosk.clock import fmt_local
         from kiosk.services import ssh_keys
 
-        if cmd == "add-key":
+        if cmd == "list-keys":
+            keys = ssh_keys.list_keys(actor, args.name, include_removed=args.all)
+            if not keys:
+                print(f"{args.name} has no SSH keys")
+            for k in keys:
+                state = f"removed {fmt_local(k.removed_at)}" if k.removed_at else f"added {fmt_local(k.added_at)}"
+                print(f"{k.fingerprint}  {k.algorithm:<12} {state:<26} {k.comment}")
+        elif cmd == "add-key":
             try:
                 text = open(args.file, encoding="utf-8").read()
             except OSError as exc:

@@ -95,7 +95,8 @@ class LoginScreen(Screen):
         from kiosk.services import accounts
 
         app = self.app
-        allowed = app.settings.remote_roles if getattr(app, "remote_user", None) else None
+        remote = getattr(app, "remote_user", None) or str(app.origin).startswith("ssh:")
+        allowed = app.settings.remote_roles if remote else None
         try:
             with dbmod.connection():
                 result = accounts.authenticate(username, password, origin=app.origin,

@@ -312,6 +312,9 @@ def authenticate(username: str, password: str, origin: str = "terminal",
             raise AccountLocked(_locked_message(user.locked_until))
         raise AuthError(GENERIC_LOGIN_FAILURE)
     actor = actor_for(user, origin)
+    if allowed_roles is None and origin.startswith("ssh:"):
+        # A remote session must name the roles allowed remote access; fail closed if not.
+        allowed_roles = ()
     if allowed_roles is not None and not (set(actor.roles) & {str(r) for r in allowed_roles}):
         audit.record(actor, "login.refused_role", "user", user.id, {"origin": origin})
         raise AuthError("This account may not use the console from here.")

@@ -156,3 +156,17 @@ def test_only_admin_manages_accounts(make_user):
 def test_user_may_hold_several_roles(make_user):
     actor = make_user("multi", "dsl", "headteacher")
     assert {r.value for r in actor.roles} == {"dsl", "headteacher"}
+
+
+def test_remote_origin_needs_a_remote_role(make_user):
+    make_user("dana", "deputy_dsl")
+    make_user("sam", "staff")
+    origin = "ssh:198.51.100.7:50000"
+    assert accounts.authenticate("dana", STRONG_PASSWORD, origin, allowed_roles=("dsl", "deputy_dsl"))
+    with pytest.raises(AuthError):
+        accounts.authenticate("sam", STRONG_PASSWORD, origin, allowed_roles=("dsl", "deputy_dsl"))
+    # A caller that forgets the role list is refused for any remote origin (fails closed).
+    with pytest.raises(AuthError):
+        accounts.authenticate("dana", STRONG_PASSWORD, origin)
+    assert accounts.authenticate("sam", STRONG_PASSWORD, "terminal")
+    assert AuditEvent.select().where(AuditEvent.action == "login.refused_role").count() == 2

@@ -245,3 +245,24 @@ def test_init_copies_a_relative_procedures_file_with_the_profile(monkeypatch, ca
     installed = load_profile(data_dir / "profile.toml")
     assert installed.procedures_file == data_dir / "our-procedures.txt"
     assert installed.procedures_file.is_file()
+
+
+def test_users_add_list_and_remove_keys(monkeypatch, capsys, data_dir, tmp_path):
+    import asyncssh
+
+    init(monkeypatch, capsys)
+    run(monkeypatch, capsys, "users", "add", "dana", "--role", "deputy_dsl", "--full-name", "Dana",
+        "--password-stdin", stdin="temporary-pass-123\n")
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="dana@laptop")
+    (tmp_path / "dana.pub").write_bytes(key.export_public_key())
+    code, out, err = run(monkeypatch, capsys, "users", "add-key", "dana", str(tmp_path / "dana.pub"))
+    assert code == 0, err
+    fingerprint = out.split()[2]
+    assert fingerprint.startswith("SHA256:")
+    code, out, _ = run(monkeypatch, capsys, "users", "list-keys", "dana")
+    assert code == 0 and fingerprint in out and "dana@laptop" in out
+    assert run(monkeypatch, capsys, "users", "remove-key", "dana", fingerprint)[0] == 0
+    assert "has no SSH keys" in run(monkeypatch, capsys, "users", "list-keys", "dana")[1]
+    assert "removed" in run(monkeypatch, capsys, "users", "list-keys", "dana", "--all")[1]
+    code, _, err = run(monkeypatch, capsys, "users", "add-key", "dana", str(tmp_path / "missing.pub"))
+    assert code == 1 and "cannot read the key file" in err
