@@ -17,32 +17,23 @@ def _p(value):
     return str(value) if dbmod.is_sqlite() else value
 
 
-def _between(col: str) -> str:
-    return f"SUM(CASE WHEN {col} >= ? AND {col} < ? THEN 1 ELSE 0 END)"
-
-
 def statistics(actor, academic_year: int | None = None):
     ay = s.current_academic_year() if academic_year is None else academic_year
-    start, end, prev = s._month_start(ay, 0), s._month_start(ay, 12), s._month_start(ay - 1, 0)
+    start, end = s._month_start(ay, 0), s._month_start(ay, 12)
     terms = s._term_bounds(ay)
     out = {}
-    params = [_p(x) for _, a, b in terms for x in (a, b)]
-    out["by_category"] = q(
-        "SELECT l.category, " + ", ".join(_between("c.recorded_at") for _ in terms)
-        + ", SUM(CASE WHEN c.recorded_at < ? THEN 1 ELSE 0 END) FROM concern_category_link l "
-        "JOIN concern c ON c.id = l.concern_id WHERE c.recorded_at >= ? AND c.recorded_at < ? "
-        "GROUP BY l.category", (*params, _p(start), _p(prev), _p(end)))
-    out["categories"] = q("SELECT key, name, active FROM concern_category ORDER BY position, id")
-    cols, mparams = [], []
-    for i in range(12):
-        a, b = _p(s._month_start(ay, i)), _p(s._month_start(ay, i + 1))
-        cols += [_between("recorded_at"),
-                 "SUM(CASE WHEN recorded_at >= ? AND recorded_at < ? AND urgent = ? THEN 1 ELSE 0 END)",
-                 "SUM(CASE WHEN recorded_at >= ? AND recorded_at < ? AND is_open = ? THEN 1 ELSE 0 END)"]
-        mparams += [a, b, a, b, True, a, b, True]
-    out["by_month"] = q("SELECT " + ", ".join(cols) + " FROM concern WHERE recorded_at >= ? AND recorded_at < ?",
-                        (*mparams, _p(start), _p(end)))
     year = (_p(start), _p(end))
+    term_case = "CASE WHEN c.recorded_at < ? THEN 0 WHEN c.recorded_at < ? THEN 1 ELSE 2 END"
+    out["by_category"] = q(
+        f"SELECT l.category, {term_case} AS term, COUNT(c.id) FROM concern c "
+        "JOIN concern_category_link l ON l.concern_id = c.id WHERE c.recorded_at >= ? AND c.recorded_at < ? "
+        "GROUP BY l.category, term", (_p(terms[0][2]), _p(terms[1][2]), *year))
+    out["categories"] = q("SELECT key, name, active FROM concern_category ORDER BY position, id")
+    bounds = [_p(s._month_start(ay, i)) for i in range(1, 12)]
+    month_case = "CASE " + " ".join(f"WHEN recorded_at < ? THEN {i}" for i in range(11)) + " ELSE 11 END"
+    out["by_month"] = q(f"SELECT {month_case} AS month, urgent, is_open, COUNT(id) FROM concern "
+                        "WHERE recorded_at >= ? AND recorded_at < ? GROUP BY month, urgent, is_open",
+                        (*bounds, *year))
     out["status"] = q("SELECT is_open, COUNT(*) FROM concern WHERE recorded_at >= ? AND recorded_at < ? "
                       "GROUP BY is_open", year)
     out["closures"] = q(
