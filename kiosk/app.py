@@ -130,8 +130,11 @@ class KioskApp(App, inherit_bindings=False):
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
         self._locking = False
-        if settings.theme in self.available_themes:
-            self.theme = settings.theme
+        from kiosk.config import auto_theme
+
+        theme = settings.theme or auto_theme()
+        if theme in self.available_themes:
+            self.theme = theme
 
     # --- screens and modes ----------------------------------------------------------
 

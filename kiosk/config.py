@@ -51,7 +51,7 @@ class Settings:
     remote_roles: tuple[str, ...] = ("dsl", "deputy_dsl")
     ssh_max_sessions: int = 8
     ssh_attempts_per_minute: int = 10
-    theme: str = "textual-dark"
+    theme: str | None = None  # None: chosen from the terminal's colours (see auto_theme)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -132,6 +132,20 @@ def load_settings(
     url = db_url or env.get("KIOSK_DB_URL") or values.pop("db_url", None)
     values.pop("db_url", None)
     return Settings(data_dir=path, db_url=url or None, **values)
+
+
+def auto_theme(env: dict[str, str] | None = None) -> str:
+    """A theme that stays legible on the terminal at hand.
+
+    SSH forwards TERM but rarely COLORTERM, so a remote deputy's terminal often reports
+    only 16 colours; Textual's default theme turns muddy there, the ANSI theme does not.
+    """
+    env = os.environ if env is None else env
+    if env.get("COLORTERM", "").lower() in ("truecolor", "24bit"):
+        return "textual-dark"
+    if "256color" in env.get("TERM", ""):
+        return "textual-dark"
+    return "ansi-dark"
 
 
 def ensure_data_dir(path: Path) -> None:

@@ -121,3 +121,16 @@ def test_an_index_added_later_reaches_an_existing_database(database):
         assert any("full_name" in n for n in indexes), indexes
     finally:
         User._meta.indexes = [i for i in User._meta.indexes if i != (("full_name",), False)]
+
+
+@pytest.mark.parametrize("env, theme", [
+    ({"TERM": "xterm-256color"}, "textual-dark"),
+    ({"TERM": "xterm", "COLORTERM": "truecolor"}, "textual-dark"),
+    ({"TERM": "xterm"}, "ansi-dark"),  # ssh forwards TERM, rarely COLORTERM
+    ({"TERM": "linux"}, "ansi-dark"),
+    ({}, "ansi-dark"),
+])
+def test_auto_theme_stays_legible_in_16_colours(env, theme):
+    from kiosk.config import auto_theme
+
+    assert auto_theme(env) == theme
