@@ -146,6 +146,6 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
         try:
             database.connect(reuse_if_open=True)
         except peewee.OperationalError as exc:
-            raise DatabaseError(f"cannot connect to the database ({exc})".strip()) from None
+            raise DatabaseError(f"cannot connect to the database ({' '.join(str(exc).split())})") from None
         upgrade()
     return database
