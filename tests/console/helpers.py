@@ -30,6 +30,21 @@ async def settle(pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    """Settle until `predicate()` holds (a screen pushed by a worker can land after one
+    settle on a loaded machine); fail with the screen's text after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        await settle(pilot, rounds=1)
+        if predicate():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting; the screen shows:\n{screen_text(pilot.app)}")
+        await pilot.pause(0.05)
+
+
 async def type_into(pilot, selector: str, text: str) -> None:
     """Set an input's value as if typed (clears it first)."""
     widget = pilot.app.screen.query_one(selector)
@@ -78,6 +93,9 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
     assert pilot.app.actor is not None, "login failed:\n" + screen_text(pilot.app)
     if sign and isinstance(pilot.app.screen, SignoffScreen):
         await sign_procedures(pilot)
+        # The "thank you" toast would otherwise lie over the next screen's text for a while.
+        pilot.app.clear_notifications()
+        await pilot.pause()
 
 
 def screen_text(app) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.services import early_help as eh
-from tests.console.helpers import console_app, login, screen_text, settle, type_into
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
 
 TODAY = date(2026, 11, 26)
 
@@ -140,7 +140,7 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
         table = pilot.app.screen.query_one("#agency-table")
         assert "accepted" in str(table.get_row_at(0)[3])
         await pilot.press("enter")
-        await settle(pilot)
+        await wait_until(pilot, lambda: "Nurse visiting on Tuesday" in screen_text(pilot.app.screen))
         text = screen_text(pilot.app.screen)
         assert "Nurse visiting on Tuesday" in text and "Bed-wetting; mum asked for help" in text
         await pilot.press("escape")
