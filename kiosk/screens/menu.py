@@ -33,6 +33,7 @@ MENU: tuple[MenuEntry, ...] = (
     # DSL team
     MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, "kiosk.screens.inbox:InboxScreen", "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
+    MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
