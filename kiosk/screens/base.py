@@ -118,6 +118,19 @@ class FormScreen(KioskScreen):
 
     def on_mount(self) -> None:
         self.refresh_guidance()
+        # The rules pane takes its height after the first focus scrolled the form, which
+        # can leave the first field above the top at 80x24: start from the top, then
+        # bring the focused field into view.
+        self.call_after_refresh(self.call_after_refresh, self._show_focused_field)
+
+    def _show_focused_field(self) -> None:
+        try:
+            body = self.query_one("#form-body")
+        except Exception:  # a subclass with its own layout
+            return
+        body.scroll_home(animate=False, immediate=True)
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     def refresh_guidance(self) -> None:
         try:
