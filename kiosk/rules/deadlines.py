@@ -11,17 +11,30 @@ Everything here takes the moment it reasons about as an argument: no function re
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-
-import holidays
 
 from kiosk.rules.profile import Agency, Profile, Term, one_year_after
 from kiosk.rules.results import Deadline
 
-# One shared calendar. The years a console will meet are filled in up front so that lookups from
-# several threads only read it; holidays still expands to any other year on first lookup.
-_ENGLAND = holidays.country_holidays("GB", subdiv="ENG", years=range(2015, 2046))
+# One shared calendar, built on first use (importing and filling it costs ~140 ms, which the
+# login screen should not pay). The years a console will meet are filled in up front so that
+# lookups from several threads only read it; holidays still expands to any other year.
+_BUILD_LOCK = threading.Lock()
+
+
+@functools.cache
+def _england_calendar():
+    with _BUILD_LOCK:
+        import holidays
+
+        return holidays.country_holidays("GB", subdiv="ENG", years=range(2015, 2046))
+
+
+def _england():
+    return _england_calendar()
 
 # "Within one working day" ends at the end of that day: the last moment on the clock.
 END_OF_DAY = time(23, 59, 59)
@@ -34,16 +47,16 @@ def _as_date(d: date | datetime) -> date:
 
 
 def is_bank_holiday(d: date | datetime) -> bool:
-    return _as_date(d) in _ENGLAND
+    return _as_date(d) in _england()
 
 
 def bank_holiday_name(d: date | datetime) -> str | None:
-    return _ENGLAND.get(_as_date(d))
+    return _england().get(_as_date(d))
 
 
 def is_working_day(d: date | datetime) -> bool:
     d = _as_date(d)
-    return d.weekday() < 5 and d not in _ENGLAND
+    return d.weekday() < 5 and d not in _england()
 
 
 def next_working_day(d: date | datetime) -> date:
