@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.console.helpers import console_app, login, screen_text, settle
+from tests.console.helpers import console_app, login, screen_text, settle, wait_until
 
 SIZE = (80, 24)
 
@@ -48,9 +48,11 @@ async def test_governor_sees_statistics_and_moves_between_years(settings, make_u
         assert "Zebedee" not in text and "Quartermaine" not in text and "bruise" not in text
         tables = app.screen.query("DataTable")
         assert len(tables) >= 5
+        body = app.screen.query_one("#stats-body")
+        await wait_until(pilot, lambda: body.max_scroll_y > 0)  # laid out: more than a screenful
+        assert app.focused is body  # the page, not a table, has the keys
         await pilot.press("pagedown")
-        await settle(pilot)
-        assert app.screen.query_one("#stats-body").scroll_y > 0  # the page scrolls
+        await wait_until(pilot, lambda: body.scroll_y > 0)  # the page scrolls
         await pilot.press("p")
         await settle(pilot)
         assert f"{year - 1} to {year}" in await shown(pilot, f"by category, {year - 1}")
