@@ -25,7 +25,9 @@ BUSY_TIMEOUT_SECONDS = 5
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "synchronous": "normal",
+    # FULL: with WAL, NORMAL survives a killed process but can lose the newest commits
+    # on power loss; a concern once confirmed on screen must survive both.
+    "synchronous": "full",
     "busy_timeout": BUSY_TIMEOUT_SECONDS * 1000,
     "cache_size": -16000,
     "temp_store": "memory",

@@ -90,9 +90,15 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
     full_ids = {r.id for r in full}
 
-    def of_this_pupil(model):
-        return (model.select().join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
-                .where(of_pupil))
+    def of_this_pupil(model, *columns):
+        # Only the columns shown, as light named tuples: a pupil with hundreds of concerns
+        # has thousands of actions and events, and full model rows dominated the time.
+        fields = [model.id, model.concern.alias("concern_id")]
+        for name in columns:
+            field = getattr(model, name)
+            fields.append(field.alias(name + "_id") if name in ("by", "recorded_by", "subject_user") else field)
+        return (model.select(*fields).join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
+                .where(of_pupil).namedtuples())
 
     cat_keys: dict[int, list[str]] = {}
     for cid, key in (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
@@ -113,9 +119,14 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
             category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
     if not full:
         return out
-    actions = [a for a in of_this_pupil(ConcernAction) if a.concern_id in full_ids]
-    events = [e for e in of_this_pupil(ConcernEvent) if e.concern_id in full_ids]
-    amendments = [a for a in of_this_pupil(ConcernAmendment) if a.concern_id in full_ids]
+    actions = [a for a in of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
+                                        "rationale", "recorded_by", "recorded_at")
+               if a.concern_id in full_ids]
+    events = [e for e in of_this_pupil(ConcernEvent, "kind", "by", "at", "subject_user", "summary",
+                                       "outcome", "reasoning")
+              if e.concern_id in full_ids]
+    amendments = [a for a in of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
+                  if a.concern_id in full_ids]
     names = svc._users([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])

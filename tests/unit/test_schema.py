@@ -109,6 +109,7 @@ def test_sqlite_runs_wal_with_foreign_keys_and_busy_timeout(database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 5000
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL: survives power loss
 
 
 def test_an_index_added_later_reaches_an_existing_database(database):
