@@ -17,10 +17,21 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.menu import entries_for
 
 
+# The footer's word for each menu key (the menu itself shows the full label). Contacts and
+# whistleblowing are already there as F1 and F2.
+FOOTER_WORDS = {
+    "r": "Record", "m": "Mine", "v": "Shared", "a": "Adult", "i": "Inbox", "p": "Pupils",
+    "t": "Categories", "e": "Early help", "h": "Refer", "g": "Register", "s": "Stats",
+    "n": "Unsigned", "u": "Accounts", "d": "Procedures",
+}
+
+
 class HomeScreen(KioskScreen):
     SCREEN_TITLE = "Home"
     AUTO_FOCUS = "#menu"
     BINDINGS = [
+        # First, so the hide key stays in view however many menu keys follow.
+        Binding("f12", "app.hide_screen", "Hide"),
         Binding("escape", "back", "Back", show=False),
         Binding("k", "change_password", "Password", show=False),
         Binding("x", "app.exit_console", "Exit console"),
@@ -31,7 +42,9 @@ class HomeScreen(KioskScreen):
         actor = self.app.actor
         self.entries = entries_for(actor) if actor is not None else []
         for entry in self.entries:
-            self._bindings.bind(entry.key, f"open({entry.key!r})", entry.label, show=False)
+            word = FOOTER_WORDS.get(entry.key)
+            self._bindings.bind(entry.key, f"open({entry.key!r})", word or entry.label,
+                                show=word is not None)
 
     def compose_body(self):
         with Vertical(id="home-body"):

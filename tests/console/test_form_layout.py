@@ -19,3 +19,15 @@ async def test_form_opens_with_the_focused_field_visible(settings, make_user, ro
         focused = app.focused
         assert focused is not None
         assert body.region.contains_region(focused.region), (focused, focused.region, body.region)
+
+
+async def test_home_footer_shows_the_hide_key_first_then_the_menu_keys(settings, make_user):
+    from tests.console.helpers import screen_text
+
+    make_user("tess", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "tess")
+        footer = screen_text(app).splitlines()[-1]
+        assert footer.split()[:4] == ["f12", "Hide", "r", "Record"]
+        assert "m Mine" in footer and "a Adult" in footer
