@@ -40,6 +40,12 @@ def demo(args) -> int:
     sys.stdout.flush()
     if args.seed_only:
         return 0
+    if sys.stdin.isatty():
+        # The console takes the whole screen: give the person a moment to note the logins.
+        try:
+            input("Press Enter to start the console (the logins are in the README too) ")
+        except EOFError:
+            return 0
     from kiosk.app import run_console
 
     return run_console(settings, kiosk_mode=True)
