@@ -8,11 +8,12 @@ Enter on a concern's entry opens the concern. Viewing is audited by the service.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Select, Static
 
+from kiosk import db as dbmod
 from kiosk.clock import fmt_local, to_local
 from kiosk.errors import KioskError
 from kiosk.models.pupils import PUPIL_FLAGS
@@ -78,9 +79,20 @@ class ChronologyScreen(KioskScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        entries = self.call_service(chronology.chronology, self.app.actor, self.pupil_id, self.category)
-        if entries is None:
+        # A long history is the heaviest read in the console: load it off the UI thread.
+        self._load(self.app.actor, self.pupil_id, self.category)
+
+    @work(thread=True, exclusive=True, group="chronology")
+    def _load(self, actor, pupil_id: int, category) -> None:
+        try:
+            with dbmod.connection():
+                entries = chronology.chronology(actor, pupil_id, category)
+        except KioskError as exc:
+            self.app.call_from_thread(self.show_error, exc)
             return
+        self.app.call_from_thread(self._show_entries, entries)
+
+    def _show_entries(self, entries) -> None:
         self.entries = entries
         table = self.query_one(DataTable)
         table.clear()
