@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.console.helpers import console_app, login, screen_text, settle, type_into
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
 
 
 async def _logout(pilot):
@@ -130,10 +130,10 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         assert app.screen.detail.status == "closed"
         # The chronology shows it all.
         await pilot.press("h")
-        await settle(pilot, 6)
         from kiosk.screens.chronology import ChronologyScreen
 
-        assert isinstance(app.screen, ChronologyScreen)
+        # The chronology loads in a worker: wait for its rows.
+        await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen) and app.screen.entries)
         titles = [e.title for e in app.screen.entries]
         assert titles[0] == f"{result.ref} closed by Mrs Dsl"
         assert any("Advice from the professional consultation line" in t for t in titles)
