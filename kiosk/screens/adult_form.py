@@ -9,7 +9,7 @@ earlier reports in the same way.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Label, Select, 
 
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
+from kiosk.dates import parse_typed_date
 from kiosk.errors import KioskError, ValidationError
 from kiosk.rules.results import Guidance, Step
 from kiosk.rules.routing import HarmsAnswers
@@ -57,16 +58,8 @@ AREA_FIELDS = ("what_happened", "context")
 
 
 def parse_dob(text: str) -> date | None:
-    """DD/MM/YYYY (or YYYY-MM-DD); blank is None."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError("date of birth", "write it as DD/MM/YYYY, or leave it blank")
+    """Blank is None (the date of birth is optional)."""
+    return parse_typed_date(text, "date of birth", required=False)
 
 
 class ReceiptScreen(ModalScreen[None]):

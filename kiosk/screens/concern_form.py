@@ -14,7 +14,7 @@ the recorder cannot change the record from here on.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from rich.text import Text
 from textual import on, work
@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Stat
 from textual.widgets.selection_list import Selection
 
 from kiosk import db as dbmod
+from kiosk.dates import fmt_date, parse_typed_date
 from kiosk.clock import fmt_local, today
 from kiosk.errors import KioskError, ValidationError
 from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
@@ -60,22 +61,9 @@ FIELD_WIDGETS = {
 
 
 def parse_date(text: str, field: str = concerns.F_DATE) -> date:
-    """DD/MM/YYYY (also D/M/YYYY, YYYY-MM-DD, "today", "yesterday")."""
-    value = text.strip().lower()
-    if value == "today":
-        return today()
-    if value == "yesterday":
-        return today() - timedelta(days=1)
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(field, "write the date as DD/MM/YYYY")
+    return parse_typed_date(text, field)
 
 
-def fmt_date(d: date) -> str:
-    return d.strftime("%d/%m/%Y")
 
 
 class PupilRow(Horizontal):

@@ -33,6 +33,7 @@ from kiosk.clock import to_local, to_utc, today, utcnow
 from kiosk.errors import NotFound, ValidationError
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
+from kiosk.dates import parse_typed_date
 from kiosk.text import clean
 
 KIND_NAMES = {
@@ -343,35 +344,9 @@ class Caseload:
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y")
-
-
 def parse_date(text: str | date | None, field: str, *, required: bool = True) -> date | None:
-    """A date typed by a person: 2026-11-26, 26/11/2026, 26 Nov 2026, today, yesterday."""
-    if isinstance(text, datetime):
-        return text.date()
-    if isinstance(text, date):
-        return text
-    value = clean(text, field, required=required, max_length=40)
-    if not value:
-        return None
-    low = value.lower()
-    if low == "today":
-        return today()
-    if low == "yesterday":
-        return today() - timedelta(days=1)
-    if low == "tomorrow":
-        return today() + timedelta(days=1)
-    m = re.fullmatch(r"\+(\d{1,3})([dw])", low)
-    if m:
-        n = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
-        return today() + timedelta(days=n)
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(field, f"{value!r} is not a date (use e.g. 26/11/2026 or 2026-11-26)")
+    """A date typed by a person (see kiosk.dates: the same rules on every form)."""
+    return parse_typed_date(text, field, required=required)
 
 
 def _as_date(value, field: str, *, required: bool = True) -> date | None:

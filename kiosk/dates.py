@@ -1,0 +1,45 @@
+"""Dates as people type them, read the same way on every form.
+
+26/11/2026, 26/11/26, 26-11-2026, 26.11.2026, 2026-11-26, 26 Nov 2026, 26 November 2026,
+"today", "yesterday", "tomorrow", and "+3d" / "+2w" for a review date ahead. Whether a date
+may be in the future is each service's rule, not the parser's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from kiosk.clock import today
+from kiosk.errors import ValidationError
+from kiosk.text import clean
+
+DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
+
+
+def parse_typed_date(text: str | date | None, field: str, *, required: bool = True) -> date | None:
+    """The date in `text`, None when blank and not required; ValidationError naming `field`."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    value = clean(text, field, required=required, max_length=40)
+    if not value:
+        return None
+    low = value.lower()
+    relative = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if low in relative:
+        return today() + timedelta(days=relative[low])
+    m = re.fullmatch(r"\+(\d{1,3})([dw])", low)
+    if m:
+        return today() + timedelta(days=int(m.group(1)) * (7 if m.group(2) == "w" else 1))
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(field, f"{value!r} is not a date (write it as DD/MM/YYYY, e.g. 26/11/2026)")
+
+
+def fmt_date(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
