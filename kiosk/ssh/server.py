@@ -12,7 +12,7 @@ What a connection may do, in order:
    that ends without authenticating is audited with every key it offered.
 3. Open one session with a terminal and ask for a shell: it runs the console for that
    user (who still gives their console password there), up to `ssh_max_sessions`
-   consoles at once. Exec requests, subsystems (SFTP included), a second session on
+   consoles at once. Exec requests, subsystems (SFTP and scp included), a second session on
    the same connection and sessions without a terminal are refused with a message and
    audited. Port forwarding (local, remote, Unix sockets, tun/tap), agent and X11
    forwarding are refused; forwarding requests are audited.
@@ -129,7 +129,9 @@ class ConsoleServer:
             agent_forwarding=False,
             x11_forwarding=False,
             allow_scp=False,
-            sftp_factory=None,
+            # asyncssh turns an SFTP request down by itself, before any of our code sees it,
+            # when there is no factory: this one refuses it too, but on the audit trail.
+            sftp_factory=self._refuse_sftp,
             login_timeout=self.login_timeout,
             keepalive_interval=KEEPALIVE_INTERVAL,
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
@@ -224,6 +226,21 @@ class ConsoleServer:
         return True
 
     # --- sessions -----------------------------------------------------------------------
+
+    async def _refuse_sftp(self, chan) -> None:
+        """An SFTP request (also what `scp` sends since OpenSSH 9): say no, audit, close."""
+        conn = chan.get_extra_info("connection")
+        owner = conn.get_owner() if conn is not None else None
+        if isinstance(owner, _Connection) and owner.username is not None:
+            log.info("refused SFTP for %s", owner.origin)
+            await self.audit(owner.who(), "ssh.subsystem_refused", {"subsystem": "sftp"},
+                             "user", owner.user_id)
+        with contextlib.suppress(Exception):
+            chan.write_stderr(MSG_SUBSYSTEM.encode())
+            chan.exit(1)
+        # Cancelled, not returned (asyncssh would serve SFTP) nor raised (it would drop the
+        # whole connection as an internal error).
+        raise asyncio.CancelledError
 
     async def _process(self, process: asyncssh.SSHServerProcess) -> None:
         conn = process.get_extra_info("connection")
@@ -417,6 +434,11 @@ class _Connection(asyncssh.SSHServer):
     async def run_process(self, process: asyncssh.SSHServerProcess) -> None:
         if self.username is None:
             process.exit(1)
+            return
+        if process.command is not None and process.command.split(None, 1)[:1] == ["scp"]:
+            # Legacy scp: file transfer, refused as such.
+            await self._refuse(process, MSG_SUBSYSTEM, "ssh.subsystem_refused",
+                               {"subsystem": "scp", "command": _printable(process.command)})
             return
         if process.command is not None:
             await self._refuse(process, MSG_EXEC, "ssh.exec_refused", {"command": _printable(process.command)})

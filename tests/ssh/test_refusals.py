@@ -107,6 +107,14 @@ async def test_sftp_and_other_subsystems_are_refused(server, people):
     async with await connect(server, people["dana"].key) as conn:
         with pytest.raises((asyncssh.Error, OSError)):
             await asyncio.wait_for(conn.start_sftp_client(), 10)
+        sftp = await wait_for_audit("ssh.subsystem_refused", subsystem="sftp")
+        assert sftp.actor == "dana"
+        # Legacy scp asks to run "scp -t": refused as a file transfer.
+        result = await asyncio.wait_for(conn.run("scp -t /tmp", check=False), 10)
+        assert result.exit_status == 1 and "file transfer" in result.stderr
+        scp = await wait_for_audit("ssh.subsystem_refused", subsystem="scp")
+        assert json.loads(scp.detail)["command"] == "scp -t /tmp"
+        # The connection is still good for the console.
         process = await conn.create_process(subsystem="netconf", encoding=None)
         await asyncio.wait_for(process.wait_closed(), 10)
         assert process.exit_status == 1
