@@ -61,6 +61,8 @@ LOCK_NOTICES = {
     "hide_screen": "The screen was hidden. Sign in to carry on.",
     "logout": "Signed out.",
     "disconnect": "",
+    "account_changed": "Your account was changed by the IT administrator (access, roles or "
+                       "password), so you were signed out. Sign in again to carry on.",
 }
 
 HIDE_KEY = "f12"
@@ -169,9 +171,26 @@ class KioskApp(App, inherit_bindings=False):
         return (utcnow() - self.last_activity).total_seconds()
 
     async def idle_tick(self) -> None:
-        """Called every second: lock when the signed-in user has been idle too long."""
+        """Called every second: lock when the signed-in user has been idle too long, or
+        when their account changed (the services already refuse such a session)."""
         if self.actor is not None and self.idle_for() >= self.idle_seconds:
             await self.lock_session("idle_lock")
+        elif self.actor is not None and not self._account_current():
+            await self.lock_session("account_changed")
+
+    def _account_current(self) -> bool:
+        from kiosk.services.actor import account_current
+
+        try:
+            return account_current(self.actor)
+        except Exception:  # noqa: BLE001 - a busy database is not a changed account
+            log.exception("could not check the account")
+            return True
+
+    def account_changed(self) -> None:
+        """A service refused this session as stale (SessionEnded): back to the login screen."""
+        if self.actor is not None:
+            self.call_later(self.lock_session, "account_changed")
 
     # --- the session ----------------------------------------------------------------
 

@@ -20,7 +20,8 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-SCHEMA_VERSION = 2
+# Version 3: user.account_version (sessions follow the account: checked at every service call).
+SCHEMA_VERSION = 3
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -30,8 +31,16 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
 
 
+def _m3_account_version(migrator: SchemaMigrator) -> None:
+    # Plain SQL: both backends add a NOT NULL column with a default in place, where
+    # playhouse.migrate would rebuild the SQLite table (and trip its foreign keys).
+    if "account_version" not in _columns("user"):
+        db.execute_sql('ALTER TABLE "user" ADD COLUMN account_version INTEGER NOT NULL DEFAULT 0')
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
+    3: _m3_account_version,
 }
 
 

@@ -20,8 +20,10 @@ if [ -n "${KIOSK_TEST_DB_URL:-}" ]; then
   clock=()
   if command -v faketime >/dev/null 2>&1; then
     # A relative offset: every process (xdist workers, spawned consoles) shares one moving clock.
-    # Monotonic clocks stay real so timeouts and asyncio timers behave.
-    clock=(env FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$(.venv/bin/python scripts/awkward_moment.py)")
+    # Monotonic clocks stay real so timeouts and asyncio timers behave; scripts/faketime holds
+    # a sitecustomize that works around libfaketime 0.9.10's time.sleep bug.
+    clock=(env FAKETIME_DONT_FAKE_MONOTONIC=1 "PYTHONPATH=$PWD/scripts/faketime${PYTHONPATH:+:$PYTHONPATH}"
+           faketime -f "$(.venv/bin/python scripts/awkward_moment.py)")
     echo "== test suite on PostgreSQL, the clock set to $(.venv/bin/python scripts/awkward_moment.py --describe)"
   else
     echo "== test suite on PostgreSQL (faketime not installed: on the real clock)"

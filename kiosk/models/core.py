@@ -39,6 +39,9 @@ class User(BaseModel):
     deactivated_at = DateTimeField(null=True)
     password_changed_at = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+    # Bumped by every change an administrator makes to the account (roles, deactivation,
+    # password reset): a signed-in session holding an older number is over.
+    account_version = IntegerField(default=0)
 
 
 @register

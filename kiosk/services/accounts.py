@@ -18,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap, Role, parse_role
 from kiosk.clock import utcnow
-from kiosk.errors import AccountLocked, AuthError, NotFound, ValidationError
+from kiosk.errors import AccountLocked, AuthError, NotFound, SessionEnded, ValidationError
 from kiosk.services import audit
-from kiosk.services.actor import Actor, require
+from kiosk.services.actor import Actor, account_current, require
 from kiosk.text import clean
 
 MIN_PASSWORD_LENGTH = 12
@@ -101,7 +101,16 @@ def _info(user) -> UserInfo:
 
 
 def actor_for(user, origin: str) -> Actor:
-    return Actor(user.id, user.username, user.full_name, _roles_of(user), origin=origin)
+    return Actor(user.id, user.username, user.full_name, _roles_of(user), origin=origin,
+                 version=user.account_version)
+
+
+def _bump(user) -> None:
+    """Mark the account changed: its signed-in sessions end at their next action."""
+    from kiosk.services.actor import forget_account_checks
+
+    user.account_version = (user.account_version or 0) + 1
+    forget_account_checks()
 
 
 def _validate_username(username: str) -> str:
@@ -181,6 +190,9 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
         UserRole.delete().where(UserRole.user == user, UserRole.role.not_in([r.value for r in wanted])).execute()
         for role in wanted - before:
             UserRole.create(user=user, role=role.value)
+        if wanted != before:
+            _bump(user)
+            user.save()
         audit.record(actor, "account.roles", "user", user.id,
                      {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted)})
     return _info(user)
@@ -192,10 +204,12 @@ def reset_password(actor: Actor, username: str, new_password: str) -> UserInfo:
     check_password_policy(new_password, user.username)
     digest = hasher().hash(new_password)
     with dbmod.write():
+        user = _get_user(user.username)
         user.password_hash = digest
         user.must_change_password = True
         user.failed_attempts = 0
         user.locked_until = None
+        _bump(user)
         user.save()
         audit.record(actor, "account.reset_password", "user", user.id, {"username": user.username})
     return _info(user)
@@ -222,6 +236,7 @@ def deactivate(actor: Actor, username: str) -> UserInfo:
             raise ValidationError("username", f"{user.username!r} is already deactivated")
         user.active = False
         user.deactivated_at = utcnow()
+        _bump(user)
         user.save()
         audit.record(actor, "account.deactivate", "user", user.id, {"username": user.username})
     return _info(user)
@@ -233,6 +248,7 @@ def reactivate(actor: Actor, username: str) -> UserInfo:
         user = _get_user(username)
         user.active = True
         user.deactivated_at = None
+        _bump(user)
         user.save()
         audit.record(actor, "account.reactivate", "user", user.id, {"username": user.username})
     return _info(user)
@@ -334,6 +350,8 @@ def change_password(actor: Actor, current: str, new: str) -> None:
     """The user changes their own password (forced after creation or reset)."""
     from kiosk.models import User
 
+    if actor.user_id is None or not account_current(actor):
+        raise SessionEnded()
     user = User.get_by_id(actor.user_id)
     try:
         hasher().verify(user.password_hash, current or "")
