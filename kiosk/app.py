@@ -202,6 +202,7 @@ class KioskApp(App, inherit_bindings=False):
         self.actor = result.actor
         self.last_activity = utcnow()
         self._previous_login_at = result.previous_login_at
+        self._login_result = result
         if result.must_change_password:
             from kiosk.screens.password import PasswordScreen
 
@@ -237,6 +238,18 @@ class KioskApp(App, inherit_bindings=False):
         if previous is not None:
             self.notify(f"Last signed in {fmt_local(previous)}. Not you? Tell the IT administrator.",
                         markup=False, timeout=6)
+        result = getattr(self, "_login_result", None)
+        failed = getattr(result, "failed_since_last", 0)
+        if failed:
+            since = "since you last signed in" if previous is not None else "before this first sign-in"
+            attempts = "1 failed sign-in attempt" if failed == 1 else f"{failed} failed sign-in attempts"
+            self.notify(f"{attempts} on your account {since}. Not you? Tell the IT administrator "
+                        "and the DSL.", severity="warning", markup=False, timeout=12)
+        reset_at = getattr(result, "password_reset_at", None)
+        if reset_at is not None:
+            self.notify(f"Your password was reset by the IT administrator on {fmt_local(reset_at)}. "
+                        "If you did not ask for this, tell the headteacher.",
+                        severity="warning", markup=False, timeout=12)
         kept = drafts.list_drafts(self.actor)
         if kept:
             from kiosk.screens.lock import RestoreDraftsScreen

@@ -118,6 +118,18 @@ class Draft(BaseModel):
 
 
 @register
+class LoginThrottle(BaseModel):
+    """Failed sign-ins for a name that is not an active account, counted like an account's
+    own (User.failed_attempts), so the answer after five tries is the same whether or not
+    the name exists. Rows are small and pruned once their lock has long expired."""
+
+    name = CharField(max_length=64, unique=True)
+    failures = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
+@register
 class Alert(BaseModel):
     """An in-app alert to one user. Carries no content: who logged it, when, and a
     non-revealing label (category), until the recipient opens the record itself."""

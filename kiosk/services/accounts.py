@@ -31,19 +31,6 @@ GENERIC_LOGIN_FAILURE = "Username or password not recognised."
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1 as the minimum.
 HASH_PARAMS = dict(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16)
 
-COMMON_PASSWORDS = frozenset(
-    {
-        "password1234", "password12345", "passwordpassword", "123456789012",
-        "1234567890123", "qwertyuiopas", "qwerty123456", "letmein12345",
-        "welcome12345", "iloveyou1234", "administrator", "changeme1234",
-        "safeguarding", "safeguarding1", "safeguarding123", "school123456",
-        "teacher12345", "password1!23", "abc123456789", "aaaaaaaaaaaa",
-        "monkey123456", "football1234", "sunshine1234", "princess1234",
-        "trustno1trustno1", "correcthorse", "P@ssw0rd1234", "Password1234",
-        "Welcome12345", "Summer2026!!", "Winter2026!!", "westleymiddle",
-    }
-)
-
 
 @functools.cache
 def hasher() -> PasswordHasher:
@@ -55,17 +42,27 @@ def _dummy_hash() -> str:
     return hasher().hash("not-a-real-password-but-the-same-work")
 
 
-def check_password_policy(password: str, username: str = "") -> None:
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable", 10^8 guesses or more
+
+
+def check_password_policy(password: str, username: str = "", full_name: str = "") -> None:
+    """Length bounds, then zxcvbn's estimate of how guessable it is (with its feedback)."""
+    from zxcvbn import zxcvbn
+
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > 256:
         raise ValidationError("password", "is too long (at most 256 characters)")
-    lowered = password.lower()
-    if lowered in {p.lower() for p in COMMON_PASSWORDS} or len(set(password)) < 4:
-        raise ValidationError("password", "is too common or too simple; choose another")
-    if username and username.lower() in lowered:
-        raise ValidationError("password", "must not contain the username")
     clean(password, "password", max_length=256)
+    if username and username.lower() in password.lower():
+        raise ValidationError("password", "must not contain the username")
+    inputs = [w for w in [username, *full_name.split(), "safeguarding", "kiosk", "school"] if w]
+    result = zxcvbn(password, user_inputs=inputs)
+    if result["score"] < MIN_STRENGTH:
+        feedback = result.get("feedback") or {}
+        advice = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
+        advice = " ".join(a.strip() for a in advice if a and a.strip())
+        raise ValidationError("password", "is too easy to guess" + (f". {advice}" if advice else "; choose another"))
 
 
 @dataclass(frozen=True)
@@ -261,6 +258,10 @@ class LoginResult:
     actor: Actor
     must_change_password: bool
     previous_login_at: datetime | None
+    # Told to the user at sign-in: failed attempts on their account since their last visit,
+    # and when an administrator last reset their password (if since then).
+    failed_since_last: int = 0
+    password_reset_at: datetime | None = None
 
 
 class _Origin:
@@ -286,13 +287,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     user = User.get_or_none(User.username == name) if name else None
     now = utcnow()
     if user is None or not user.active:
-        try:
-            hasher().verify(_dummy_hash(), password or "")
-        except VerificationError:
-            pass
-        audit.record(_Origin(name or "?", origin), "login.failure",
-                     detail={"reason": "unknown" if user is None else "inactive"})
-        raise AuthError(GENERIC_LOGIN_FAILURE)
+        _fail_without_account(name, password, origin, now, "unknown" if user is None else "inactive")
     if user.locked_until and user.locked_until > now:
         audit.record(_Origin(name, origin, user.id), "login.locked", "user", user.id)
         raise AccountLocked(_locked_message(user.locked_until))
@@ -303,6 +298,10 @@ def authenticate(username: str, password: str, origin: str = "terminal",
         ok = False
     with dbmod.write():
         user = User.get_by_id(user.id)
+        if user.locked_until and user.locked_until <= now:
+            # The lock has run its course: the next five tries start from nothing.
+            user.failed_attempts = 0
+            user.locked_until = None
         if not ok:
             user.failed_attempts += 1
             locked = user.failed_attempts >= MAX_FAILURES
@@ -322,6 +321,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
                 user.password_hash = hasher().hash(password)
                 audit.record(_Origin(name, origin, user.id), "account.rehash", "user", user.id)
             user.save()
+            failed_since, reset_at = _since_last_visit(user.id, previous)
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
         if user.locked_until and user.locked_until > now:
@@ -334,7 +334,57 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     if allowed_roles is not None and not (set(actor.roles) & {str(r) for r in allowed_roles}):
         audit.record(actor, "login.refused_role", "user", user.id, {"origin": origin})
         raise AuthError("This account may not use the console from here.")
-    return LoginResult(actor, user.must_change_password, previous)
+    return LoginResult(actor, user.must_change_password, previous, failed_since, reset_at)
+
+
+def _fail_without_account(name: str, password: str, origin: str, now: datetime, reason: str):
+    """An unknown or deactivated name: the same work, the same counting and the same
+    answers as a wrong password for a real account (a lock after MAX_FAILURES, for LOCKOUT)."""
+    from kiosk.models import LoginThrottle
+
+    who = _Origin(name or "?", origin)
+    with dbmod.write():
+        row = LoginThrottle.get_or_none(LoginThrottle.name == name)
+        if row is not None and row.locked_until and row.locked_until > now:
+            audit.record(who, "login.locked", detail={"reason": reason})
+            raise AccountLocked(_locked_message(row.locked_until))
+    try:
+        hasher().verify(_dummy_hash(), password or "")
+    except VerificationError:
+        pass
+    with dbmod.write():
+        row = LoginThrottle.get_or_none(LoginThrottle.name == name)
+        if row is None:
+            row = LoginThrottle(name=name, failures=0)
+        if row.locked_until and row.locked_until <= now:
+            row.failures, row.locked_until = 0, None
+        row.failures += 1
+        locked = row.failures >= MAX_FAILURES
+        if locked:
+            row.locked_until = now + LOCKOUT
+        row.updated_at = now
+        row.save()
+        audit.record(who, "login.failure", detail={"reason": reason, "failures": row.failures})
+        if locked:
+            audit.record(who, "account.lockout", detail={"reason": reason})
+        # Names tried long ago need no row (a flood of made-up names must not grow forever).
+        LoginThrottle.delete().where(LoginThrottle.updated_at < now - LOCKOUT * 4).execute()
+    if locked:
+        raise AccountLocked(_locked_message(row.locked_until))
+    raise AuthError(GENERIC_LOGIN_FAILURE)
+
+
+def _since_last_visit(user_id: int, previous: datetime | None) -> tuple[int, datetime | None]:
+    """Failed sign-ins on the account, and the latest password reset by an administrator,
+    since the user's previous sign-in (from the audit trail)."""
+    from kiosk.models import AuditEvent
+
+    q = AuditEvent.select().where((AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id)))
+    if previous is not None:
+        q = q.where(AuditEvent.at > previous.isoformat(timespec="microseconds"))
+    failed = q.where(AuditEvent.action.in_(["login.failure", "login.locked"])).count()
+    reset = q.where(AuditEvent.action == "account.reset_password").order_by(AuditEvent.seq.desc()).first()
+    return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
 
 
 def _locked_message(until: datetime) -> str:
