@@ -87,6 +87,12 @@ def _set_config_key(settings, key: str, value: str) -> None:
     path.chmod(0o600)
 
 
+def _say_pending(info) -> None:
+    if info.pending_roles:
+        print(f"waiting for the headteacher or the DSL to confirm in the console (Account changes): "
+              f"{', '.join(info.pending_roles)}")
+
+
 def users(args) -> int:
     open_db(args)
     actor = shell_actor()
@@ -95,6 +101,7 @@ def users(args) -> int:
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
         info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+        _say_pending(info)
     elif cmd == "list":
         rows = accounts.list_users(actor)
         print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
@@ -119,6 +126,7 @@ def users(args) -> int:
     elif cmd == "set-roles":
         info = accounts.set_roles(actor, args.name, args.role)
         print(f"{info.username}: {', '.join(info.roles)}")
+        _say_pending(info)
     elif cmd in ("add-key", "remove-key", "list-keys"):
         from kiosk.clock import fmt_local
         from kiosk.services import ssh_keys

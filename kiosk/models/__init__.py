@@ -9,6 +9,7 @@ from kiosk.models.core import (  # noqa: F401
     AuditEvent,
     Draft,
     LoginThrottle,
+    RoleGrant,
     Meta,
     ProcedureSignoff,
     SshKey,

@@ -118,6 +118,21 @@ class Draft(BaseModel):
 
 
 @register
+class RoleGrant(BaseModel):
+    """A role that reads case records, asked for by an administrator in the console: the
+    role is given only when the headteacher or the DSL confirms (never by the requester)."""
+
+    user = ForeignKeyField(User, backref="role_grants", on_delete="RESTRICT")
+    role = CharField(max_length=40)
+    requested_by = ForeignKeyField(User, backref="+", null=True, on_delete="RESTRICT")  # null: the shell
+    requested_at = DateTimeField(default=utcnow)
+    decision = CharField(max_length=16, default="pending", index=True)  # pending, confirmed, refused
+    decided_by = ForeignKeyField(User, backref="+", null=True, on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+
+@register
 class LoginThrottle(BaseModel):
     """Failed sign-ins for a name that is not an active account, counted like an account's
     own (User.failed_attempts), so the answer after five tries is the same whether or not

@@ -1,5 +1,11 @@
 """Staff accounts: creation, login, password changes, lockout, roles, deactivation.
 
+An administrator in the console cannot change their own roles, and a role that reads case
+records (kiosk.capabilities.reads_case_records) asked for by one is only a pending RoleGrant
+until the headteacher or the DSL confirms it in the console (never the person who asked).
+The shell's CLI (root on the server, who holds the database file anyway) grants at once; every
+grant, and every password reset, is listed for the headteacher and the DSL.
+
 Passwords are argon2id with at least OWASP's minimum parameters (19 MiB, t=2, p=1),
 rehashed at login when the parameters change. An unknown username is verified against
 a dummy hash so it costs the same as a wrong password. Accounts are deactivated,
@@ -16,7 +22,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from kiosk import db as dbmod
-from kiosk.capabilities import Cap, Role, parse_role
+from kiosk.capabilities import Cap, Role, parse_role, reads_case_records
 from kiosk.clock import utcnow
 from kiosk.errors import AccountLocked, AuthError, NotFound, SessionEnded, ValidationError
 from kiosk.services import audit
@@ -75,6 +81,7 @@ class UserInfo:
     locked: bool
     must_change_password: bool
     last_login_at: datetime | None
+    pending_roles: tuple[str, ...] = ()  # asked for, waiting for the head or the DSL
 
 
 def _roles_of(user) -> frozenset[Role]:
@@ -94,7 +101,15 @@ def _info(user) -> UserInfo:
         locked=bool(user.locked_until and user.locked_until > now),
         must_change_password=user.must_change_password,
         last_login_at=user.last_login_at,
+        pending_roles=_pending_roles(user.id),
     )
+
+
+def _pending_roles(user_id: int) -> tuple[str, ...]:
+    from kiosk.models import RoleGrant
+
+    return tuple(sorted(g.role for g in RoleGrant.select(RoleGrant.role)
+                        .where((RoleGrant.user == user_id) & (RoleGrant.decision == "pending"))))
 
 
 def actor_for(user, origin: str) -> Actor:
@@ -143,18 +158,57 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
             raise ValidationError("role", str(exc)) from None
     if not parsed:
         raise ValidationError("role", "at least one role is required")
-    check_password_policy(password, name)
+    check_password_policy(password, name, full)
     digest = hasher().hash(password)
+    now_roles, pending = _split_grants(actor, set(parsed))
+    if not now_roles:
+        now_roles = {Role.STAFF}  # what they are meanwhile: a member of staff
     with dbmod.write():
         if User.select().where(User.username == name).exists():
             raise ValidationError("username", f"{name!r} is already taken")
         user = User.create(username=name, full_name=full, password_hash=digest,
                            must_change_password=must_change)
-        for role in sorted(set(parsed)):
+        for role in sorted(now_roles):
             UserRole.create(user=user, role=role.value)
         audit.record(actor, "account.create", "user", user.id,
-                     {"username": name, "roles": sorted(r.value for r in set(parsed))})
+                     {"username": name, "roles": sorted(r.value for r in now_roles),
+                      "pending": sorted(r.value for r in pending)})
+        _request_grants(actor, user, pending)
     return _info(user)
+
+
+def _split_grants(actor: Actor, roles: set, user_id: int | None = None) -> tuple[set, set]:
+    """(roles given at once, roles that wait for the head's or the DSL's confirmation).
+
+    At once: for a set-up step (demo, tests), and while the school has no active headteacher
+    or DSL (other than the account itself) who could confirm: the first ones are set up so."""
+    pending = {r for r in roles if reads_case_records(r)}
+    if not pending or actor.can(Cap.ACCOUNTS_SETUP) or not _confirmers_exist(user_id):
+        return set(roles), set()
+    return set(roles) - pending, pending
+
+
+def _confirmers_exist(besides: int | None) -> bool:
+    from kiosk.models import User, UserRole
+
+    q = (UserRole.select().join(User)
+         .where(UserRole.role.in_([Role.HEADTEACHER.value, Role.DSL.value]) & (User.active == True)))  # noqa: E712
+    if besides is not None:
+        q = q.where(User.id != besides)
+    return q.exists()
+
+
+def _request_grants(actor: Actor, user, roles) -> None:
+    from kiosk.models import RoleGrant
+
+    for role in sorted(roles):
+        exists = RoleGrant.select().where((RoleGrant.user == user) & (RoleGrant.role == role.value)
+                                          & (RoleGrant.decision == "pending")).exists()
+        if not exists:
+            g = RoleGrant.create(user=user, role=role.value, requested_by=actor.user_id,
+                                 requested_at=utcnow())
+            audit.record(actor, "account.grant_requested", "user", user.id,
+                         {"username": user.username, "role": role.value, "grant": g.id})
 
 
 def list_users(actor: Actor) -> list[UserInfo]:
@@ -181,7 +235,16 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
         raise ValidationError("role", "at least one role is required")
     with dbmod.write():
         user = _get_user(username)
+        if actor.user_id is not None and actor.user_id == user.id:
+            raise ValidationError("role", "you cannot change your own roles; ask another administrator")
         before = _roles_of(user)
+        pending = set()
+        if wanted - before:
+            _now, pending = _split_grants(actor, wanted - before, user.id)
+            wanted = wanted - pending
+            if not wanted:
+                wanted = before & {Role.STAFF} or {Role.STAFF}
+            _request_grants(actor, user, pending)
         # Role rows are account settings, not case records: replacing them is allowed,
         # and the audit event keeps what they were.
         UserRole.delete().where(UserRole.user == user, UserRole.role.not_in([r.value for r in wanted])).execute()
@@ -191,7 +254,8 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
             _bump(user)
             user.save()
         audit.record(actor, "account.roles", "user", user.id,
-                     {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted)})
+                     {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted),
+                      "pending": sorted(r.value for r in pending)})
     return _info(user)
 
 
@@ -210,6 +274,114 @@ def reset_password(actor: Actor, username: str, new_password: str) -> UserInfo:
         user.save()
         audit.record(actor, "account.reset_password", "user", user.id, {"username": user.username})
     return _info(user)
+
+
+@dataclass(frozen=True)
+class GrantView:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    requested_by: str
+    requested_at: datetime
+    decision: str
+    decided_by: str
+    decided_at: datetime | None
+
+
+def _grant_view(g, names: dict[int, str]) -> GrantView:
+    return GrantView(g.id, g.user.username, g.user.full_name, g.role,
+                     names.get(g.requested_by_id, "?") if g.requested_by_id else "the shell (kiosk users)",
+                     g.requested_at, g.decision, names.get(g.decided_by_id, "") if g.decided_by_id else "",
+                     g.decided_at)
+
+
+def role_grants(actor: Actor, pending_only: bool = True) -> list[GrantView]:
+    """Roles that read case records, asked for by an administrator (pending first)."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models import RoleGrant, User
+
+    q = RoleGrant.select(RoleGrant, User).join(User, on=(RoleGrant.user == User.id))
+    if pending_only:
+        q = q.where(RoleGrant.decision == "pending")
+    rows = list(q.order_by(RoleGrant.requested_at.desc(), RoleGrant.id.desc()).limit(200))
+    ids = {r.requested_by_id for r in rows} | {r.decided_by_id for r in rows if r.decided_by_id}
+    names = {u.id: u.full_name for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    audit.record(actor, "account.grants_view", detail={"pending_only": pending_only})
+    return [_grant_view(r, names) for r in rows]
+
+
+def decide_grant(actor: Actor, grant_id: int, confirm: bool, reason: str = "") -> GrantView:
+    """The headteacher or the DSL confirms (the role is given) or refuses a pending grant.
+    Nobody decides a grant they asked for, or one for their own account."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models import RoleGrant, User, UserRole
+
+    why = clean(reason, "reason", multiline=True, max_length=2000)
+    with dbmod.write():
+        g = RoleGrant.get_or_none(RoleGrant.id == grant_id)
+        if g is None or g.decision != "pending":
+            raise NotFound("no such pending grant")
+        if actor.user_id in (g.requested_by_id, g.user_id):
+            audit.record(actor, "account.grant_refused_self", "user", g.user_id, {"grant": g.id})
+            raise ValidationError("grant", "someone else must decide this (you asked for it, or it is for you)")
+        user = User.get_by_id(g.user_id)
+        g.decision = "confirmed" if confirm else "refused"
+        g.decided_by = actor.user_id
+        g.decided_at = utcnow()
+        g.reason = why
+        g.save()
+        if confirm and user.active and Role(g.role) not in _roles_of(user):
+            UserRole.create(user=user, role=g.role)
+            _bump(user)
+            user.save()
+        audit.record(actor, "account.grant_" + g.decision, "user", user.id,
+                     {"username": user.username, "role": g.role, "grant": g.id})
+    names = {u.id: u.full_name for u in User.select().where(User.id.in_([i for i in (g.requested_by_id, actor.user_id) if i]))}
+    return _grant_view(RoleGrant.get_by_id(g.id), names)
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    at: datetime
+    action: str  # "password reset", "roles changed", "account created", "deactivated", ...
+    username: str
+    by: str
+    origin: str
+
+
+_CHANGE_LABELS = {
+    "account.reset_password": "password reset",
+    "account.roles": "roles changed",
+    "account.create": "account created",
+    "account.deactivate": "deactivated",
+    "account.reactivate": "reactivated",
+}
+
+
+def account_changes(actor: Actor, limit: int = 100) -> list[AccountChange]:
+    """What administrators did to accounts lately (password resets above all), newest first:
+    the headteacher's and the DSL's view of the IT administrator's work."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    import json
+
+    from kiosk.models import AuditEvent, User
+
+    rows = list(AuditEvent.select().where(AuditEvent.action.in_(list(_CHANGE_LABELS)))
+                .order_by(AuditEvent.seq.desc()).limit(limit))
+    ids = {int(r.target_id) for r in rows if r.target_type == "user" and r.target_id.isdigit()}
+    names = {u.id: u.username for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        try:
+            detail = json.loads(r.detail) if r.detail else {}
+        except ValueError:
+            detail = {}
+        who = names.get(int(r.target_id)) if r.target_id.isdigit() else None
+        out.append(AccountChange(datetime.fromisoformat(r.at), _CHANGE_LABELS[r.action],
+                                 who or str(detail.get("username", "?")), r.actor, r.origin))
+    audit.record(actor, "account.changes_view")
+    return out
 
 
 def unlock(actor: Actor, username: str) -> UserInfo:

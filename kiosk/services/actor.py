@@ -40,13 +40,18 @@ class Actor:
         return role in self.roles
 
 
-def shell_actor(origin: str | None = None) -> Actor:
-    """The person at the shell running an admin CLI command (audited as such)."""
+def shell_actor(origin: str | None = None, *, setup: bool = False) -> Actor:
+    """The person at the shell running an admin CLI command (audited as such).
+
+    `setup=True` (the demo, tests) may also give roles that read case records at once; the
+    `kiosk users` commands never pass it, so their grants wait like a console admin's."""
     import getpass
     import os
 
     who = origin or f"shell:{getpass.getuser()}@{os.uname().nodename}"
-    return Actor(None, "shell", "Shell administrator", frozenset({Role.ADMIN}), origin=who)
+    caps = capabilities_for({Role.ADMIN}) | ({Cap.ACCOUNTS_SETUP} if setup else set())
+    return Actor(None, "shell", "Shell administrator", frozenset({Role.ADMIN}), origin=who,
+                 caps=frozenset(caps))
 
 
 CHECK_REUSE_SECONDS = 1.0
@@ -81,6 +86,19 @@ def _current_recently(actor: Actor) -> bool:
     if seen is not None and time.monotonic() - seen[0] < CHECK_REUSE_SECONDS:
         return seen[1]
     return account_current(actor)
+
+
+def require_signed_in(actor: Actor) -> None:
+    """The check for what acts only on the actor's own things (their alerts, drafts, home
+    counts, sign-off): an account that is current and may do anything at all."""
+    from kiosk.services import audit
+
+    if not account_current(actor):
+        audit.record(actor, "session.stale_refused", "user", actor.user_id, {"capability": "signed_in"})
+        raise SessionEnded()
+    if not actor.caps:
+        audit.record(actor, "permission.denied", detail={"capability": "signed_in"})
+        raise PermissionDenied("signed_in")
 
 
 def require(actor: Actor, cap: Cap) -> None:

@@ -16,7 +16,7 @@ from kiosk import db as dbmod
 from kiosk.clock import utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.services import audit
-from kiosk.services.actor import Actor
+from kiosk.services.actor import Actor, require_signed_in
 from kiosk.text import LONG_MAX, has_control_chars
 
 MAX_PAYLOAD = 200_000
@@ -42,6 +42,7 @@ class DraftData:
 
 
 def _need_account(actor: Actor) -> int:
+    require_signed_in(actor)
     if actor.user_id is None:
         # Shell actors have no account to own a draft.
         raise PermissionDenied("draft", "Only a signed-in user can keep drafts.")
@@ -120,6 +121,7 @@ def list_drafts(actor: Actor) -> list[DraftInfo]:
     """This user's drafts, newest first (titles only; opening one is audited)."""
     from kiosk.models import Draft
 
+    require_signed_in(actor)
     if actor.user_id is None:
         return []
     rows = Draft.select().where(Draft.user == actor.user_id).order_by(Draft.saved_at.desc())
@@ -163,6 +165,7 @@ def delete_draft(actor: Actor, draft_id: int, reason: str = "discarded") -> None
     """Remove one of the user's own drafts: reason "restored" or "discarded"."""
     from kiosk.models import Draft
 
+    _need_account(actor)
     if reason not in ("restored", "discarded", "submitted"):
         raise ValidationError("reason", "must be restored, discarded or submitted")
     with dbmod.write():
@@ -175,6 +178,7 @@ def discard_form_draft(actor: Actor, form_id: str) -> None:
     """After a form is submitted, drop any draft of it the user still had."""
     from kiosk.models import Draft
 
+    require_signed_in(actor)
     if actor.user_id is None:
         return
     row = Draft.get_or_none((Draft.user == actor.user_id) & (Draft.form == form_id))
