@@ -254,9 +254,14 @@ class AdultConcernScreen(FormScreen):
 
     # --- the rules pane -------------------------------------------------------------
 
+    def _typed_name(self) -> str:
+        """The typed name, when no account is picked (it may still match one)."""
+        return "" if self._subject_user_id() is not None else self._text("subject_name")
+
     def _plan(self):
         return adults.plan(self.app.actor, self.app.profile,
-                           subject_user_id=self._subject_user_id(), answers=self._answers(),
+                           subject_user_id=self._subject_user_id(),
+                           subject_name=self._typed_name(), answers=self._answers(),
                            dsl_unavailable=self._dsl_unavailable(), **self._flags())
 
     def guidance(self):
@@ -291,6 +296,12 @@ class AdultConcernScreen(FormScreen):
         event.stop()
         self.refresh_guidance()
 
+    def on_input_changed(self, event: SafeInput.Changed) -> None:
+        # A typed name may be a console account's: the pane routes it as that account.
+        if event.input.id == "subject_name":
+            event.stop()
+            self.refresh_guidance()
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.value == SOMEONE_ELSE:
@@ -308,6 +319,42 @@ class AdultConcernScreen(FormScreen):
             self.action_submit()
 
     def action_submit(self) -> None:
+        if self.busy or self.app.actor is None:
+            return
+        name = self._typed_name()
+        if name.strip():
+            try:
+                match = adults.matching_account(self.app.actor, name)
+            except KioskError as exc:
+                self._say(str(exc))
+                self.show_error(exc)
+                self._focus_field(getattr(exc, "field", ""))
+                return
+            if match is not None:
+                self._ask_did_you_mean(match)
+                return
+        self._send()
+
+    def _ask_did_you_mean(self, match) -> None:
+        """A typed name that is a console account's is sent as that account (never to them,
+        never visible to them); the person confirms it is who they meant first."""
+        from kiosk.screens.lock import ConfirmScreen
+
+        who = f"{match.full_name} ({match.roles})" if match.roles else match.full_name
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#subject", Select).value = match.user_id
+                self._send()
+            else:
+                self._say("Not sent. Check the name, or choose the person from the list.")
+                self.query_one("#subject_name", SafeInput).focus()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Did you mean {who}, who has a console account? If so, it is sent as a concern "
+            "about them: it never goes to them and they never see it. Send it?"), answer)
+
+    def _send(self) -> None:
         if self.busy or self.app.actor is None:
             return
         self.busy = True

@@ -292,3 +292,35 @@ async def test_my_reports_show_receipt_only(settings, school, profile):
         row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(0))
         assert "the headteacher" in row
         assert "Secret" not in row and "Subject" not in row
+
+
+async def test_typed_name_of_an_account_asks_did_you_mean_and_never_reaches_them(settings, school):
+    from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
+    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.services import alerts
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        screen = await open_form(pilot)
+        await fill(pilot, subject=SOMEONE_ELSE, name="dr  HELEN marsh", answers=("harmed_child",))
+        # The pane already routes it as the headteacher's account.
+        assert "goes to the trust Director of Education" in rules_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Did you mean Dr Helen Marsh" in screen_text(app.screen)
+        await pilot.press("n")  # no: back to the form, nothing sent
+        await settle(pilot)
+        assert app.screen is screen and AdultConcern.select().count() == 0
+        assert "Not sent" in str(screen.query_one("#form-message").content)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen), all_text(app)
+        assert "Director of Education" in all_text(app)
+    c = AdultConcern.select().get()
+    assert c.subject_user_id == school["head"].user_id and c.recipient_role == "director_of_education"
+    assert alerts.for_user(school["head"]) == []
