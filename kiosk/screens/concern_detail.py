@@ -162,8 +162,14 @@ def render_concern(d) -> Content:
                          *[x for f in flags for x in ("  ", f)]),
         Content.assemble(f"Recorded {fmt_local(d.recorded_at)} by ", d.recorded_by,
                          (f".  Owner: {d.owner}" if d.owner else ".  No owner yet")),
-        Content(""),
     ]
+    if d.restricted and d.can_restrict:
+        # The Share key vanishes from the footer on a restricted concern: say why, here.
+        parts.append(Content.styled(
+            "Restricted: only the people named (and always the DSL) can see it, so it cannot "
+            "be shared with pastoral staff and Share (s) is off. Lift the restriction (t) to "
+            "share it.", "italic"))
+    parts.append(Content(""))
 
     def kv(label: str, value: str) -> Content:
         return Content.assemble((f"{label}: ", "bold"), value)
@@ -379,8 +385,11 @@ class ConcernDetailScreen(KioskScreen):
             return
         people = self.call_service(concerns.restriction_candidates, actor) or []
         self._dialog("Restrict to named people", [
-            FieldSpec("named", "Who may see it (Space to tick)", "multi",
-                      [(u.name, u.id) for u in people], value=[actor.user_id],
+            FieldSpec("named", "Who may see it (Space to tick; the DSL is always included)",
+                      "multi",
+                      [(f"{u.name} (DSL, always included)" if u.always else u.name, u.id)
+                       for u in people],
+                      value=[actor.user_id] + [u.id for u in people if u.always],
                       errors=("named people",)),
             FieldSpec("reason", "Why it is restricted", "area"),
         ], lambda v: concerns.restrict(actor, self.concern_id, v["named"], v["reason"]), "Restrict")
