@@ -73,10 +73,9 @@ class InboxScreen(KioskScreen):
         table.add_columns("", "Ref", "Recorded", "Status", "Category", "Pupils", "Logged by", "Owner")
         yield table
 
-    def on_mount(self) -> None:
-        self.action_reload()
-
     def on_screen_resume(self) -> None:
+        # Resume comes on the first showing too, so this is the only load on opening: loading
+        # on mount as well read (and audited) the inbox twice.
         if self.app.actor is not None:
             self.action_reload()
 

@@ -33,3 +33,25 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
         assert entry.get_render_width(table) >= len("Concern C-00001: Physical abuse") + 2
         await settle(pilot)
         assert "26/11/2026" in screen_text(app)
+
+
+async def test_opening_the_inbox_is_audited_once(settings, school, record):
+    from kiosk.models import AuditEvent
+    from kiosk.screens.inbox import InboxScreen
+
+    record()
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        before = AuditEvent.select().where(AuditEvent.action == "concern.inbox").count()
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InboxScreen)
+                         and app.screen.query_one("#inbox").row_count == 1)
+        await settle(pilot)
+        assert AuditEvent.select().where(AuditEvent.action == "concern.inbox").count() == before + 1
+        # Coming back to it from a concern reads it again (it may have changed): once more.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert AuditEvent.select().where(AuditEvent.action == "concern.inbox").count() == before + 2
