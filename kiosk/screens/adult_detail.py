@@ -143,7 +143,7 @@ def render_detail(d) -> Content:
     lines: list[Content] = []
     kind = adults.KIND_LABELS.get(d.kind, d.kind)
     status_style = "bold red" if d.lado_overdue else "bold"
-    lines.append(Content.assemble((f"{kind} #{d.id}", "bold"), "  ", (d.status, status_style)))
+    lines.append(Content.assemble((f"{kind} {d.ref}", "bold"), "  ", (d.status, status_style)))
     about = Content.assemble(("About: ", "dim"), (d.subject_name, "bold"),
                              f" ({d.subject_role})" if d.subject_role else "")
     lines.append(about)

@@ -77,7 +77,7 @@ class ReceiptScreen(ModalScreen[None]):
         kind = "an allegation" if r.kind == adults.ALLEGATION else "a low-level concern"
         lines = [
             Content.styled("Your concern has been received.", "bold"),
-            Content.assemble(f"Recorded as {kind} at {fmt_local(r.raised_at)} and sent to ",
+            Content.assemble("Recorded as ", (r.ref, "bold"), f", {kind}, at {fmt_local(r.raised_at)} and sent to ",
                              r.received_by,
                              (" (" + ", ".join(r.recipient_names) + ")") if r.recipient_names else "",
                              "."),
@@ -122,7 +122,7 @@ class MyAdultReportsScreen(KioskScreen):
         rows = self.call_service(adults.my_reports, self.app.actor) or []
         table = self.query_one(DataTable)
         for r in rows:
-            table.add_row(Text(str(r.id)), Text(fmt_local(r.raised_at)), Text(r.received_by))
+            table.add_row(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by))
         if not rows:
             self.query_one(".screen-intro", Static).update(
                 Content("You have not raised any concerns about adults."))

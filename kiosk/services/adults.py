@@ -36,6 +36,19 @@ KIND_LABELS = {ALLEGATION: "Allegation", LOW_LEVEL: "Low-level concern"}
 
 RECORD_TYPE = "adult_concern"
 
+
+def ref_for(concern_id: int) -> str:
+    """"A-00012": a concern about an adult has a reference of its own, as a child's has "C-"."""
+    return f"A-{concern_id:05d}"
+
+
+class _Ref:
+    """Gives a result with an ``id`` its reference."""
+
+    @property
+    def ref(self) -> str:
+        return ref_for(self.id)  # type: ignore[attr-defined]
+
 # Routing role keys that are console roles (the others are phone lines or people outside).
 CONSOLE_ROLES = frozenset({"dsl", "deputy_dsl", "headteacher", "director_of_education",
                            "trust_safeguarding_lead"})
@@ -99,7 +112,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(_Ref):
     """What the person who raised a concern is told: that it was received, and by whom."""
 
     id: int
@@ -112,7 +125,7 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class MyReport:
+class MyReport(_Ref):
     """A staff member's own report: received, nothing more (paragraph 4's need-to-know)."""
 
     id: int
@@ -128,7 +141,7 @@ class Retention:
 
 
 @dataclass(frozen=True)
-class RegisterRow:
+class RegisterRow(_Ref):
     id: int
     kind: str
     subject_name: str
@@ -160,7 +173,7 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class ConcernDetail:
+class ConcernDetail(_Ref):
     id: int
     kind: str
     subject_name: str
