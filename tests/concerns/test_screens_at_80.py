@@ -55,3 +55,53 @@ async def test_opening_the_inbox_is_audited_once(settings, school, record):
         await pilot.press("escape")
         await settle(pilot)
         assert AuditEvent.select().where(AuditEvent.action == "concern.inbox").count() == before + 2
+
+
+async def _enter_after_typing(pilot, text: str) -> None:
+    from tests.console.helpers import type_into
+
+    await type_into(pilot, "#pupil-search", text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_early_help(
+        settings, school):
+    """One match: Enter chooses it. Several: Enter moves into the list; Enter again chooses
+    the highlighted one. The same on the concern form and in an early-help dialog."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.early_help_dialogs import PupilSearchDialog
+    from kiosk.services import pupils
+
+    # Two pupils whose names start "Ch": Chloe Carver and Charlie Chalk.
+    pupils.add_pupil(school.users["dsl"], first_name="Charlie", last_name="Chalk",
+                     date_of_birth=school.pupils["chloe"].date_of_birth, year_group=5,
+                     form_group="5M")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        await _enter_after_typing(pilot, "ch")
+        assert form._rows() == []  # several: nothing chosen yet
+        assert app.focused.id == "pupil-results"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r.pupil_name for r in form._rows()] == ["Chloe Carver"]
+        await _enter_after_typing(pilot, "amara")
+        assert [r.pupil_name for r in form._rows()] == ["Chloe Carver", "Amara Abbott"]
+
+        chosen = []
+        app.push_screen(PupilSearchDialog(), chosen.append)
+        await settle(pilot)
+        await _enter_after_typing(pilot, "ch")
+        assert chosen == [] and app.focused.id == "pupil-results"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in chosen] == ["Chloe Carver"]
+        app.push_screen(PupilSearchDialog(), chosen.append)
+        await settle(pilot)
+        await _enter_after_typing(pilot, "amara")
+        assert [p.name for p in chosen] == ["Chloe Carver", "Amara Abbott"]
