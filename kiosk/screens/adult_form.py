@@ -28,6 +28,7 @@ from kiosk.rules.steps import next_steps
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickBox
 
 SOMEONE_ELSE = -1
 
@@ -174,7 +175,7 @@ class AdultConcernScreen(FormScreen):
         yield Label(Content("Their role at the school"))
         yield SafeInput(id="subject_role", placeholder="e.g. teaching assistant, caretaker", compact=True)
         for key, label in FLAGS:
-            yield Checkbox(Content(label), id=key, compact=True)
+            yield TickBox(Content(label), id=key, compact=True)
         yield Label(Content("Date of birth if known (DD/MM/YYYY): for the retention period"))
         yield SafeInput(id="subject_dob", max_length=10, compact=True, placeholder="DD/MM/YYYY")
         yield Label(Content("What happened"))
@@ -189,8 +190,8 @@ class AdultConcernScreen(FormScreen):
                                     "allegation.", "bold"),
                      classes="question-intro")
         for key, label in QUESTIONS:
-            yield Checkbox(Content(label), id=key, compact=True)
-        yield Checkbox(Content("The DSL is not available today (a deputy DSL receives it)"),
+            yield TickBox(Content(label), id=key, compact=True)
+        yield TickBox(Content("The DSL is not available today (a deputy DSL receives it)"),
                        id="dsl_unavailable", compact=True)
         if self.app.actor is not None and (self.app.actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL)
                                            or self.app.actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):

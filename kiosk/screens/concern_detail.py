@@ -28,6 +28,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.concern_form import fmt_date, parse_date
 from kiosk.services import concerns
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickList
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ class FieldsDialog(ModalScreen[bool]):
                                      value=f.value if f.value in known else Select.NULL, id=wid)
                     elif f.kind == "multi":
                         chosen = set(f.value or ())
-                        yield SelectionList(*[Selection(Content(lbl), val, val in chosen)
+                        yield TickList(*[Selection(Content(lbl), val, val in chosen)
                                               for lbl, val in f.options], id=wid)
                     else:
                         yield SafeInput(str(f.value or ""), id=wid, max_length=200)

@@ -32,6 +32,7 @@ from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickBox, TickList
 from kiosk.widgets.pupil_picker import PupilPicker
 
 TEXT_INPUTS = ("date", "time", "where", "injury-text")
@@ -179,7 +180,7 @@ class RecordConcernScreen(FormScreen):
             yield Select([(Text(label), key) for key, label in PARENT_RISK.items()],
                          prompt="Choose one", id="parent-risk")
         yield Label(Content("Category (Space to tick; choose Other if unsure)"), classes="field-label")
-        yield SelectionList[str](*[Selection(Content(c.name), c.key) for c in self.category_choices],
+        yield TickList(*[Selection(Content(c.name), c.key) for c in self.category_choices],
                                  id="categories")
         yield Label(Content("Their own words, exactly as said (child or parent)"), classes="field-label")
         yield SafeTextArea(id="words")
@@ -187,9 +188,9 @@ class RecordConcernScreen(FormScreen):
         yield SafeTextArea(id="description")
         yield Label(Content("Why it is a concern"), classes="field-label")
         yield SafeTextArea(id="why")
-        yield Checkbox(Content(TOLD_NEXT_DEFAULT), id="told-child")
-        yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
-        yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
+        yield TickBox(Content(TOLD_NEXT_DEFAULT), id="told-child")
+        yield TickBox(Content("I have told a DSL in person"), id="dsl-told")
+        yield TickBox(Content("URGENT: the child may be at risk today"), id="urgent")
         yield Label(Content("Injuries: body area and what you saw (add one at a time)"),
                     classes="field-label")
         with Horizontal(id="injury-row"):

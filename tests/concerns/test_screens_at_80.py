@@ -105,3 +105,35 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
         await settle(pilot)
         await _enter_after_typing(pilot, "amara")
         assert [p.name for p in chosen] == ["Chloe Carver", "Amara Abbott"]
+
+
+async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings, school):
+    """ansi-dark (SSH without COLORTERM): ticked and unticked must differ in the characters."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        await login(pilot, "teacher")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        urgent = form.query_one("#urgent")
+        cats = form.query_one("#categories")
+
+        def box_text() -> str:
+            urgent.scroll_visible(animate=False, immediate=True)
+            return str(urgent.render())
+
+        assert box_text().startswith("▐ ▌")
+        urgent.value = True
+        await settle(pilot)
+        assert box_text().startswith("▐X▌")
+        # The category list: unticked rows show an empty box, ticked ones an X.
+        first = cats.render_line(0).text
+        assert first.startswith("▐ ▌"), first
+        cats.select(cats.get_option_at_index(0).value)
+        await settle(pilot)
+        assert cats.render_line(0).text.startswith("▐X▌")
+        assert cats.render_line(1).text.startswith("▐ ▌")
