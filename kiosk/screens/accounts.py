@@ -13,8 +13,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk import db as dbmod
 from kiosk.clock import fmt_local
 from kiosk.errors import KioskError
@@ -55,7 +56,7 @@ class ShowOnceScreen(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(self.text)
             yield Button(Content("Done"), id="done")
-        yield Footer()
+        yield KioskFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -16,8 +16,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
 from kiosk.dates import parse_typed_date
@@ -95,7 +96,7 @@ class ReceiptScreen(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(Content("\n").join(lines), id="receipt-text")
             yield Button(Content("Done"), id="done", variant="primary")
-        yield Footer()
+        yield KioskFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.inputs import SafeInput
 
@@ -24,7 +25,7 @@ class NewCategoryScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(Content("Name of the new category (Enter to add):"))
             yield SafeInput(id="category-name", max_length=120, placeholder="e.g. Private fostering")
-        yield Footer()
+        yield KioskFooter()
 
     def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()

@@ -17,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
+from textual.widgets import Button, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, today
 from kiosk.errors import KioskError, NotFound, ValidationError
@@ -94,7 +95,7 @@ class FieldsDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content(f"{self.save_label} (Ctrl+S)"), id="save", variant="primary")
                 yield Button(Content("Cancel (Esc)"), id="cancel")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         if self.fields:
