@@ -88,3 +88,32 @@ async def test_every_screen_fits_80_columns(settings, demo_school, username):
                     await settle(pilot)
             assert isinstance(app.screen, HomeScreen), (username, entry.key, app.screen)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("username", ["pastoral", "dsl"])
+async def test_every_early_help_screen_fits_80_columns(settings, demo_school, username):
+    from kiosk.screens.early_help import EarlyHelpScreen
+
+    app = console_app(settings)
+    found: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, username, DEMO_PASSWORD)
+        app.clear_notifications()
+        await pilot.press("e")
+        await settle(pilot)
+        hub = app.screen
+        assert isinstance(hub, EarlyHelpScreen)
+        for item in hub.items:
+            await pilot.press(item.key)
+            await settle(pilot)
+            found += problems_on(app, f"{username} e {item.key} {type(app.screen).__name__}")
+            for _ in range(4):
+                if app.screen is hub:
+                    break
+                await pilot.press("escape")
+                await settle(pilot)
+                if app.screen is not hub and type(app.screen).__name__ == "ConfirmScreen":
+                    await pilot.press("y")
+                    await settle(pilot)
+            assert app.screen is hub, (item.key, app.screen)
+    assert not found, "\n".join(found)
