@@ -44,3 +44,19 @@ async def test_no_warning_before_the_review_date_and_the_screen_shows_version_an
         assert f"last reviewed {p.last_review:%d %b %Y}" in text
         assert f"next review due {p.next_review:%d %b %Y}" in text
         assert "OVERDUE" not in text
+
+
+async def test_the_agree_button_is_never_under_the_footer(settings, make_user):
+    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.widgets.footer import KioskFooter
+
+    make_user("newbie", "dsl")  # the most keys in the footer: it wraps
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "newbie", sign=False)
+        assert isinstance(app.screen, SignoffScreen)
+        await settle(pilot)
+        footer = app.screen.query_one(KioskFooter)
+        agree = app.screen.query_one("#agree")
+        assert not agree.region.overlaps(footer.region), (agree.region, footer.region)
+        assert "I have read and agree" in screen_text(app)
