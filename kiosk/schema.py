@@ -20,7 +20,9 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-SCHEMA_VERSION = 2
+# Version 3: pupil roll columns (former UPN, admission number, sex, left_on, status,
+#            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
+SCHEMA_VERSION = 3
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -30,8 +32,26 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
 
 
+def _m3_pupil_roll(migrator: SchemaMigrator) -> None:
+    from kiosk.models.pupils import Pupil, PupilFlagChange
+
+    for model, names in ((Pupil, ("former_upn", "admission_number", "sex", "left_on", "status",
+                                  "roll_note", "merged_into", "other", "other_label")),
+                         (PupilFlagChange, ("effective_on", "label"))):
+        table = model._meta.table_name
+        if not db.table_exists(table):
+            continue  # created whole after the steps
+        have = _columns(table)
+        for name in names:
+            if name not in have:
+                migrate(migrator.add_column(table, name, model._meta.fields[name]))
+    if db.table_exists("pupil") and "pupil_former_upn" not in {i.name for i in db.get_indexes("pupil")}:
+        migrate(migrator.add_index("pupil", ("former_upn",), False))
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
+    3: _m3_pupil_roll,
 }
 
 
