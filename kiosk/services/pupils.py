@@ -155,3 +155,51 @@ def set_flag(actor: Actor, pupil_id: int, flag: str, value: bool, reason: str = 
         audit.record(actor, "pupil.flag", "pupil", p.id, {"flag": flag, "value": bool(value)})
         p = Pupil.get_by_id(p.id)
     return summary(p, True)
+
+
+# --- leavers whose child protection file must follow them (issue 14; transfer is issue 16) ---
+
+LEAVER_LABEL = "left: child protection file to transfer"
+
+
+@dataclass(frozen=True)
+class LeaverToTransfer:
+    pupil_id: int
+    name: str
+    year_group: int
+    left_on: date
+    transfer_due: date  # kiosk.rules.deadlines.cp_file_transfer_deadline
+
+
+def leavers_to_transfer(actor: Actor, profile=None) -> list[LeaverToTransfer]:
+    """Pupils who left with any concern or early-help record, oldest departure first.
+
+    Records out (issue 16) marks a file as sent; until then every such leaver is listed.
+    """
+    require(actor, Cap.CONCERN_TRIAGE)
+    from kiosk.models.pupils import ON_ROLL, Pupil
+    from kiosk.rules.deadlines import cp_file_transfer_deadline
+    from kiosk.services.roll_import import _ids_with_records
+
+    with dbmod.translate_errors():
+        left = list(Pupil.select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.preferred_name,
+                                 Pupil.year_group, Pupil.left_on)
+                    .where((Pupil.status == ON_ROLL) & (Pupil.active == False)  # noqa: E712
+                           & Pupil.left_on.is_null(False)).namedtuples())
+        keep = _ids_with_records([p.id for p in left])
+    out = [LeaverToTransfer(p.id, f"{p.preferred_name or p.first_name} {p.last_name}", p.year_group,
+                            p.left_on, cp_file_transfer_deadline(p.left_on, profile))
+           for p in left if p.id in keep]
+    return sorted(out, key=lambda x: (x.left_on, x.name))
+
+
+def home_counts(actor: Actor):
+    from kiosk.services.home import HomeCount
+
+    if not actor.can(Cap.CONCERN_TRIAGE):
+        return []
+    rows = leavers_to_transfer(actor)
+    if not rows:
+        return []
+    overdue = any(r.transfer_due < today() for r in rows)
+    return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=True if overdue else False, key="l")]
