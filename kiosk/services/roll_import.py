@@ -317,18 +317,22 @@ def run_import(actor: Actor, data: bytes, name: str, *, full_roll: bool = False,
 
         on = today()
         line_to_id = dict(plan._matched)
+        # Joiners in batches (one INSERT per pupil was most of the time for a whole school);
+        # RETURNING gives each its id, matched back by UPN, else name and date of birth.
+        pending: dict[tuple, list[int]] = {}
         for row in plan.joiners:
-            preferred = row.preferred_first if row.preferred_first != row.first_name else ""
-            p = Pupil.create(
-                upn=row.upn or None, former_upn=row.former_upn or None, first_name=row.first_name,
-                last_name=row.last_name, preferred_name=preferred, date_of_birth=row.date_of_birth,
-                year_group=row.year_group if row.year_group is not None else year_from_birth(row.date_of_birth, on),
-                form_group=row.form_group, admission_number=row.admission_number, sex=row.sex,
-                first_key=row.first_name.lower(), last_key=row.last_name.lower(),
-                preferred_key=preferred.lower(), status=ON_ROLL,
-            )
-            line_to_id[row.line] = p.id
-            tick()
+            pending.setdefault(_joiner_key(row.upn, row.first_name, row.last_name, row.date_of_birth), []).append(row.line)
+        for chunk in range(0, len(plan.joiners), 200):
+            batch = plan.joiners[chunk:chunk + 200]
+            cursor = (Pupil.insert_many([_joiner_values(row, on) for row in batch])
+                      .returning(Pupil.id, Pupil.upn, Pupil.first_name, Pupil.last_name, Pupil.date_of_birth)
+                      .tuples()
+                      .execute())
+            for pid, upn, first, last, born in cursor:
+                if isinstance(born, str):
+                    born = date.fromisoformat(born)
+                line_to_id[pending[_joiner_key(upn, first, last, born)].pop(0)] = pid
+            tick(len(batch))
         for pid, upd in plan._updates.items():
             Pupil.update(upd).where(Pupil.id == pid).execute()
             tick()
@@ -346,6 +350,24 @@ def run_import(actor: Actor, data: bytes, name: str, *, full_roll: bool = False,
             tick(len(links[chunk:chunk + 200]))
         seq = audit.record(actor, "pupil.import", "roll", "", detail)
     return ImportResult(plan, True, seq)
+
+
+def _joiner_key(upn, first, last, born) -> tuple:
+    return (upn,) if upn else ("", first, last, born)
+
+
+def _joiner_values(row: RollRow, on: date) -> dict:
+    from kiosk.models.pupils import ON_ROLL
+
+    preferred = row.preferred_first if row.preferred_first != row.first_name else ""
+    return dict(
+        upn=row.upn or None, former_upn=row.former_upn or None, first_name=row.first_name,
+        last_name=row.last_name, preferred_name=preferred, date_of_birth=row.date_of_birth,
+        year_group=row.year_group if row.year_group is not None else year_from_birth(row.date_of_birth, on),
+        form_group=row.form_group, admission_number=row.admission_number, sex=row.sex,
+        first_key=row.first_name.lower(), last_key=row.last_name.lower(),
+        preferred_key=preferred.lower(), status=ON_ROLL,
+    )
 
 
 def import_file(actor: Actor, path: str, **kw) -> ImportResult:
