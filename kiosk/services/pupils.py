@@ -24,12 +24,22 @@ class PupilSummary:
     form_group: str
     upn: str | None
     flags: tuple[str, ...]  # keys of flags that are set (only for those who may see them)
+    other_label: str = ""  # the label of the "other" flag (only with flags)
+    on_roll: bool = True  # False: left, or a child not on roll
+    status_note: str = ""  # "left 20/07/2026", "not on roll"
 
 
 def _flags_of(p) -> tuple[str, ...]:
     from kiosk.models.pupils import PUPIL_FLAGS
 
     return tuple(k for k in PUPIL_FLAGS if getattr(p, k))
+
+
+def flag_names(s: "PupilSummary") -> list[str]:
+    """The set flags' labels, the DSL's own label for "other"."""
+    from kiosk.rules.flags import flag_label
+
+    return [flag_label(k, s.other_label) for k in s.flags]
 
 
 def summary(p, show_flags: bool) -> PupilSummary:
@@ -42,6 +52,11 @@ def summary(p, show_flags: bool) -> PupilSummary:
         form_group=p.form_group,
         upn=p.upn,
         flags=_flags_of(p) if show_flags else (),
+        other_label=p.other_label if show_flags and p.other else "",
+        on_roll=p.active and p.status != "not_on_roll",
+        status_note=("not on roll" if p.status == "not_on_roll"
+                     else (f"left {p.left_on:%d/%m/%Y}" if not p.active and p.left_on else
+                           ("left" if not p.active else ""))),
     )
 
 
@@ -139,22 +154,73 @@ def add_pupil(actor: Actor, *, first_name: str, last_name: str, date_of_birth: d
     return summary(p, actor.can(Cap.PUPIL_FLAGS_EDIT))
 
 
-def set_flag(actor: Actor, pupil_id: int, flag: str, value: bool, reason: str = "") -> PupilSummary:
+def set_flag(actor: Actor, pupil_id: int, flag: str, value: bool, reason: str = "",
+             on: date | str | None = None, label: str = "") -> PupilSummary:
+    """The DSL team sets or clears a flag, with the reason and the date it took effect.
+
+    The change is kept as history (it shows on the chronology) and audited. "other" needs
+    a label when set. An import never calls this: the flags are the DSL team's alone.
+    """
     require(actor, Cap.PUPIL_FLAGS_EDIT)
+    from kiosk.dates import parse_typed_date
     from kiosk.models.pupils import PUPIL_FLAGS, Pupil, PupilFlagChange
 
     if flag not in PUPIL_FLAGS:
         raise ValidationError("flag", f"unknown flag {flag!r}")
-    why = clean(reason, "reason", multiline=True, max_length=2000)
+    why = clean(reason, "reason", required=True, multiline=True, max_length=2000)
+    when = parse_typed_date(on, "date", required=False) or today()
+    if when > today():
+        raise ValidationError("date", "is in the future")
+    name = clean(label, "label", max_length=60)
+    if flag == "other" and value and not name:
+        raise ValidationError("label", "say what the flag is (e.g. 'Private fostering')")
     with dbmod.write():
         p = get(actor, pupil_id)
-        if getattr(p, flag) == bool(value):
+        same_label = flag != "other" or not value or name == p.other_label
+        if getattr(p, flag) == bool(value) and same_label:
             return summary(p, True)
-        Pupil.update({getattr(Pupil, flag): bool(value)}).where(Pupil.id == p.id).execute()
-        PupilFlagChange.create(pupil=p, flag=flag, value=bool(value), reason=why, by=actor.user_id)
+        changes = {getattr(Pupil, flag): bool(value)}
+        if flag == "other":
+            changes[Pupil.other_label] = name if value else ""
+        Pupil.update(changes).where(Pupil.id == p.id).execute()
+        PupilFlagChange.create(pupil=p, flag=flag, value=bool(value), reason=why, by=actor.user_id,
+                               effective_on=when, label=name if flag == "other" else "")
         audit.record(actor, "pupil.flag", "pupil", p.id, {"flag": flag, "value": bool(value)})
         p = Pupil.get_by_id(p.id)
     return summary(p, True)
+
+
+@dataclass(frozen=True)
+class FlagState:
+    key: str
+    label: str  # "Child protection plan", or the DSL's label for "other"
+    set: bool
+    since: date | None  # the date the latest change took effect
+    reason: str  # the latest change's reason
+    by: str
+
+
+def flag_states(actor: Actor, pupil_id: int) -> list[FlagState]:
+    """Every flag with its state and the latest change (for the flags screen)."""
+    require(actor, Cap.PUPIL_FLAGS_EDIT)
+    from kiosk.models.core import User
+    from kiosk.models.pupils import PUPIL_FLAGS, PupilFlagChange
+    from kiosk.rules.flags import flag_label
+
+    with dbmod.translate_errors():
+        p = get(actor, pupil_id)
+        latest: dict[str, tuple] = {}
+        rows = list(PupilFlagChange.select().where(PupilFlagChange.pupil == p.id)
+                    .order_by(PupilFlagChange.at, PupilFlagChange.id))
+        names = {u.id: u.full_name for u in User.select(User.id, User.full_name)
+                 .where(User.id.in_({r.by_id for r in rows} or {0}))}
+        for r in rows:
+            latest[r.flag] = (r.effective_on or r.at.date(), r.reason, names.get(r.by_id, "?"))
+    out = []
+    for key in PUPIL_FLAGS:
+        since, reason, by = latest.get(key, (None, "", ""))
+        out.append(FlagState(key, flag_label(key, p.other_label), bool(getattr(p, key)), since, reason, by))
+    return out
 
 
 # --- leavers whose child protection file must follow them (issue 14; transfer is issue 16) ---
