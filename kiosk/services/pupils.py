@@ -269,3 +269,111 @@ def home_counts(actor: Actor):
         return []
     overdue = any(r.transfer_due < today() for r in rows)
     return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=True if overdue else False, key="l")]
+
+
+# --- children not on roll (issue 14) ------------------------------------------------------
+
+
+def add_not_on_roll(actor: Actor, *, first_name: str, last_name: str, born: str | date,
+                    note: str = "") -> PupilSummary:
+    """A child who is not on the school's roll (a sibling at another school, a child in the
+    community), added from the concern form so they can be the subject of a concern.
+
+    `born` is a date of birth, or an age in years when the date is not known (kept as an
+    estimate and said so in the note). The DSL team can later match them to a pupil who joins.
+    """
+    require(actor, Cap.CONCERN_RECORD)
+    from kiosk.dates import parse_typed_date
+    from kiosk.imports.common import year_from_birth
+    from kiosk.models.pupils import NOT_ON_ROLL, Pupil
+
+    first = clean(first_name, "first name", required=True, max_length=100)
+    last = clean(last_name, "last name", required=True, max_length=100)
+    known = clean(note, "what is known", multiline=True, max_length=2000)
+    text = born.strip() if isinstance(born, str) else born
+    if isinstance(text, str) and text.isdigit():
+        age = int(text)
+        if not 0 <= age <= 18:
+            raise ValidationError("date of birth", "give an age from 0 to 18, or the date of birth")
+        dob = date(today().year - age, today().month, 1)
+        known = (f"Age about {age} (date of birth not known). " + known).strip()
+    else:
+        dob = parse_typed_date(text, "date of birth")
+        if dob > today():
+            raise ValidationError("date of birth", "is in the future")
+    with dbmod.write():
+        p = Pupil.create(first_name=first, last_name=last, date_of_birth=dob,
+                         year_group=year_from_birth(dob, today()), first_key=first.lower(),
+                         last_key=last.lower(), status=NOT_ON_ROLL, roll_note=known)
+        audit.record(actor, "pupil.not_on_roll.create", "pupil", p.id)
+    return summary(p, actor.can(Cap.PUPIL_FLAGS_EDIT))
+
+
+@dataclass(frozen=True)
+class NotOnRoll:
+    pupil_id: int
+    name: str
+    date_of_birth: date
+    note: str
+    concerns: int
+    maybe: tuple[PupilSummary, ...]  # pupils on roll with the same name and date of birth
+
+
+def not_on_roll(actor: Actor) -> list[NotOnRoll]:
+    """Children recorded as not on roll and not yet matched, with likely matches on roll."""
+    require(actor, Cap.PUPIL_FLAGS_EDIT)
+    from peewee import fn
+
+    from kiosk.models.concerns import ConcernPupil
+    from kiosk.models.pupils import NOT_ON_ROLL, ON_ROLL, Pupil
+
+    with dbmod.translate_errors():
+        kids = list(Pupil.select().where((Pupil.status == NOT_ON_ROLL) & Pupil.merged_into.is_null())
+                    .order_by(Pupil.last_key, Pupil.first_key))
+        ids = [k.id for k in kids]
+        counts = dict(ConcernPupil.select(ConcernPupil.pupil, fn.COUNT(ConcernPupil.id))
+                      .where(ConcernPupil.pupil.in_(ids or [0])).group_by(ConcernPupil.pupil).tuples())
+        out = []
+        for k in kids:
+            maybe = Pupil.select().where((Pupil.status == ON_ROLL) & (Pupil.last_key == k.last_key)
+                                         & ((Pupil.first_key == k.first_key) | (Pupil.date_of_birth == k.date_of_birth)))
+            out.append(NotOnRoll(k.id, f"{k.first_name} {k.last_name}", k.date_of_birth, k.roll_note,
+                                 int(counts.get(k.id, 0)), tuple(summary(p, True) for p in maybe)))
+    return out
+
+
+def match_not_on_roll(actor: Actor, child_id: int, pupil_id: int, reason: str) -> PupilSummary:
+    """The DSL team says a child recorded as not on roll is this pupil (who has joined).
+
+    The child's concerns and sibling links move to the pupil; the not-on-roll record stays,
+    marked as merged into the pupil, so what was recorded about whom is never lost.
+    """
+    require(actor, Cap.PUPIL_FLAGS_EDIT)
+    from kiosk.models.concerns import ConcernPupil
+    from kiosk.models.pupils import NOT_ON_ROLL, ON_ROLL, Pupil, PupilLink
+
+    why = clean(reason, "reason", required=True, max_length=500)
+    with dbmod.write():
+        child, pupil = get(actor, child_id), get(actor, pupil_id)
+        if child.status != NOT_ON_ROLL or child.merged_into is not None:
+            raise ValidationError("child", "is not a child recorded as not on roll")
+        if pupil.status != ON_ROLL:
+            raise ValidationError("pupil", "choose a pupil on the school's roll")
+        already = {c for (c,) in ConcernPupil.select(ConcernPupil.concern)
+                   .where(ConcernPupil.pupil == pupil.id).tuples()}
+        moved = [link.id for link in ConcernPupil.select(ConcernPupil.id, ConcernPupil.concern)
+                 .where(ConcernPupil.pupil == child.id) if link.concern_id not in already]
+        if moved:
+            ConcernPupil.update(pupil=pupil.id).where(ConcernPupil.id.in_(moved)).execute()
+        for link in PupilLink.select().where(((PupilLink.pupil_a == child.id) | (PupilLink.pupil_b == child.id))
+                                             & PupilLink.removed_at.is_null()):
+            other = link.pupil_b_id if link.pupil_a_id == child.id else link.pupil_a_id
+            if other == pupil.id:
+                continue
+            a, b = sorted((other, pupil.id))
+            PupilLink.insert(pupil_a=a, pupil_b=b, source=link.source, created_by=actor.user_id,
+                             reason=f"moved from a child not on roll: {why}"[:500]).on_conflict_ignore().execute()
+        Pupil.update(merged_into=pupil.id, active=False).where(Pupil.id == child.id).execute()
+        audit.record(actor, "pupil.not_on_roll.match", "pupil", pupil.id,
+                     {"child": child.id, "concern_links_moved": moved, "reason": why})
+    return summary(Pupil.get_by_id(pupil.id), True)
