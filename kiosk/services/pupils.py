@@ -60,7 +60,7 @@ def summary(p, show_flags: bool) -> PupilSummary:
     )
 
 
-def search(actor: Actor, text: str, limit: int = 20) -> list[PupilSummary]:
+def search(actor: Actor, text: str, limit: int = 20, on_roll_only: bool = False) -> list[PupilSummary]:
     """Pupils whose first, preferred or last name starts with what was typed.
 
     Two words ("sam jo") match first-name prefix and last-name prefix. Flags are
@@ -83,6 +83,8 @@ def search(actor: Actor, text: str, limit: int = 20) -> list[PupilSummary]:
     else:
         a, b = words[0], words[-1]
         cond = (prefix(Pupil.first_key, a) | prefix(Pupil.preferred_key, a)) & prefix(Pupil.last_key, b)
+    if on_roll_only:
+        cond = cond & (Pupil.status == "roll")
     rows = (
         Pupil.select()
         .where(cond & (Pupil.active == True))  # noqa: E712

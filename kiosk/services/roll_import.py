@@ -291,9 +291,14 @@ def _ids_with_records(ids: list[int]) -> set[int]:
 
 def run_import(actor: Actor, data: bytes, name: str, *, full_roll: bool = False,
                mapping: dict[str, str] | None = None, dry_run: bool = False,
-               progress: Progress | None = None) -> ImportResult:
-    """Plan, then (unless a dry run) write it all in one transaction with one audit event."""
+               progress: Progress | None = None, expect_sha256: str | None = None) -> ImportResult:
+    """Plan, then (unless a dry run) write it all in one transaction with one audit event.
+
+    `expect_sha256`: the hash of the file that was previewed; a file changed since is refused.
+    """
     require(actor, Cap.PUPIL_MANAGE)
+    if expect_sha256 is not None and hashlib.sha256(data).hexdigest() != expect_sha256:
+        raise ImportFileError(f"{name}: the file has changed since the preview; preview it again")
     parsed = read_roll(data, name, mapping)
     from kiosk.models.pupils import ON_ROLL, Pupil, PupilLink
 

@@ -107,3 +107,78 @@ async def test_dsl_sets_a_flag_and_sees_siblings_counts_on_the_chronology(settin
     assert ava.other and ava.other_label == "Private fostering [/b]"
     change = PupilFlagChange.get(PupilFlagChange.pupil == ava.id)
     assert change.effective_on == date(2026, 9, 1) and change.label == "Private fostering [/b]"
+
+
+async def test_admin_previews_then_imports_the_roll_in_the_console(settings, staff, record_concern):
+    from textual.widgets import ProgressBar
+
+    from kiosk.models.pupils import Pupil
+    from kiosk.screens.roll_import import RollImportScreen
+    from tests.imports.conftest import FIXTURES
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "itadmin")
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, RollImportScreen))
+        screen = app.screen
+        await type_into(pilot, "#roll-file", str(FIXTURES / "ctf24_roll.xml"))
+        await pilot.press("ctrl+s")  # not previewed yet: refused
+        await settle(pilot)
+        assert Pupil.select().count() == 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Dry run: nothing changed. 4 joining" in str(
+            screen.query_one("#roll-text").content))
+        assert Pupil.select().count() == 0
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "4 joining" in str(screen.query_one("#roll-text").content)
+                         and not screen.busy)
+        assert Pupil.select().count() == 4
+        bar = screen.query_one("#roll-progress", ProgressBar)
+        assert bar.total == 5 and bar.progress == 5  # 4 joiners and 1 sibling link
+        # A malformed file: one line, nothing changed.
+        await type_into(pilot, "#roll-file", str(FIXTURES / "nope.xml"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "cannot read the file" in str(screen.query_one("#roll-text").content))
+        assert Pupil.select().count() == 4
+
+
+async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff, fixture_bytes, record_concern):
+    from kiosk.screens.leavers import LeaversScreen, NotOnRollScreen
+    from kiosk.services import pupils, roll_import
+
+    ids = _family(staff, fixture_bytes)
+    record_concern(staff.teacher, ids["Mia"])
+    zara = pupils.add_not_on_roll(staff.teacher, first_name="Zara", last_name="Ahmed", born="05/05/2013",
+                                  note="Sister of a pupil at St Mary's")
+    record_concern(staff.teacher, zara.id)
+    roll_import.run_import(staff.itadmin, fixture_bytes("ctf25_roll.xml"), "ctf25_roll.xml", full_roll=True)
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "dsl")
+        assert "left: child protection file to transfer" in screen_text(app)
+        await pilot.press("l")
+        await wait_until(pilot, lambda: isinstance(app.screen, LeaversScreen))
+        assert "Mia Jones" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("o")
+        await wait_until(pilot, lambda: isinstance(app.screen, NotOnRollScreen))
+        assert "Zara Ahmed" in screen_text(app)
+        screen = app.screen
+        assert screen.rows[0].maybe and screen.rows[0].maybe[0].upn == "A936200015014"
+        await pilot.press("m")
+        await settle(pilot)
+        await type_into(pilot, "#pupil-search", "zara")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.screen.query_one("#f-reason").value = "Same child: joined from St Mary's"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.rows == []
+    from kiosk.models.concerns import ConcernPupil
+    from kiosk.models.pupils import Pupil
+
+    joined = Pupil.get(Pupil.upn == "A936200015014")
+    assert ConcernPupil.select().where(ConcernPupil.pupil == joined.id).count() == 1
+    assert Pupil.get_by_id(zara.id).merged_into == joined.id
