@@ -39,6 +39,7 @@ class User(BaseModel):
     deactivated_at = DateTimeField(null=True)
     password_changed_at = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+    email = CharField(max_length=254, default="")  # schema 3: from `kiosk users import`
 
 
 @register
