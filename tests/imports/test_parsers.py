@@ -209,3 +209,30 @@ def test_bad_files_are_refused_with_one_line(data, message):
         read_roll(data, "bad-file")
     text = str(exc.value)
     assert message in text and "\n" not in text and text.startswith("bad-file")
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_rows_or_one_line_error(data):
+    try:
+        roll = read_roll(data, "fuzz")
+    except ImportFileError as exc:
+        assert "\n" not in str(exc)
+    else:
+        assert all(isinstance(r, RefusedRow) for r in roll.refused)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60), st.dates(date(2000, 1, 1), date(2024, 1, 1)))
+def test_csv_names_round_trip_or_are_refused(name, dob):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf).writerows([["Surname", "Forename", "DOB"], [name, "Ava", dob.strftime("%d/%m/%Y")]])
+    try:
+        roll = read_roll(buf.getvalue().encode("utf-8"), "names.csv")
+    except ImportFileError:
+        return
+    if roll.rows:
+        assert roll.rows[0].last_name == " ".join(name.split()) and roll.rows[0].date_of_birth == dob
+    else:
+        assert roll.refused
