@@ -67,6 +67,8 @@ class ImportPlan:
     _updates: dict[int, dict] = field(default_factory=dict, repr=False)
     _matched: dict[int, int] = field(default_factory=dict, repr=False)
     _rows: list[RollRow] = field(default_factory=list, repr=False)
+    # New sibling pairs: ("p", id, id) between matched pupils, ("r", line, line) with a joiner.
+    _pairs: set[tuple] = field(default_factory=set, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -227,7 +229,7 @@ def _plan(parsed: ParsedRoll, data: bytes, name: str, full_roll: bool) -> Import
     if big:
         plan.notes.append(f"{big} contact(s) or address(es) shared by more than {MAX_FAMILY} pupils: "
                           "not linked as siblings (the DSL team can link by hand)")
-    plan._pairs = pairs  # type: ignore[attr-defined]
+    plan._pairs = pairs
     plan.new_sibling_links = len(pairs)
     return plan
 
@@ -347,7 +349,7 @@ def run_import(actor: Actor, data: bytes, name: str, *, full_roll: bool = False,
             Pupil.update(active=False, left_on=on).where(Pupil.id.in_(part)).execute()
             tick(len(part))
         links = []
-        for kind, a, b in sorted(plan._pairs):  # type: ignore[attr-defined]
+        for kind, a, b in sorted(plan._pairs):
             ia, ib = (a, b) if kind == "p" else (line_to_id[a], line_to_id[b])
             links.append(dict(zip(("pupil_a", "pupil_b"), _pair(ia, ib)), source="import"))
         for chunk in range(0, len(links), 200):
