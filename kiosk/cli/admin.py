@@ -189,6 +189,8 @@ def users_import(args) -> int:
               "'kiosk users set-roles NAME --role ROLE'.")
     if not args.dry_run and plan.new:
         print("These temporary passwords are shown once; each must be changed at first sign-in.")
+    if args.dry_run and plan.new:
+        print("Run again without --dry-run to create these accounts.")
     return 0
 
 

@@ -8,7 +8,7 @@ from textual import work
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Checkbox, Label, ProgressBar, Static
+from textual.widgets import Checkbox, ProgressBar, Static
 
 from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
@@ -36,8 +36,8 @@ class RollImportScreen(KioskScreen):
         self.busy = False
 
     def compose_body(self):
-        yield Label(Content("File: a CTF (XML, version 24 or 25) or a CSV export. Enter previews; "
-                            "nothing changes until you import (ctrl+s)."))
+        yield Static(Content("File: a CTF (XML, version 24 or 25) or a CSV export. Enter previews; "
+                             "nothing changes until you import (ctrl+s)."), classes="screen-intro")
         yield SafeInput(id="roll-file", max_length=1000, placeholder="/path/to/export.xml or .csv")
         with Horizontal(id="roll-options"):
             yield Checkbox(Content("Full roll (pupils missing are marked as left)"), id="roll-full")

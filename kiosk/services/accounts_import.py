@@ -1,5 +1,6 @@
 """Staff accounts in bulk (`kiosk users import FILE`): plan (the dry run), then create.
 
+A dry run of the same file (same SHA-256, found in the audit trail) must come first.
 Existing accounts are never changed by an import (roles are changed one person at a time,
 `kiosk users set-roles`). A new account gets a random temporary password, printed once by
 the caller and changed at first sign-in.
@@ -81,6 +82,15 @@ def _plan(data: bytes, name: str) -> tuple[StaffPlan, list[StaffRow]]:
     return plan, rows
 
 
+def _previewed(sha256: str) -> bool:
+    """Whether this exact file has had a dry run (the audit trail keeps its hash)."""
+    from kiosk.models import AuditEvent
+
+    return (AuditEvent.select(AuditEvent.seq)
+            .where((AuditEvent.action == "account.import.preview") & AuditEvent.detail.contains(sha256))
+            .exists())
+
+
 def temporary_password() -> str:
     # 16 characters from a 64-symbol alphabet: ~96 bits, and passes the password policy.
     return secrets.token_urlsafe(12)
@@ -94,6 +104,9 @@ def import_staff(actor: Actor, data: bytes, name: str, *, dry_run: bool = False)
 
     with dbmod.translate_errors():
         plan, _ = _plan(data, name)
+        if not dry_run and not _previewed(plan.sha256):
+            raise ValidationError("file", f"{name}: run it with --dry-run first and check the list "
+                                          "(the same file then imports)")
     if dry_run:
         audit.record(actor, "account.import.preview", "user", "", {"file": name[:200], "sha256": plan.sha256, **plan.counts})
         return plan

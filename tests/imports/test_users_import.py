@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.capabilities import CASE_RECORD_CAPS, CAPABILITIES, Role
-from kiosk.errors import PermissionDenied
+from kiosk.errors import PermissionDenied, ValidationError
 from kiosk.imports import ImportFileError
 from kiosk.services import accounts, accounts_import
 
@@ -25,6 +25,9 @@ def test_dry_run_then_import(staff):
     from kiosk.models import User
 
     before = User.select().count()
+    with pytest.raises(ValidationError, match="--dry-run first"):
+        accounts_import.import_staff(staff.itadmin, STAFF_CSV, "staff.csv")
+    assert User.select().count() == before
     plan = accounts_import.import_staff(staff.itadmin, STAFF_CSV, "staff.csv", dry_run=True)
     assert User.select().count() == before
     assert plan.counts == {"new": 5, "existing": 1, "refused": 2, "roles_to_confirm": 3}
@@ -47,6 +50,9 @@ def test_dry_run_then_import(staff):
     assert User.get(User.username == "jsmith").email == "jo.smith@school.example"
     # The existing account was not touched.
     assert accounts.get_user_info(staff.itadmin, "teacher").full_name == "Ms Teacher"
+    # A changed file needs its own dry run.
+    with pytest.raises(ValidationError, match="--dry-run first"):
+        accounts_import.import_staff(staff.itadmin, STAFF_CSV + b"new1,New One,staff,\r\n", "staff.csv")
     again = accounts_import.import_staff(staff.itadmin, STAFF_CSV, "staff.csv")
     assert again.counts["new"] == 0 and again.counts["existing"] == 6
 
@@ -75,3 +81,38 @@ def test_bad_staff_files(staff, data, message):
     with pytest.raises(ImportFileError, match=message):
         accounts_import.import_staff(staff.itadmin, data, "staff.csv")
     assert User.select().count() == before
+
+
+def test_cli_users_import(monkeypatch, capsys, tmp_path):
+    import io
+    import sys
+
+    from kiosk.cli import main
+    from kiosk.db import db
+    from tests.conftest import STRONG_PASSWORD, TEST_DB_URL, _reset_postgres
+
+    if TEST_DB_URL:
+        _reset_postgres(TEST_DB_URL)
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "school"))
+
+    def run(*argv, stdin=""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        if db.obj is not None and not db.is_closed():
+            db.close()
+        return code, out, err
+
+    assert run("init", "--admin", "root-admin", "--password-stdin", stdin=STRONG_PASSWORD + "\n")[0] == 0
+    f = tmp_path / "staff.csv"
+    f.write_bytes(STAFF_CSV)
+    code, out, err = run("users", "import", str(f))
+    assert code == 1 and err.count("\n") == 1 and "--dry-run first" in err
+    code, out, err = run("users", "import", str(f), "--dry-run")
+    assert code == 0 and "Dry run: nothing changed. 6 new" in out and "temporary password" not in out
+    code, out, err = run("users", "import", str(f))
+    assert code == 0 and out.count("temporary password:") == 6
+    assert "(asked for dsl,headteacher: to confirm)" in out
+    code, out, err = run("users", "list")
+    assert "asmith" in out and "dsl" not in out.split("asmith")[1].split("\n")[0]
+    db.initialize(None)
