@@ -5,18 +5,8 @@ from __future__ import annotations
 import sys
 
 from kiosk.cli.common import open_db
-from kiosk.errors import ValidationError
+from kiosk.imports.roll_csv import parse_map
 from kiosk.services.actor import shell_actor
-
-
-def parse_map(items: list[str] | None) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for item in items or []:
-        column, sep, field = item.rpartition("=")
-        if not sep or not column.strip() or not field.strip():
-            raise ValidationError("--map", f"{item!r}: write it as 'Column heading=field'")
-        mapping[column.strip()] = field.strip()
-    return mapping
 
 
 def pupils(args) -> int:

@@ -47,6 +47,17 @@ HEADERS = {
 }
 
 
+def parse_map(items: list[str] | None) -> dict[str, str]:
+    """['Pupil Surname=last_name', ...] -> {'Pupil Surname': 'last_name'} (the --map option)."""
+    mapping: dict[str, str] = {}
+    for item in items or []:
+        column, sep, field = item.rpartition("=")
+        if not sep or not column.strip() or not field.strip():
+            raise ImportFileError(f"--map {item!r}: write it as 'Column heading=field'")
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
 def _norm(header: str) -> str:
     return " ".join(re.sub(r"[_.\-]+", " ", header).lower().split())
 

@@ -51,7 +51,7 @@ class RollImportScreen(KioskScreen):
         self.query_one("#roll-progress").display = False
 
     def _options(self):
-        from kiosk.cli.pupils import parse_map
+        from kiosk.imports.roll_csv import parse_map
 
         path = self.query_one("#roll-file", SafeInput).value.strip()
         full = self.query_one("#roll-full", Checkbox).value
