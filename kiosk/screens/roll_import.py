@@ -79,6 +79,9 @@ class RollImportScreen(KioskScreen):
             return
         self.busy = True
         self._show(["Reading the file ..."])
+        bar = self.query_one("#roll-progress", ProgressBar)
+        bar.update(total=None, progress=0)  # indeterminate: reading and matching
+        bar.display = True
         self._run(self.app.actor, path, full, mapping, True, None)
 
     def action_import(self) -> None:
