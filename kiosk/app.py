@@ -96,6 +96,8 @@ class KioskApp(App, inherit_bindings=False):
     TITLE = "DSL console"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     IDLE_POLL_SECONDS = 1.0
+    # New alerts must reach an open console within 5 seconds (kiosk/alert_watch.py).
+    ALERT_POLL_SECONDS = 2.0
 
     BINDINGS = [
         # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
@@ -130,6 +132,7 @@ class KioskApp(App, inherit_bindings=False):
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
         self._locking = False
+        self.alert_watcher = None
         from kiosk.config import auto_theme
 
         theme = settings.theme or auto_theme()
@@ -156,6 +159,50 @@ class KioskApp(App, inherit_bindings=False):
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
+        from kiosk.alert_watch import AlertWatcher
+
+        self.alert_watcher = AlertWatcher(
+            lambda gen, notices: self.call_from_thread(self.alerts_arrived, gen, notices),
+            poll_seconds=self.ALERT_POLL_SECONDS, mail_settings=self.settings.mail)
+        self.alert_watcher.start()
+
+    def on_unmount(self) -> None:
+        if self.alert_watcher is not None:
+            self.alert_watcher.stop()
+
+    # --- alerts that arrive -----------------------------------------------------------
+
+    def _watch_alerts(self, actor) -> None:
+        """Announce alerts for `actor` (None: nobody) that arrive from now on."""
+        if self.alert_watcher is None:
+            return
+        start = None
+        if actor is not None:
+            from kiosk.services import alerts
+
+            try:
+                # Taken before the home counts are read, so nothing falls between the two.
+                start = alerts.latest_id(actor)
+            except KioskError:
+                log.exception("could not read the newest alert")
+        self.alert_watcher.follow(actor, start)
+
+    def alerts_arrived(self, generation: int, notices) -> None:
+        """On the UI thread: a content-free notice (a bell when urgent), fresh home counts."""
+        from kiosk.screens.home import HomeScreen
+        from kiosk.services.alerts import notice_text
+
+        if (self.actor is None or self.alert_watcher is None
+                or generation != self.alert_watcher.generation or not notices):
+            return
+        urgent = any(n.urgent for n in notices)
+        self.notify(notice_text(notices), title="New concern" if len(notices) == 1 else "New concerns",
+                    severity="error" if urgent else "warning", timeout=30 if urgent else 15,
+                    markup=False)
+        if urgent:
+            self.bell()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_counts()
 
     # --- idle detection -------------------------------------------------------------
 
@@ -213,6 +260,7 @@ class KioskApp(App, inherit_bindings=False):
 
         if self.actor is None:
             return
+        self._watch_alerts(self.actor)
         await self._fresh_stack(HomeScreen())
         previous = getattr(self, "_previous_login_at", None)
         if previous is not None:
@@ -253,6 +301,7 @@ class KioskApp(App, inherit_bindings=False):
         try:
             actor = self.actor
             self.last_lock_reason = reason
+            self._watch_alerts(None)
             if actor is not None:
                 self._save_drafts(actor)
                 self.actor = None
@@ -273,6 +322,7 @@ class KioskApp(App, inherit_bindings=False):
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""
         actor = self.actor
+        self._watch_alerts(None)
         if actor is not None:
             self._save_drafts(actor)
             self.actor = None

@@ -93,8 +93,13 @@ def users(args) -> int:
     cmd = args.users_command
     if cmd == "add":
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
-        info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
+        info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
+                                    email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+    elif cmd == "set-email":
+        info = accounts.set_email(actor, args.name, None if args.clear else args.email)
+        print(f"{info.username}: alert notices go to {info.email}" if info.email
+              else f"{info.username}: no e-mail notices")
     elif cmd == "list":
         rows = accounts.list_users(actor)
         print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
@@ -141,6 +146,24 @@ def users(args) -> int:
             ssh_keys.remove_key(actor, args.name, args.fingerprint)
             print(f"removed key {args.fingerprint} from {args.name}")
     return 0
+
+
+def mail_cmd(args) -> int:
+    """`kiosk mail send-pending`: drain the outbox once (a systemd timer runs it)."""
+    import getpass
+    import os
+
+    from kiosk.services import mail
+
+    settings = open_db(args)
+    if settings.mail is None:
+        raise ConfigError(f"{settings.config_path}: mail: not set; add a [mail] section with host and from "
+                          "(see the README) to send e-mail notices")
+    report = mail.send_pending(settings.mail, origin=f"shell:{getpass.getuser()}@{os.uname().nodename}")
+    left = mail.pending_count()
+    print(f"sent {report.sent}, failed {report.failed} (will retry), dropped {report.dropped}, "
+          f"given up {report.given_up}; {left} waiting")
+    return 0 if report.failed == 0 and report.given_up == 0 else 3
 
 
 def audit_cmd(args) -> int:
