@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Callable
 
 log = logging.getLogger(__name__)
@@ -32,15 +31,20 @@ class AlertWatcher:
         self._generation = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self.polls = 0  # completed polls (tests wait on it instead of sleeping)
 
     # --- called from the UI thread ------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="alert watcher", daemon=True)
-            self._thread.start()
+        if self._threads:
+            return
+        self._threads.append(threading.Thread(target=self._run_alerts, name="alert watcher", daemon=True))
+        if self.mail_settings is not None:
+            # Its own thread: a relay that hangs until its timeout must not hold up alerts.
+            self._threads.append(threading.Thread(target=self._run_mail, name="mail sender", daemon=True))
+        for thread in self._threads:
+            thread.start()
 
     def follow(self, actor, start_id: int | None) -> int:
         """Watch for `actor` from alert id `start_id` on (None: stop watching). Returns the
@@ -58,18 +62,18 @@ class AlertWatcher:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        threads, self._threads = self._threads, []
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
 
     # --- the thread ---------------------------------------------------------------------
 
-    def _run(self) -> None:
+    def _run_alerts(self) -> None:
         from kiosk.db import db
 
         cursor = None
         cursor_gen = -1
-        next_mail = time.monotonic()
         try:
             while not self._stop.is_set():
                 self._wake.wait(self.poll_seconds)
@@ -92,15 +96,27 @@ class AlertWatcher:
                         notices = cursor.poll()
                         if notices:
                             self.on_notices(gen, notices)
-                    if self.mail_settings is not None and time.monotonic() >= next_mail:
-                        next_mail = time.monotonic() + self.mail_seconds
-                        from kiosk.services import mail
-
-                        mail.send_pending(self.mail_settings)
                 except Exception:  # noqa: BLE001 - a lost database must not end the watcher
                     log.exception("alert watcher: poll failed")
                     _close(db)
                 self.polls += 1
+        finally:
+            _close(db)
+
+    def _run_mail(self) -> None:
+        from kiosk.db import db
+        from kiosk.services import mail
+
+        try:
+            while not self._stop.is_set():
+                try:
+                    if db.obj is not None:
+                        db.connect(reuse_if_open=True)
+                        mail.send_pending(self.mail_settings, origin="console:mail")
+                except Exception:  # noqa: BLE001 - try again next time; failures are audited
+                    log.exception("mail sender: drain failed")
+                    _close(db)
+                self._stop.wait(self.mail_seconds)
         finally:
             _close(db)
 

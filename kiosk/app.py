@@ -98,6 +98,7 @@ class KioskApp(App, inherit_bindings=False):
     IDLE_POLL_SECONDS = 1.0
     # New alerts must reach an open console within 5 seconds (kiosk/alert_watch.py).
     ALERT_POLL_SECONDS = 2.0
+    MAIL_DRAIN_SECONDS = 15.0  # only with [mail] in config.toml
 
     BINDINGS = [
         # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
@@ -163,7 +164,8 @@ class KioskApp(App, inherit_bindings=False):
 
         self.alert_watcher = AlertWatcher(
             lambda gen, notices: self.call_from_thread(self.alerts_arrived, gen, notices),
-            poll_seconds=self.ALERT_POLL_SECONDS, mail_settings=self.settings.mail)
+            poll_seconds=self.ALERT_POLL_SECONDS, mail_settings=self.settings.mail,
+            mail_seconds=self.MAIL_DRAIN_SECONDS)
         self.alert_watcher.start()
 
     def on_unmount(self) -> None:

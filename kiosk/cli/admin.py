@@ -81,8 +81,10 @@ def init(args) -> int:
 def _set_config_key(settings, key: str, value: str) -> None:
     path = settings.config_path
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    lines = [ln for ln in lines if not ln.split("=")[0].strip() == key]
-    lines.append(f'{key} = "{value}"')
+    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    top = [ln for ln in lines[:first_table] if not ln.split("=")[0].strip() == key]
+    # A top-level key must come before the first [table] (e.g. [mail]), or TOML puts it inside.
+    lines = top + [f'{key} = "{value}"'] + lines[first_table:]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
 
