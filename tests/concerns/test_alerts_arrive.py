@@ -176,3 +176,25 @@ def test_headteacher_is_told_of_an_allegation_about_an_adult(school):
     assert [(n.kind, n.urgent) for n in told] == [("adult_allegation", True)]
     text = notice_text(told)
     assert "register (g)" in text and PHRASE not in text and "Other Teacher" not in text
+
+
+def test_cursor_catches_an_alert_that_commits_after_a_newer_one(school):
+    """PostgreSQL hands out ids before commit, so a lower id can become visible after a higher
+    one was seen; the cursor looks back (there) and tells it once."""
+    from kiosk.models import Alert
+    from kiosk.services import alerts
+
+    dsl = school.users["dsl"]
+    cursor = alerts.AlertCursor(dsl)
+    cursor.lookback = alerts.LOOKBACK_IDS  # as on PostgreSQL (SQLite commits in id order)
+    base = cursor.high + 100
+
+    def alert(i):
+        Alert.create(id=i, recipient=dsl.user_id, kind="child_concern", record_type="concern",
+                     record_id=1, label="", raised_by="", urgent=False)
+
+    alert(base + 10)
+    assert [n.id for n in cursor.poll()] == [base + 10]
+    alert(base + 5)  # committed late
+    assert [n.id for n in cursor.poll()] == [base + 5]
+    assert cursor.poll() == []

@@ -7,6 +7,7 @@ import pytest
 
 from kiosk.config import load_settings
 from kiosk.errors import ConfigError
+from tests.conftest import STRONG_PASSWORD
 from tests.unit.test_cli import data_dir, init, run  # noqa: F401 - fixture and helpers
 
 
@@ -67,8 +68,6 @@ def test_bad_mail_settings_name_file_key_and_fix(tmp_path, body, key, fix):
 def test_cli_email_and_send_pending(monkeypatch, capsys, data_dir):  # noqa: F811
     code, _, err = init(monkeypatch, capsys)
     assert code == 0, err
-    from tests.conftest import STRONG_PASSWORD
-
     code, out, err = run(monkeypatch, capsys, "users", "add", "dana", "--role", "dsl", "--full-name", "Dana",
                          "--email", "dana@school.example", "--password-stdin", stdin=STRONG_PASSWORD + "\n")
     assert code == 0, err
@@ -81,6 +80,7 @@ def test_cli_email_and_send_pending(monkeypatch, capsys, data_dir):  # noqa: F81
     # Without [mail], send-pending says what to add, where.
     code, out, err = run(monkeypatch, capsys, "mail", "send-pending")
     assert code == 1 and "config.toml: mail: not set" in err
+    data_dir.mkdir(exist_ok=True)  # on PostgreSQL init makes no data dir
     with open(data_dir / "config.toml", "a") as fh:
         fh.write('\n[mail]\nhost = "127.0.0.1"\nport = 9\nstarttls = false\nfrom = "c@school.example"\n')
     code, out, err = run(monkeypatch, capsys, "mail", "send-pending")
@@ -90,13 +90,12 @@ def test_cli_email_and_send_pending(monkeypatch, capsys, data_dir):  # noqa: F81
 def test_init_profile_keeps_the_mail_section_intact(monkeypatch, capsys, data_dir, tmp_path):  # noqa: F811
     from importlib.resources import files
 
-    code, _, err = init(monkeypatch, capsys)
-    assert code == 0, err
-    with open(data_dir / "config.toml", "a") as fh:
-        fh.write('[mail]\nhost = "smtp.school.example"\nfrom = "c@school.example"\n')
+    data_dir.mkdir(mode=0o700)
+    (data_dir / "config.toml").write_text('[mail]\nhost = "smtp.school.example"\nfrom = "c@school.example"\n')
     profile = tmp_path / "p.toml"
     profile.write_text(files("kiosk.rules").joinpath("default_profile.toml").read_text())
-    code, out, err = run(monkeypatch, capsys, "init", "--profile", str(profile))
+    code, out, err = run(monkeypatch, capsys, "init", "--admin", "root-admin", "--password-stdin",
+                         "--profile", str(profile), stdin=STRONG_PASSWORD + "\n")
     assert code == 0, err
     s = load_settings(data_dir=data_dir, env={})
     assert s.mail.host == "smtp.school.example" and s.profile_path == data_dir / "profile.toml"
