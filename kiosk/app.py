@@ -198,7 +198,8 @@ class KioskApp(App, inherit_bindings=False):
                 or generation != self.alert_watcher.generation or not notices):
             return
         urgent = any(n.urgent for n in notices)
-        self.notify(notice_text(notices), title="New concern" if len(notices) == 1 else "New concerns",
+        title = "New concern" if len(notices) == 1 else "New concerns"
+        self.notify(notice_text(notices), title=f"{title} (urgent)" if urgent else title,
                     severity="error" if urgent else "warning", timeout=30 if urgent else 15,
                     markup=False)
         if urgent:

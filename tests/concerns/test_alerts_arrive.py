@@ -198,3 +198,27 @@ def test_cursor_catches_an_alert_that_commits_after_a_newer_one(school):
     alert(base + 5)  # committed late
     assert [n.id for n in cursor.poll()] == [base + 5]
     assert cursor.poll() == []
+
+
+async def test_headteacher_is_told_of_an_allegation_in_the_console(settings, school, monkeypatch):
+    from kiosk.rules import load_profile
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.services import adults
+
+    app = console_app(settings)
+    bells = []
+    monkeypatch.setattr(app, "bell", lambda: bells.append(1))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "head")
+        app.clear_notifications()
+        assert "New concerns about adults" not in _counts(app)
+        adults.raise_concern(school.users["teacher"], load_profile(None),
+                             subject_user_id=school.users["teacher2"].user_id,
+                             answers=HarmsAnswers(harmed_child=True),
+                             what_happened=PHRASE, happened_when="Tuesday")
+        await wait_until(pilot, lambda: _notices(app), timeout=_bounded(app))
+        (notice,) = _notices(app)
+        assert "register (g)" in notice and "(urgent)" in notice and bells == [1]
+        for secret in (PHRASE, "Other Teacher", "Ms Teacher", "allegation", "Allegation"):
+            assert secret not in notice
+        await wait_until(pilot, lambda: "New concerns about adults" in _counts(app), timeout=_bounded(app))
