@@ -55,6 +55,12 @@ class MailSettings:
     password: str | None = dataclass_field(default=None, repr=False)
     password_file: Path | None = None
     timeout_seconds: int = 20
+    ca_file: Path | None = None  # the relay's certificate authority, if not a public one
+
+    def tls_context(self):
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
 
     def read_password(self) -> str | None:
         """The relay password, from the file when one is named (read at each send, so a
@@ -146,7 +152,7 @@ def _validate(path: Path, raw: dict) -> dict:
 
 
 _MAIL_KEYS = ("host", "port", "starttls", "username", "password", "password_file", "from",
-              "timeout_seconds")
+              "timeout_seconds", "ca_file")
 
 
 def _validate_mail(path: Path, raw) -> MailSettings:
@@ -200,9 +206,23 @@ def _validate_mail(path: Path, raw) -> MailSettings:
         raise ConfigError(f"{path}: mail.username: missing; a relay password needs the account name too")
     if username is not None and password is None and password_file is None:
         raise ConfigError(f"{path}: mail.password_file: missing; give password_file (or password) for {username!r}")
+    ca = text("ca_file", "the path of the relay's CA certificate (PEM), or leave it out")
+    ca_file = None
+    if ca is not None:
+        p = Path(ca).expanduser()
+        ca_file = p if p.is_absolute() else path.parent / p
+        try:
+            import ssl
+
+            ssl.create_default_context(cafile=str(ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"{path}: mail.ca_file: {ca_file} is not a readable PEM certificate "
+                              f"({getattr(exc, 'strerror', None) or exc}); fix the path or the file") from None
+        if not starttls:
+            raise ConfigError(f"{path}: mail.ca_file: only used with starttls = true; set it or remove ca_file")
     return MailSettings(host=host, from_address=sender, port=port, starttls=starttls,
                         username=username, password=password, password_file=password_file,
-                        timeout_seconds=timeout)
+                        timeout_seconds=timeout, ca_file=ca_file)
 
 
 def load_settings(

@@ -119,7 +119,7 @@ def _connect(settings) -> smtplib.SMTP:
     try:
         smtp.ehlo()
         if settings.starttls:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=settings.tls_context())
             smtp.ehlo()
         if settings.username:
             smtp.login(settings.username, settings.read_password() or "")

@@ -213,3 +213,56 @@ def test_email_addresses_are_checked(school, admin):
             accounts.set_email(admin, "dsl", bad)
     assert accounts.set_email(admin, "dsl", " jo@school.example ").email == "jo@school.example"
     assert accounts.set_email(admin, "dsl", "").email is None
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1, made for the test (the relay's own CA, as a school's may be)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relay.test")])
+    # OpenSSL checks validity against the real clock: valid on any date the suite may run.
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+            .not_valid_after(dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "relay.pem", tmp_path / "relay.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_starttls_with_the_relays_own_ca(school, record, admin, port, tmp_path):
+    import ssl
+
+    from kiosk.services import mail
+
+    cert_file, key_file = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert_file, key_file)
+    relay = Relay(port, tls_context=server_ctx, require_starttls=True).start()
+    try:
+        _with_email(admin, "dsl", "dsl@school.example")
+        record(words=PHRASE)
+        tls = dict(starttls=True, timeout_seconds=5)
+        # An unknown certificate is refused: the notice is not sent in clear or to an impostor.
+        report = mail.send_pending(MailSettings(host="127.0.0.1", port=port,
+                                                from_address="c@school.example", **tls))
+        assert report.failed == 1 and relay.messages == []
+        assert "CERTIFICATE_VERIFY_FAILED" in _events("mail.failed")[0]["error"]
+        school.clock.advance(minutes=2)
+        report = mail.send_pending(MailSettings(host="127.0.0.1", port=port, from_address="c@school.example",
+                                                ca_file=cert_file, **tls))
+        assert report.sent == 1 and len(relay.messages) == 1 and PHRASE not in relay.messages[0][2]
+    finally:
+        relay.stop()

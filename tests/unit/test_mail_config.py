@@ -99,3 +99,11 @@ def test_init_profile_keeps_the_mail_section_intact(monkeypatch, capsys, data_di
     assert code == 0, err
     s = load_settings(data_dir=data_dir, env={})
     assert s.mail.host == "smtp.school.example" and s.profile_path == data_dir / "profile.toml"
+
+
+def test_ca_file_must_be_a_certificate(tmp_path):
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "ca.pem").write_text("not a certificate\n")
+    with pytest.raises(ConfigError) as exc:
+        _load(tmp_path, '[mail]\nhost = "h.example"\nfrom = "a@b.example"\nca_file = "ca.pem"\n')
+    assert "config.toml: mail.ca_file: " in str(exc.value) and "fix the path or the file" in str(exc.value)
