@@ -180,11 +180,13 @@ class KioskApp(App, inherit_bindings=False):
             return
         start = None
         if actor is not None:
+            from kiosk import db as dbmod
             from kiosk.services import alerts
 
             try:
                 # Taken before the home counts are read, so nothing falls between the two.
-                start = alerts.latest_id(actor)
+                with dbmod.translate_errors():
+                    start = alerts.latest_id(actor)
             except KioskError:
                 log.exception("could not read the newest alert")
         self.alert_watcher.follow(actor, start)

@@ -222,3 +222,16 @@ async def test_headteacher_is_told_of_an_allegation_in_the_console(settings, sch
         for secret in (PHRASE, "Other Teacher", "Ms Teacher", "allegation", "Allegation"):
             assert secret not in notice
         await wait_until(pilot, lambda: "New concerns about adults" in _counts(app), timeout=_bounded(app))
+
+
+async def test_watcher_threads_end_with_the_console(settings, school):
+    import threading
+
+    from tests.concerns.test_mail_notices import _mail
+
+    app = console_app(settings.with_(mail=_mail(9)))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "dsl")
+        names = {t.name for t in threading.enumerate()}
+        assert {"alert watcher", "mail sender"} <= names
+    assert not {"alert watcher", "mail sender"} & {t.name for t in threading.enumerate()}
