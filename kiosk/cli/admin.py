@@ -109,6 +109,8 @@ def users(args) -> int:
             status = "deactivated" if not u.active else ("locked" if u.locked else "active")
             if u.must_change_password and u.active:
                 status += ", must change password"
+            if u.email:
+                status += f", e-mails {u.email}"
             print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
     elif cmd == "reset-password":
         password = read_password(args.password_stdin, "New temporary password (12+ characters): ")

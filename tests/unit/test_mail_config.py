@@ -71,6 +71,8 @@ def test_cli_email_and_send_pending(monkeypatch, capsys, data_dir):  # noqa: F81
     code, out, err = run(monkeypatch, capsys, "users", "add", "dana", "--role", "dsl", "--full-name", "Dana",
                          "--email", "dana@school.example", "--password-stdin", stdin=STRONG_PASSWORD + "\n")
     assert code == 0, err
+    code, out, err = run(monkeypatch, capsys, "users", "list")
+    assert "e-mails dana@school.example" in next(ln for ln in out.splitlines() if ln.startswith("dana"))
     code, out, err = run(monkeypatch, capsys, "users", "set-email", "dana", "d.other@school.example")
     assert code == 0 and "d.other@school.example" in out
     code, out, err = run(monkeypatch, capsys, "users", "set-email", "dana", "bad address")
@@ -107,3 +109,23 @@ def test_ca_file_must_be_a_certificate(tmp_path):
     with pytest.raises(ConfigError) as exc:
         _load(tmp_path, '[mail]\nhost = "h.example"\nfrom = "a@b.example"\nca_file = "ca.pem"\n')
     assert "config.toml: mail.ca_file: " in str(exc.value) and "fix the path or the file" in str(exc.value)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(max_size=80))
+def test_an_accepted_address_can_never_break_a_mail_header(text):
+    from kiosk.errors import ValidationError
+    from kiosk.services.accounts import validate_email
+
+    try:
+        address = validate_email(text)
+    except ValidationError:
+        return
+    if address is None:
+        assert not text.strip()
+        return
+    assert address.count("@") == 1 and len(address) <= 254
+    assert not any(c.isspace() or ord(c) < 32 or 127 <= ord(c) < 160 or c in '<>,;:"\\'
+                   for c in address)
