@@ -235,3 +235,39 @@ async def test_watcher_threads_end_with_the_console(settings, school):
         names = {t.name for t in threading.enumerate()}
         assert {"alert watcher", "mail sender"} <= names
     assert not {"alert watcher", "mail sender"} & {t.name for t in threading.enumerate()}
+
+
+RECORD_IN_ANOTHER_PROCESS = r"""
+import sys
+from datetime import timedelta
+from kiosk import schema
+from kiosk.clock import today
+from kiosk.config import Settings
+from kiosk.models import User
+from kiosk.services import accounts, concerns
+from pathlib import Path
+
+data_dir, db_url, pupil_id = sys.argv[1], sys.argv[2] or None, int(sys.argv[3])
+schema.open_database(Settings(data_dir=Path(data_dir), db_url=db_url))
+teacher = accounts.actor_for(User.get(User.username == "teacher"), "ssh:192.0.2.1:5000")
+concerns.record_concern(teacher, token=concerns.new_submission_token(), pupils=[(pupil_id, "subject")],
+                        occurred_on=today() - timedelta(days=1), source="child_told",
+                        categories=["physical_abuse"], words=sys.argv[4], description=sys.argv[4])
+"""
+
+
+async def test_a_concern_recorded_by_another_process_reaches_the_console(settings, school):
+    """Each SSH console is its own process: the database is the only channel between them."""
+    import asyncio
+    import sys
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "dsl")
+        app.clear_notifications()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", RECORD_IN_ANOTHER_PROCESS, str(settings.data_dir),
+            settings.db_url or "", str(school.pupils["amara"].id), PHRASE)
+        assert await asyncio.wait_for(proc.wait(), 60) == 0
+        await wait_until(pilot, lambda: _notices(app), timeout=_bounded(app))
+        assert "concern was recorded" in _notices(app)[0] and PHRASE not in _notices(app)[0]
