@@ -270,6 +270,9 @@ def operations(ds: Dataset) -> list[Operation]:
                     q("INSERT INTO alert (recipient_id, kind, record_type, record_id, label, raised_by, "
                       "urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       (uid, "child_concern", "concern", cid, cat, staff.full_name, False, stamp))
+                who, wparams = _in(team)  # the mail outbox: who of them has an address
+                q(f'SELECT id FROM "user" WHERE id IN {who} AND active = ? AND email IS NOT NULL '
+                  "AND email <> ?", (*wparams, True, ""))
                 raw_audit(staff.user_id, staff.username, staff.origin, "concern.record", "concern", cid,
                           '{"alerted":%d,"categories":["%s"],"pupils":[%d],"urgent":false}' % (len(team), cat, p))
             return cid
