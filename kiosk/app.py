@@ -26,6 +26,7 @@ from typing import Any, Callable
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from kiosk.capabilities import Cap
@@ -81,6 +82,15 @@ def harden_environment(environ: dict | None = None) -> list[str]:
 
         importlib.reload(textual.constants)
     return removed
+
+
+class AlertsArrived(Message):
+    """From the alert watcher's thread: new alerts for the signed-in user (kiosk/alert_watch.py)."""
+
+    def __init__(self, generation: int, notices) -> None:
+        super().__init__()
+        self.generation = generation
+        self.notices = notices
 
 
 def _minutes(seconds: int) -> str:
@@ -162,8 +172,9 @@ class KioskApp(App, inherit_bindings=False):
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         from kiosk.alert_watch import AlertWatcher
 
+        # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.
         self.alert_watcher = AlertWatcher(
-            lambda gen, notices: self.call_from_thread(self.alerts_arrived, gen, notices),
+            lambda gen, notices: self.post_message(AlertsArrived(gen, notices)),
             poll_seconds=self.ALERT_POLL_SECONDS, mail_settings=self.settings.mail,
             mail_seconds=self.MAIL_DRAIN_SECONDS)
         self.alert_watcher.start()
@@ -190,6 +201,9 @@ class KioskApp(App, inherit_bindings=False):
             except KioskError:
                 log.exception("could not read the newest alert")
         self.alert_watcher.follow(actor, start)
+
+    def on_alerts_arrived(self, message: "AlertsArrived") -> None:
+        self.alerts_arrived(message.generation, message.notices)
 
     def alerts_arrived(self, generation: int, notices) -> None:
         """On the UI thread: a content-free notice (a bell when urgent), fresh home counts."""
