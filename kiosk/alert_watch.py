@@ -1,12 +1,13 @@
 """The console's background watcher: alerts that arrive while it is open, and mail notices.
 
-One thread per console process. Every `poll_seconds` it asks the database (the channel
+A thread per console process. Every `poll_seconds` it asks the database (the channel
 between consoles, which over SSH are separate processes) "anything new for this user
 since alert id N" and hands what it found to a callback; the app shows a content-free
-notice. When the school has a mail relay (`[mail]` in config.toml) it also drains the
-mail outbox every `mail_seconds`. The thread keeps one database connection of its own,
-so a poll costs one indexed query, never a reconnect, and never runs on the UI thread.
-No Textual here: the app passes callbacks that post back to its own thread.
+notice. When the school has a mail relay (`[mail]` in config.toml) a second thread drains
+the mail outbox every `mail_seconds`, so a relay that hangs never holds up alerts. Each
+thread keeps one database connection of its own, so a poll costs one indexed query, never
+a reconnect, and nothing here runs on the UI thread. No Textual here: the app passes a
+callback that posts a message to its own thread.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 
 class AlertWatcher:
+    """Start once per app; `follow` the signed-in user (or None); `stop` at exit."""
+
     def __init__(self, on_notices: Callable[[int, list], None], *, poll_seconds: float = 2.0,
                  mail_settings=None, mail_seconds: float = 15.0) -> None:
         self.on_notices = on_notices
