@@ -134,11 +134,13 @@ class RecordPdf(FPDF):
     def table(self, headings, rows, widths=None, font_size: int = 9) -> None:  # type: ignore[override]
         """A table whose headings repeat at the top of every page it runs onto."""
         self.set_font(self.family, "", font_size)
+        has_head = any(headings)  # ("", "") : a two-column list of labels and values
         with super().table(col_widths=widths, repeat_headings=1, line_height=font_size * 0.5,
-                           text_align="LEFT", first_row_as_headings=True) as tbl:
-            head = tbl.row()
-            for h in headings:
-                head.cell(self.t(h))
+                           text_align="LEFT", first_row_as_headings=has_head) as tbl:
+            if has_head:
+                head = tbl.row()
+                for h in headings:
+                    head.cell(self.t(h))
             for r in rows:
                 row = tbl.row()
                 for value in r:

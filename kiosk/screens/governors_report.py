@@ -73,10 +73,13 @@ class GovernorsReportScreen(KioskScreen):
         widgets = []
         for chart in report.charts:
             plot = PlotextPlot(classes="report-chart")
+            # One row per bar plus the frame, title and axis: fewer rows and plotext drops bars.
+            plot.styles.height = max(8, len(chart.labels) * 2 + 6)
             plt = plot.plt
             labels = [f"{label[:14]} ({shown})" for label, shown in zip(chart.labels, chart.shown)]
             if labels:
-                plt.bar(labels, list(chart.drawable()), orientation="horizontal", width=0.4)
+                # Horizontal bars are drawn bottom-up: reverse so the first label is at the top.
+                plt.bar(labels[::-1], list(chart.drawable())[::-1], orientation="horizontal", width=0.4)
             plt.title(chart.title)
             widgets.append(plot)
         for t in report.tables:
