@@ -88,9 +88,19 @@ def load_or_create_school_key(data_dir: Path) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_name(f".{KEY_FILENAME}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        # Two consoles sending their first file at once: the first link wins, both use it.
+        os.link(tmp, path)
+    except FileExistsError:
+        return load_or_create_school_key(data_dir)
+    finally:
+        os.unlink(tmp)
     return key
 
 
@@ -183,7 +193,12 @@ def open_bundle(data: bytes, password: str) -> OpenedBundle:
                                         canonical(header))
     except InvalidTag:
         raise BundleError("the password is wrong (check it with the sending DSL); nothing was imported") from None
-    inner = json.loads(plaintext.decode("utf-8"))
+    try:
+        inner = json.loads(plaintext.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BundleError("the records in this bundle cannot be read; nothing was imported") from None
+    if not isinstance(inner, dict):
+        raise BundleError("the records in this bundle are not in the expected form; nothing was imported")
     if inner.get("schema") != SCHEMA or inner.get("schema_version") != SCHEMA_VERSION:
         raise BundleError(f"record schema {inner.get('schema')!r} v{inner.get('schema_version')!r} "
                           "is not one this console reads")
@@ -201,14 +216,14 @@ def receipt_code(content_sha256: str, password: str) -> str:
     """The acknowledgement the receiving DSL reads back: 12 characters in three groups."""
     key = hashlib.sha256(b"kiosk-receipt\x00" + password.encode("utf-8")).digest()
     mac = hmac.new(key, content_sha256.encode("ascii"), hashlib.sha256).digest()
-    text = base64.b32encode(mac).decode("ascii").replace("0", "").replace("1", "")[:12]
+    text = base64.b32encode(mac).decode("ascii")[:12]  # A-Z and 2-7: nothing to misread as O or I
     return "-".join(text[i:i + 4] for i in range(0, 12, 4))
 
 
 def receipt_matches(code: str, content_sha256: str, password_hmac_key: bytes) -> bool:
     """Check a code typed by the sender against the stored receipt key (not the password)."""
     mac = hmac.new(password_hmac_key, content_sha256.encode("ascii"), hashlib.sha256).digest()
-    want = base64.b32encode(mac).decode("ascii").replace("0", "").replace("1", "")[:12]
+    want = base64.b32encode(mac).decode("ascii")[:12]
     given = "".join(ch for ch in (code or "").upper() if ch.isalnum())
     return hmac.compare_digest(given, want)
 

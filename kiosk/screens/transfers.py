@@ -117,7 +117,11 @@ class TransfersScreen(KioskScreen):
         self.app.push_screen(PupilSearchDialog("Which pupil is moving?"), picked)
 
     def _ask_move(self, pupil_id: int, values: dict | None = None) -> None:
-        v = values or {}
+        v = values
+        if v is None:
+            defaults = self.call_service(transfers.move_defaults, self.app.actor, pupil_id) or {}
+            left = defaults.get("left_on")
+            v = {"left": f"{left:%d/%m/%Y}" if left else ""}
         fields = [
             FieldSpec("school", "Destination school", value=v.get("school", "")),
             FieldSpec("dsl", "Their DSL (name)", value=v.get("dsl", "")),

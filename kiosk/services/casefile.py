@@ -87,8 +87,18 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
             continue
         d = svc._detail(actor, row)
         others = [x for x in d.pupils if x.pupil_id != pupil_id]
-        clean = _redactor([x.name for x in others] + [x.name.split()[0] for x in others]) if redact \
-            else (lambda t: t or "")
+        if redact:
+            # Every name they go by: legal first and last, preferred, as shown.
+            from kiosk.models.pupils import Pupil as P
+
+            names = [x.name for x in others]
+            for o in P.select(P.first_name, P.last_name, P.preferred_name).where(
+                    P.id.in_([x.pupil_id for x in others] or [0])):
+                names += [o.first_name, o.last_name, o.preferred_name]
+            clean = _redactor([n for n in names if n])
+        else:
+            def clean(t):
+                return t or ""
         me = next((x for x in d.pupils if x.pupil_id == pupil_id), None)
         concerns.append({
             "ref": d.ref, "occurred_on": _iso(d.occurred_on), "occurred_time": d.occurred_time,

@@ -16,6 +16,7 @@ transfer then lists where it came from, and `transfer_for_source` finds it again
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -182,6 +183,29 @@ def transfer_for_source(actor: Actor, source_ref: str, profile=None) -> Transfer
 
     t = Transfer.select().where((Transfer.source == "roll_import") & (Transfer.source_ref == source_ref)).first()
     return _view(t, profile) if t else None
+
+
+def move_defaults(actor: Actor, pupil_id: int) -> dict:
+    """What the move form can start from: the date the pupil left, once the roll import
+    (issue 14) has recorded one on the pupil."""
+    require(actor, Cap.EXPORT_TRANSFER)
+    from kiosk.services import pupils
+
+    p = pupils.get(actor, pupil_id)
+    left = getattr(p, "left_on", None)
+    return {"left_on": left if isinstance(left, date) else None}
+
+
+def pupils_with_file_sent(pupil_ids) -> set[int]:
+    """Of these pupils, those whose file has been sent (for the roll import's leavers list,
+    which lists a leaver until records out marks their file sent). No capability: ids only."""
+    from kiosk.models.transfers import Transfer
+
+    ids = list(pupil_ids)
+    if not ids:
+        return set()
+    return {pid for (pid,) in Transfer.select(Transfer.pupil).where(
+        Transfer.pupil.in_(ids) & Transfer.sent_at.is_null(False)).tuples()}
 
 
 def transfers(actor: Actor, profile=None, include_done: bool = True) -> list[TransferView]:
@@ -363,8 +387,8 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
         if existing is not None:
             return _incoming(existing, duplicate=True)
         c = opened.content
-        pupil = c.get("pupil") or {}
-        move = c.get("transfer") or {}
+        pupil = c.get("pupil") if isinstance(c.get("pupil"), dict) else {}
+        move = c.get("transfer") if isinstance(c.get("transfer"), dict) else {}
         first = _text(pupil.get("first_name"), "first name", False, 100)
         last = _text(pupil.get("last_name"), "last name", False, 100)
         upn = _text(pupil.get("upn"), "unique pupil number", False, 13) or None
@@ -390,8 +414,8 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
                                 pupil_created=int(created), received_by=actor.user_id,
                                 received_by_name=actor.full_name)
         try:
-            entries = casefile.timeline({**{k: c.get(k) or [] for k in
-                                            ("concerns", "flag_changes", "early_help", "received")}})
+            entries = casefile.timeline({k: c.get(k) or [] for k in
+                                         ("concerns", "flag_changes", "early_help", "received")})
         except (KeyError, TypeError, ValueError, AttributeError):
             raise bundle.BundleError("the records in this bundle are not in the expected form; nothing was imported")
         summary = _text(move.get("dsl_summary"), "summary")
@@ -412,7 +436,7 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
                                   position=i)
         audit.record(actor, "transfer.receive", "pupil", match.id, {
             "from_school": sender, "content_sha256": opened.content_sha256,
-            "bundle_sha256": __import__("hashlib").sha256(data).hexdigest(),
+            "bundle_sha256": hashlib.sha256(data).hexdigest(),
             "sender_key": opened.sender_fingerprint, "records": len(rows) + len(entries), "pupil_created": created})
         return _incoming(tin)
 
