@@ -7,7 +7,7 @@ import base64
 import json
 import os
 import stat
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
