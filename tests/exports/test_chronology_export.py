@@ -93,3 +93,19 @@ def test_refused_for_others_and_bad_input(school, history, settings, profile):
     with pytest.raises(ValidationError):
         exports.export_chronology(dsl, settings, profile, school.pupils["amara"].id,
                                   start=date(2026, 12, 1), end=date(2026, 11, 1))
+
+
+def test_long_chronology_repeats_table_headings_on_every_page(school, record, settings, profile):
+    from kiosk.services import exports
+    from tests.exports.conftest import open_pdf
+
+    for i in range(45):
+        record(description=f"Entry number {i}. " + "A long description of what was seen. " * 4)
+    out = exports.export_chronology(school.users["dsl"], settings, profile, school.pupils["amara"].id,
+                                    password="twelve chars or more", newest_first=False)
+    pages = [p.extract_text() for p in open_pdf(out.pdf_path.read_bytes(), "twelve chars or more").pages]
+    first = next(i for i, t in enumerate(pages) if "Chronology (oldest first)" in t)
+    continued = [t for t in pages[first + 1:] if "Entry number" in t and "What was seen or heard" not in t]
+    assert len(continued) >= 2, "the chronology table should run over several pages"
+    for t in continued:
+        assert "Date Kind Entry Detail" in t  # fpdf2 repeat_headings
