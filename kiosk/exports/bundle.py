@@ -77,6 +77,9 @@ def content_hash(content: dict) -> str:
 
 def load_or_create_school_key(data_dir: Path) -> Ed25519PrivateKey:
     """The school's Ed25519 key, in the data dir (owner-only), made on first use."""
+    from kiosk.config import ensure_data_dir
+
+    ensure_data_dir(Path(data_dir))  # on PostgreSQL nothing else may have made it yet
     path = Path(data_dir) / KEY_FILENAME
     if path.exists():
         if path.stat().st_mode & 0o077:

@@ -30,6 +30,10 @@ class ExportFile:
 def export_dir(settings) -> Path:
     """The directory exports go to (created 0700 if missing; refused if others can reach it)."""
     chosen = getattr(settings, "export_dir", None)
+    if not chosen:
+        from kiosk.config import ensure_data_dir
+
+        ensure_data_dir(Path(settings.data_dir))  # owner-only, even where no SQLite file made it
     path = Path(chosen) if chosen else Path(settings.data_dir) / "exports"
     path = path.expanduser()
     if not path.is_absolute():
