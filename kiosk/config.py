@@ -81,6 +81,7 @@ class Settings:
     ssh_attempts_per_minute: int = 10
     theme: str | None = None  # None: chosen from the terminal's colours (see auto_theme)
     mail: MailSettings | None = None  # None: no e-mail notices
+    export_dir: Path | None = None  # None: exports/ in the data dir (kiosk.exports.files)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -140,6 +141,17 @@ def _validate(path: Path, raw: dict) -> dict:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: theme: must be a theme name such as 'ansi-dark'")
             out["theme"] = value
+        elif key == "export_dir":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{path}: export_dir: must be the path of a directory for exported files")
+            if any(ord(ch) < 32 for ch in value):
+                raise ConfigError(f"{path}: export_dir: must not contain control characters")
+            p = Path(value).expanduser()
+            p = p if p.is_absolute() else (path.parent / p)
+            if p.resolve() in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
+                raise ConfigError(f"{path}: export_dir: not a shared temporary directory; "
+                                  "choose a directory only the console's user can read")
+            out["export_dir"] = p
         elif key == "db_url":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: db_url: must be a database URL such as postgresql://...")
