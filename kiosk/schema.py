@@ -20,10 +20,10 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-# Version 3: pupil roll columns (former UPN, admission number, sex, left_on, status,
-#            roll_note, merged_into, other flag and label); pupil flag change effective_on, label;
-#            user.email.
-SCHEMA_VERSION = 3
+# Version 3: user.email (where content-free notices of new alerts are sent).
+# Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
+#            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
+SCHEMA_VERSION = 4
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -31,6 +31,13 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
 
     if "last_login_at" not in _columns("user"):
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
+
+
+def _m3_user_email(migrator: SchemaMigrator) -> None:
+    from kiosk.models import User
+
+    if "email" not in _columns("user"):
+        migrate(migrator.add_column("user", "email", User.email))
 
 
 def _add_defaulted_column(table: str, field) -> None:
@@ -50,12 +57,10 @@ def _add_defaulted_column(table: str, field) -> None:
     db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{field.column_name}" {kind} NOT NULL DEFAULT {default}')
 
 
-def _m3_pupil_roll(migrator: SchemaMigrator) -> None:
-    from kiosk.models import User
+def _m4_pupil_roll(migrator: SchemaMigrator) -> None:
     from kiosk.models.pupils import Pupil, PupilFlagChange
 
-    for model, names in ((User, ("email",)),
-                         (Pupil, ("former_upn", "admission_number", "sex", "left_on", "status",
+    for model, names in ((Pupil, ("former_upn", "admission_number", "sex", "left_on", "status",
                                   "roll_note", "merged_into", "other", "other_label")),
                          (PupilFlagChange, ("effective_on", "label"))):
         table = model._meta.table_name
@@ -76,7 +81,8 @@ def _m3_pupil_roll(migrator: SchemaMigrator) -> None:
 
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
-    3: _m3_pupil_roll,
+    3: _m3_user_email,
+    4: _m4_pupil_roll,
 }
 
 

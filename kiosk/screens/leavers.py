@@ -1,8 +1,8 @@
 """Two DSL-team lists that the roll import feeds.
 
 `LeaversScreen`: pupils who left with any concern or early-help record: "left: child
-protection file to transfer", with the deadline (KCSIE: 5 school days). Enter opens the
-chronology. Recording the transfer itself is records out (issue 16).
+protection file to transfer", with the deadline (KCSIE: 5 school days), until records out
+marks the file sent. Enter opens the chronology (m there starts the transfer).
 
 `NotOnRollScreen`: children recorded as not on roll (from the concern form), with pupils on
 roll who may be them; Enter matches one to a pupil who has joined (with a reason).
@@ -33,7 +33,7 @@ class LeaversScreen(KioskScreen):
     def compose_body(self):
         yield Static(Content("Pupils who left with a concern or early-help record. Send the child "
                              "protection file separately from the main file, securely, and get "
-                             "confirmation of receipt. Enter opens the chronology."), classes="screen-intro")
+                             "confirmation of receipt. Enter opens the chronology; m there starts the transfer."), classes="screen-intro")
         table = DataTable(id="leavers", cursor_type="row", zebra_stripes=True)
         table.add_columns("Pupil", "Year", "Left", "Send by")
         yield table

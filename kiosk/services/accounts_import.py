@@ -121,7 +121,7 @@ def import_staff(actor: Actor, data: bytes, name: str, *, dry_run: bool = False)
             if account.username in taken:  # made by someone else since the plan
                 plan.existing.append(account.username)
                 continue
-            user = User.create(username=account.username, full_name=account.full_name, email=account.email,
+            user = User.create(username=account.username, full_name=account.full_name, email=account.email or None,
                                password_hash=digest, must_change_password=True)
             for role in account.granted:
                 UserRole.create(user=user, role=role)

@@ -242,7 +242,7 @@ class LeaverToTransfer:
 def leavers_to_transfer(actor: Actor, profile=None) -> list[LeaverToTransfer]:
     """Pupils who left with any concern or early-help record, oldest departure first.
 
-    Records out (issue 16) marks a file as sent; until then every such leaver is listed.
+    A leaver stays listed until records out (kiosk.services.transfers) marks their file sent.
     """
     require(actor, Cap.CONCERN_TRIAGE)
     from kiosk.models.pupils import ON_ROLL, Pupil
@@ -255,10 +255,19 @@ def leavers_to_transfer(actor: Actor, profile=None) -> list[LeaverToTransfer]:
                     .where((Pupil.status == ON_ROLL) & (Pupil.active == False)  # noqa: E712
                            & Pupil.left_on.is_null(False)).namedtuples())
         keep = _ids_with_records([p.id for p in left])
+        keep -= _files_sent(keep)
     out = [LeaverToTransfer(p.id, f"{p.preferred_name or p.first_name} {p.last_name}", p.year_group,
                             p.left_on, cp_file_transfer_deadline(p.left_on, profile))
            for p in left if p.id in keep]
     return sorted(out, key=lambda x: (x.left_on, x.name))
+
+
+def _files_sent(ids: set[int]) -> set[int]:
+    try:
+        from kiosk.services.transfers import pupils_with_file_sent
+    except ImportError:  # records out not in this build
+        return set()
+    return pupils_with_file_sent(ids)
 
 
 def home_counts(actor: Actor):

@@ -119,7 +119,7 @@ async def test_admin_previews_then_imports_the_roll_in_the_console(settings, sta
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "itadmin")
-        await pilot.press("f")
+        await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, RollImportScreen))
         screen = app.screen
         await type_into(pilot, "#roll-file", str(FIXTURES / "ctf24_roll.xml"))
@@ -162,7 +162,7 @@ async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff,
         assert "Mia Jones" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("o")
+        await pilot.press("j")
         await wait_until(pilot, lambda: isinstance(app.screen, NotOnRollScreen))
         assert "Zara Ahmed" in screen_text(app)
         screen = app.screen
