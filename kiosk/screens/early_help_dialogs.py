@@ -116,16 +116,18 @@ class PupilSearchDialog(ModalScreen):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str = "Find a pupil") -> None:
+    def __init__(self, title: str = "Find a pupil", on_roll_only: bool = False) -> None:
         super().__init__()
         self.title_text = title
+        self.on_roll_only = on_roll_only
 
     def compose(self):
         from kiosk.widgets.pupil_picker import PupilPicker
 
         with Vertical(classes="dialog eh-dialog"):
             yield Static(Content.styled(self.title_text, "bold"))
-            yield PupilPicker(placeholder="e.g. amara or am ab", id="pupil-picker")
+            yield PupilPicker(placeholder="e.g. amara or am ab", id="pupil-picker",
+                              on_roll_only=self.on_roll_only)
 
     def on_mount(self) -> None:
         self.query_one("#pupil-search").focus()

@@ -15,7 +15,8 @@ from kiosk.capabilities import Cap
 
 log = logging.getLogger(__name__)
 
-DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults")
+DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults",
+                  "kiosk.services.pupils")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
     out: list[HomeCount] = []
     for name in DOMAIN_MODULES:
         out.extend(_domain_counts(actor, name))
+    if actor.can(Cap.EXPORT_TRANSFER):
+        from kiosk.services import transfers
+
+        try:
+            out.extend(transfers.home_counts(actor, profile))
+        except Exception:  # noqa: BLE001 - as for the domains above
+            log.exception("home counts from transfers failed")
+            out.append(HomeCount("Transfers: could not be counted", "?", urgent=True))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         from kiosk.services import signoff
 

@@ -44,6 +44,8 @@ def pupil_label(p) -> Content:
     extra = f"  Y{year} {p.form_group}  b. {born}".rstrip()
     if p.full_name.split(" ")[0] != p.name.split(" ")[0]:
         extra += f"  ({p.full_name})"
+    if getattr(p, "status_note", ""):
+        extra += f"  [{p.status_note}]"
     return Content.assemble((p.name, "bold"), (extra, "dim"))
 
 
@@ -76,9 +78,11 @@ class PupilPicker(Vertical):
             return self.picker
 
     def __init__(self, *, placeholder: str = "Type the first letters of a first or last name",
-                 id: str | None = None, classes: str | None = None) -> None:
+                 id: str | None = None, classes: str | None = None,
+                 on_roll_only: bool = False) -> None:
         super().__init__(id=id, classes=classes)
         self.placeholder = placeholder
+        self.on_roll_only = on_roll_only
         self._results: list = []
 
     def compose(self) -> ComposeResult:
@@ -110,7 +114,7 @@ class PupilPicker(Vertical):
             self._show([], "")
             return
         try:
-            found = pupils.search(actor, text, limit=MAX_RESULTS)
+            found = pupils.search(actor, text, limit=MAX_RESULTS, on_roll_only=self.on_roll_only)
         except KioskError as exc:
             self._show([], str(exc))
             return
