@@ -257,6 +257,7 @@ class InboxPage:
 class UserChoice:
     id: int
     name: str
+    always: bool = False  # always named on a restriction (the DSL, paragraph 10)
 
 
 def ref_for(concern_id: int) -> str:
@@ -370,6 +371,9 @@ def access_level(actor: Actor, concern) -> str | None:
     """FULL, RESTRICTED, STATUS or None for this actor and this concern row."""
     own = actor.user_id is not None and concern.recorded_by_id == actor.user_id
     if concern.restricted:
+        # The DSL is never shut out: a deputy's restriction cannot exclude them.
+        if actor.can(Cap.CONCERN_VIEW_RESTRICTED):
+            return FULL
         if actor.can(Cap.CONCERN_VIEW_ALL):
             return FULL if _has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
         if own and actor.can(Cap.CONCERN_VIEW_OWN):
@@ -441,10 +445,16 @@ def triage_users(actor: Actor) -> list[UserChoice]:
     return [UserChoice(u.id, u.full_name) for u in _users_with_roles(TRIAGE_ROLES)]
 
 
+def _dsl_ids() -> set[int]:
+    return {u.id for u in _users_with_roles((Role.DSL,))}
+
+
 def restriction_candidates(actor: Actor) -> list[UserChoice]:
-    """Who can be named on a restriction: the DSL team and the headteacher."""
+    """Who can be named on a restriction: the DSL team and the headteacher. The DSL is
+    always named (``always``): nobody can restrict a concern away from them."""
     require(actor, Cap.CONCERN_RESTRICT)
-    return [UserChoice(u.id, u.full_name)
+    dsl = _dsl_ids()
+    return [UserChoice(u.id, u.full_name, u.id in dsl)
             for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
 
 
@@ -806,9 +816,10 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
     out = []
+    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
     show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
     for r in rows:
-        hidden = r.restricted and r.id not in named
+        hidden = r.restricted and r.id not in named and not sees_all
         out.append(InboxRow(
             id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
             recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
@@ -1041,7 +1052,8 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
 def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDetail:
     """Restrict to named people (DSL team or headteacher); everyone else sees "restricted".
 
-    Naming people on an already restricted concern replaces the list.
+    Naming people on an already restricted concern replaces the list. The DSL is always
+    named, whoever restricts it: a deputy cannot shut the DSL out.
     """
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -1055,6 +1067,7 @@ def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDet
     _precheck(actor, concern_id, "concern.restrict", Cap.CONCERN_RESTRICT)
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.restrict")
+        ids = sorted(set(ids) | _dsl_ids())
         allowed = {u.id for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
         for uid in ids:
             if uid not in allowed:
