@@ -10,6 +10,7 @@ from kiosk.models.core import (  # noqa: F401
     Draft,
     Meta,
     ProcedureSignoff,
+    RetentionGate,
     SshKey,
     User,
     UserRole,

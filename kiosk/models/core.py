@@ -131,3 +131,11 @@ class Alert(BaseModel):
 
     class Meta:
         indexes = ((("recipient", "read_at", "created_at"), False),)
+
+
+@register
+class RetentionGate(BaseModel):
+    """Open (one row) only inside the retention process's own transaction: the append-only
+    triggers let a DELETE through while it is there (see kiosk.appendonly)."""
+
+    opened = IntegerField(default=1)
