@@ -219,6 +219,7 @@ def db_key(settings, *, required: bool = True) -> bytes | None:
         key = read_key_file(db_key_path(settings))
     if key is None and salt_path(settings).exists():
         key = passphrase_key(settings, _ask("Database passphrase: "))
+        _cache[path] = key  # asked once per process; key files are read afresh each time
     if key is None:
         if not required:
             return None
@@ -228,7 +229,6 @@ def db_key(settings, *, required: bool = True) -> bytes | None:
             f"{db_key_path(settings)} (owner-only), give the service credential "
             f"'{CREDENTIAL_NAME}', or start from a terminal if a passphrase was chosen"
         )
-    _cache[path] = key
     return key
 
 

@@ -461,32 +461,39 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
         key = keys.passphrase_key(settings, passphrase)
     elif os.environ.get("CREDENTIALS_DIRECTORY") and keys._credential():
         key = keys._credential()
+    elif keys.db_key_path(settings).exists():
+        key = keys.read_key_file(keys.db_key_path(settings))  # left by an earlier attempt
     else:
         key = keys.write_key_file(keys.db_key_path(settings))
     live = settings.db_path
     tmp = live.with_name(live.name + ".encrypting")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
+    # A second connection holds the write lock so no console writes while the copy is made
+    # (readers may go on); the consoles must still be stopped before the file is replaced.
+    holder = _cipher_connect(live, None)
     conn = _cipher_connect(live, None)
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("BEGIN EXCLUSIVE")  # no console may write while the copy is made
-        conn.execute(f"ATTACH DATABASE ? AS dest KEY \"{keys.sqlcipher_key(key)}\"", (str(tmp),))
-        conn.execute("SELECT sqlcipher_export('dest')").fetchall()
-        conn.execute("DETACH DATABASE dest")
+        holder.execute("BEGIN IMMEDIATE")
+        _export(conn, tmp, key)
         os.chmod(tmp, 0o600)
         check = _cipher_connect(tmp, key)
-        ok = check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        check.close()
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            check.close()
         if not ok:
             raise BackupError("the encrypted copy failed its integrity check; the plain database is unchanged")
+        conn.close()
+        holder.execute("ROLLBACK")
+        holder.close()
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 live.with_name(live.name + suffix).unlink()
         os.replace(tmp, live)
-        conn.execute("ROLLBACK")
     finally:
         conn.close()
+        holder.close()
     keys.forget()
     return report, live
 
