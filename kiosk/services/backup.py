@@ -179,6 +179,16 @@ def _manifest_signature_ok(settings, manifest: dict) -> bool | None:
         return None
 
 
+def _free_name(directory: Path, stamp: str, suffix: str) -> Path:
+    """A name no earlier backup has (two backups in the same microsecond, or a fake clock)."""
+    path = directory / f"kiosk-{stamp}{suffix}"
+    n = 1
+    while path.exists() or path.with_name(path.name + ".part").exists():
+        n += 1
+        path = directory / f"kiosk-{stamp}-{n}{suffix}"
+    return path
+
+
 def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupReport:
     """Write, check and rotate one backup. The live database must already be open."""
     from kiosk.services import audit, checkpoints
@@ -191,7 +201,7 @@ def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupRepor
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
     seq = audit.record(actor, "backup.start", "backup", stamp, {"to": str(target_dir)})
     if settings.db_url:
-        path = target_dir / f"kiosk-{stamp}{SUFFIX_PG}"
+        path = _free_name(target_dir, stamp, SUFFIX_PG)
         _pg_dump(settings, path, bkey)
         manifest = {"format": 1, "kind": "postgresql", "taken_at": utcnow().isoformat(),
                     "file": path.name, "sha256": _sha256(path)}
@@ -199,7 +209,7 @@ def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupRepor
         report = BackupReport(True, path, manifest)
         problems = _verify_pg(path, bkey)
     else:
-        path = target_dir / f"kiosk-{stamp}{SUFFIX_SQLITE}"
+        path = _free_name(target_dir, stamp, SUFFIX_SQLITE)
         tmp = path.with_name(path.name + ".part")
         conn = _cipher_connect(settings.db_path, _live_key(settings))
         try:
@@ -263,14 +273,16 @@ def verify_backup(settings, path: Path) -> BackupReport:
         copy = Path(tmp) / "copy.db"
         shutil.copyfile(path, copy)
         database = _open_backup_db(copy, bkey)
+        facts = {}
         try:
             with bound_to(database):
                 facts = _check_bound(problems)
         except Exception as exc:
-            if "not a database" in str(exc):
+            intact = not manifest or manifest.get("sha256") == _sha256(path)
+            if "not a database" in str(exc) and intact:
                 raise BackupError(f"{path}: cannot be opened with the backup key "
                                   f"({keys.backup_key_path(settings)}): wrong key or not a backup") from None
-            raise
+            problems.append(f"the backup cannot be read ({exc})")
     if manifest and facts:
         for key in ("schema_version", "audit_head", "counts"):
             if manifest.get(key) != facts.get(key):
@@ -344,7 +356,7 @@ def rotate(directory: Path, keep: dict | None = None, today: dt.date | None = No
     for p in Path(directory).iterdir():
         if not (p.name.startswith("kiosk-") and (p.name.endswith(SUFFIX_SQLITE) or p.name.endswith(SUFFIX_PG))):
             continue
-        stamp = p.name[len("kiosk-"):].split(".")[0]
+        stamp = p.name[len("kiosk-"):].split(".")[0].split("-")[0]
         try:
             when = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ")
         except ValueError:
