@@ -54,7 +54,7 @@ LABELS = {
     "adult_concern_event": lambda i: f"adult concern event {i}",
 }
 
-TRIGGER_VERSION = "1"
+TRIGGER_VERSION = "2"
 
 
 def _columns(table: str) -> list[str]:
@@ -89,15 +89,17 @@ def sqlite_statements() -> list[str]:
     return out
 
 
+# psycopg2 formats the statement even without parameters: a literal % is written %%.
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION kiosk_append_only() RETURNS trigger AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN
     IF EXISTS (SELECT 1 FROM retention_gate) THEN RETURN OLD; END IF;
-    RAISE EXCEPTION 'append-only: % rows are only removed by the retention process', TG_TABLE_NAME;
+    RAISE EXCEPTION 'append-only: %% rows are only removed by the retention process', TG_TABLE_NAME;
   END IF;
-  IF (to_jsonb(OLD) - TG_ARGV) IS DISTINCT FROM (to_jsonb(NEW) - TG_ARGV) THEN
-    RAISE EXCEPTION 'append-only: % rows are never changed (add an amendment)', TG_TABLE_NAME;
+  IF (to_jsonb(OLD) - COALESCE(TG_ARGV, '{}'::text[])) IS DISTINCT FROM
+     (to_jsonb(NEW) - COALESCE(TG_ARGV, '{}'::text[])) THEN
+    RAISE EXCEPTION 'append-only: %% rows are never changed (add an amendment)', TG_TABLE_NAME;
   END IF;
   RETURN NEW;
 END $$ LANGUAGE plpgsql
