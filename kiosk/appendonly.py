@@ -42,6 +42,7 @@ PROTECTED: dict[str, tuple[str, ...]] = {
     "agency_referral_status": (),
     "pupil_flag_change": (),
     "audit_event": (),
+    "retention_tombstone": (),
 }
 
 # How a record is named when verify reports it (table -> label, formatter).
