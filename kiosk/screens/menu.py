@@ -34,11 +34,13 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, "kiosk.screens.inbox:InboxScreen", "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
+    MenuEntry("y", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
     # Concerns about adults (headteacher, trust roles, DSL for low-level)
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
+    MenuEntry("o", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),

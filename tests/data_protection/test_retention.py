@@ -145,3 +145,52 @@ def test_adults_queue_for_the_headteacher(database, make_user, admin, fake_clock
     retention.confirm_removal(director, d, RULES)
     assert {i.record_id for i in retention.queue(head, RULES).items} == {low.id}
     del alleg
+
+
+async def test_console_journey_propose_then_a_second_person_confirms(settings, make_user, admin, fake_clock):
+    """At a fake date the DSL proposes a removal in the console; the deputy confirms it."""
+    from kiosk.models.concerns import Concern
+    from kiosk.services import concerns, pupils
+    from tests.console.helpers import console_app, login, settle, type_into, wait_until
+
+    teacher = make_user("tess", "staff")
+    kid = pupils.add_pupil(admin, first_name="Amara", last_name="Abbott", date_of_birth=date(2015, 3, 4),
+                           year_group=6, form_group="6W")
+    r = concerns.record_concern(teacher, token=concerns.new_submission_token(), pupils=[(kid.id, "subject")],
+                                occurred_on=date(2026, 11, 20), source="noticed", categories=["neglect"],
+                                description="Came in hungry again.", why_concern="Third time this week.")
+    fake_clock.now = datetime(2040, 6, 1, 9, 0)
+    # The DSL team of 2040 (accounts made then, so their passwords are current).
+    make_user("alice", "dsl", full_name="Alice Dsl")
+    make_user("dan", "deputy_dsl", full_name="Dan Deputy")
+    from kiosk.screens.retention import RetentionScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "alice")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
+        await settle(pilot)
+        table = app.screen.query_one("#retention")
+        assert table.row_count == 1 and str(table.get_row_at(0)[0]) == f"C-{r.id:05d}"
+        await pilot.press("x")
+        await settle(pilot)
+        await type_into(pilot, "#retention-reason", "Reviewed at 25: no further need to keep it.")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(app.screen.query_one("#retention").get_row_at(0)[3]) == "removal proposed by Alice Dsl"
+        await pilot.press("c", "y")  # the proposer cannot confirm
+        await settle(pilot)
+        assert Concern.get_or_none(Concern.id == r.id) is not None
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "dan")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert Concern.get_or_none(Concern.id == r.id) is None
+        assert app.screen.query_one("#retention").row_count == 0
