@@ -346,6 +346,19 @@ def restore(settings, path: Path, *, overwrite: bool = False, confirmed: bool = 
         with contextlib.suppress(FileNotFoundError):
             live.with_name(live.name + suffix).unlink()
     os.replace(tmp, live)
+    # The restored database remembers it was restored, and from what.
+    from kiosk.db import db
+    from kiosk.schema import open_database
+    from kiosk.services.actor import shell_actor
+    from kiosk.services import audit
+
+    open_database(settings, create=False)
+    try:
+        audit.record(shell_actor(), "backup.restored", "backup", report.manifest.get("file", path.name),
+                     {"sha256": report.manifest.get("sha256", ""), "taken_at": report.manifest.get("taken_at", ""),
+                      "replaced_live_data": has_data})
+    finally:
+        db.close()
     return report
 
 

@@ -230,3 +230,33 @@ def test_field_key_derives_from_the_database_key(settings, key_file):
     derived = keys.field_key(settings)
     assert len(derived) == 32 and derived != keys.db_key(settings)
     assert not keys.field_key_path(settings).exists()
+
+
+@sqlite_only
+async def test_phrase_typed_in_the_console_is_nowhere_in_the_data_dir(settings, key_file, school):
+    """Typed through the real form at 80x24, then a second form left half-typed when the
+    screen is hidden (kept as a draft): the data dir holds neither in readable form."""
+    from kiosk.models import Draft
+    from kiosk.screens.concern_form import RecordConcernScreen
+    from tests.concerns.test_journeys import _logout, _record_as_teacher
+    from tests.console.helpers import console_app, settle, wait_until
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await _record_as_teacher(pilot, school, words=PHRASE)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordConcernScreen))
+        app.screen.query_one("#words").text = PHRASE + " (draft)"
+        await settle(pilot)
+        await pilot.press("ctrl+b")  # hide the screen: the half-typed form becomes a draft
+        await settle(pilot)
+        assert Draft.select().count() == 1
+        from kiosk.models.concerns import Concern
+
+        assert Concern.get().words == PHRASE
+        assert _grep(settings.data_dir, PHRASE) == []
+        del _logout
+    _close()
+    assert _grep(settings.data_dir, PHRASE) == []
