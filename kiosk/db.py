@@ -120,10 +120,13 @@ def write() -> Iterator[None]:
     finally:
         state.depth -= 1
         if state.depth == 0:
-            pending, state.pending = state.pending, []
-            if ok and not db.in_transaction():
+            if not ok:
+                state.pending = []
+            elif not db.in_transaction():
+                pending, state.pending = state.pending, []
                 for fn in pending:
                     fn()
+            # else: inside a transaction begun elsewhere; run after the next outermost write.
 
 
 _local = threading.local()

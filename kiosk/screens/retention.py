@@ -89,7 +89,7 @@ class RetentionScreen(KioskScreen):
         q = self.call_service(retention.queue, self.app.actor, self._rules())
         self.items = list(q.items) if q else []
         for i in self.items:
-            decision = f"removal proposed by {i.proposal.by}" if i.proposal else "to review"
+            decision = f"proposed by {i.proposal.by}" if i.proposal else "to review"
             table.add_row(Text(i.ref), Text(i.summary), Text(i.due.strftime("%d %b %Y")), Text(decision),
                           key=f"{i.record_type}:{i.record_id}")
         held = f" {q.held} more on legal hold (never removed)." if q and q.held else ""

@@ -95,7 +95,7 @@ def _child_due(rules: RetentionRules, on: date, only: int | None = None):
         dob = dob if isinstance(dob, date) else date.fromisoformat(str(dob))
         due = child_record_due([dob], rules)
         when = recorded.get(cid)
-        summary = f"Concern recorded {str(when)[:10]}" if when else "Concern"
+        summary = f"Concern of {str(when)[:10]}" if when else "Concern"
         out.append((cid, due.on, due.rule, is_held(cats.get(cid, []), rules), summary))
     return out
 
@@ -126,7 +126,7 @@ def _adult_due(rules: RetentionRules, on: date, only: int | None = None):
             continue
         held = kind == "allegation" and rules.legal_hold_adult_allegations
         label = "Allegation" if kind == "allegation" else "Low-level concern"
-        out.append((aid, due.on, due.rule, held, f"{label} raised {created_on.isoformat()}"))
+        out.append((aid, due.on, due.rule, held, f"{label} of {created_on.isoformat()}"))
     return out
 
 

@@ -260,3 +260,13 @@ async def test_phrase_typed_in_the_console_is_nowhere_in_the_data_dir(settings, 
         del _logout
     _close()
     assert _grep(settings.data_dir, PHRASE) == []
+
+
+def test_ssh_sessions_get_the_services_credentials_never_the_clients(settings):
+    from kiosk.ssh.session import child_environment
+
+    env = child_environment(settings, "xterm", {"CREDENTIALS_DIRECTORY": "/tmp/evil"},
+                            {"PATH": "/bin", "CREDENTIALS_DIRECTORY": "/run/credentials/kiosk.service"})
+    assert env["CREDENTIALS_DIRECTORY"] == "/run/credentials/kiosk.service"
+    env = child_environment(settings, "xterm", {"CREDENTIALS_DIRECTORY": "/tmp/evil"}, {"PATH": "/bin"})
+    assert "CREDENTIALS_DIRECTORY" not in env

@@ -178,7 +178,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         await type_into(pilot, "#retention-reason", "Reviewed at 25: no further need to keep it.")
         await pilot.press("enter")
         await settle(pilot)
-        assert str(app.screen.query_one("#retention").get_row_at(0)[3]) == "removal proposed by Alice Dsl"
+        assert str(app.screen.query_one("#retention").get_row_at(0)[3]) == "proposed by Alice Dsl"
         await pilot.press("c", "y")  # the proposer cannot confirm
         await settle(pilot)
         assert Concern.get_or_none(Concern.id == r.id) is not None
