@@ -54,7 +54,9 @@ SALT_FILENAME = "kiosk.keysalt"
 KEY_BYTES = 32
 
 # Functions called with (settings, old_field_key, new_field_key) after `kiosk rekey`
-# changes a derived field key; a module that stores field-encrypted data registers one.
+# changes a derived field key; a module that stores field-encrypted data registers one
+# (at import) and re-encrypts its fields. The database is closed when they run and opens
+# with the new key (kiosk.schema.open_database(settings)).
 REKEY_HOOKS: list[Callable] = []
 
 # The passphrase prompt: replaced by tests; the CLI uses the terminal.
