@@ -25,7 +25,8 @@ from kiosk.text import clean
 
 CHILD = "concern"
 ADULT = "adult_concern"
-CAP_FOR = {CHILD: Cap.RETENTION_CHILDREN, ADULT: Cap.RETENTION_ADULTS}
+EARLY_HELP = "early_help"  # all the early-help records of one pupil (record_id: the pupil)
+CAP_FOR = {CHILD: Cap.RETENTION_CHILDREN, ADULT: Cap.RETENTION_ADULTS, EARLY_HELP: Cap.RETENTION_CHILDREN}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,37 @@ def _rules(rules: RetentionRules | None) -> RetentionRules:
 
 
 def _ref(record_type: str, record_id: int) -> str:
-    return f"C-{record_id:05d}" if record_type == CHILD else f"A-{record_id:05d}"
+    prefix = {CHILD: "C", ADULT: "A", EARLY_HELP: "EH"}[record_type]
+    return f"{prefix}-{record_id:05d}"
+
+
+# The early-help tables that hang off a pupil directly (their own parts follow by foreign key).
+def _early_help_roots():
+    from kiosk.models.early_help import AgencyReferral, EarlyHelpAttendance, EarlyHelpEnrolment, EarlyHelpReferral
+
+    # Enrolments first: an enrolment may point at the referral it came from.
+    return (EarlyHelpEnrolment, EarlyHelpReferral, AgencyReferral, EarlyHelpAttendance)
+
+
+def _early_help_due(rules: RetentionRules, on: date, only: int | None = None):
+    from kiosk.models.pupils import Pupil
+
+    cutoff = add_years(on, -rules.early_help_until_age)
+    counts: dict[int, int] = {}
+    for model in _early_help_roots():
+        query = model.select(model.pupil).join(Pupil, on=(Pupil.id == model.pupil)).where(Pupil.date_of_birth <= cutoff)
+        if only is not None:
+            query = query.where(model.pupil == only)
+        for (pid,) in query.tuples():
+            counts[pid] = counts.get(pid, 0) + 1
+    if not counts:
+        return []
+    pupils = {p.id: p for p in Pupil.select().where(Pupil.id.in_(list(counts)))}
+    out = []
+    for pid, n in counts.items():
+        due = child_record_due([pupils[pid].date_of_birth], rules, early_help=True)
+        out.append((pid, due.on, due.rule, False, f"Early help: {pupils[pid].display_name} ({n})"))
+    return out
 
 
 # -- what is due -----------------------------------------------------------------------------
@@ -156,6 +187,7 @@ def queue(actor: Actor, rules: RetentionRules | None = None, on: date | None = N
     held = 0
     with dbmod.translate_errors():
         for record_type, cap, finder in ((CHILD, Cap.RETENTION_CHILDREN, _child_due),
+                                          (EARLY_HELP, Cap.RETENTION_CHILDREN, _early_help_due),
                                           (ADULT, Cap.RETENTION_ADULTS, _adult_due)):
             if not actor.can(cap):
                 continue
@@ -177,7 +209,7 @@ def queue(actor: Actor, rules: RetentionRules | None = None, on: date | None = N
 
 
 def _check_due(record_type: str, record_id: int, rules: RetentionRules, on: date) -> str:
-    finder = _child_due if record_type == CHILD else _adult_due
+    finder = {CHILD: _child_due, ADULT: _adult_due, EARLY_HELP: _early_help_due}[record_type]
     found = [d for d in finder(rules, on, only=record_id) if d[0] == record_id]
     if not found or found[0][1] is None or found[0][1] > on:
         raise ValidationError("record", f"{_ref(record_type, record_id)} is not due for review")
@@ -286,6 +318,8 @@ def withdraw(actor: Actor, decision_id: int) -> None:
 
 
 def _pupils_of(record_type: str, record_id: int) -> list[int]:
+    if record_type == EARLY_HELP:
+        return [record_id]
     if record_type != CHILD:
         return []
     from kiosk.models.concerns import ConcernPupil
@@ -301,7 +335,6 @@ def _delete_record(record_type: str, record_id: int) -> list[list]:
     from kiosk.models.adults import AdultConcern
     from kiosk.models.concerns import Concern
 
-    model = Concern if record_type == CHILD else AdultConcern
     removed: list[list] = []
 
     def dependents(target):
@@ -322,7 +355,12 @@ def _delete_record(record_type: str, record_id: int) -> list[list]:
             removed.append([target._meta.table_name, i])
         target.delete().where(pk.in_(ids)).execute()
 
-    delete(model, [record_id])
+    if record_type == EARLY_HELP:
+        for root in _early_help_roots():
+            pk = root._meta.primary_key
+            delete(root, [r for (r,) in root.select(pk).where(root.pupil == record_id).tuples()])
+        return removed
+    delete(Concern if record_type == CHILD else AdultConcern, [record_id])
     Alert.delete().where((Alert.record_type == record_type) & (Alert.record_id == record_id)).execute()
     return removed
 

@@ -194,3 +194,30 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         await settle(pilot)
         assert Concern.get_or_none(Concern.id == r.id) is None
         assert app.screen.query_one("#retention").row_count == 0
+
+
+def test_early_help_records_come_up_at_25_and_are_removed_whole(school):
+    from kiosk.models.early_help import AgencyReferral, EarlyHelpEnrolment, EarlyHelpReferral, EarlyHelpReview
+    from kiosk.services import audit, chronology, early_help as eh, retention
+
+    s = school
+    ben = s.pupils["ben"]  # 25 on 1 October 2039
+    pastoral, dsl, deputy = s.users["pastoral"], s.users["dsl"], s.users["deputy"]
+    ref = eh.refer_internally(s.users["teacher"], ben.id, "pastoral_one_to_one", "Withdrawn since half term")
+    eh.decide_referral(dsl, ref.id, "accepted", "Keyworker has space", picked_up_by=pastoral.user_id,
+                       enrol_start_on=date(2026, 11, 26), aims="Settle in class",
+                       review_on=date(2026, 12, 10))
+    enrolment = EarlyHelpEnrolment.get(EarlyHelpEnrolment.pupil == ben.id)
+    eh.record_review(dsl, enrolment.id, "Going well", reviewed_on=date(2026, 11, 26))
+    eh.refer_to_agency(dsl, ben.id, "wellbeing", "Low mood", "parent", referred_on=date(2026, 11, 26))
+    s.clock.now = datetime(2039, 10, 2, 9, 0)
+    item = [i for i in retention.queue(dsl, RULES).items if i.record_type == "early_help"]
+    assert [(i.ref, i.due) for i in item] == [(f"EH-{ben.id:05d}", date(2039, 10, 1))]
+    assert "Brennan" in item[0].summary
+    d = retention.propose_removal(dsl, "early_help", ben.id, "Reviewed at 25: no further need.", RULES)
+    retention.confirm_removal(deputy, d, RULES)
+    for model in (EarlyHelpReferral, EarlyHelpEnrolment, EarlyHelpReview, AgencyReferral):
+        assert model.select().count() == 0
+    assert [i for i in retention.queue(dsl, RULES).items if i.record_type == "early_help"] == []
+    assert any(e.kind == "removed" for e in chronology.chronology(dsl, ben.id))
+    assert audit.verify().ok and audit.verify_records() == []
