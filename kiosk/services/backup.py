@@ -431,9 +431,25 @@ def _pg_tool(name: str) -> str:
     return tool
 
 
+def _pg_target(url: str) -> tuple[str, dict]:
+    """The URL without its password (which goes in PGPASSWORD, never on a command line)."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        host = parts.hostname or ""
+        user = parts.username or ""
+        netloc = (f"{user}@" if user else "") + host + (f":{parts.port}" if parts.port else "")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts), env
+
+
 def _pg_dump(settings, path: Path, key: bytes) -> None:
-    proc = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--dbname", settings.db_url],
-                          capture_output=True, timeout=3600)
+    url, env = _pg_target(settings.db_url)
+    proc = subprocess.run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--dbname", url],
+                          capture_output=True, timeout=3600, env=env)
     if proc.returncode != 0:
         raise BackupError(f"pg_dump failed: {proc.stderr.decode(errors='replace').strip().splitlines()[-1:]}")
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
@@ -456,8 +472,9 @@ def _verify_pg(path: Path, key: bytes) -> list[str]:
 
 def _pg_restore(settings, path: Path, key: bytes) -> None:
     dump = _aesgcm_decrypt(path.read_bytes(), key)
+    url, env = _pg_target(settings.db_url)
     proc = subprocess.run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner",
-                           "--dbname", settings.db_url], input=dump, capture_output=True, timeout=3600)
+                           "--dbname", url], input=dump, capture_output=True, timeout=3600, env=env)
     if proc.returncode != 0:
         raise DatabaseError("pg_restore failed: " + proc.stderr.decode(errors="replace").strip()[-300:])
 

@@ -227,3 +227,13 @@ def test_restore_finds_everything_committed_before_a_backup_taken_under_eight_wr
 
     assert audit.verify().ok
     _close()
+
+
+def test_pg_dump_never_gets_the_password_on_its_command_line():
+    from kiosk.services.backup import _pg_target
+
+    url, env = _pg_target("postgresql://kiosk:s%40cret@db.example:5432/school?sslmode=verify-full")
+    assert url == "postgresql://kiosk@db.example:5432/school?sslmode=verify-full"
+    assert env["PGPASSWORD"] == "s@cret"
+    assert _pg_target("postgresql://kiosk@/school?host=/run/postgresql")[0] == \
+        "postgresql://kiosk@/school?host=/run/postgresql"
