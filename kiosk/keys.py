@@ -24,7 +24,7 @@ Where the database key comes from, first found wins:
 
 The API other modules use:
   db_key(settings) -> bytes | None        the database key, None if the database is plain
-  field_key(settings) -> bytes            32 bytes for encrypting fields (e.g. TOTP secrets):
+  field_key(settings=None) -> bytes       32 bytes for encrypting fields (e.g. TOTP secrets):
                                           HKDF-SHA256 of the database key when the database
                                           is encrypted, else the owner-only field key file
                                           (created on first use). Stable across restarts;
@@ -258,8 +258,22 @@ def _hkdf(key: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(key)
 
 
-def field_key(settings) -> bytes:
-    """32 bytes for encrypting individual fields (see the module docstring)."""
+_opened = None  # the Settings of the database opened last (kiosk.schema.open_database)
+
+
+def remember(settings) -> None:
+    global _opened
+    _opened = settings
+
+
+def field_key(settings=None) -> bytes:
+    """32 bytes for encrypting individual fields (see the module docstring).
+
+    Without settings: those of the database this process opened (services need not carry them).
+    """
+    settings = settings or _opened
+    if settings is None:
+        raise KeyProblem("no database is open, so there is no field key")
     if database_is_encrypted(settings):
         return _hkdf(db_key(settings), b"kiosk field key v1")
     path = field_key_path(settings)

@@ -179,4 +179,7 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
     from kiosk.services import audit
 
     audit.configure_checkpoints(settings)
+    from kiosk import keys
+
+    keys.remember(settings)
     return database

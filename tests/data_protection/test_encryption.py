@@ -217,6 +217,7 @@ def test_field_key_is_stable_and_owner_only(settings, database):
 
     first = keys.field_key(settings)
     assert len(first) == 32 and keys.field_key(settings) == first
+    assert keys.field_key() == first  # the open database's, for services without settings
     if not keys.database_is_encrypted(settings):
         assert keys.field_key_path(settings).stat().st_mode & 0o777 == 0o600
 
