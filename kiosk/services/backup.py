@@ -376,7 +376,9 @@ def rotate(directory: Path, keep: dict | None = None, today: dt.date | None = No
             continue
         entries.append((when, p))
     entries.sort(reverse=True)
-    kept: set[Path] = set()
+    # Everything from the last day is kept too: the backup `kiosk encrypt` or `restore` took
+    # first must survive the same night's rotation.
+    kept: set[Path] = {p for when, p in entries if entries and when >= entries[0][0] - dt.timedelta(days=1)}
     for bucket, count in (("daily", keep["daily"]), ("weekly", keep["weekly"]), ("monthly", keep["monthly"])):
         seen: list = []
         for when, p in entries:

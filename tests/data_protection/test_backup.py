@@ -138,9 +138,15 @@ def test_rotation_keeps_daily_weekly_monthly(tmp_path):
     assert len({s.date() for s in stamps if s > last - timedelta(days=14)}) == 14
     assert len({s.isocalendar()[:2] for s in stamps}) >= 8
     assert len({(s.year, s.month) for s in stamps}) == 12
-    assert len(kept) <= 14 + 8 + 12
+    assert len(kept) <= 14 + 8 + 12 + 1
     assert (tmp_path / "notes.txt").exists()
     assert len(list(tmp_path.glob("*.manifest.json"))) == len(kept)
+    # Two backups within the last day are both kept (the one `kiosk encrypt` took first).
+    newest = max(stamps)
+    (tmp_path / f"kiosk-{(newest + timedelta(hours=3)).strftime('%Y%m%dT%H%M%S%fZ')}{backup.SUFFIX_SQLITE}").write_bytes(b"x")
+    backup.rotate(tmp_path)
+    names = {p.name for p in tmp_path.glob("*" + backup.SUFFIX_SQLITE)}
+    assert f"kiosk-{newest.strftime('%Y%m%dT%H%M%S%fZ')}{backup.SUFFIX_SQLITE}" in names
 
 
 @pytest.mark.skipif(not TEST_DB_URL, reason="PostgreSQL backups need a server")
