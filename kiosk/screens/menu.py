@@ -33,6 +33,7 @@ MENU: tuple[MenuEntry, ...] = (
     # DSL team
     MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, "kiosk.screens.inbox:InboxScreen", "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
+    MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, "kiosk.screens.transfers:TransfersScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
     MenuEntry("y", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
@@ -43,6 +44,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("o", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
+    MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, "kiosk.screens.governors_report:GovernorsReportScreen", "Oversight"),
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, "kiosk.screens.accounts:AccountsScreen", "Administration"),

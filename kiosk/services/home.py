@@ -47,6 +47,14 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
     out: list[HomeCount] = []
     for name in DOMAIN_MODULES:
         out.extend(_domain_counts(actor, name))
+    if actor.can(Cap.EXPORT_TRANSFER):
+        from kiosk.services import transfers
+
+        try:
+            out.extend(transfers.home_counts(actor, profile))
+        except Exception:  # noqa: BLE001 - as for the domains above
+            log.exception("home counts from transfers failed")
+            out.append(HomeCount("Transfers: could not be counted", "?", urgent=True))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         from kiosk.services import signoff
 
