@@ -694,7 +694,7 @@ def raise_concern(
             "alerted": len(alert_to),
             "subject_is_user": subject_user_id is not None,
             "matched_by_name": matched_by_name,
-        })
+        }, records=[("adult_concern", concern.id)])
     return Receipt(
         id=concern.id,
         kind=routing.kind,
@@ -921,12 +921,13 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
                 & (AdultConcernEvent.kind == "outcome")).exists():
             raise ValidationError("outcome", "has already been recorded; add a note to explain "
                                   "any later change")
-        AdultConcernEvent.create(concern=concern, kind=kind, by=actor.user_id,
+        ev = AdultConcernEvent.create(concern=concern, kind=kind, by=actor.user_id,
                                  by_name=actor.full_name, at=utcnow(), **fields)
         detail = {"kind": kind}
         if fields.get("choice"):
             detail["choice"] = fields["choice"]
-        audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail)
+        audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail,
+                     records=[("adult_concern_event", ev.id)])
         concern = AdultConcern.get_by_id(concern.id)
         return _detail(actor, concern, access)
 

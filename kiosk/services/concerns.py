@@ -649,7 +649,8 @@ def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
                                                  label, actor.full_name, urgent=bool(urgent))
                 audit.record(actor, "concern.record", RECORD_TYPE, row.id,
                              {"pupils": [p.id for p, _ in links], "categories": keys,
-                              "urgent": bool(urgent), "alerted": alerted})
+                              "urgent": bool(urgent), "alerted": alerted},
+                             records=[("concern", row.id)])
         if duplicate is not None:
             return _recorded(duplicate, 0, True)
         return _recorded(row, alerted, False)
@@ -970,7 +971,8 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
                                  notes=notes, rationale=rationale, recorded_by=actor.user_id,
                                  recorded_at=utcnow())
         _touch(row)
-        audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind})
+        audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind},
+                     records=[("concern_action", a.id)])
     return _reread(actor, concern_id)
 
 
@@ -988,9 +990,10 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
         if row.owner_id == user_id:
             return _reread(actor, concern_id)
         _ack_inside(actor, row)
-        _event(row, actor, "owner", subject_user=user_id)
+        ev = _event(row, actor, "owner", subject_user=user_id)
         _touch(row, owner=user_id)
-        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id})
+        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id},
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -1010,9 +1013,10 @@ def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
         if row.status == "closed":
             raise ValidationError("status", "the concern is already closed")
         _ack_inside(actor, row)
-        _event(row, actor, "closed", summary=summary, outcome=outcome, reasoning=reasoning)
+        ev = _event(row, actor, "closed", summary=summary, outcome=outcome, reasoning=reasoning)
         _touch(row, status="closed", is_open=False)
-        audit.record(actor, "concern.close", RECORD_TYPE, row.id, {"outcome": outcome})
+        audit.record(actor, "concern.close", RECORD_TYPE, row.id, {"outcome": outcome},
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -1024,9 +1028,10 @@ def reopen_concern(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
         row = _triage_row(actor, concern_id, "concern.reopen")
         if row.status != "closed":
             raise ValidationError("status", "the concern is not closed")
-        _event(row, actor, "reopened", reasoning=reason)
+        ev = _event(row, actor, "reopened", reasoning=reason)
         _touch(row, status="acknowledged", is_open=True)
-        audit.record(actor, "concern.reopen", RECORD_TYPE, row.id)
+        audit.record(actor, "concern.reopen", RECORD_TYPE, row.id,
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -1045,7 +1050,8 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
         a = ConcernAmendment.create(concern=row.id, field=field, text=text, reason=reason,
                                     by=actor.user_id, at=utcnow())
         _touch(row)
-        audit.record(actor, "concern.amend", RECORD_TYPE, row.id, {"amendment_id": a.id, "field": field})
+        audit.record(actor, "concern.amend", RECORD_TYPE, row.id, {"amendment_id": a.id, "field": field},
+                     records=[("concern_amendment", a.id)])
     return _reread(actor, concern_id)
 
 
