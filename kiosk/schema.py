@@ -20,8 +20,11 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-# Version 3: user.account_version (sessions follow the account: checked at every service call).
-SCHEMA_VERSION = 3
+# Version 3: user.email (where content-free notices of new alerts are sent).
+# Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
+#            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
+# Version 5: user.account_version (sessions follow the account: checked at every service call).
+SCHEMA_VERSION = 5
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -31,7 +34,53 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
 
 
-def _m3_account_version(migrator: SchemaMigrator) -> None:
+def _m3_user_email(migrator: SchemaMigrator) -> None:
+    from kiosk.models import User
+
+    if "email" not in _columns("user"):
+        migrate(migrator.add_column("user", "email", User.email))
+
+
+def _add_defaulted_column(table: str, field) -> None:
+    """ADD COLUMN ... NOT NULL DEFAULT in one statement. (playhouse.migrate adds such a column
+    as NULL and then rebuilds the table on SQLite to make it NOT NULL; inside the upgrade's
+    transaction foreign keys stay on, and the rebuild of a table others refer to fails.)"""
+    sqlite = dbmod.is_sqlite()
+    if isinstance(field, peewee.BooleanField):
+        kind = "INTEGER" if sqlite else "BOOLEAN"
+        default = ("1" if field.default else "0") if sqlite else ("TRUE" if field.default else "FALSE")
+    elif isinstance(field, peewee.CharField):
+        kind, default = f"VARCHAR({field.max_length})", "'" + str(field.default).replace("'", "''") + "'"
+    elif isinstance(field, peewee.TextField):
+        kind, default = "TEXT", "'" + str(field.default).replace("'", "''") + "'"
+    else:  # pragma: no cover - only the types above are added this way
+        raise TypeError(f"no DDL for {type(field).__name__}")
+    db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{field.column_name}" {kind} NOT NULL DEFAULT {default}')
+
+
+def _m4_pupil_roll(migrator: SchemaMigrator) -> None:
+    from kiosk.models.pupils import Pupil, PupilFlagChange
+
+    for model, names in ((Pupil, ("former_upn", "admission_number", "sex", "left_on", "status",
+                                  "roll_note", "merged_into", "other", "other_label")),
+                         (PupilFlagChange, ("effective_on", "label"))):
+        table = model._meta.table_name
+        if not db.table_exists(table):
+            continue  # created whole after the steps
+        have = _columns(table)
+        for name in names:
+            if name in have:
+                continue
+            field = model._meta.fields[name]
+            if field.null:
+                migrate(migrator.add_column(table, name, field))
+            else:
+                _add_defaulted_column(table, field)
+    if db.table_exists("pupil") and "pupil_former_upn" not in {i.name for i in db.get_indexes("pupil")}:
+        migrate(migrator.add_index("pupil", ("former_upn",), False))
+
+
+def _m5_account_version(migrator: SchemaMigrator) -> None:
     # Plain SQL: both backends add a NOT NULL column with a default in place, where
     # playhouse.migrate would rebuild the SQLite table (and trip its foreign keys).
     if "account_version" not in _columns("user"):
@@ -40,7 +89,9 @@ def _m3_account_version(migrator: SchemaMigrator) -> None:
 
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
-    3: _m3_account_version,
+    3: _m3_user_email,
+    4: _m4_pupil_roll,
+    5: _m5_account_version,
 }
 
 
@@ -60,6 +111,9 @@ def _registry_fingerprint() -> str:
             for name, f in sorted(model._meta.fields.items())
         )
         parts.append(f"{model._meta.table_name}:{fields}:{model._meta.indexes!r}")
+    from kiosk import appendonly
+
+    parts.append("triggers:" + appendonly.fingerprint())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -119,6 +173,9 @@ def upgrade() -> int:
                         _set_meta("schema_version", str(step))
                 # Tables introduced since (new features) are created after the column steps.
                 db.create_tables(REGISTRY, safe=True)
+            from kiosk import appendonly
+
+            appendonly.install()
             _set_meta("tables", fingerprint)
         del Meta
         return SCHEMA_VERSION
@@ -149,12 +206,40 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
         ensure_data_dir(settings.data_dir)
         if not create and not settings.db_path.exists():
             raise DatabaseError(f"no database at {settings.db_path}; run 'kiosk init' first")
-    database = dbmod.make_database(settings.db_url, settings.db_path)
+    key = None
+    if not settings.db_url:
+        from kiosk import keys
+
+        if keys.database_is_encrypted(settings):
+            key = keys.db_key(settings)
+        elif not (settings.db_path.exists() and settings.db_path.stat().st_size) and (
+            settings.extra.get("encrypt") or keys.db_key_path(settings).exists()
+            or keys.salt_path(settings).exists()
+        ):
+            key = keys.db_key(settings)  # a new database for a school that chose encryption
+    database = dbmod.make_database(settings.db_url, settings.db_path, key=key)
     dbmod.bind(database)
     with translate_errors():
         try:
             database.connect(reuse_if_open=True)
         except peewee.OperationalError as exc:
             raise DatabaseError(f"cannot connect to the database ({' '.join(str(exc).split())})") from None
+        except peewee.DatabaseError as exc:
+            # SQLCipher with the wrong key fails at the first page it reads (the pragmas).
+            if key is not None and "not a database" in str(exc):
+                database.close() if not database.is_closed() else None
+                raise DatabaseError(
+                    f"{settings.db_path}: the database key is wrong (the file cannot be "
+                    "decrypted with it); check the key file, credential or passphrase"
+                ) from None
+            raise
+        if key is not None:
+            database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
         upgrade()
+    from kiosk.services import audit
+
+    audit.configure_checkpoints(settings)
+    from kiosk import keys
+
+    keys.remember(settings)
     return database

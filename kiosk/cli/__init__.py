@@ -22,6 +22,13 @@ HANDLERS = {
     "audit": "kiosk.cli.admin:audit_cmd",
     "serve-ssh": "kiosk.cli.ssh:serve",
     "bench": "kiosk.cli.bench:bench",
+    "pupils": "kiosk.cli.pupils:pupils",
+    "backup": "kiosk.cli.data:backup",
+    "restore": "kiosk.cli.data:restore",
+    "encrypt": "kiosk.cli.data:encrypt",
+    "rekey": "kiosk.cli.data:rekey",
+    "mail": "kiosk.cli.admin:mail_cmd",
+    "transfer": "kiosk.cli.transfer:transfer_cmd",
 }
 
 
@@ -62,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", default=None, help="full name of the first admin")
     p.add_argument("--password-stdin", action="store_true", help="read the admin password from standard input")
     p.add_argument("--profile", metavar="FILE", help="the school's profile (TOML), copied into the data dir")
+    p.add_argument("--encrypt", action="store_true", help="encrypt the database (SQLCipher); the key file goes beside the data dir")
+    p.add_argument("--passphrase", action="store_true", help="with --encrypt: a passphrase typed at each start instead of a key file")
 
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(dest="users_command", metavar="ACTION")
     users.required = True
@@ -71,8 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--role", action="append", required=True, help="a role (repeat for several)")
     p.add_argument("--full-name", required=True)
+    p.add_argument("--email", default=None, help="where notices of new alerts are e-mailed (optional)")
     p.add_argument("--password-stdin", action="store_true")
     users.add_parser("list", help="list accounts")
+    p = users.add_parser("import", help="add accounts in bulk from a CSV (username, full name, roles, e-mail)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created; change nothing")
+    p = users.add_parser("set-email", help="set or clear where an account's alert notices are e-mailed")
+    p.add_argument("name")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("email", nargs="?", default=None, help="a plain address, e.g. j.smith@school.example")
+    group.add_argument("--clear", action="store_true", help="send this account no e-mail")
     p = users.add_parser("reset-password", help="set a temporary password (changed at next login)")
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
@@ -95,9 +113,62 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("fingerprint")
 
+    pupils = sub.add_parser("pupils", help="the roll from the school's MIS").add_subparsers(dest="pupils_command", metavar="ACTION")
+    pupils.required = True
+    p = pupils.add_parser("import", parents=[common], help="import pupils from a CTF (XML) or a CSV export")
+    p.add_argument("file", help="a CTF 24 or 25 XML file, or a CSV export from SIMS, Arbor, Bromcom or Wonde")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--full-roll", action="store_true", help="the file is the whole roll: pupils missing from it are marked as left")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="read a CSV column as a field (upn, first_name, last_name, dob, year, form, ...)")
+    p.add_argument("--all", action="store_true", help="list every row in each section (default: the first 50)")
+
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
     audit.required = True
-    audit.add_parser("verify", help="check the whole hash chain", parents=[common])
+    p = audit.add_parser("verify", help="check the whole hash chain, the records and the signed checkpoints", parents=[common])
+    p.add_argument("--checkpoints", metavar="FILE", help="the checkpoint log to check against (default: the one beside the data dir)")
+    p.add_argument("--public-key", metavar="FILE", help="the checkpoint public key (default: the one beside the data dir)")
+
+    p = sub.add_parser("backup", help="take an encrypted, verified backup (or: backup verify FILE)")
+    p.add_argument("action", nargs="?", choices=["verify"], help="verify: check a backup file")
+    p.add_argument("file", nargs="?", help="the backup file (with verify)")
+    p.add_argument("--to", metavar="DIR", help="where to write it (default: backup_dir, or <data dir>-backups)")
+    p.add_argument("--no-rotate", action="store_true", help="keep every older backup")
+
+    p = sub.add_parser("restore", help="restore a backup into an empty data dir")
+    p.add_argument("file")
+    p.add_argument("--overwrite", action="store_true", help="replace the database in the data dir")
+    p.add_argument("--yes-overwrite-live-data", action="store_true", help="confirm --overwrite (both are needed)")
+    p.add_argument("--plain", action="store_true", help="restore unencrypted (default: encrypted with the key file beside the data dir)")
+
+    p = sub.add_parser("encrypt", help="encrypt an existing plain SQLite database in place (after a verified backup)")
+    p.add_argument("--passphrase", action="store_true", help="a passphrase typed at each start instead of a key file")
+
+    sub.add_parser("rekey", help="give the encrypted database a new key file")
+    mail = sub.add_parser("mail", help="e-mail notices of new alerts").add_subparsers(dest="mail_command", metavar="ACTION")
+    mail.required = True
+    mail.add_parser("send-pending", help="send the notices that are due (run it from a timer)", parents=[common])
+
+    tr = sub.add_parser("transfer", help="child protection files between schools").add_subparsers(
+        dest="transfer_command", metavar="ACTION")
+    tr.required = True
+    p = tr.add_parser("receive", help="import a child protection file bundle from another school", parents=[common])
+    p.add_argument("file")
+    p.add_argument("--user", required=True, help="your console username (DSL or deputy)")
+    p.add_argument("--sender-key", default=None, help="the sending school's key fingerprint, as their DSL gave it")
+    p.add_argument("--accept-school-name", action="store_true",
+                   help="accept a bundle addressed to this school under another spelling")
+    p.add_argument("--passwords-stdin", action="store_true",
+                   help="read your console password, then the file's password, from standard input")
+    p = tr.add_parser("ack", help="record the receipt the receiving school sent back", parents=[common])
+    p.add_argument("code", nargs="?", help="the receipt code the receiving DSL read out")
+    p.add_argument("--receipt", metavar="FILE", help="the receipt file instead of the code")
+    p.add_argument("--received-by", default=None, help="who received it at the new school")
+    p.add_argument("--transfer", type=int, default=None, help="the transfer's number (found from the code if omitted)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--passwords-stdin", action="store_true")
+    p = tr.add_parser("list", help="transfers and their states", parents=[common])
+    p.add_argument("--user", required=True)
+    p.add_argument("--passwords-stdin", action="store_true")
 
     p = sub.add_parser("serve-ssh", help="serve the console to remote deputies over SSH")
     p.add_argument("--host", default="127.0.0.1")
@@ -110,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a small dataset, for a smoke test")
     p.add_argument("--concurrency", action="store_true", help="run the 8-process concurrency mode")
     p.add_argument("--crash", action="store_true", help="run the kill -9 crash-safety mode")
+    p.add_argument("--encrypted", action="store_true", help="also run on an encrypted (SQLCipher) copy and report the cost")
     return parser
 
 

@@ -53,6 +53,8 @@ def init(args) -> int:
         accounts.check_password_policy(password, name)
     if not settings.db_url or args.profile:  # the profile lives in the data dir on PostgreSQL too
         ensure_data_dir(settings.data_dir)
+    if getattr(args, "encrypt", False):
+        settings = _prepare_encryption(settings, args)
     open_database(settings, create=True)
     if args.profile:
         target = settings.data_dir / "profile.toml"
@@ -78,11 +80,42 @@ def init(args) -> int:
     return 0
 
 
-def _set_config_key(settings, key: str, value: str) -> None:
+def _prepare_encryption(settings, args):
+    """`kiosk init --encrypt`: a key file (or passphrase salt) before the database exists."""
+    import os
+
+    from kiosk import keys
+
+    if settings.db_url:
+        raise ConfigError("--encrypt is for SQLite; for PostgreSQL use TLS and disk encryption (see README)")
+    if settings.db_path.exists() and settings.db_path.stat().st_size:
+        if keys.database_is_encrypted(settings):
+            return settings
+        raise ConfigError(f"{settings.db_path} already exists unencrypted; use 'kiosk encrypt' to convert it")
+    if args.passphrase:
+        from kiosk.cli.data import _new_passphrase
+
+        phrase = _new_passphrase()
+        keys.new_passphrase_salt(settings)
+        key = keys.passphrase_key(settings, phrase)
+        keys._cache[settings.data_dir.resolve()] = key
+    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys._credential():
+        pass
+    elif not keys.db_key_path(settings).exists():
+        keys.write_key_file(keys.db_key_path(settings))
+        print(f"database key written to {keys.db_key_path(settings)} (owner-only; keep a copy off this machine)")
+    _set_config_key(settings, "encrypt", True)
+    return settings.with_(extra=dict(settings.extra, encrypt=True))
+
+
+def _set_config_key(settings, key: str, value) -> None:
     path = settings.config_path
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    lines = [ln for ln in lines if not ln.split("=")[0].strip() == key]
-    lines.append(f'{key} = "{value}"')
+    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    top = [ln for ln in lines[:first_table] if not ln.split("=")[0].strip() == key]
+    # A top-level key must come before the first [table] (e.g. [mail]), or TOML puts it inside.
+    line = f"{key} = {'true' if value else 'false'}" if isinstance(value, bool) else f'{key} = "{value}"'
+    lines = top + [line] + lines[first_table:]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
 
@@ -97,11 +130,18 @@ def users(args) -> int:
     open_db(args)
     actor = shell_actor()
     cmd = args.users_command
+    if cmd == "import":
+        return users_import(args)
     if cmd == "add":
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
-        info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
+        info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
+                                    email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
         _say_pending(info)
+    elif cmd == "set-email":
+        info = accounts.set_email(actor, args.name, None if args.clear else args.email)
+        print(f"{info.username}: alert notices go to {info.email}" if info.email
+              else f"{info.username}: no e-mail notices")
     elif cmd == "list":
         rows = accounts.list_users(actor)
         print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
@@ -109,6 +149,8 @@ def users(args) -> int:
             status = "deactivated" if not u.active else ("locked" if u.locked else "active")
             if u.must_change_password and u.active:
                 status += ", must change password"
+            if u.email:
+                status += f", e-mails {u.email}"
             print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
     elif cmd == "reset-password":
         password = read_password(args.password_stdin, "New temporary password (12+ characters): ")
@@ -151,14 +193,98 @@ def users(args) -> int:
     return 0
 
 
-def audit_cmd(args) -> int:
-    from kiosk.services import audit
+def mail_cmd(args) -> int:
+    """`kiosk mail send-pending`: drain the outbox once (a systemd timer runs it)."""
+    import getpass
+    import os
 
-    open_db(args)
+    from kiosk.services import mail
+
+    settings = open_db(args)
+    if settings.mail is None:
+        raise ConfigError(f"{settings.config_path}: mail: not set; add a [mail] section with host and from "
+                          "(see the README) to send e-mail notices")
+    report = mail.send_pending(settings.mail, origin=f"shell:{getpass.getuser()}@{os.uname().nodename}")
+    left = mail.pending_count()
+    print(f"sent {report.sent}, failed {report.failed} (will retry), dropped {report.dropped}, "
+          f"given up {report.given_up}; {left} waiting")
+    return 0 if report.failed == 0 and report.given_up == 0 else 3
+
+
+def audit_cmd(args) -> int:
+    from pathlib import Path
+
+    from kiosk import keys
+    from kiosk.services import audit, checkpoints
+
+    settings = open_db(args)
     result = audit.verify()
+    problems = []
     if result.ok:
         print(f"audit chain intact: {result.checked} events verified")
-        return 0
-    print(f"kiosk: audit chain broken at event {result.seq}: {result.problem} "
-          f"({result.checked} events verified before it)", file=sys.stderr)
-    return 2
+    else:
+        problems.append(f"audit chain broken at event {result.seq}: {result.problem} "
+                        f"({result.checked} events verified before it)")
+    records = audit.verify_records()
+    problems += records
+    if not records:
+        print("records match their audit hashes")
+    log = Path(args.checkpoints) if args.checkpoints else keys.checkpoint_log_path(settings)
+    if log.exists() or args.checkpoints:
+        public = keys.public_key(settings, Path(args.public_key) if args.public_key else None)
+        cps, log_problems = checkpoints.read_log(log, public)
+        problems += log_problems
+        problems += checkpoints.check_database(cps)
+        signed = [c for c in cps if c.signed]
+        if signed:
+            latest = max(signed, key=lambda c: c.seq)
+            print(f"latest checkpoint: event {latest.seq} at {latest.at} ({latest.reason}), head {latest.head[:16]}...")
+            print(f"{len(signed)} signed checkpoints in {log}")
+    else:
+        print(f"no checkpoint log yet at {log} (one is written every "
+              f"{audit.checkpoint_every()} events and at every backup)")
+    for problem in problems:
+        print(f"kiosk: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+def users_import(args) -> int:
+    """`kiosk users import FILE [--dry-run]`: temporary passwords are printed once."""
+    from kiosk.services import accounts_import
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read(accounts_import_limit() + 1)
+    except OSError as exc:
+        raise ConfigError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+    name = args.file.rsplit("/", 1)[-1]
+    open_db(args)
+    plan = accounts_import.import_staff(shell_actor(), data, name, dry_run=args.dry_run)
+    c = plan.counts
+    print(f"{name}: {'Dry run: nothing changed. ' if args.dry_run else ''}{c['new']} new, "
+          f"{c['existing']} already have accounts (not changed), {c['refused']} refused")
+    for a in plan.new:
+        roles = ",".join(a.granted)
+        line = f"  {a.username:<20} {a.full_name[:28]:<28} {roles:<14}"
+        if not args.dry_run:
+            line += f" temporary password: {a.password}"
+        if a.to_confirm:
+            line += f"  (asked for {','.join(a.to_confirm)}: to confirm)"
+        print(line)
+    for r in plan.refused:
+        print(f"  refused line {r.line}: {r.who}: {r.reason}")
+    if any(a.to_confirm for a in plan.new):
+        print("Roles that read case records (and admin) are never granted by an import: those "
+              "accounts have the staff role until the headteacher or DSL confirms; then "
+              "'kiosk users set-roles NAME --role ROLE'.")
+    if not args.dry_run and plan.new:
+        print("These temporary passwords are shown once; each must be changed at first sign-in.")
+    if args.dry_run and plan.new:
+        print("Run again without --dry-run to create these accounts.")
+    return 0
+
+
+def accounts_import_limit() -> int:
+    from kiosk.imports.common import MAX_BYTES
+
+    return MAX_BYTES

@@ -10,8 +10,10 @@ from kiosk.models.core import (  # noqa: F401
     Draft,
     LoginThrottle,
     RoleGrant,
+    MailOutbox,
     Meta,
     ProcedureSignoff,
+    RetentionGate,
     SshKey,
     User,
     UserRole,
@@ -22,3 +24,5 @@ from kiosk.models import pupils as _pupils  # noqa: F401,E402
 from kiosk.models import concerns as _concerns  # noqa: F401,E402
 from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
+from kiosk.models import transfers as _transfers  # noqa: F401,E402
+from kiosk.models import retention as _retention  # noqa: F401,E402
