@@ -121,7 +121,7 @@ async def test_the_head_confirms_a_grant_in_the_console(settings, people):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await login(pilot, "head")
-        await pilot.press("o")
+        await pilot.press("z")
         await wait_until(pilot, lambda: isinstance(app.screen, RoleGrantsScreen))
         shown = screen_text(app)
         assert "sam" in shown and "Deputy DSL" in shown
@@ -130,3 +130,11 @@ async def test_the_head_confirms_a_grant_in_the_console(settings, people):
         await settle(pilot)
         assert "Nothing waiting for you." in screen_text(app)
     assert _roles("sam") == ["deputy_dsl", "staff"]
+
+
+def test_menu_keys_are_unique():
+    from kiosk.screens.home import HomeScreen
+    from kiosk.screens.menu import MENU
+
+    keys = [e.key for e in MENU] + [b.key for b in HomeScreen.BINDINGS if len(b.key) == 1]
+    assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
