@@ -96,8 +96,10 @@ def search(actor: Actor, text: str, limit: int = 20, on_roll_only: bool = False)
 
 
 def get(actor: Actor, pupil_id: int):
-    """The pupil row (for services that need it); checks only that the pupil exists."""
+    """The pupil row (for services that need it, and that checked their own capability)."""
     from kiosk.models.pupils import Pupil
+
+    require(actor, Cap.PUPIL_SEARCH)
 
     p = Pupil.get_or_none(Pupil.id == pupil_id)
     if p is None:
