@@ -59,16 +59,13 @@ def transfer_cmd(args) -> int:
         actor = _actor(args, console_pw)
         got = transfers.receive(actor, settings, profile, data, bundle_pw,
                                 expect_fingerprint=args.sender_key, accept_other_name=args.accept_school_name)
-        from kiosk.exports import files
-
-        receipt = files.write_export(files.export_dir(settings), f"receipt-{got.id}", ".json",
-                                     transfers.receipt_file(got))
+        receipt = transfers.write_receipt(actor, settings, got)
         verb = "was already received" if got.duplicate else "received"
         print(f"{verb}: child protection file from {got.from_school} for {got.pupil_name}"
               f" ({'created as joining' if got.pupil_created else 'matched by UPN'}; {got.records} records)")
         print(f"sending school's key: {got.fingerprint} (check it with their DSL)")
         print(f"receipt code to give the sending DSL: {got.receipt_code}")
-        print(f"receipt file: {receipt.path}")
+        print(f"receipt file: {receipt}")
         return 0
     if args.transfer_command == "ack":
         code = args.code

@@ -252,17 +252,19 @@ class TransfersScreen(KioskScreen):
             with dbmod.connection():
                 got = transfers.receive(actor, self.app.settings, self.app.profile, data, password,
                                         expect_fingerprint=key or None)
+                receipt = transfers.write_receipt(actor, self.app.settings, got)
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
-        self.app.call_from_thread(self._received, got)
+        self.app.call_from_thread(self._received, got, receipt)
 
-    def _received(self, got) -> None:
+    def _received(self, got, receipt) -> None:
         self.app.push_screen(NoticeDialog(
             "Already received" if got.duplicate else "File received",
             [(f"From {got.from_school} for {got.pupil_name}"
               f" ({'created as joining' if got.pupil_created else 'matched by UPN'}); {got.records} records, "
               "shown in the chronology as received, read-only.", ""),
              (f"Their key: {got.fingerprint} (check it with their DSL)", ""),
-             (f"Receipt code to give the sending DSL: {got.receipt_code}", "bold reverse")]))
+             (f"Receipt code to give the sending DSL: {got.receipt_code}", "bold reverse"),
+             (f"Or send them the receipt file: {receipt}", "")]))
         self.action_reload()

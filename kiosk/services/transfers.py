@@ -464,6 +464,24 @@ def receipt_file(view: IncomingView) -> bytes:
                        "receipt_code": view.receipt_code}, indent=1).encode("utf-8")
 
 
+def write_receipt(actor: Actor, settings, view: IncomingView) -> Path:
+    """The receipt file, owner-only in the export directory, for the sending DSL (audited)."""
+    require(actor, Cap.EXPORT_TRANSFER)
+    from kiosk.exports import files
+
+    out = files.write_export(files.export_dir(settings), f"receipt-{safe_school(view.from_school)}-{view.id}",
+                             ".json", receipt_file(view))
+    audit.record(actor, "transfer.receipt_file", "pupil", view.pupil_id,
+                 {"file": out.path.name, "sha256": out.sha256})
+    return out.path
+
+
+def safe_school(name: str) -> str:
+    from kiosk.exports.files import safe_name
+
+    return safe_name(name)[:30]
+
+
 def home_counts(actor: Actor, profile=None) -> list:
     """One line per transfer still in hand, by state and countdown; no names on the home screen."""
     if not actor.can(Cap.EXPORT_TRANSFER):
