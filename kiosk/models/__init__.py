@@ -8,6 +8,7 @@ from kiosk.models.core import (  # noqa: F401
     Alert,
     AuditEvent,
     Draft,
+    MailOutbox,
     Meta,
     ProcedureSignoff,
     SshKey,
