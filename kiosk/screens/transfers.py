@@ -153,8 +153,22 @@ class TransfersScreen(KioskScreen):
         v = self._current()
         if v is None:
             return
-        choices, others = self.call_service(transfers.restricted_to_confirm, self.app.actor, v.id) or ([], 0)
-        self._confirm_restricted(v, list(choices), [], others)
+        if v.state == transfers.ACKNOWLEDGED:
+            self.notify("The receiving school has already confirmed receipt.", markup=False)
+            return
+
+        def go(yes: bool | None = True) -> None:
+            if not yes:
+                return
+            choices, others = self.call_service(transfers.restricted_to_confirm, self.app.actor, v.id) or ([], 0)
+            self._confirm_restricted(v, list(choices), [], others)
+
+        if v.sent_at is not None:
+            self.app.push_screen(ConfirmDialog(
+                "Send again?", f"The file was sent on {fmt_local(v.sent_at)}. Sending again makes new files "
+                "and a new password; the earlier password's receipt code will no longer match. y sends again."), go)
+        else:
+            go()
 
     def _confirm_restricted(self, v, pending: list, chosen: list, others: int) -> None:
         if not pending:
