@@ -66,8 +66,7 @@ class TransfersScreen(KioskScreen):
 
     def action_reload(self) -> None:
         actor, profile = self.app.actor, self.app.profile
-        self.rows = self.call_service(transfers.transfers, actor, profile) or []
-        self.incoming = self.call_service(transfers.incoming, actor) or []
+        self.rows, self.incoming = self.call_service(transfers.transfers_screen, actor, profile) or ([], [])
         table = self.query_one("#transfers", DataTable)
         table.clear()
         for v in self.rows:

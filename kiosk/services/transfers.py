@@ -222,6 +222,13 @@ def transfers(actor: Actor, profile=None, include_done: bool = True) -> list[Tra
     return sorted(views, key=lambda v: (order[v.state], v.days_left))
 
 
+def transfers_screen(actor: Actor, profile=None) -> tuple[list[TransferView], list[IncomingView]]:
+    """Both lists as the transfers screen shows them (names and schools): an audited view."""
+    out = transfers(actor, profile), incoming(actor)
+    audit.record(actor, "transfer.list", "transfers", "", {"out": len(out[0]), "in": len(out[1])})
+    return out
+
+
 def transfer(actor: Actor, transfer_id: int, profile=None) -> TransferView:
     require(actor, Cap.EXPORT_TRANSFER)
     return _view(_get(transfer_id), profile)

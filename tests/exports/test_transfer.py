@@ -204,3 +204,17 @@ def test_export_dir_must_be_owner_only(tmp_path, settings):
         _validate(tmp_path / "config.toml", {"export_dir": "/tmp"})
     ok = _validate(tmp_path / "config.toml", {"export_dir": "exports-here"})
     assert ok["export_dir"] == tmp_path / "exports-here"
+
+
+def test_the_transfers_list_is_an_audited_view(school, profile):
+    from kiosk.models import AuditEvent
+    from kiosk.services import transfers
+
+    transfers.start_transfer(school.users["dsl"], school.pupils["ben"].id, destination_school="Elm School",
+                             destination_dsl="Ms Elm", left_on=date(2026, 11, 26), profile=profile)
+    out, incoming = transfers.transfers_screen(school.users["deputy"], profile)
+    assert len(out) == 1 and incoming == []
+    ev = AuditEvent.select().where(AuditEvent.action == "transfer.list").get()
+    assert ev.actor == "deputy" and "Ben" not in ev.detail
+    transfers.home_counts(school.users["dsl"], profile)  # the home screen's counts are not a view
+    assert AuditEvent.select().where(AuditEvent.action == "transfer.list").count() == 1
