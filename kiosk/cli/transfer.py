@@ -1,4 +1,5 @@
-"""`kiosk transfer receive FILE` and `kiosk transfer ack CODE|--receipt FILE`.
+"""`kiosk transfer receive FILE`, `kiosk transfer ack CODE|--receipt FILE`, `kiosk transfer list`
+and `kiosk transfer key` (this school's signing key fingerprint, to read out by phone).
 
 These act on case records, so the shell's admin identity is not enough: the DSL (or a
 deputy) names themself with `--user` and gives their console password; the command then
@@ -45,6 +46,14 @@ def _profile(settings):
 
 
 def transfer_cmd(args) -> int:
+    if args.transfer_command == "key":
+        # Public, so no sign-in: the DSL reads it to the receiving DSL with the password.
+        from kiosk.cli.common import settings_from
+        from kiosk.exports import bundle
+
+        key = bundle.load_or_create_school_key(settings_from(args).data_dir)
+        print(f"this school's key: {bundle.fingerprint(bundle.public_bytes(key))}")
+        return 0
     settings = open_db(args)
     profile = _profile(settings)
     from kiosk.services import transfers
