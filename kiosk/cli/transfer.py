@@ -103,7 +103,10 @@ def transfer_cmd(args) -> int:
     if args.transfer_command == "list":
         (console_pw,) = _lines(args, 1)
         actor = _actor(args, console_pw)
-        for v in transfers.transfers(actor, profile):
+        outgoing, incoming = transfers.transfers_screen(actor, profile)
+        for v in outgoing:
             print(f"{v.id:>4}  {v.state:<12} {v.countdown:<34} {v.pupil_name} -> {v.destination_school}")
+        for i in incoming:
+            print(f"  in  received     {i.receipt_code:<34} {i.pupil_name} <- {i.from_school}")
         return 0
     raise ValidationError("transfer", "unknown action")
