@@ -44,9 +44,10 @@ class TransfersScreen(KioskScreen):
     TransfersScreen #transfer-detail { height: 3; padding: 0 1; border-top: solid $accent; }
     """
 
-    def __init__(self, pupil_id: int | None = None) -> None:
+    def __init__(self, pupil_id: int | None = None, source: str = "manual", source_ref: str = "") -> None:
         super().__init__()
-        self.start_pupil = pupil_id  # opened from a pupil's chronology: "n" starts with them
+        self.start_pupil = pupil_id  # opened from a pupil's chronology or a leaver: "n" starts with them
+        self.source, self.source_ref = source, source_ref  # "roll_import" from the leavers list
         self.rows: list = []
         self.incoming: list = []
 
@@ -137,7 +138,9 @@ class TransfersScreen(KioskScreen):
                 joining = parse_typed_date(values["joining"], "joining date", required=False)
                 transfers.start_transfer(self.app.actor, pupil_id, destination_school=values["school"],
                                          destination_dsl=values["dsl"], destination_contact=values["contact"],
-                                         left_on=left, joining_on=joining, profile=self.app.profile)
+                                         left_on=left, joining_on=joining, profile=self.app.profile,
+                                         **({"source": self.source, "source_ref": self.source_ref}
+                                            if pupil_id == self.start_pupil else {}))
             except KioskError as exc:
                 self.show_error(exc)
                 self._ask_move(pupil_id, values)  # nothing typed is lost

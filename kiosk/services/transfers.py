@@ -402,7 +402,11 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
         dob = _parse_day(pupil.get("date_of_birth"))
         if not first or not last or dob is None:
             raise bundle.BundleError("the bundle has no pupil name or date of birth; nothing was imported")
-        match = Pupil.get_or_none(Pupil.upn == upn) if upn else None
+        match = None
+        if upn:
+            match = Pupil.get_or_none(Pupil.upn == upn)
+            if match is None and hasattr(Pupil, "former_upn"):  # the roll import keeps former UPNs
+                match = Pupil.select().where(Pupil.former_upn == upn).first()
         created = match is None
         if created:
             preferred = _text(pupil.get("preferred_name"), "preferred name", False, 100)
@@ -410,7 +414,10 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
             match = Pupil.create(first_name=first, last_name=last, preferred_name=preferred, date_of_birth=dob,
                                  year_group=year if isinstance(year, int) and -1 <= year <= 14 else 0,
                                  form_group="", upn=upn, first_key=first.lower(), last_key=last.lower(),
-                                 preferred_key=preferred.lower())
+                                 preferred_key=preferred.lower(),
+                                 **({"roll_note": f"Joining from {opened.sender_school[:150]}: child protection "
+                                                  "file received; the roll import will match them by UPN."}
+                                    if hasattr(Pupil, "roll_note") else {}))
             audit.record(actor, "pupil.create", "pupil", match.id, {"joining_from": "transfer"})
         sender = _text(opened.sender_school, "sending school", False, 200)
         code = bundle.receipt_code(opened.content_sha256, password)
