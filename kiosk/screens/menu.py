@@ -37,11 +37,13 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
     MenuEntry("l", "Leavers: child protection files to transfer", Cap.CONCERN_TRIAGE, "kiosk.screens.leavers:LeaversScreen", "DSL team"),
     MenuEntry("j", "Children not on roll", Cap.PUPIL_FLAGS_EDIT, "kiosk.screens.leavers:NotOnRollScreen", "DSL team"),
+    MenuEntry("b", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
     # Concerns about adults (headteacher, trust roles, DSL for low-level)
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
+    MenuEntry("q", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
     MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, "kiosk.screens.governors_report:GovernorsReportScreen", "Oversight"),

@@ -251,3 +251,19 @@ def test_flags_in_the_file_come_from_the_dsls_flags_with_their_dates(school, rec
     assert content["flags"] == ["Child protection plan (since 01 Oct 2026)"]
     assert content["current_plan"] == ["Child protection plan"]
     assert content["flag_changes"][0]["on"] == "2026-10-01"
+
+
+def test_received_records_and_what_was_sent_are_append_only(sent, tmp_path, profile):
+    import peewee
+
+    from kiosk.models.transfers import ReceivedRecord, Transfer
+    from kiosk.services import transfers
+
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        Transfer.update(destination_school="Elsewhere").where(Transfer.id == sent.transfer.id).execute()
+    b_settings, b_dsl = _second_school(tmp_path)
+    transfers.receive(b_dsl, b_settings, other_profile(profile), sent.bundle_path.read_bytes(), sent.password)
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        ReceivedRecord.update(title="changed").execute()
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        ReceivedRecord.delete().execute()
