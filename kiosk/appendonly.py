@@ -41,6 +41,13 @@ PROTECTED: dict[str, tuple[str, ...]] = {
     "agency_referral": (),
     "agency_referral_status": (),
     "pupil_flag_change": (),
+    # Records out (issue 16): what was sent and received is a record; the sending state and
+    # the receipt are the transfer's cache (each change is audited with the files' hashes).
+    "transfer": ("sent_at", "sent_by_id", "pdf_sha256", "bundle_sha256", "content_sha256", "receipt_key",
+                 "restricted_included", "acknowledged_at", "acknowledged_by_id", "received_by_name",
+                 "received_on"),
+    "transfer_in": (),
+    "received_record": (),
     "audit_event": (),
     "retention_tombstone": (),
 }

@@ -166,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--transfer", type=int, default=None, help="the transfer's number (found from the code if omitted)")
     p.add_argument("--user", required=True)
     p.add_argument("--passwords-stdin", action="store_true")
+    tr.add_parser("key", help="this school's signing key fingerprint (give it with the password)", parents=[common])
     p = tr.add_parser("list", help="transfers and their states", parents=[common])
     p.add_argument("--user", required=True)
     p.add_argument("--passwords-stdin", action="store_true")

@@ -191,8 +191,11 @@ def render_concern(d) -> Content:
     if d.why_concern:
         parts += [Content(""), _section("Why it is a concern", [Content(d.why_concern)])]
     if d.injuries:
+        from kiosk.widgets.body_map import draw
+
         parts += [Content(""), _section("Injuries", [Content.assemble((f"{i.area_label}: ", "bold"), i.description)
-                                                     for i in d.injuries])]
+                                                     for i in d.injuries]),
+                  Content.from_rich_text(draw({i.body_area for i in d.injuries}))]
     if d.amendments:
         parts += [Content(""), _section("Amendments (the original above is unchanged)", [
             Content.assemble((f"{fmt_local(a.at)} {a.by}, {a.field_label}: ", "bold"), a.text,
