@@ -279,7 +279,8 @@ def home_counts(actor: Actor):
     if not rows:
         return []
     overdue = any(r.transfer_due < today() for r in rows)
-    return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=True if overdue else False, key="l")]
+    # [p]: the list is on the Pupils screen (F6), kept off the home menu so it fits 80x24.
+    return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=overdue, key="p")]
 
 
 # --- children not on roll (issue 14) ------------------------------------------------------

@@ -157,12 +157,14 @@ async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff,
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "dsl")
         assert "left: child protection file to transfer" in screen_text(app)
-        await pilot.press("l")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("f6")
         await wait_until(pilot, lambda: isinstance(app.screen, LeaversScreen))
         assert "Mia Jones" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("j")
+        await pilot.press("f7")
         await wait_until(pilot, lambda: isinstance(app.screen, NotOnRollScreen))
         assert "Zara Ahmed" in screen_text(app)
         screen = app.screen
