@@ -102,6 +102,9 @@ def _registry_fingerprint() -> str:
             for name, f in sorted(model._meta.fields.items())
         )
         parts.append(f"{model._meta.table_name}:{fields}:{model._meta.indexes!r}")
+    from kiosk import appendonly
+
+    parts.append("triggers:" + appendonly.fingerprint())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -161,6 +164,9 @@ def upgrade() -> int:
                         _set_meta("schema_version", str(step))
                 # Tables introduced since (new features) are created after the column steps.
                 db.create_tables(REGISTRY, safe=True)
+            from kiosk import appendonly
+
+            appendonly.install()
             _set_meta("tables", fingerprint)
         del Meta
         return SCHEMA_VERSION
@@ -191,12 +197,40 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
         ensure_data_dir(settings.data_dir)
         if not create and not settings.db_path.exists():
             raise DatabaseError(f"no database at {settings.db_path}; run 'kiosk init' first")
-    database = dbmod.make_database(settings.db_url, settings.db_path)
+    key = None
+    if not settings.db_url:
+        from kiosk import keys
+
+        if keys.database_is_encrypted(settings):
+            key = keys.db_key(settings)
+        elif not (settings.db_path.exists() and settings.db_path.stat().st_size) and (
+            settings.extra.get("encrypt") or keys.db_key_path(settings).exists()
+            or keys.salt_path(settings).exists()
+        ):
+            key = keys.db_key(settings)  # a new database for a school that chose encryption
+    database = dbmod.make_database(settings.db_url, settings.db_path, key=key)
     dbmod.bind(database)
     with translate_errors():
         try:
             database.connect(reuse_if_open=True)
         except peewee.OperationalError as exc:
             raise DatabaseError(f"cannot connect to the database ({' '.join(str(exc).split())})") from None
+        except peewee.DatabaseError as exc:
+            # SQLCipher with the wrong key fails at the first page it reads (the pragmas).
+            if key is not None and "not a database" in str(exc):
+                database.close() if not database.is_closed() else None
+                raise DatabaseError(
+                    f"{settings.db_path}: the database key is wrong (the file cannot be "
+                    "decrypted with it); check the key file, credential or passphrase"
+                ) from None
+            raise
+        if key is not None:
+            database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
         upgrade()
+    from kiosk.services import audit
+
+    audit.configure_checkpoints(settings)
+    from kiosk import keys
+
+    keys.remember(settings)
     return database

@@ -10,6 +10,8 @@ An operation whose service is not in this build is reported as missing, never fa
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import importlib
 import uuid
 from dataclasses import dataclass
@@ -239,7 +241,8 @@ def operations(ds: Dataset) -> list[Operation]:
 
         def record_one(i):
             return record(staff, token=uuid.uuid4().hex, pupils=[(subjects[i % len(subjects)], "subject")],
-                          occurred_on=today(), occurred_time="09:15", location="Classroom",
+                          # Yesterday: a 09:15 today is "in the future" when the bench runs early.
+                          occurred_on=today() - timedelta(days=1), occurred_time="09:15", location="Classroom",
                           source="child_told", categories=[cat], words="He hit me.",
                           description=text, why_concern="Injury and fear of going home.")
 
@@ -257,7 +260,7 @@ def operations(ds: Dataset) -> list[Operation]:
                   "occurred_time, location, source, words, description, why_concern, child_told_next, "
                   "dsl_told_in_person, urgent, status, is_open, restricted, updated_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (token, staff.user_id, stamp, str(today()), "09:15", "Classroom", "child_told",
+                  (token, staff.user_id, stamp, str(today() - timedelta(days=1)), "09:15", "Classroom", "child_told",
                    "He hit me.", text, "Injury and fear of going home.", False, False, False, "open",
                    True, False, stamp))
                 cid = q("SELECT id FROM concern WHERE submission_token = ?", (token,))[0][0]

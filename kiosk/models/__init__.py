@@ -11,6 +11,7 @@ from kiosk.models.core import (  # noqa: F401
     MailOutbox,
     Meta,
     ProcedureSignoff,
+    RetentionGate,
     SshKey,
     User,
     UserRole,
@@ -22,3 +23,4 @@ from kiosk.models import concerns as _concerns  # noqa: F401,E402
 from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
 from kiosk.models import transfers as _transfers  # noqa: F401,E402
+from kiosk.models import retention as _retention  # noqa: F401,E402

@@ -164,3 +164,11 @@ class MailOutbox(BaseModel):
 
     class Meta:
         indexes = ((("state", "next_try_at"), False),)
+
+
+@register
+class RetentionGate(BaseModel):
+    """Open (one row) only inside the retention process's own transaction: the append-only
+    triggers let a DELETE through while it is there (see kiosk.appendonly)."""
+
+    opened = IntegerField(default=1)

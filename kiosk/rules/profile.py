@@ -74,6 +74,8 @@ class Line:
     email: str | None = None
     url: str | None = None
     hours: str | None = None
+    # A number taken from public sources rather than the procedures: the school confirms it.
+    confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class Profile:
     procedures_file: Path | None
     terms: tuple[Term, ...]
     receipt_chase_school_days: int = DEFAULT_RECEIPT_CHASE_SCHOOL_DAYS
+    retention: "RetentionRules" = None  # type: ignore[assignment]  # set by _build
 
     @property
     def people(self) -> dict[str, Person | tuple[Person, ...]]:
@@ -176,6 +179,9 @@ class Profile:
             f"deputy_dsls[{i}]" for i, p in enumerate(self.deputy_dsls, 1) if p.placeholder
         ]
         roles += [f"agency:{a.key}" for a in self.agencies if a.placeholder]
+        la = self.local_authority
+        roles += [f"local_authority.{name}" for name in ("lado", "out_of_hours")
+                  if getattr(la, name) is not None and getattr(la, name).confirm]
         return tuple(roles)
 
     @property
@@ -421,7 +427,7 @@ def _item_prefix(prefix: str, index: int, item: dict) -> str:
 
 
 _PERSON_KEYS = frozenset({"name", "role_title", "phone", "email", "placeholder"})
-_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours"})
+_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours", "confirm"})
 
 
 def _person(c: _Checker, table: dict | None, prefix: str, default_title: str) -> Person | None:
@@ -451,6 +457,7 @@ def _line(c: _Checker, parent: dict, name: str, prefix: str, *, needs: tuple[str
         email=c.email(table, "email", key, required="email" in needs),
         url=c.url(table, "url", key, required="url" in needs),
         hours=c.text(table, "hours", key, required="hours" in needs),
+        confirm=c.flag(table, "confirm", key),
     )
     if not (line.phone or line.email or line.url):
         c.fail(key, "needs at least one of phone, email or url")
@@ -518,7 +525,7 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, raw: bytes) -> str:
 
 _TOP_KEYS = frozenset(
     {"school", "procedures", "contacts", "local_authority", "nspcc", "early_help",
-     "categories", "calendar", "deadlines"}
+     "categories", "calendar", "deadlines", "retention"}
 )
 
 
@@ -635,9 +642,38 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
     chase = c.integer(dl, "receipt_chase_school_days", "deadlines", 1, 20,
                       default=DEFAULT_RECEIPT_CHASE_SCHOOL_DAYS)
 
+    # [retention]
+    from kiosk.rules.retention import RetentionRules
+
+    rt = c.table(data, "retention", "", required=False) or {}
+    c.only(rt, "retention", set(RetentionRules.__dataclass_fields__))
+    base = RetentionRules()
+    r_values: dict = {}
+    for name in ("child_protection_until_age", "early_help_until_age"):
+        r_values[name] = c.integer(rt, name, "retention", 18, 100, default=getattr(base, name))
+    r_values["allegation_retirement_age"] = c.integer(rt, "allegation_retirement_age", "retention", 55, 80,
+                                                      default=base.allegation_retirement_age)
+    r_values["allegation_min_years"] = c.integer(rt, "allegation_min_years", "retention", 1, 50,
+                                                 default=base.allegation_min_years)
+    r_values["keep_review_years"] = c.integer(rt, "keep_review_years", "retention", 1, 10,
+                                              default=base.keep_review_years)
+    for name in ("remove_malicious_allegations", "low_level_while_employed", "legal_hold_adult_allegations"):
+        value = rt.get(name, getattr(base, name))
+        if not isinstance(value, bool):
+            c.fail(f"retention.{name}", f"expected true or false, found {_kind(value)}")
+            value = getattr(base, name)
+        r_values[name] = value
+    holds = rt.get("legal_hold_categories", list(base.legal_hold_categories))
+    if not isinstance(holds, list) or not all(isinstance(h, str) for h in holds):
+        c.fail("retention.legal_hold_categories", "expected a list of category keys")
+        holds = list(base.legal_hold_categories)
+    r_values["legal_hold_categories"] = tuple(holds)
+    retention = RetentionRules(**r_values)
+
     if c.problems:
         raise ProfileError(label, c.problems)
     return Profile(
+        retention=retention,
         source=file,
         school_name=school_name,
         trust_name=trust_name,

@@ -34,7 +34,7 @@ class PupilsScreen(KioskScreen):
         actor = self.app.actor
         with Vertical(id="pupils-body", classes="box"):
             yield Static(Content("Type the first letters of a first or last name (two words: "
-                                 "first and last). Enter opens the pupil's chronology."),
+                                 "first and last). Enter opens the chronology (one match), or moves into the list."),
                          classes="screen-intro")
             with Horizontal(id="pupil-lists"):
                 if actor is not None and actor.can(Cap.CONCERN_TRIAGE):

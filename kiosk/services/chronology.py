@@ -23,7 +23,7 @@ from kiosk.services.actor import Actor, require
 log = logging.getLogger(__name__)
 
 # Kinds of entry, in the order they sort when two share the same moment (later kinds first).
-KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received")
+KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received", "removed")
 
 
 @dataclass(frozen=True)
@@ -220,6 +220,19 @@ def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
     return out
 
 
+def _tombstone_entries(pupil_id: int) -> list[ChronologyEntry]:
+    """Records removed under retention: what and when, who and why, never what they said."""
+    from kiosk.services import retention
+
+    return [ChronologyEntry(
+        at=t.removed_at, kind="removed",
+        title=f"Record {t.ref} removed under the retention rules",
+        detail=f"{_clip(t.rule)}. Reason: {_clip(t.reason)} Proposed by {t.proposed_by}, "
+               f"confirmed by {t.confirmed_by}.",
+        category=None, record_type="retention_tombstone", record_id=t.id, seq=t.id)
+        for t in retention.tombstones_for_pupil(pupil_id)]
+
+
 def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
@@ -246,6 +259,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         if category is None:
             entries += _flag_entries(pupil_id)
             entries += _transfer_entries(pupil_id)
+            entries += _tombstone_entries(pupil_id)
         for e in _early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)

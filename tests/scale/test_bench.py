@@ -104,6 +104,21 @@ def test_report_table_and_json(tmp_path, monkeypatch):
     assert all("median_ms" in o and "raw_median_ms" in o and "ratio" in o for o in data["operations"])
 
 
+@pytest.mark.skipif(bool(TEST_DB_URL), reason="SQLCipher is for SQLite")
+def test_encrypted_run_reports_its_cost_beside_plain():
+    from kiosk.bench import Scale, report, runner
+
+    scale = Scale.for_school(80, 1, quick=True)
+    plain = runner.run(scale, startup=False, profile_misses=False)
+    encrypted = runner.run(scale, startup=False, profile_misses=False, encrypted=True)
+    assert not encrypted["errors"] and "SQLCipher" in encrypted["machine"]["database"]
+    plain["encrypted"] = report.compare(plain, encrypted)
+    rows = plain["encrypted"]["operations"]
+    assert "inbox first page" in {r["name"] for r in rows} and len(rows) >= 6
+    assert all(r["ratio"] is None or r["ratio"] > 0 for r in rows)
+    assert "operation (encrypted vs plain)" in report.table(plain)
+
+
 def test_startup_is_measured_on_a_pty():
     from kiosk.bench import startup
 
