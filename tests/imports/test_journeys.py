@@ -182,5 +182,9 @@ async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff,
     from kiosk.models.pupils import Pupil
 
     joined = Pupil.get(Pupil.upn == "A936200015014")
-    assert ConcernPupil.select().where(ConcernPupil.pupil == joined.id).count() == 1
     assert Pupil.get_by_id(zara.id).merged_into == joined.id
+    # The link stays on the child's record (append-only); the pupil's chronology shows it.
+    assert ConcernPupil.select().where(ConcernPupil.pupil == zara.id).count() == 1
+    from kiosk.services import chronology
+
+    assert [e.kind for e in chronology.chronology(staff.dsl, joined.id)].count("concern") == 1
