@@ -35,13 +35,13 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
     MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, "kiosk.screens.transfers:TransfersScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
-    MenuEntry("y", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
+    MenuEntry("b", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
     # Concerns about adults (headteacher, trust roles, DSL for low-level)
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
-    MenuEntry("o", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
+    MenuEntry("q", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
     MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, "kiosk.screens.governors_report:GovernorsReportScreen", "Oversight"),

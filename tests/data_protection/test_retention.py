@@ -168,7 +168,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "alice")
-        await pilot.press("y")
+        await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         await settle(pilot)
         table = app.screen.query_one("#retention")
@@ -185,13 +185,15 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "dan")
-        await pilot.press("y")
+        await pilot.press("b")
         await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         await settle(pilot)
         await pilot.press("c")
-        await settle(pilot)
+        from kiosk.screens.retention import ConfirmDialog
+
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
-        await settle(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         assert Concern.get_or_none(Concern.id == r.id) is None
         assert app.screen.query_one("#retention").row_count == 0
 
