@@ -52,6 +52,8 @@ class Cap(StrEnum):
     CONCERN_VIEW_ALL = "concern.view_all"
     CONCERN_TRIAGE = "concern.triage"  # acknowledge, act, assign, close, reopen
     CONCERN_RESTRICT = "concern.restrict"
+    # The DSL: sees every restricted concern and may lift any restriction, named or not.
+    CONCERN_VIEW_RESTRICTED = "concern.view_restricted"
     CONCERN_SHARE = "concern.share"  # share with pastoral / designated teacher
     CONCERN_VIEW_SHARED = "concern.view_shared"
     CHRONOLOGY_VIEW = "chronology.view"
@@ -129,7 +131,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.EARLY_HELP_OFFERS,
         }
     ),
-    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM),
+    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.CONCERN_VIEW_RESTRICTED}),
     Role.DEPUTY_DSL: frozenset(_EVERYONE | (_DSL_TEAM - {Cap.CATEGORIES_MANAGE})),
     Role.HEADTEACHER: frozenset(
         _EVERYONE
@@ -177,6 +179,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
 CASE_RECORD_CAPS = frozenset(
     {
         Cap.CONCERN_VIEW_ALL,
+        Cap.CONCERN_VIEW_RESTRICTED,
         Cap.CONCERN_TRIAGE,
         Cap.CONCERN_VIEW_SHARED,
         Cap.CHRONOLOGY_VIEW,

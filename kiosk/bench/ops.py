@@ -403,4 +403,22 @@ def operations(ds: Dataset) -> list[Operation]:
 
     ops.append(Operation(f"audit verify ({ds.counts.get('audit_event', 0):,} events)", "Audit",
                          verify, verify_raw, target_ms=bench.VERIFY_S * 1000, ratio_target=None, repeat=3))
+
+    # --- the roll from the MIS (last: it changes the roll) --------------------------------
+    # Run 0: a whole-school CTF into a school that has none of its pupils (all join);
+    # run 1: every pupil moved up a year, as a full roll (the synthetic pupils leave);
+    # run 2: the first file again as a full roll (every pupil changes back).
+    from kiosk.bench.roll import make_ctf
+    from kiosk.services import roll_import
+    from kiosk.services.actor import shell_actor
+
+    n_roll = max(1, len(ds.pupil_ids))
+    files = [make_ctf(n_roll, 0), make_ctf(n_roll, 1)]
+    importer = shell_actor("shell:bench")
+
+    def import_roll(i):
+        return roll_import.run_import(importer, files[i % 2], "bench-roll.xml", full_roll=i > 0)
+
+    ops.append(Operation(f"roll import ({n_roll:,}-pupil CTF 25)", "kiosk pupils import",
+                         import_roll, None, target_ms=bench.ROLL_IMPORT_MS, ratio_target=None, repeat=3))
     return ops

@@ -22,6 +22,7 @@ HANDLERS = {
     "audit": "kiosk.cli.admin:audit_cmd",
     "serve-ssh": "kiosk.cli.ssh:serve",
     "bench": "kiosk.cli.bench:bench",
+    "pupils": "kiosk.cli.pupils:pupils",
     "backup": "kiosk.cli.data:backup",
     "restore": "kiosk.cli.data:restore",
     "encrypt": "kiosk.cli.data:encrypt",
@@ -82,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", default=None, help="where notices of new alerts are e-mailed (optional)")
     p.add_argument("--password-stdin", action="store_true")
     users.add_parser("list", help="list accounts")
+    p = users.add_parser("import", help="add accounts in bulk from a CSV (username, full name, roles, e-mail)")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created; change nothing")
     p = users.add_parser("set-email", help="set or clear where an account's alert notices are e-mailed")
     p.add_argument("name")
     group = p.add_mutually_exclusive_group(required=True)
@@ -108,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("remove-key", help="remove an SSH public key")
     p.add_argument("name")
     p.add_argument("fingerprint")
+
+    pupils = sub.add_parser("pupils", help="the roll from the school's MIS").add_subparsers(dest="pupils_command", metavar="ACTION")
+    pupils.required = True
+    p = pupils.add_parser("import", parents=[common], help="import pupils from a CTF (XML) or a CSV export")
+    p.add_argument("file", help="a CTF 24 or 25 XML file, or a CSV export from SIMS, Arbor, Bromcom or Wonde")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--full-roll", action="store_true", help="the file is the whole roll: pupils missing from it are marked as left")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="read a CSV column as a field (upn, first_name, last_name, dob, year, form, ...)")
+    p.add_argument("--all", action="store_true", help="list every row in each section (default: the first 50)")
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
     audit.required = True

@@ -124,6 +124,8 @@ def users(args) -> int:
     open_db(args)
     actor = shell_actor()
     cmd = args.users_command
+    if cmd == "import":
+        return users_import(args)
     if cmd == "add":
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
         info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
@@ -236,3 +238,45 @@ def audit_cmd(args) -> int:
     for problem in problems:
         print(f"kiosk: {problem}", file=sys.stderr)
     return 2 if problems else 0
+
+
+def users_import(args) -> int:
+    """`kiosk users import FILE [--dry-run]`: temporary passwords are printed once."""
+    from kiosk.services import accounts_import
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read(accounts_import_limit() + 1)
+    except OSError as exc:
+        raise ConfigError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+    name = args.file.rsplit("/", 1)[-1]
+    open_db(args)
+    plan = accounts_import.import_staff(shell_actor(), data, name, dry_run=args.dry_run)
+    c = plan.counts
+    print(f"{name}: {'Dry run: nothing changed. ' if args.dry_run else ''}{c['new']} new, "
+          f"{c['existing']} already have accounts (not changed), {c['refused']} refused")
+    for a in plan.new:
+        roles = ",".join(a.granted)
+        line = f"  {a.username:<20} {a.full_name[:28]:<28} {roles:<14}"
+        if not args.dry_run:
+            line += f" temporary password: {a.password}"
+        if a.to_confirm:
+            line += f"  (asked for {','.join(a.to_confirm)}: to confirm)"
+        print(line)
+    for r in plan.refused:
+        print(f"  refused line {r.line}: {r.who}: {r.reason}")
+    if any(a.to_confirm for a in plan.new):
+        print("Roles that read case records (and admin) are never granted by an import: those "
+              "accounts have the staff role until the headteacher or DSL confirms; then "
+              "'kiosk users set-roles NAME --role ROLE'.")
+    if not args.dry_run and plan.new:
+        print("These temporary passwords are shown once; each must be changed at first sign-in.")
+    if args.dry_run and plan.new:
+        print("Run again without --dry-run to create these accounts.")
+    return 0
+
+
+def accounts_import_limit() -> int:
+    from kiosk.imports.common import MAX_BYTES
+
+    return MAX_BYTES

@@ -28,9 +28,9 @@ def _at(days_ago: float, hour: int = 10) -> datetime:
 
 
 def seed(ctx) -> None:
-    from kiosk.rules.profile import load_profile
+    from kiosk.demo.profile import demo_profile
 
-    profile = load_profile(None)
+    profile = demo_profile()
     u = ctx.users
     teacher, pastoral, head, deputy = u["teacher"], u["pastoral"], u["head"], u["deputy"]
     volunteer, dsl, director = u["volunteer"], u["dsl"], u["director"]

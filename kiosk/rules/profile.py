@@ -74,6 +74,8 @@ class Line:
     email: str | None = None
     url: str | None = None
     hours: str | None = None
+    # A number taken from public sources rather than the procedures: the school confirms it.
+    confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,9 @@ class Profile:
             f"deputy_dsls[{i}]" for i, p in enumerate(self.deputy_dsls, 1) if p.placeholder
         ]
         roles += [f"agency:{a.key}" for a in self.agencies if a.placeholder]
+        la = self.local_authority
+        roles += [f"local_authority.{name}" for name in ("lado", "out_of_hours")
+                  if getattr(la, name) is not None and getattr(la, name).confirm]
         return tuple(roles)
 
     @property
@@ -422,7 +427,7 @@ def _item_prefix(prefix: str, index: int, item: dict) -> str:
 
 
 _PERSON_KEYS = frozenset({"name", "role_title", "phone", "email", "placeholder"})
-_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours"})
+_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours", "confirm"})
 
 
 def _person(c: _Checker, table: dict | None, prefix: str, default_title: str) -> Person | None:
@@ -452,6 +457,7 @@ def _line(c: _Checker, parent: dict, name: str, prefix: str, *, needs: tuple[str
         email=c.email(table, "email", key, required="email" in needs),
         url=c.url(table, "url", key, required="url" in needs),
         hours=c.text(table, "hours", key, required="hours" in needs),
+        confirm=c.flag(table, "confirm", key),
     )
     if not (line.phone or line.email or line.url):
         c.fail(key, "needs at least one of phone, email or url")

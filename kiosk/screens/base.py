@@ -21,8 +21,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.errors import KioskError
 from kiosk.widgets.header import KioskHeader
 from kiosk.widgets.rules_pane import RulesPane
@@ -39,7 +39,7 @@ class KioskScreen(Screen):
     def compose(self) -> ComposeResult:
         yield KioskHeader(self.SCREEN_TITLE, id="header")
         yield from self.compose_body()
-        yield Footer()
+        yield KioskFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()

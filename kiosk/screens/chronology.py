@@ -16,7 +16,6 @@ from textual.widgets import DataTable, Select, Static
 from kiosk import db as dbmod
 from kiosk.clock import fmt_local, to_local
 from kiosk.errors import KioskError
-from kiosk.models.pupils import PUPIL_FLAGS
 from kiosk.screens.base import KioskScreen
 from kiosk.services import chronology, concerns, pupils
 
@@ -33,6 +32,8 @@ class ChronologyScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("f", "filter", "Filter category"),
         Binding("r", "reload", "Refresh"),
+        Binding("g", "flags", "Flags"),
+        Binding("s", "siblings", "Siblings"),
         Binding("x", "export", "Export"),
         Binding("m", "move", "Moving school"),
     ]
@@ -48,6 +49,7 @@ class ChronologyScreen(KioskScreen):
         self.pupil_id = pupil_id
         self.entries: list = []
         self.category: str | None = None
+        self._resumed_once = False
 
     def compose_body(self):
         yield Static(Content(""), id="pupil-head")
@@ -58,7 +60,7 @@ class ChronologyScreen(KioskScreen):
         yield Select([(Text(c.name), c.key) for c in cats], prompt="All categories",
                      id="category-filter")
         table = DataTable(id="chronology", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "What", "Entry")
+        self._set_columns(table, [])
         yield table
         yield Static(Content(""), id="entry-detail")
 
@@ -74,11 +76,41 @@ class ChronologyScreen(KioskScreen):
             self.show_error(exc)
             self.call_later(self._leave)
             return
-        flags = ", ".join(PUPIL_FLAGS[f] for f in p.flags)
+        self._show_head(p)
+        self.action_reload()
+
+    def _show_head(self, p) -> None:
+        from kiosk.services import families
+
+        flags = ", ".join(pupils.flag_names(p))
+        sibs = self.call_service(families.sibling_open_concerns, self.app.actor, self.pupil_id) or []
+        sib_text = "; ".join(f"{s.name}: {s.open_concerns} open concern{'s' if s.open_concerns != 1 else ''}"
+                             for s in sibs)
         self.query_one("#pupil-head", Static).update(Content.assemble(
             (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}  born {p.date_of_birth:%d/%m/%Y}",
-            (f"\n{flags}" if flags else ""), ))
-        self.action_reload()
+            (f"  {p.status_note.upper()}" if p.status_note else "", "bold"),
+            (f"\nFlags: {flags}" if flags else "", "bold"),
+            (f"\nSiblings: {sib_text}" if sib_text else "", "")))
+
+    def on_screen_resume(self) -> None:
+        # Back from the flags or siblings screen: show what changed (not on first show).
+        if not self._resumed_once:
+            self._resumed_once = True
+            return
+        p = self.call_service(pupils.pupil_summary, self.app.actor, self.pupil_id)
+        if p is not None:
+            self._show_head(p)
+            self.action_reload()
+
+    def action_flags(self) -> None:
+        from kiosk.screens.pupil_flags import PupilFlagsScreen
+
+        self.app.push_screen(PupilFlagsScreen(self.pupil_id))
+
+    def action_siblings(self) -> None:
+        from kiosk.screens.pupil_family import PupilFamilyScreen
+
+        self.app.push_screen(PupilFamilyScreen(self.pupil_id))
 
     def action_reload(self) -> None:
         # A long history is the heaviest read in the console: load it off the UI thread.
@@ -94,16 +126,29 @@ class ChronologyScreen(KioskScreen):
             return
         self.app.call_from_thread(self._show_entries, entries)
 
+    @staticmethod
+    def _set_columns(table: DataTable, rows: list[tuple[Text, Text, Text]]) -> None:
+        """Columns as wide as their widest cell, set here rather than measured later.
+
+        An auto-width DataTable measures new rows on its next idle; rows that arrive from the
+        worker around the first layout could be drawn at the labels' widths ("02/1  Stat")
+        until a reload. Explicit widths do not depend on when the rows came."""
+        table.clear(columns=True)
+        for i, label in enumerate(("When", "What", "Entry")):
+            table.add_column(label, width=max([len(label)] + [r[i].cell_len for r in rows]))
+
     def _show_entries(self, entries) -> None:
         self.entries = entries
         table = self.query_one(DataTable)
-        table.clear()
-        for i, e in enumerate(entries):
-            # Records received from another school are theirs, read-only: set apart.
-            style = "italic" if e.restricted else ("dim italic" if e.kind == "received" else "")
-            table.add_row(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
-                          Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
-                          Text(e.title, style=style), key=str(i))
+        # Records received from another school are theirs, read-only: set apart.
+        rows = [(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
+                 Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
+                 Text(e.title, style="italic" if e.restricted
+                      else ("dim italic" if e.kind == "received" else "")))
+                for e in entries]
+        self._set_columns(table, rows)
+        for i, row in enumerate(rows):
+            table.add_row(*row, key=str(i))
         self._show_detail(0)
         if not entries:
             self.query_one("#entry-detail", Static).update(Content(
@@ -145,6 +190,8 @@ class ChronologyScreen(KioskScreen):
             return actor is not None and actor.can(Cap.EXPORT_CHRONOLOGY)
         if action == "move":
             return actor is not None and actor.can(Cap.EXPORT_TRANSFER)
+        if action in ("flags", "siblings"):
+            return actor is not None and actor.can(Cap.PUPIL_FLAGS_EDIT)
         return True
 
     def action_export(self) -> None:

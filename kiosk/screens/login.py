@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk import db as dbmod
 from kiosk.errors import AuthError, KioskError
 from kiosk.widgets.clock import Clock
@@ -52,7 +53,7 @@ class LoginScreen(Screen):
             yield Button(Content("Sign in"), id="sign-in", variant="primary")
             yield Static(Content(self.notice), id="login-notice")
             yield Static(Content(""), id="login-message")
-        yield Footer()
+        yield KioskFooter()
 
     @property
     def username(self) -> str:

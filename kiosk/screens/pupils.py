@@ -20,7 +20,7 @@ class PupilsScreen(KioskScreen):
     def compose_body(self):
         with Vertical(id="pupils-body", classes="box"):
             yield Static(Content("Type the first letters of a first or last name (two words: "
-                                 "first and last). Enter opens the pupil's chronology."),
+                                 "first and last). Enter opens the chronology (one match), or moves into the list."),
                          classes="screen-intro")
             yield PupilPicker(id="pupil-picker")
 

@@ -177,15 +177,17 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
 
 
 def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
-    from kiosk.models.pupils import PUPIL_FLAGS, PupilFlagChange
+    from kiosk.models.pupils import PupilFlagChange
+    from kiosk.rules.flags import flag_label
     from kiosk.services import concerns as svc
 
     changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
     by = svc._users([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
-        title=f"{PUPIL_FLAGS.get(c.flag, c.flag)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
-        detail=_clip(c.reason), category=None, record_type="pupil", record_id=pupil_id, seq=c.id)
+        title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
+        detail=(f"From {c.effective_on:%d/%m/%Y}. " if c.effective_on else "") + _clip(c.reason),
+        category=None, record_type="pupil", record_id=pupil_id, seq=c.id)
         for c in changes]
 
 

@@ -85,6 +85,8 @@ class PupilInConcern:
     year_group: int
     form_group: str
     date_of_birth: date
+    flags: tuple[str, ...] = ()  # the DSL team's flags (keys of kiosk.rules.flags.PUPIL_FLAGS)
+    status_note: str = ""  # "not on roll", "left"
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,7 @@ class InboxPage:
 class UserChoice:
     id: int
     name: str
+    always: bool = False  # always named on a restriction (the DSL, paragraph 10)
 
 
 def ref_for(concern_id: int) -> str:
@@ -368,6 +371,9 @@ def access_level(actor: Actor, concern) -> str | None:
     """FULL, RESTRICTED, STATUS or None for this actor and this concern row."""
     own = actor.user_id is not None and concern.recorded_by_id == actor.user_id
     if concern.restricted:
+        # The DSL is never shut out: a deputy's restriction cannot exclude them.
+        if actor.can(Cap.CONCERN_VIEW_RESTRICTED):
+            return FULL
         if actor.can(Cap.CONCERN_VIEW_ALL):
             return FULL if _has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
         if own and actor.can(Cap.CONCERN_VIEW_OWN):
@@ -439,10 +445,16 @@ def triage_users(actor: Actor) -> list[UserChoice]:
     return [UserChoice(u.id, u.full_name) for u in _users_with_roles(TRIAGE_ROLES)]
 
 
+def _dsl_ids() -> set[int]:
+    return {u.id for u in _users_with_roles((Role.DSL,))}
+
+
 def restriction_candidates(actor: Actor) -> list[UserChoice]:
-    """Who can be named on a restriction: the DSL team and the headteacher."""
+    """Who can be named on a restriction: the DSL team and the headteacher. The DSL is
+    always named (``always``): nobody can restrict a concern away from them."""
     require(actor, Cap.CONCERN_RESTRICT)
-    return [UserChoice(u.id, u.full_name)
+    dsl = _dsl_ids()
+    return [UserChoice(u.id, u.full_name, u.id in dsl)
             for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
 
 
@@ -459,7 +471,7 @@ def share_candidates(actor: Actor) -> list[UserChoice]:
 
 def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
     from kiosk.models.concerns import PUPIL_ROLES, ConcernPupil
-    from kiosk.models.pupils import Pupil
+    from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
     out: dict[int, list[PupilInConcern]] = {}
     if not concern_ids:
@@ -470,7 +482,9 @@ def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
         p = link.pupil
         out.setdefault(link.concern_id, []).append(PupilInConcern(
             p.id, p.display_name, link.role, PUPIL_ROLES.get(link.role, link.role),
-            p.year_group, p.form_group, p.date_of_birth))
+            p.year_group, p.form_group, p.date_of_birth,
+            tuple(k for k in PUPIL_FLAGS if getattr(p, k)),
+            "not on roll" if p.status == "not_on_roll" else ("" if p.active else "left")))
     return out
 
 
@@ -771,6 +785,16 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
 INBOX_VIEWS = ("open", "closed", "all")
 
 
+def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
+    """ "Amara Abbott (CP LAC)": the DSL team's flags in short, for those who keep them."""
+    from kiosk.rules.flags import FLAG_SHORT
+
+    marks = [FLAG_SHORT[k] for k in p.flags if k != "phone_disclaimer"] if show_flags else []
+    if p.status_note:
+        marks.append(p.status_note)
+    return p.name + (f" ({' '.join(marks)})" if marks else "")
+
+
 def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -793,12 +817,15 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
     out = []
+    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
+    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
     for r in rows:
-        hidden = r.restricted and r.id not in named
+        hidden = r.restricted and r.id not in named and not sees_all
         out.append(InboxRow(
             id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
             recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
-            pupils="Restricted" if hidden else ", ".join(p.name for p in pupils.get(r.id, [])),
+            pupils="Restricted" if hidden else ", ".join(
+                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
             categories="" if hidden else ", ".join(c.name for c in cats.get(r.id, [])),
             urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
             owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
@@ -1031,7 +1058,8 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
 def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDetail:
     """Restrict to named people (DSL team or headteacher); everyone else sees "restricted".
 
-    Naming people on an already restricted concern replaces the list.
+    Naming people on an already restricted concern replaces the list. The DSL is always
+    named, whoever restricts it: a deputy cannot shut the DSL out.
     """
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -1045,6 +1073,7 @@ def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDet
     _precheck(actor, concern_id, "concern.restrict", Cap.CONCERN_RESTRICT)
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.restrict")
+        ids = sorted(set(ids) | _dsl_ids())
         allowed = {u.id for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
         for uid in ids:
             if uid not in allowed:

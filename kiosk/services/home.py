@@ -15,7 +15,8 @@ from kiosk.capabilities import Cap
 
 log = logging.getLogger(__name__)
 
-DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults")
+DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults",
+                  "kiosk.services.pupils")
 
 
 @dataclass(frozen=True)
@@ -61,4 +62,17 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
         n = signoff.unsigned_count(actor, profile)
         out.append(HomeCount(f"Staff yet to sign procedures v{profile.procedures_version}", n,
                              urgent=n > 0, key="n"))
+    if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
+        out.extend(procedures_review_counts(profile))
     return out
+
+
+def procedures_review_counts(profile) -> list[HomeCount]:
+    """Paragraph 19: the procedures are reviewed at least annually; say so once it is late."""
+    from kiosk.clock import today
+    from kiosk.rules.procedures import review_overdue
+
+    if not review_overdue(profile, today()):
+        return []
+    return [HomeCount(f"Procedures review overdue since {profile.next_review:%d %b %Y} "
+                      "(para 19)", "!", urgent=True, key="d")]
