@@ -31,6 +31,8 @@ NO_ACTOR = {
     "adults.countdown": "pure date arithmetic",
     "adults.lado_due_for": "pure date arithmetic",
     "adults.retention_for": "pure retention rule",
+    "adults.name_key": "pure: how a typed name is compared with account names",
+    "adults.ref_for": "pure: formats a reference (A-00012)",
     "alerts.raise_for_users": "called inside record_concern / raise_concern after their checks",
     "audit.verify": "the shell's `kiosk audit verify` (hashes only, no content shown)",
     "concerns.ref_for": "pure: formats a reference",
@@ -57,8 +59,7 @@ NO_ACTOR = {
 # still wants its author's word.
 NO_ACTOR_FROM_MAIN = {name: "merged from main: takes no acting user (to be confirmed by its author)"
                       for name in (
-    "accounts.validate_email", "accounts_import.temporary_password", "adults.name_key",
-    "adults.ref_for", "alerts.current_caps", "alerts.may_be_told", "alerts.notice_text",
+    "accounts.validate_email", "accounts_import.temporary_password", "alerts.current_caps", "alerts.may_be_told", "alerts.notice_text",
     "audit.checkpoint_every", "audit.configure_checkpoints", "audit.verify_records",
     "backup.backup_dir", "backup.bound_to", "backup.encrypt_in_place", "backup.manifest_path",
     "backup.rekey", "backup.restore", "backup.rotate", "backup.verify_backup",
