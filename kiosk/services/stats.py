@@ -292,7 +292,9 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
         return None
     from kiosk.models.adults import AdultConcernEvent as Ev
 
-    outcomes = ("substantiated", "unsubstantiated", "false", "unfounded", "malicious")
+    from kiosk.rules.allegations import OUTCOMES, THRESHOLD_NOT_MET
+
+    outcomes = tuple(OUTCOMES)
     start, end = _month_start(ay, 0), _month_start(ay, 12)
     at = AdultConcern.created_at
     kinds = dict(AdultConcern.select(AdultConcern.kind, fn.COUNT(AdultConcern.id))
@@ -314,7 +316,8 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
     values.append(max(0, allegations - sum(values)))
     shown = suppress_group(values)
     rows = [("Allegations", cell(allegations))]
-    rows += [(f"  outcome: {o}", s) for o, s in zip(outcomes, shown[:-1])]
+    rows += [(f"  outcome: {'threshold not met (now low-level)' if o == THRESHOLD_NOT_MET else o}", s)
+             for o, s in zip(outcomes, shown[:-1])]
     rows.append(("  no outcome yet", shown[-1]))
     ll = suppress_group([recorded_ll, max(0, low - recorded_ll)])
     rows += [("Low-level concerns", cell(low)), ("  written record made", ll[0]),
