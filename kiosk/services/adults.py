@@ -1125,7 +1125,8 @@ __all__ = [
     "ACTIONS", "OUTCOMES", "KIND_LABELS", "RETIREMENT_AGE", "subject_choices", "plan",
     "raise_concern", "my_reports", "register", "patterns", "get_concern",
     "record_lado_contact", "record_lado_advice", "record_action", "record_outcome",
-    "ReferralDecisionInput", "record_referral_decisions",
+    "ReferralDecisionInput", "record_referral_decisions", "DEPARTURES", "DBS_ANSWERS", "TRA_ANSWERS",
+    "THRESHOLD_NOT_MET",
     "record_low_level", "add_note", "home_counts", "countdown", "lado_due_for",
     "retention_for",
 ]
