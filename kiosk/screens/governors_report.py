@@ -88,7 +88,9 @@ class GovernorsReportScreen(KioskScreen):
             table.can_focus = False
             table.add_columns(*t.columns)
             for row in t.rows:
-                table.add_row(*(Text(str(v)) for v in row))
+                # The label column is cut so the table fits 80 columns (as on the statistics screen).
+                label = str(row[0]) if len(str(row[0])) <= 34 else str(row[0])[:33] + "\u2026"
+                table.add_row(Text(label), *(Text(str(v)) for v in row[1:]))
             widgets.append(table)
         body.mount_all(widgets)
 
