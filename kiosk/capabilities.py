@@ -80,9 +80,14 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"
     # Administration
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Confirm or refuse a case-record role an administrator asked for; see password resets.
+    ACCOUNTS_CONFIRM = "accounts.confirm"
     SETTINGS_MANAGE = "settings.manage"
     APP_EXIT = "app.exit"
     APP_SCREENSHOT = "app.screenshot"
+    # No role holds this: the shell actor of a set-up step (demo, tests) that gives case-record
+    # roles without waiting for the headteacher or the DSL. `kiosk users` does not have it.
+    ACCOUNTS_SETUP = "accounts.setup"
 
 
 _EVERYONE = {
@@ -131,7 +136,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.EARLY_HELP_OFFERS,
         }
     ),
-    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.CONCERN_VIEW_RESTRICTED}),
+    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.CONCERN_VIEW_RESTRICTED, Cap.ACCOUNTS_CONFIRM}),
     Role.DEPUTY_DSL: frozenset(_EVERYONE | (_DSL_TEAM - {Cap.CATEGORIES_MANAGE})),
     Role.HEADTEACHER: frozenset(
         _EVERYONE
@@ -148,6 +153,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.SIGNOFF_STATUS,
             Cap.STATS_VIEW,
             Cap.AUDIT_VIEW,
+            Cap.ACCOUNTS_CONFIRM,
             Cap.RETENTION_ADULTS,
         }
     ),
@@ -211,3 +217,8 @@ def parse_role(name: str) -> Role:
         raise ValueError(
             f"unknown role {name!r}; use one of: {', '.join(r.value for r in Role)}"
         ) from None
+
+
+def reads_case_records(role) -> bool:
+    """Whether a role reads case records (granting it needs the head's or the DSL's word)."""
+    return bool(CAPABILITIES[Role(role)] & CASE_RECORD_CAPS)

@@ -23,7 +23,8 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 # Version 3: user.email (where content-free notices of new alerts are sent).
 # Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
 #            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
-SCHEMA_VERSION = 4
+# Version 5: user.account_version (sessions follow the account: checked at every service call).
+SCHEMA_VERSION = 5
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -79,10 +80,18 @@ def _m4_pupil_roll(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_index("pupil", ("former_upn",), False))
 
 
+def _m5_account_version(migrator: SchemaMigrator) -> None:
+    # Plain SQL: both backends add a NOT NULL column with a default in place, where
+    # playhouse.migrate would rebuild the SQLite table (and trip its foreign keys).
+    if "account_version" not in _columns("user"):
+        db.execute_sql('ALTER TABLE "user" ADD COLUMN account_version INTEGER NOT NULL DEFAULT 0')
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
     3: _m3_user_email,
     4: _m4_pupil_roll,
+    5: _m5_account_version,
 }
 
 

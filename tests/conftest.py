@@ -89,7 +89,7 @@ def database(settings):
 def admin(database):
     from kiosk.services.actor import shell_actor
 
-    return shell_actor("shell:test")
+    return shell_actor("shell:test", setup=True)
 
 
 @pytest.fixture

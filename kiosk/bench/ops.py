@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import importlib
 import uuid
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Callable
 
@@ -239,9 +240,10 @@ def operations(ds: Dataset) -> list[Operation]:
         text = ("Pupil said their older brother hit them last night; red mark on the left forearm. "
                 "Pupil was quiet and did not want to go home.")
 
+        # Yesterday at 09:15: "today at 09:15" is in the future before 09:15, and the bench
+        # runs at any hour.
         def record_one(i):
             return record(staff, token=uuid.uuid4().hex, pupils=[(subjects[i % len(subjects)], "subject")],
-                          # Yesterday: a 09:15 today is "in the future" when the bench runs early.
                           occurred_on=today() - timedelta(days=1), occurred_time="09:15", location="Classroom",
                           source="child_told", categories=[cat], words="He hit me.",
                           description=text, why_concern="Injury and fear of going home.")

@@ -120,6 +120,12 @@ def _set_config_key(settings, key: str, value) -> None:
     path.chmod(0o600)
 
 
+def _say_pending(info) -> None:
+    if info.pending_roles:
+        print(f"waiting for the headteacher or the DSL to confirm in the console (Account changes): "
+              f"{', '.join(info.pending_roles)}")
+
+
 def users(args) -> int:
     open_db(args)
     actor = shell_actor()
@@ -131,6 +137,7 @@ def users(args) -> int:
         info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
                                     email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+        _say_pending(info)
     elif cmd == "set-email":
         info = accounts.set_email(actor, args.name, None if args.clear else args.email)
         print(f"{info.username}: alert notices go to {info.email}" if info.email
@@ -161,6 +168,7 @@ def users(args) -> int:
     elif cmd == "set-roles":
         info = accounts.set_roles(actor, args.name, args.role)
         print(f"{info.username}: {', '.join(info.roles)}")
+        _say_pending(info)
     elif cmd in ("add-key", "remove-key", "list-keys"):
         from kiosk.clock import fmt_local
         from kiosk.services import ssh_keys

@@ -74,7 +74,7 @@ def seed(pupils: int = 200) -> list[tuple[str, str, str]]:
     logins = [(u, DEMO_PASSWORD, ", ".join(r)) for u, _, r in DEMO_ACCOUNTS]
     if Meta.get_or_none(Meta.key == "demo_seeded"):
         return logins
-    admin = shell_actor("shell:demo")
+    admin = shell_actor("shell:demo", setup=True)
     for username, full_name, roles in DEMO_ACCOUNTS:
         if not User.select().where(User.username == username).exists():
             accounts.create_user(admin, username, full_name, roles, DEMO_PASSWORD, must_change=False)

@@ -23,8 +23,11 @@ NONE = HarmsAnswers()
 
 
 def _at(days_ago: float, hour: int = 10) -> datetime:
-    base = utcnow().replace(hour=hour, minute=0, second=0, microsecond=0)
-    return base - timedelta(days=days_ago)
+    """`hour` o'clock `days_ago` days back, never later than a few minutes ago (the demo is
+    seeded at any hour: "today at 08:00" is still to come at 07:00)."""
+    now = utcnow()
+    base = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return min(base - timedelta(days=days_ago), now - timedelta(minutes=5))
 
 
 def seed(ctx) -> None:

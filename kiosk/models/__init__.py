@@ -8,6 +8,8 @@ from kiosk.models.core import (  # noqa: F401
     Alert,
     AuditEvent,
     Draft,
+    LoginThrottle,
+    RoleGrant,
     MailOutbox,
     Meta,
     ProcedureSignoff,

@@ -48,6 +48,16 @@ _URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
 _PHONE_CHARS_RE = re.compile(r"^(\+44)?[\d ]+$")
 _SHORT_CODES = frozenset({"999", "112", "101", "111"})
 
+# The same characters and limits as kiosk.text (rules import nothing else of the console; a
+# test pins the two equal): C0/C1 controls, DEL, line separators, bidi overrides and isolates.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SHORT_MAX = 200
+LONG_MAX = 20_000
+
+
+def has_control_chars(value: str) -> bool:
+    return _CONTROL_RE.search(value) is not None
+
 
 # ---------------------------------------------------------------------------------------------
 # The profile as data
@@ -274,7 +284,8 @@ class _Checker:
 
     # -- scalars -----------------------------------------------------------------------------
 
-    def text(self, table: dict, name: str, prefix: str, *, required: bool = True) -> str | None:
+    def text(self, table: dict, name: str, prefix: str, *, required: bool = True,
+             max_length: int = SHORT_MAX) -> str | None:
         key = _join(prefix, name)
         value = table.get(name)
         if value is None:
@@ -288,9 +299,13 @@ class _Checker:
         if not value:
             self.fail(key, "empty")
             return None
-        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
-            # Control characters in a name would reach the terminal (see FIELD-NOTES).
+        if has_control_chars(value):
+            # Control characters in a name would reach the terminal (see FIELD-NOTES); bidi
+            # overrides would show a number or a name other than the one stored.
             self.fail(key, "contains control characters")
+            return None
+        if len(value) > max_length:
+            self.fail(key, f"too long ({len(value)} characters; at most {max_length})")
             return None
         return value
 
@@ -602,7 +617,7 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
             frequency=c.choice(item, "frequency", p, FREQUENCIES),
             audience=c.text(item, "audience", p, required=False),
             access=c.text(item, "access", p, required=False),
-            description=c.text(item, "description", p, required=False),
+            description=c.text(item, "description", p, required=False, max_length=LONG_MAX),
         ))
     agencies = []
     for p, item in _keyed_items(c, c.array_of_tables(eh, "agencies", "early_help"), "early_help.agencies", "agency"):
@@ -628,7 +643,7 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
         categories.append(Category(
             key=c.key_text(item, "key", p),
             name=c.text(item, "name", p),
-            description=c.text(item, "description", p, required=False),
+            description=c.text(item, "description", p, required=False, max_length=LONG_MAX),
         ))
 
     # [calendar]

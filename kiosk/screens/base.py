@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from kiosk.widgets.footer import KioskFooter
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, SessionEnded
 from kiosk.widgets.header import KioskHeader
 from kiosk.widgets.rules_pane import RulesPane
 
@@ -60,6 +60,9 @@ class KioskScreen(Screen):
         return self.app.profile
 
     def show_error(self, exc: BaseException | str) -> None:
+        if isinstance(exc, SessionEnded) and hasattr(self.app, "account_changed"):
+            self.app.account_changed()
+            return
         self.notify(str(exc), severity="error", markup=False, timeout=8)
 
     def call_service(self, fn: Callable[..., Any], *args, **kwargs) -> Any:

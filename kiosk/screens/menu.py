@@ -35,8 +35,6 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
     MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, "kiosk.screens.transfers:TransfersScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
-    MenuEntry("l", "Leavers: child protection files to transfer", Cap.CONCERN_TRIAGE, "kiosk.screens.leavers:LeaversScreen", "DSL team"),
-    MenuEntry("j", "Children not on roll", Cap.PUPIL_FLAGS_EDIT, "kiosk.screens.leavers:NotOnRollScreen", "DSL team"),
     MenuEntry("b", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
@@ -50,7 +48,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, "kiosk.screens.accounts:AccountsScreen", "Administration"),
-    MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.PUPIL_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
+    MenuEntry("z", "Account changes: roles to confirm, password resets", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.role_grants:RoleGrantsScreen", "Oversight"),
+    MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.SETTINGS_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
     # Always there
     MenuEntry("c", "Contacts and numbers", Cap.CONTACTS_VIEW, "kiosk.screens.contacts:ContactsScreen", "Help"),
     MenuEntry("w", "Whistleblowing and escalation", Cap.WHISTLEBLOW_VIEW, "kiosk.screens.whistleblowing:WhistleblowingScreen", "Help"),

@@ -45,7 +45,7 @@ class MyConcernsScreen(KioskScreen):
         cells = [(Text(r.ref), Text(fmt_local(r.recorded_at)),
                   Text(r.status_label, style="bold" if r.status == "open" else ""),
                   Text(r.pupils), Text(r.categories)) for r in rows or []]
-        fill_table(table, COLUMNS, cells, [str(r.id) for r in rows or []])
+        fill_table(table, COLUMNS, cells, [str(r.id) for r in rows or []], keep=(0, 2))
         if rows == []:
             self.query_one("#my-intro", Static).update(
                 Content("You have not recorded any concerns about a child."))

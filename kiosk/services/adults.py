@@ -998,6 +998,9 @@ def add_note(actor: Actor, concern_id: int, *, note: str) -> ConcernDetail:
 def home_counts(actor: Actor) -> list:
     """Open concerns about adults for this actor, and LADO deadlines (overdue is urgent)."""
     from kiosk.services.home import HomeCount
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     if not (actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL) or actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
         return []

@@ -77,7 +77,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     )
     from kiosk.services import concerns as svc
 
-    of_pupil = (ConcernPupil.pupil == pupil_id)
+    from kiosk.models.pupils import Pupil
+
+    # A child recorded as not on roll and later matched to this pupil: their concerns too.
+    merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
     rows = [_Row(t) for t in (
         Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
                        Concern.source, Concern.description, Concern.occurred_on,

@@ -949,6 +949,7 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it."""
     from kiosk.models.concerns import ACTION_KINDS, ConcernAction
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     if kind not in ACTION_KINDS:
         raise ValidationError("action", "choose what was done from the list")
@@ -1002,6 +1003,7 @@ def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
     """Close with a summary, an outcome and the reasons (including for not referring)."""
     from kiosk.models.concerns import CLOSE_OUTCOMES
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     summary = clean(summary, "summary", required=True, multiline=True)
     if outcome not in CLOSE_OUTCOMES:
@@ -1039,6 +1041,7 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
     """Append a correction; the original stays as recorded."""
     from kiosk.models.concerns import AMENDABLE_FIELDS, ConcernAmendment
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     if field not in AMENDABLE_FIELDS:
         raise ValidationError("field", "choose which part of the record this corrects")
@@ -1191,6 +1194,9 @@ def overdue_cutoff(now_utc: datetime | None = None) -> datetime:
 def home_counts(actor: Actor) -> list:
     from kiosk.services.home import HomeCount
     from kiosk.models.concerns import Concern
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     out = []
     if actor.can(Cap.CONCERN_ALERTS):

@@ -1668,6 +1668,9 @@ def caseload(actor: Actor, since: date | None = None) -> Caseload:
 
 def home_counts(actor: Actor) -> list:
     """Reviews due this week, reviews overdue and agency referrals waiting too long."""
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
     from kiosk.services.home import HomeCount

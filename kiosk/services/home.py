@@ -45,6 +45,9 @@ def _domain_counts(actor, name: str) -> list[HomeCount]:
 
 
 def home_counts(actor, profile=None) -> list[HomeCount]:
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     out: list[HomeCount] = []
     for name in DOMAIN_MODULES:
         out.extend(_domain_counts(actor, name))

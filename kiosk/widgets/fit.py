@@ -21,9 +21,19 @@ def _natural(cell: Text) -> int:
     return max((Text(line).cell_len for line in cell.plain.split("\n")), default=0)
 
 
-def fit_widths(labels: Sequence[str], rows: Sequence[Sequence[Text]], available: int) -> list[int]:
-    """Column widths within ``available`` cells (padding already taken off)."""
+def fit_widths(labels: Sequence[str], rows: Sequence[Sequence[Text]], available: int,
+               keep: Sequence[int] = ()) -> list[int]:
+    """Column widths within ``available`` cells (padding already taken off); the columns in
+    ``keep`` (short values read at a glance, like a status) are narrowed only as a last resort."""
     widths = [max([len(label)] + [_natural(r[i]) for r in rows]) for i, label in enumerate(labels)]
+    floor = [min(w, max(MIN_WIDTH, len(label))) for w, label in zip(widths, labels)]
+    for i in keep:
+        floor[i] = widths[i]
+    while sum(widths) > available:
+        i = max(range(len(widths)), key=lambda k: widths[k] - floor[k])
+        if widths[i] <= floor[i]:
+            break
+        widths[i] -= 1
     floor = [min(w, max(MIN_WIDTH, len(label))) for w, label in zip(widths, labels)]
     while sum(widths) > available:
         i = max(range(len(widths)), key=lambda k: widths[k] - floor[k])
@@ -35,11 +45,11 @@ def fit_widths(labels: Sequence[str], rows: Sequence[Sequence[Text]], available:
 
 def fill_table(table: DataTable, labels: Sequence[str], rows: Sequence[Sequence[Text]],
                keys: Sequence[str] | None = None, *, width: int | None = None,
-               max_lines: int = 3) -> None:
+               max_lines: int = 3, keep: Sequence[int] = ()) -> None:
     """Replace the table's columns and rows; columns fit ``width`` (default: the screen's)."""
     width = width or table.size.width or table.screen.size.width or table.app.size.width
     available = width - 2 * table.cell_padding * len(labels) - SCROLLBAR
-    widths = fit_widths(labels, rows, available)
+    widths = fit_widths(labels, rows, available, keep)
     table.clear(columns=True)
     for label, w in zip(labels, widths):
         table.add_column(label, width=w)

@@ -22,7 +22,7 @@ class KioskHeader(Horizontal):
         actor = getattr(app, "actor", None)
         # The title first: at 80 columns the school's name is what gives way.
         if self.title_text:
-            left = Content.assemble((self.title_text, "bold"), " · ", school)
+            left = Content.assemble((f"{self.title_text} · ", "bold"), school)
         else:
             left = Content.styled(school, "bold")
         yield Static(left, id="header-title")

@@ -189,9 +189,11 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         await settle(pilot)
         await pilot.press("c")
-        await settle(pilot)
-        await pilot.press("b")
-        await settle(pilot)
+        from kiosk.screens.retention import ConfirmDialog
+
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         assert Concern.get_or_none(Concern.id == r.id) is None
         assert app.screen.query_one("#retention").row_count == 0
 

@@ -34,13 +34,14 @@ EXPECTED[Role.DSL] = _EVERYONE | {
     C.CATEGORIES_MANAGE, C.EARLY_HELP_VIEW, C.EARLY_HELP_MANAGE, C.EARLY_HELP_REFER,
     C.EARLY_HELP_OFFERS, C.ADULT_RECEIVE_LOW_LEVEL, C.SIGNOFF_STATUS, C.STATS_VIEW,
     C.EXPORT_TRANSFER, C.EXPORT_CHRONOLOGY, C.EXPORT_REPORT, C.CONCERN_VIEW_RESTRICTED,
-    C.RETENTION_CHILDREN}
-EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE, C.CONCERN_VIEW_RESTRICTED}
+    C.RETENTION_CHILDREN, C.ACCOUNTS_CONFIRM}
+EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE, C.CONCERN_VIEW_RESTRICTED,
+                                                  C.ACCOUNTS_CONFIRM}
 EXPECTED[Role.HEADTEACHER] = _EVERYONE | {
     C.PUPIL_SEARCH, C.CONCERN_VIEW_ALL, C.CHRONOLOGY_VIEW, C.CATEGORIES_MANAGE,
     C.EARLY_HELP_VIEW, C.EARLY_HELP_REFER, C.ADULT_RECEIVE_ALLEGATION,
     C.ADULT_RECEIVE_LOW_LEVEL, C.ADULT_REGISTER, C.SIGNOFF_STATUS, C.STATS_VIEW, C.AUDIT_VIEW,
-    C.RETENTION_ADULTS}
+    C.RETENTION_ADULTS, C.ACCOUNTS_CONFIRM}
 
 
 def test_matrix_covers_every_role():
@@ -85,6 +86,14 @@ def test_several_roles_combine():
     assert Cap.EARLY_HELP_MANAGE in caps and Cap.CONCERN_VIEW_ALL not in caps
 
 
+def test_roles_that_read_case_records_need_a_confirmed_grant():
+    from kiosk.capabilities import reads_case_records
+
+    assert {r for r in Role if reads_case_records(r)} == {
+        Role.PASTORAL, Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.DIRECTOR_OF_EDUCATION,
+        Role.TRUST_SAFEGUARDING_LEAD}
+    confirmers = {r for r in Role if C.ACCOUNTS_CONFIRM in CAPABILITIES[r]}
+    assert confirmers == {Role.HEADTEACHER, Role.DSL}
 def test_exports_are_the_dsl_teams_and_the_report_also_the_governors():
     for role in Role:
         caps = CAPABILITIES[role]

@@ -269,3 +269,16 @@ def test_users_add_list_and_remove_keys(monkeypatch, capsys, data_dir, tmp_path)
     assert "removed" in run(monkeypatch, capsys, "users", "list-keys", "dana", "--all")[1]
     code, _, err = run(monkeypatch, capsys, "users", "add-key", "dana", str(tmp_path / "missing.pub"))
     assert code == 1 and "cannot read the key file" in err
+
+
+def test_kiosk_users_grants_a_case_role_only_after_confirmation(monkeypatch, capsys, data_dir):
+    init(monkeypatch, capsys)
+    code, out, err = run(monkeypatch, capsys, "users", "add", "head", "--role", "headteacher",
+                         "--full-name", "Head Teacher", "--password-stdin", stdin="violet-harbour-tram-73\n")
+    assert code == 0, err
+    assert "waiting" not in out  # the school's first headteacher: nobody could confirm it
+    code, out, err = run(monkeypatch, capsys, "users", "add", "dana", "--role", "deputy_dsl",
+                         "--full-name", "Dana Deputy", "--password-stdin", stdin="violet-harbour-tram-73\n")
+    assert code == 0, err
+    assert "added dana (staff)" in out
+    assert "waiting for the headteacher or the DSL to confirm" in out and "deputy_dsl" in out
