@@ -71,6 +71,8 @@ class Cap(StrEnum):
     AUDIT_VIEW = "audit.view"
     # Administration
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Confirm what an administrator alone must not do to an account (clear a second factor).
+    ACCOUNTS_CONFIRM = "accounts.confirm"
     SETTINGS_MANAGE = "settings.manage"
     APP_EXIT = "app.exit"
     APP_SCREENSHOT = "app.screenshot"
@@ -118,7 +120,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.EARLY_HELP_OFFERS,
         }
     ),
-    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM),
+    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.ACCOUNTS_CONFIRM}),
     Role.DEPUTY_DSL: frozenset(_EVERYONE | (_DSL_TEAM - {Cap.CATEGORIES_MANAGE})),
     Role.HEADTEACHER: frozenset(
         _EVERYONE
@@ -135,6 +137,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.SIGNOFF_STATUS,
             Cap.STATS_VIEW,
             Cap.AUDIT_VIEW,
+            Cap.ACCOUNTS_CONFIRM,
         }
     ),
     # Governors see statistics, never individual records.
@@ -174,6 +177,13 @@ CASE_RECORD_CAPS = frozenset(
         Cap.ADULT_REGISTER,
         Cap.PUPIL_FLAGS_EDIT,
     }
+)
+
+
+# Roles that must sign in with a second factor (TOTP): whoever can read case records or
+# manage accounts. Derived from the table so a new role or capability cannot slip past.
+SECOND_FACTOR_ROLES = frozenset(
+    role for role, caps in CAPABILITIES.items() if caps & (CASE_RECORD_CAPS | {Cap.ACCOUNTS_MANAGE})
 )
 
 

@@ -51,6 +51,8 @@ class Settings:
     remote_roles: tuple[str, ...] = ("dsl", "deputy_dsl")
     ssh_max_sessions: int = 8
     ssh_attempts_per_minute: int = 10
+    # Ask every account for a second factor, not only the roles that read case records.
+    two_factor_all_staff: bool = False
     theme: str | None = None  # None: chosen from the terminal's colours (see auto_theme)
     extra: dict = field(default_factory=dict)
 
@@ -111,6 +113,10 @@ def _validate(path: Path, raw: dict) -> dict:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: theme: must be a theme name such as 'ansi-dark'")
             out["theme"] = value
+        elif key == "two_factor_all_staff":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: two_factor_all_staff: must be true or false")
+            out["two_factor_all_staff"] = value
         elif key == "db_url":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: db_url: must be a database URL such as postgresql://...")

@@ -142,6 +142,9 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
             raise DatabaseError(f"no database at {settings.db_path}; run 'kiosk init' first")
     database = dbmod.make_database(settings.db_url, settings.db_path)
     dbmod.bind(database)
+    from kiosk import fieldcrypt
+
+    fieldcrypt.configure(settings.data_dir)
     with translate_errors():
         try:
             database.connect(reuse_if_open=True)

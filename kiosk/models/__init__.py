@@ -20,3 +20,4 @@ from kiosk.models import pupils as _pupils  # noqa: F401,E402
 from kiosk.models import concerns as _concerns  # noqa: F401,E402
 from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
+from kiosk.models import two_factor as _two_factor  # noqa: F401,E402

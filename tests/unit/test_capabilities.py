@@ -31,12 +31,14 @@ EXPECTED[Role.DSL] = _EVERYONE | {
     C.PUPIL_SEARCH, C.PUPIL_MANAGE, C.PUPIL_FLAGS_EDIT, C.CONCERN_ALERTS, C.CONCERN_VIEW_ALL,
     C.CONCERN_TRIAGE, C.CONCERN_RESTRICT, C.CONCERN_SHARE, C.CHRONOLOGY_VIEW,
     C.CATEGORIES_MANAGE, C.EARLY_HELP_VIEW, C.EARLY_HELP_MANAGE, C.EARLY_HELP_REFER,
-    C.EARLY_HELP_OFFERS, C.ADULT_RECEIVE_LOW_LEVEL, C.SIGNOFF_STATUS, C.STATS_VIEW}
-EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE}
+    C.EARLY_HELP_OFFERS, C.ADULT_RECEIVE_LOW_LEVEL, C.SIGNOFF_STATUS, C.STATS_VIEW,
+    C.ACCOUNTS_CONFIRM}
+EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE, C.ACCOUNTS_CONFIRM}
 EXPECTED[Role.HEADTEACHER] = _EVERYONE | {
     C.PUPIL_SEARCH, C.CONCERN_VIEW_ALL, C.CHRONOLOGY_VIEW, C.CATEGORIES_MANAGE,
     C.EARLY_HELP_VIEW, C.EARLY_HELP_REFER, C.ADULT_RECEIVE_ALLEGATION,
-    C.ADULT_RECEIVE_LOW_LEVEL, C.ADULT_REGISTER, C.SIGNOFF_STATUS, C.STATS_VIEW, C.AUDIT_VIEW}
+    C.ADULT_RECEIVE_LOW_LEVEL, C.ADULT_REGISTER, C.SIGNOFF_STATUS, C.STATS_VIEW, C.AUDIT_VIEW,
+    C.ACCOUNTS_CONFIRM}
 
 
 def test_matrix_covers_every_role():
@@ -79,3 +81,18 @@ def test_leaving_the_program_needs_admin():
 def test_several_roles_combine():
     caps = capabilities_for(["staff", "pastoral"])
     assert Cap.EARLY_HELP_MANAGE in caps and Cap.CONCERN_VIEW_ALL not in caps
+
+
+def test_second_factor_roles_are_those_reading_case_records_or_managing_accounts():
+    from kiosk.capabilities import SECOND_FACTOR_ROLES
+
+    assert SECOND_FACTOR_ROLES == {
+        Role.PASTORAL, Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN,
+        Role.DIRECTOR_OF_EDUCATION, Role.TRUST_SAFEGUARDING_LEAD,
+    }
+
+
+def test_only_the_headteacher_and_the_dsl_confirm_account_changes():
+    assert {r for r in Role if Cap.ACCOUNTS_CONFIRM in CAPABILITIES[r]} == {Role.HEADTEACHER, Role.DSL}
+    # An administrator cannot confirm their own request.
+    assert Cap.ACCOUNTS_CONFIRM not in CAPABILITIES[Role.ADMIN]
