@@ -211,3 +211,26 @@ def test_the_qr_code_fits_and_decodes_back(username):
     found = zxingcpp.read_barcodes(image)
     assert [r.text for r in found] == [uri]
     assert pyotp.parse_uri(found[0].text).secret == secret
+
+
+async def test_the_administrator_asks_for_a_reset_on_the_accounts_screen(settings, make_user, fake_clock):
+    from kiosk.screens.accounts import AccountsScreen
+    from tests.console.helpers import enrol_authenticator
+
+    make_user("itadmin", "admin")
+    lee = make_user("lee", "dsl")
+    enrol_authenticator(lee)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "itadmin")  # the administrator too sets up an authenticator
+        assert two_factor.is_enrolled(app.actor.user_id)
+        await pilot.press("u")
+        await wait_until(pilot, lambda: isinstance(app.screen, AccountsScreen))
+        app.screen.query_one("#accounts").move_cursor(row=1)  # itadmin, lee
+        await pilot.press("a")
+        await pilot.press("y")
+        await settle(pilot)
+        assert "headteacher or the DSL confirms" in screen_text(app)
+    assert two_factor.is_enrolled(lee.user_id)  # still on until confirmed
+    assert "2fa.reset_requested" in actions()
