@@ -234,3 +234,37 @@ async def test_the_administrator_asks_for_a_reset_on_the_accounts_screen(setting
         assert "headteacher or the DSL confirms" in screen_text(app)
     assert two_factor.is_enrolled(lee.user_id)  # still on until confirmed
     assert "2fa.reset_requested" in actions()
+
+
+async def test_all_staff_when_the_school_says_so(settings, make_user, fake_clock):
+    make_user("sam", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "sam")  # without the setting: no code
+        assert not two_factor.is_enrolled(app.actor.user_id)
+    app = console_app(settings.with_(two_factor_all_staff=True))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "sam", "correct-battery-staple-42")
+        assert isinstance(app.screen, TwoFactorEnrolScreen) and app.actor is None
+        await enrol_on_screen(pilot)
+        assert app.actor.username == "sam" and two_factor.is_enrolled(app.actor.user_id)
+
+
+async def test_escape_and_idling_on_the_code_screen_go_back_to_sign_in(settings, make_user, fake_clock):
+    from tests.console.helpers import enrol_authenticator
+
+    enrol_authenticator(make_user("lee", "dsl"))
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await submit_login(pilot, "lee", "correct-battery-staple-42")
+        assert isinstance(app.screen, TwoFactorCodeScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        await submit_login(pilot, "lee", "correct-battery-staple-42")
+        assert isinstance(app.screen, TwoFactorCodeScreen)
+        fake_clock.advance(seconds=app.idle_seconds + 1)
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+        assert app.actor is None

@@ -187,3 +187,15 @@ def test_a_sealed_secret_does_not_open_on_another_account():
     assert fieldcrypt.unseal(token, "totp:user:1") == b"secret"
     with pytest.raises(ConfigError):
         fieldcrypt.unseal(token, "totp:user:2")
+
+
+def test_config_can_require_it_for_all_staff(tmp_path):
+    from kiosk.config import load_settings
+
+    (tmp_path / "config.toml").write_text("two_factor_all_staff = true\n")
+    assert load_settings(tmp_path, env={}).two_factor_all_staff is True
+    (tmp_path / "config.toml").write_text("")
+    assert load_settings(tmp_path, env={}).two_factor_all_staff is False
+    (tmp_path / "config.toml").write_text('two_factor_all_staff = "yes"\n')
+    with pytest.raises(ConfigError, match="two_factor_all_staff: must be true or false"):
+        load_settings(tmp_path, env={})
