@@ -325,6 +325,17 @@ def decide_reset(actor: Actor, request_id: int, confirm: bool) -> ResetRequest:
     return _request_info(row)
 
 
+def home_counts(actor: Actor) -> list:
+    """For the headteacher's and the DSL's home screen: resets waiting for them (only
+    when there are some: the count is a call to act, not a statistic)."""
+    if not actor.can(Cap.ACCOUNTS_CONFIRM):
+        return []
+    from kiosk.services.home import HomeCount
+
+    waiting = len(pending_resets(actor))
+    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="y")] if waiting else []
+
+
 # --- internals -----------------------------------------------------------------------
 
 def _secret(row) -> str:

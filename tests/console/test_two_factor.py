@@ -11,7 +11,6 @@ import pyotp
 import pytest
 
 from kiosk.models import AuditEvent
-from kiosk.screens.home import HomeScreen
 from kiosk.screens.login import LoginScreen
 from kiosk.screens.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
 from kiosk.services import two_factor
@@ -164,6 +163,7 @@ async def test_lost_phone_reset_confirmed_by_the_headteacher(settings, make_user
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
         # The headteacher confirms in the console.
         await login(pilot, "hana")
+        assert re.search(r"1 Authenticator resets to confirm  \[y\]", screen_text(app))  # her home
         await pilot.press("y")
         await wait_until(pilot, lambda: "lee" in screen_text(app) and "lost phone" in screen_text(app))
         await pilot.press("c")
