@@ -67,6 +67,17 @@ async def test_enrolment_then_codes_once_with_drift(settings, make_user, fake_cl
         await wait_until(pilot, lambda: GROUPS.search(screen_text(app)) is not None)
         text = screen_text(app)
         assert "Set up your authenticator app" in text and "▀" in text
+        # Black on white whatever the theme, quiet zone included (scans on dark and light).
+        qr = app.screen.query_one("#enrol-qr")
+        assert qr.size.width <= 37 and qr.size.height <= 19
+        cells = 0
+        for y in (0, qr.size.height // 2):
+            for segment in qr.render_line(y):
+                if segment.text:
+                    cells += len(segment.text)
+                    assert segment.style.bgcolor.triplet == (255, 255, 255)
+                    assert segment.style.color.triplet == (0, 0, 0)
+        assert cells == 2 * qr.size.width
         secret = shown_secret(app)
         # A wrong code does not turn it on.
         right = pyotp.TOTP(secret).generate_otp(two_factor.current_step())
