@@ -200,6 +200,11 @@ class KioskApp(App, inherit_bindings=False):
     def second_factor_done(self, result) -> None:
         self.call_later(self._begin_session, result)
 
+    async def abandon_sign_in(self, notice: str = "") -> None:
+        """Back to a fresh login screen from a step before the session (no one signed in)."""
+        self.clear_notifications()
+        await self._fresh_stack(self._login_screen(notice))
+
     async def _begin_session(self, result) -> None:
         self.actor = result.actor
         self.last_activity = utcnow()

@@ -42,10 +42,10 @@ class _PendingScreen(Screen):
     def _idle_check(self) -> None:
         app = self.app
         if app.screen is self and app.idle_for() >= app.idle_seconds:
-            app.call_later(app.lock_session, "logout")
+            app.call_later(app.abandon_sign_in, "Sign-in cancelled after a spell without use.")
 
     def action_cancel(self) -> None:
-        self.app.call_later(self.app.lock_session, "logout")
+        self.app.call_later(self.app.abandon_sign_in)
 
     class Done(Message):
         def __init__(self, value=None, error: str | None = None, locked: bool = False) -> None:
@@ -98,8 +98,7 @@ class TwoFactorCodeScreen(_PendingScreen):
         box = self.query_one("#code", SafeInput)
         box.value = ""
         if message.locked:
-            self.app.call_later(self.app.lock_session, "logout")
-            self.app.notify(message.error, severity="error", markup=False, timeout=10)
+            self.app.call_later(self.app.abandon_sign_in, message.error)
             return
         if message.error:
             self.query_one("#login-message", Static).update(Content(message.error))

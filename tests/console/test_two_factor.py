@@ -151,7 +151,7 @@ async def test_wrong_codes_lock_the_account(settings, make_user, fake_clock):
             assert isinstance(app.screen, TwoFactorCodeScreen)
         await give_code(pilot, "000001")
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
-        assert "locked" in screen_text(app)
+        assert "This account is locked" in app.screen.query_one("#login-notice").render().plain
         await submit_login(pilot, "lee", "correct-battery-staple-42")
         assert app.actor is None and "locked" in screen_text(app)
     assert "account.lockout" in actions()
@@ -278,4 +278,4 @@ async def test_escape_and_idling_on_the_code_screen_go_back_to_sign_in(settings,
         assert isinstance(app.screen, TwoFactorCodeScreen)
         fake_clock.advance(seconds=app.idle_seconds + 1)
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
-        assert app.actor is None
+        assert app.actor is None and "cancelled after a spell without use" in screen_text(app)
