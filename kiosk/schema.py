@@ -20,7 +20,10 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-SCHEMA_VERSION = 2
+# Version 3: user.email (where content-free notices of new alerts are sent).
+# Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
+#            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
+SCHEMA_VERSION = 4
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -30,8 +33,56 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
 
 
+def _m3_user_email(migrator: SchemaMigrator) -> None:
+    from kiosk.models import User
+
+    if "email" not in _columns("user"):
+        migrate(migrator.add_column("user", "email", User.email))
+
+
+def _add_defaulted_column(table: str, field) -> None:
+    """ADD COLUMN ... NOT NULL DEFAULT in one statement. (playhouse.migrate adds such a column
+    as NULL and then rebuilds the table on SQLite to make it NOT NULL; inside the upgrade's
+    transaction foreign keys stay on, and the rebuild of a table others refer to fails.)"""
+    sqlite = dbmod.is_sqlite()
+    if isinstance(field, peewee.BooleanField):
+        kind = "INTEGER" if sqlite else "BOOLEAN"
+        default = ("1" if field.default else "0") if sqlite else ("TRUE" if field.default else "FALSE")
+    elif isinstance(field, peewee.CharField):
+        kind, default = f"VARCHAR({field.max_length})", "'" + str(field.default).replace("'", "''") + "'"
+    elif isinstance(field, peewee.TextField):
+        kind, default = "TEXT", "'" + str(field.default).replace("'", "''") + "'"
+    else:  # pragma: no cover - only the types above are added this way
+        raise TypeError(f"no DDL for {type(field).__name__}")
+    db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{field.column_name}" {kind} NOT NULL DEFAULT {default}')
+
+
+def _m4_pupil_roll(migrator: SchemaMigrator) -> None:
+    from kiosk.models.pupils import Pupil, PupilFlagChange
+
+    for model, names in ((Pupil, ("former_upn", "admission_number", "sex", "left_on", "status",
+                                  "roll_note", "merged_into", "other", "other_label")),
+                         (PupilFlagChange, ("effective_on", "label"))):
+        table = model._meta.table_name
+        if not db.table_exists(table):
+            continue  # created whole after the steps
+        have = _columns(table)
+        for name in names:
+            if name in have:
+                continue
+            field = model._meta.fields[name]
+            if field.null:
+                migrate(migrator.add_column(table, name, field))
+            else:
+                _add_defaulted_column(table, field)
+    if db.table_exists("pupil") and "pupil_former_upn" not in {i.name for i in db.get_indexes("pupil")}:
+        migrate(migrator.add_index("pupil", ("former_upn",), False))
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
+    3: _m3_user_email,
+    4: _m4_pupil_roll,
 }
 
 

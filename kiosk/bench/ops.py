@@ -270,6 +270,9 @@ def operations(ds: Dataset) -> list[Operation]:
                     q("INSERT INTO alert (recipient_id, kind, record_type, record_id, label, raised_by, "
                       "urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       (uid, "child_concern", "concern", cid, cat, staff.full_name, False, stamp))
+                who, wparams = _in(team)  # the mail outbox: who of them has an address
+                q(f'SELECT id FROM "user" WHERE id IN {who} AND active = ? AND email IS NOT NULL '
+                  "AND email <> ?", (*wparams, True, ""))
                 raw_audit(staff.user_id, staff.username, staff.origin, "concern.record", "concern", cid,
                           '{"alerted":%d,"categories":["%s"],"pupils":[%d],"urgent":false}' % (len(team), cat, p))
             return cid
@@ -355,6 +358,20 @@ def operations(ds: Dataset) -> list[Operation]:
         ops.append(Operation("headteacher's register", "Register of concerns about adults",
                              lambda i: adult_register(head), adults_raw))
 
+    # --- every open console's alert poll (kiosk/alert_watch.py), every 2 seconds -------------
+    from kiosk.services import alerts as alerts_mod
+
+    cursor = alerts_mod.AlertCursor(dsl)
+    high = cursor.high
+
+    def poll_raw(i):
+        return q("SELECT id, kind, urgent, created_at, read_at FROM alert WHERE recipient_id = ? "
+                 "AND id > ? ORDER BY id LIMIT 50", (dsl.user_id, high))
+
+    # Nothing new, the usual case: it runs in a worker thread, but it runs in every console.
+    ops.append(Operation("alert poll (nothing new)", "Any screen", lambda i: cursor.poll(), poll_raw,
+                         target_ms=bench.POLL_MS, ratio_target=None))
+
     # --- the governors' statistics ------------------------------------------------------
     from kiosk.bench import rawstats
     from kiosk.services import stats
@@ -383,4 +400,22 @@ def operations(ds: Dataset) -> list[Operation]:
 
     ops.append(Operation(f"audit verify ({ds.counts.get('audit_event', 0):,} events)", "Audit",
                          verify, verify_raw, target_ms=bench.VERIFY_S * 1000, ratio_target=None, repeat=3))
+
+    # --- the roll from the MIS (last: it changes the roll) --------------------------------
+    # Run 0: a whole-school CTF into a school that has none of its pupils (all join);
+    # run 1: every pupil moved up a year, as a full roll (the synthetic pupils leave);
+    # run 2: the first file again as a full roll (every pupil changes back).
+    from kiosk.bench.roll import make_ctf
+    from kiosk.services import roll_import
+    from kiosk.services.actor import shell_actor
+
+    n_roll = max(1, len(ds.pupil_ids))
+    files = [make_ctf(n_roll, 0), make_ctf(n_roll, 1)]
+    importer = shell_actor("shell:bench")
+
+    def import_roll(i):
+        return roll_import.run_import(importer, files[i % 2], "bench-roll.xml", full_roll=i > 0)
+
+    ops.append(Operation(f"roll import ({n_roll:,}-pupil CTF 25)", "kiosk pupils import",
+                         import_roll, None, target_ms=bench.ROLL_IMPORT_MS, ratio_target=None, repeat=3))
     return ops

@@ -69,7 +69,7 @@ def statistics(actor, academic_year: int | None = None):
     from kiosk.models.pupils import PUPIL_FLAGS
 
     out["pupils"] = q("SELECT COUNT(*), " + ", ".join(f"SUM(CASE WHEN {k} = ? THEN 1 ELSE 0 END)" for k in PUPIL_FLAGS)
-                      + " FROM pupil WHERE active = ?", (*([True] * len(PUPIL_FLAGS)), True))
+                      + " FROM pupil WHERE active = ? AND status = ?", (*([True] * len(PUPIL_FLAGS)), True, "roll"))
     with dbmod.write():
         raw_audit(actor.user_id, actor.username, actor.origin, "stats.view", "stats", ay,
                   '{"academic_year":%d}' % ay)

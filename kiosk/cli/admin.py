@@ -81,8 +81,10 @@ def init(args) -> int:
 def _set_config_key(settings, key: str, value: str) -> None:
     path = settings.config_path
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    lines = [ln for ln in lines if not ln.split("=")[0].strip() == key]
-    lines.append(f'{key} = "{value}"')
+    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    top = [ln for ln in lines[:first_table] if not ln.split("=")[0].strip() == key]
+    # A top-level key must come before the first [table] (e.g. [mail]), or TOML puts it inside.
+    lines = top + [f'{key} = "{value}"'] + lines[first_table:]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
 
@@ -91,10 +93,17 @@ def users(args) -> int:
     open_db(args)
     actor = shell_actor()
     cmd = args.users_command
+    if cmd == "import":
+        return users_import(args)
     if cmd == "add":
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
-        info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
+        info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
+                                    email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+    elif cmd == "set-email":
+        info = accounts.set_email(actor, args.name, None if args.clear else args.email)
+        print(f"{info.username}: alert notices go to {info.email}" if info.email
+              else f"{info.username}: no e-mail notices")
     elif cmd == "list":
         rows = accounts.list_users(actor)
         print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
@@ -104,6 +113,8 @@ def users(args) -> int:
                 status += ", must change password"
             if u.active and two_factor.is_enrolled(u.id):
                 status += ", authenticator on"
+            if u.email:
+                status += f", e-mails {u.email}"
             print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
     elif cmd == "reset-password":
         password = read_password(args.password_stdin, "New temporary password (12+ characters): ")
@@ -156,6 +167,24 @@ def _request_2fa_reset(actor, name: str, reason: str) -> None:
           "(home: 'Authenticator resets to confirm'); they will set up a new one at their next sign-in")
 
 
+def mail_cmd(args) -> int:
+    """`kiosk mail send-pending`: drain the outbox once (a systemd timer runs it)."""
+    import getpass
+    import os
+
+    from kiosk.services import mail
+
+    settings = open_db(args)
+    if settings.mail is None:
+        raise ConfigError(f"{settings.config_path}: mail: not set; add a [mail] section with host and from "
+                          "(see the README) to send e-mail notices")
+    report = mail.send_pending(settings.mail, origin=f"shell:{getpass.getuser()}@{os.uname().nodename}")
+    left = mail.pending_count()
+    print(f"sent {report.sent}, failed {report.failed} (will retry), dropped {report.dropped}, "
+          f"given up {report.given_up}; {left} waiting")
+    return 0 if report.failed == 0 and report.given_up == 0 else 3
+
+
 def audit_cmd(args) -> int:
     from kiosk.services import audit
 
@@ -167,3 +196,45 @@ def audit_cmd(args) -> int:
     print(f"kiosk: audit chain broken at event {result.seq}: {result.problem} "
           f"({result.checked} events verified before it)", file=sys.stderr)
     return 2
+
+
+def users_import(args) -> int:
+    """`kiosk users import FILE [--dry-run]`: temporary passwords are printed once."""
+    from kiosk.services import accounts_import
+
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read(accounts_import_limit() + 1)
+    except OSError as exc:
+        raise ConfigError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+    name = args.file.rsplit("/", 1)[-1]
+    open_db(args)
+    plan = accounts_import.import_staff(shell_actor(), data, name, dry_run=args.dry_run)
+    c = plan.counts
+    print(f"{name}: {'Dry run: nothing changed. ' if args.dry_run else ''}{c['new']} new, "
+          f"{c['existing']} already have accounts (not changed), {c['refused']} refused")
+    for a in plan.new:
+        roles = ",".join(a.granted)
+        line = f"  {a.username:<20} {a.full_name[:28]:<28} {roles:<14}"
+        if not args.dry_run:
+            line += f" temporary password: {a.password}"
+        if a.to_confirm:
+            line += f"  (asked for {','.join(a.to_confirm)}: to confirm)"
+        print(line)
+    for r in plan.refused:
+        print(f"  refused line {r.line}: {r.who}: {r.reason}")
+    if any(a.to_confirm for a in plan.new):
+        print("Roles that read case records (and admin) are never granted by an import: those "
+              "accounts have the staff role until the headteacher or DSL confirms; then "
+              "'kiosk users set-roles NAME --role ROLE'.")
+    if not args.dry_run and plan.new:
+        print("These temporary passwords are shown once; each must be changed at first sign-in.")
+    if args.dry_run and plan.new:
+        print("Run again without --dry-run to create these accounts.")
+    return 0
+
+
+def accounts_import_limit() -> int:
+    from kiosk.imports.common import MAX_BYTES
+
+    return MAX_BYTES

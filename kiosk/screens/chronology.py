@@ -16,13 +16,12 @@ from textual.widgets import DataTable, Select, Static
 from kiosk import db as dbmod
 from kiosk.clock import fmt_local, to_local
 from kiosk.errors import KioskError
-from kiosk.models.pupils import PUPIL_FLAGS
 from kiosk.screens.base import KioskScreen
 from kiosk.services import chronology, concerns, pupils
 
 KIND_LABELS = {
     "concern": "Concern", "action": "Action", "event": "Status", "amendment": "Amendment",
-    "flag": "Flag", "early_help": "Early help",
+    "flag": "Flag", "early_help": "Early help", "transfer": "Transfer", "received": "Received",
 }
 
 
@@ -33,6 +32,10 @@ class ChronologyScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("f", "filter", "Filter category"),
         Binding("r", "reload", "Refresh"),
+        Binding("g", "flags", "Flags"),
+        Binding("s", "siblings", "Siblings"),
+        Binding("x", "export", "Export"),
+        Binding("m", "move", "Moving school"),
     ]
     DEFAULT_CSS = """
     ChronologyScreen #pupil-head { height: auto; padding: 0 1; }
@@ -46,6 +49,7 @@ class ChronologyScreen(KioskScreen):
         self.pupil_id = pupil_id
         self.entries: list = []
         self.category: str | None = None
+        self._resumed_once = False
 
     def compose_body(self):
         yield Static(Content(""), id="pupil-head")
@@ -72,11 +76,41 @@ class ChronologyScreen(KioskScreen):
             self.show_error(exc)
             self.call_later(self._leave)
             return
-        flags = ", ".join(PUPIL_FLAGS[f] for f in p.flags)
+        self._show_head(p)
+        self.action_reload()
+
+    def _show_head(self, p) -> None:
+        from kiosk.services import families
+
+        flags = ", ".join(pupils.flag_names(p))
+        sibs = self.call_service(families.sibling_open_concerns, self.app.actor, self.pupil_id) or []
+        sib_text = "; ".join(f"{s.name}: {s.open_concerns} open concern{'s' if s.open_concerns != 1 else ''}"
+                             for s in sibs)
         self.query_one("#pupil-head", Static).update(Content.assemble(
             (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}  born {p.date_of_birth:%d/%m/%Y}",
-            (f"\n{flags}" if flags else ""), ))
-        self.action_reload()
+            (f"  {p.status_note.upper()}" if p.status_note else "", "bold"),
+            (f"\nFlags: {flags}" if flags else "", "bold"),
+            (f"\nSiblings: {sib_text}" if sib_text else "", "")))
+
+    def on_screen_resume(self) -> None:
+        # Back from the flags or siblings screen: show what changed (not on first show).
+        if not self._resumed_once:
+            self._resumed_once = True
+            return
+        p = self.call_service(pupils.pupil_summary, self.app.actor, self.pupil_id)
+        if p is not None:
+            self._show_head(p)
+            self.action_reload()
+
+    def action_flags(self) -> None:
+        from kiosk.screens.pupil_flags import PupilFlagsScreen
+
+        self.app.push_screen(PupilFlagsScreen(self.pupil_id))
+
+    def action_siblings(self) -> None:
+        from kiosk.screens.pupil_family import PupilFamilyScreen
+
+        self.app.push_screen(PupilFamilyScreen(self.pupil_id))
 
     def action_reload(self) -> None:
         # A long history is the heaviest read in the console: load it off the UI thread.
@@ -97,7 +131,8 @@ class ChronologyScreen(KioskScreen):
         table = self.query_one(DataTable)
         table.clear()
         for i, e in enumerate(entries):
-            style = "italic" if e.restricted else ""
+            # Records received from another school are theirs, read-only: set apart.
+            style = "italic" if e.restricted else ("dim italic" if e.kind == "received" else "")
             table.add_row(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
                           Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
                           Text(e.title, style=style), key=str(i))
@@ -133,6 +168,30 @@ class ChronologyScreen(KioskScreen):
         event.stop()
         self.category = None if event.value is Select.NULL else str(event.value)
         self.action_reload()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        from kiosk.capabilities import Cap
+
+        actor = self.app.actor
+        if action == "export":
+            return actor is not None and actor.can(Cap.EXPORT_CHRONOLOGY)
+        if action == "move":
+            return actor is not None and actor.can(Cap.EXPORT_TRANSFER)
+        if action in ("flags", "siblings"):
+            return actor is not None and actor.can(Cap.PUPIL_FLAGS_EDIT)
+        return True
+
+    def action_export(self) -> None:
+        from kiosk.screens import chronology_export
+
+        chronology_export.start(self, self.pupil_id)
+
+    def action_move(self) -> None:
+        from kiosk.screens.transfers import TransfersScreen
+
+        screen = TransfersScreen(self.pupil_id)
+        self.app.push_screen(screen)
+        screen.call_after_refresh(screen.action_new)
 
     def action_filter(self) -> None:
         self.query_one("#category-filter", Select).focus()

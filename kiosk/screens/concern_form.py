@@ -31,6 +31,7 @@ from kiosk.errors import KioskError, ValidationError
 from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
+from kiosk.widgets.body_map import BodyMap
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.pupil_picker import PupilPicker
 
@@ -117,6 +118,9 @@ class RecordConcernScreen(FormScreen):
     RecordConcernScreen #injury-text { width: 1fr; }
     RecordConcernScreen #injury-buttons { height: auto; }
     RecordConcernScreen #chosen-pupils { height: auto; }
+    RecordConcernScreen #sibling-offer { height: auto; }
+    RecordConcernScreen #sibling-offer Button { min-width: 10; }
+    RecordConcernScreen #sibling-offer Static { width: auto; margin: 1 1 0 0; }
     RecordConcernScreen #form-message { height: auto; margin-top: 1; }
     RecordConcernScreen #submit { margin: 1 0; }
     """
@@ -142,7 +146,10 @@ class RecordConcernScreen(FormScreen):
                      classes="screen-intro")
         yield Label(Content("Which pupil or pupils?"), classes="field-label")
         yield PupilPicker(id="pupil-picker")
+        yield Button(Content("A child not on roll (another school, the community)..."),
+                     id="not-on-roll", classes="small")
         yield Vertical(id="chosen-pupils")
+        yield Horizontal(id="sibling-offer")
         yield Label(Content("When did it happen? Date (DD/MM/YYYY) and time (HH:MM, if known)"),
                     classes="field-label")
         with Horizontal(id="when-row"):
@@ -168,8 +175,9 @@ class RecordConcernScreen(FormScreen):
         yield Checkbox(Content("I told the child what happens next (para 11b)"), id="told-child")
         yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
         yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
-        yield Label(Content("Injuries: body area and what you saw (add one at a time)"),
+        yield Label(Content("Injuries: mark the body area (arrows, Enter), then say what you saw"),
                     classes="field-label")
+        yield BodyMap(id="body-map")
         with Horizontal(id="injury-row"):
             yield Select([(Text(label), key) for key, label in BODY_AREAS.items()],
                          prompt="Body area", id="injury-area")
@@ -215,6 +223,49 @@ class RecordConcernScreen(FormScreen):
     def _pupil_chosen(self, message: PupilPicker.Chosen) -> None:
         message.stop()
         self.add_pupil(message.pupil_id, message.pupil.name)
+        self._offer_siblings()
+
+    def _offer_siblings(self) -> None:
+        """"Also record for a sibling?": one button per sibling of the subjects not yet added."""
+        from kiosk.services import families
+
+        box = self.query_one("#sibling-offer", Horizontal)
+        box.remove_children()
+        chosen = {r.pupil_id for r in self._rows()}
+        offers: dict[int, str] = {}
+        for row in self._rows():
+            for s in self.call_service(families.siblings, self.app.actor, row.pupil_id) or []:
+                if s.pupil_id not in chosen:
+                    offers.setdefault(s.pupil_id, s.name)
+        if not offers:
+            return
+        box.mount(Static(Content("Also record for a sibling?"), classes="field-label"))
+        box.mount_all([Button(Content(name), id=f"sibling-{pid}", classes="small")
+                       for pid, name in list(offers.items())[:4]])
+        self.call_after_refresh(box.scroll_visible, animate=False)
+
+    def _add_not_on_roll(self) -> None:
+        from kiosk.screens.early_help_dialogs import FieldsDialog, FieldSpec
+        from kiosk.services import pupils
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            try:
+                child = pupils.add_not_on_roll(
+                    self.app.actor, first_name=values["first"], last_name=values["last"],
+                    born=values["born"], note=values["note"])
+            except KioskError as exc:
+                self.show_error(exc)
+                return
+            self.add_pupil(child.id, f"{child.name} (not on roll)")
+
+        self.app.push_screen(FieldsDialog("A child not on the school's roll", [
+            FieldSpec("first", "First name", max_length=100),
+            FieldSpec("last", "Last name", max_length=100),
+            FieldSpec("born", "Date of birth (DD/MM/YYYY), or their age if you do not know it", max_length=20),
+            FieldSpec("note", "What you know: school, address, who they are to the child", "text"),
+        ], intro="The DSL team can later match them to a pupil who joins."), done)
 
     # --- reading the form -----------------------------------------------------------
 
@@ -325,6 +376,12 @@ class RecordConcernScreen(FormScreen):
         lines = [Content.assemble(f"{i}. ", (BODY_AREAS[a], "bold"), ": ", t)
                  for i, (a, t) in enumerate(self.injuries, 1)]
         self.query_one("#injury-list", Static).update(Content("\n").join(lines) if lines else Content(""))
+        self.query_one(BodyMap).set_marked(a for a, _ in self.injuries)
+
+    def on_body_map_marked(self, event: BodyMap.Marked) -> None:
+        event.stop()
+        self.query_one("#injury-area", Select).value = event.area
+        self.query_one("#injury-text").focus()
 
     def _add_injury(self) -> None:
         area = self._select("injury-area")
@@ -352,6 +409,13 @@ class RecordConcernScreen(FormScreen):
             self.action_submit()
         elif bid == "add-injury":
             self._add_injury()
+        elif bid == "not-on-roll":
+            self._add_not_on_roll()
+        elif bid.startswith("sibling-"):
+            pid = int(bid.removeprefix("sibling-"))
+            label = event.button.label
+            self.add_pupil(pid, str(label), "subject")
+            self._offer_siblings()
         elif bid == "remove-injury":
             if self.injuries:
                 self.injuries.pop()
@@ -360,6 +424,7 @@ class RecordConcernScreen(FormScreen):
             for row in self._rows():
                 if row.id == f"pupil-{bid.removeprefix('remove-')}":
                     row.remove()
+            self.call_after_refresh(self._offer_siblings)
             self.query_one("#pupil-search").focus()
 
     # --- submitting -----------------------------------------------------------------

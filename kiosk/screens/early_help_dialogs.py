@@ -115,9 +115,10 @@ class PupilSearchDialog(ModalScreen):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str = "Find a pupil") -> None:
+    def __init__(self, title: str = "Find a pupil", on_roll_only: bool = False) -> None:
         super().__init__()
         self.title_text = title
+        self.on_roll_only = on_roll_only
         self.found: list = []
 
     def compose(self):
@@ -136,7 +137,8 @@ class PupilSearchDialog(ModalScreen):
         from kiosk.services import pupils
 
         try:
-            self.found = pupils.search(self.app.actor, event.value, limit=20)
+            self.found = pupils.search(self.app.actor, event.value, limit=20,
+                                       on_roll_only=self.on_roll_only)
         except KioskError as exc:
             self.notify(str(exc), severity="error", markup=False)
             self.found = []

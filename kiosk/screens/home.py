@@ -22,7 +22,8 @@ from kiosk.screens.menu import entries_for
 FOOTER_WORDS = {
     "r": "Record", "m": "Mine", "v": "Shared", "a": "Adult", "i": "Inbox", "p": "Pupils",
     "t": "Categories", "e": "Early help", "h": "Refer", "g": "Register", "s": "Stats",
-    "n": "Unsigned", "u": "Accounts", "y": "Resets", "d": "Procedures",
+    "n": "Unsigned", "u": "Accounts", "d": "Procedures",
+    "y": "Import roll", "z": "Resets",
 }
 
 

@@ -33,7 +33,10 @@ MENU: tuple[MenuEntry, ...] = (
     # DSL team
     MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, "kiosk.screens.inbox:InboxScreen", "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
+    MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, "kiosk.screens.transfers:TransfersScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
+    MenuEntry("l", "Leavers: child protection files to transfer", Cap.CONCERN_TRIAGE, "kiosk.screens.leavers:LeaversScreen", "DSL team"),
+    MenuEntry("j", "Children not on roll", Cap.PUPIL_FLAGS_EDIT, "kiosk.screens.leavers:NotOnRollScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
@@ -41,10 +44,12 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
+    MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, "kiosk.screens.governors_report:GovernorsReportScreen", "Oversight"),
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, "kiosk.screens.accounts:AccountsScreen", "Administration"),
-    MenuEntry("y", "Authenticator resets to confirm", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.two_factor_resets:TwoFactorResetsScreen", "Administration"),
+    MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.PUPIL_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
+    MenuEntry("z", "Authenticator resets to confirm", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.two_factor_resets:TwoFactorResetsScreen", "Administration"),
     # Always there
     MenuEntry("c", "Contacts and numbers", Cap.CONTACTS_VIEW, "kiosk.screens.contacts:ContactsScreen", "Help"),
     MenuEntry("w", "Whistleblowing and escalation", Cap.WHISTLEBLOW_VIEW, "kiosk.screens.whistleblowing:WhistleblowingScreen", "Help"),

@@ -23,7 +23,7 @@ from kiosk.services.actor import Actor, require
 log = logging.getLogger(__name__)
 
 # Kinds of entry, in the order they sort when two share the same moment (later kinds first).
-KINDS = ("concern", "action", "event", "amendment", "flag", "early_help")
+KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received")
 
 
 @dataclass(frozen=True)
@@ -177,16 +177,47 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
 
 
 def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
-    from kiosk.models.pupils import PUPIL_FLAGS, PupilFlagChange
+    from kiosk.models.pupils import PupilFlagChange
+    from kiosk.rules.flags import flag_label
     from kiosk.services import concerns as svc
 
     changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
     by = svc._users([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
-        title=f"{PUPIL_FLAGS.get(c.flag, c.flag)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
-        detail=_clip(c.reason), category=None, record_type="pupil", record_id=pupil_id, seq=c.id)
+        title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
+        detail=(f"From {c.effective_on:%d/%m/%Y}. " if c.effective_on else "") + _clip(c.reason),
+        category=None, record_type="pupil", record_id=pupil_id, seq=c.id)
         for c in changes]
+
+
+def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
+    """The file's moves: sent to the next school (and who received it), received from the last.
+    Received records are shown apart: read-only, titled with the school they came from."""
+    from kiosk.clock import fmt_local
+    from kiosk.models.transfers import ReceivedRecord, Transfer, TransferIn
+
+    out: list[ChronologyEntry] = []
+    for t in Transfer.select().where(Transfer.pupil == pupil_id):
+        if t.sent_at:
+            out.append(ChronologyEntry(
+                at=t.sent_at, kind="transfer", title=f"Child protection file sent to {t.destination_school}",
+                detail=f"For {t.destination_dsl}. Pupil left on {t.left_on:%d %b %Y}.", category=None,
+                record_type="transfer", record_id=t.id, seq=t.id))
+        if t.acknowledged_at:
+            out.append(ChronologyEntry(
+                at=t.acknowledged_at, kind="transfer",
+                title=f"File transferred: received by {t.received_by_name} on {t.received_on:%d %b %Y}",
+                detail=f"{t.destination_school}. This school keeps its copy (retention applies).",
+                category=None, record_type="transfer", record_id=t.id, seq=t.id))
+    for r in (ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
+              .where(ReceivedRecord.pupil == pupil_id)):
+        t = r.transfer
+        out.append(ChronologyEntry(
+            at=r.at, kind="received",
+            title=f"Received from {t.from_school} on {fmt_local(t.received_at)[:11]}: {_clip(r.title, 100)}",
+            detail=_clip(r.detail, 400), category=None, record_type="received", record_id=r.id, seq=r.id))
+    return out
 
 
 def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
@@ -214,6 +245,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         entries = _concern_entries(actor, pupil_id, category)
         if category is None:
             entries += _flag_entries(pupil_id)
+            entries += _transfer_entries(pupil_id)
         for e in _early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)

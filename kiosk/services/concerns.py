@@ -85,6 +85,8 @@ class PupilInConcern:
     year_group: int
     form_group: str
     date_of_birth: date
+    flags: tuple[str, ...] = ()  # the DSL team's flags (keys of kiosk.rules.flags.PUPIL_FLAGS)
+    status_note: str = ""  # "not on roll", "left"
 
 
 @dataclass(frozen=True)
@@ -459,7 +461,7 @@ def share_candidates(actor: Actor) -> list[UserChoice]:
 
 def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
     from kiosk.models.concerns import PUPIL_ROLES, ConcernPupil
-    from kiosk.models.pupils import Pupil
+    from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
     out: dict[int, list[PupilInConcern]] = {}
     if not concern_ids:
@@ -470,7 +472,9 @@ def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
         p = link.pupil
         out.setdefault(link.concern_id, []).append(PupilInConcern(
             p.id, p.display_name, link.role, PUPIL_ROLES.get(link.role, link.role),
-            p.year_group, p.form_group, p.date_of_birth))
+            p.year_group, p.form_group, p.date_of_birth,
+            tuple(k for k in PUPIL_FLAGS if getattr(p, k)),
+            "not on roll" if p.status == "not_on_roll" else ("" if p.active else "left")))
     return out
 
 
@@ -770,6 +774,16 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
 INBOX_VIEWS = ("open", "closed", "all")
 
 
+def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
+    """ "Amara Abbott (CP LAC)": the DSL team's flags in short, for those who keep them."""
+    from kiosk.rules.flags import FLAG_SHORT
+
+    marks = [FLAG_SHORT[k] for k in p.flags if k != "phone_disclaimer"] if show_flags else []
+    if p.status_note:
+        marks.append(p.status_note)
+    return p.name + (f" ({' '.join(marks)})" if marks else "")
+
+
 def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -792,12 +806,14 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
     out = []
+    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
     for r in rows:
         hidden = r.restricted and r.id not in named
         out.append(InboxRow(
             id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
             recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
-            pupils="Restricted" if hidden else ", ".join(p.name for p in pupils.get(r.id, [])),
+            pupils="Restricted" if hidden else ", ".join(
+                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
             categories="" if hidden else ", ".join(c.name for c in cats.get(r.id, [])),
             urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
             owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),

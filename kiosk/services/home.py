@@ -16,7 +16,7 @@ from kiosk.capabilities import Cap
 log = logging.getLogger(__name__)
 
 DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults",
-                  "kiosk.services.two_factor")
+                  "kiosk.services.pupils", "kiosk.services.two_factor")
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,14 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
     out: list[HomeCount] = []
     for name in DOMAIN_MODULES:
         out.extend(_domain_counts(actor, name))
+    if actor.can(Cap.EXPORT_TRANSFER):
+        from kiosk.services import transfers
+
+        try:
+            out.extend(transfers.home_counts(actor, profile))
+        except Exception:  # noqa: BLE001 - as for the domains above
+            log.exception("home counts from transfers failed")
+            out.append(HomeCount("Transfers: could not be counted", "?", urgent=True))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         from kiosk.services import signoff
 

@@ -327,7 +327,7 @@ def _pupil_table() -> StatTable:
     from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
     sums = [_count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
-    row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where(Pupil.active == True)  # noqa: E712
+    row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where((Pupil.active == True) & (Pupil.status == "roll"))  # noqa: E712
                 .tuples().first() or [0] * (len(PUPIL_FLAGS) + 1))
     rows = [("Pupils on roll", cell(row[0]))]
     rows += [(label, cell(n)) for label, n in zip(PUPIL_FLAGS.values(), row[1:])]

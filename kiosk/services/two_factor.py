@@ -333,7 +333,7 @@ def home_counts(actor: Actor) -> list:
     from kiosk.services.home import HomeCount
 
     waiting = len(pending_resets(actor))
-    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="y")] if waiting else []
+    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="z")] if waiting else []
 
 
 # --- internals -----------------------------------------------------------------------

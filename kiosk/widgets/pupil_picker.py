@@ -40,6 +40,8 @@ def pupil_label(p) -> Content:
     extra = f"  Y{year} {p.form_group}  b. {born}".rstrip()
     if p.full_name.split(" ")[0] != p.name.split(" ")[0]:
         extra += f"  ({p.full_name})"
+    if getattr(p, "status_note", ""):
+        extra += f"  [{p.status_note}]"
     return Content.assemble((p.name, "bold"), (extra, "dim"))
 
 

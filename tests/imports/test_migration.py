@@ -1,0 +1,46 @@
+"""Schema 4 (issue 14): a version-3 database with pupils, concerns and flag history is
+upgraded in place without losing a row, and a second open does nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kiosk import schema
+from kiosk.db import db
+
+NEW = {"pupil": ("former_upn", "admission_number", "sex", "left_on", "status", "roll_note",
+                 "merged_into", "other", "other_label"),
+       "pupil_flag_change": ("effective_on", "label")}
+
+
+def test_version_3_database_upgrades_keeping_every_row(settings, staff, record_concern):
+    from kiosk.models import Meta
+    from kiosk.models.pupils import PupilFlagChange
+    from kiosk.services import pupils
+
+    p = pupils.add_pupil(staff.dsl, first_name="Ava", last_name="Patel", date_of_birth=date(2014, 3, 12),
+                         year_group=7, upn="U936200015010")
+    pupils.set_flag(staff.dsl, p.id, "cp_plan", True, "Conference")
+    record_concern(staff.teacher, p.id)
+    assert PupilFlagChange._meta.table_name in NEW
+    # Back to version 3: the new columns and index removed.
+    db.execute_sql('DROP INDEX IF EXISTS "pupil_former_upn"')
+    for table, columns in NEW.items():
+        for column in columns:
+            db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    Meta.update(value="3").where(Meta.key == "schema_version").execute()
+    Meta.update(value="old").where(Meta.key == "tables").execute()
+    db.close()
+
+    schema.open_database(settings)
+    assert schema.current_version() == schema.SCHEMA_VERSION == 4
+    for table, columns in NEW.items():
+        assert set(columns) <= {c.name for c in db.get_columns(table)}
+    from kiosk.models.concerns import ConcernPupil
+    from kiosk.models.pupils import ON_ROLL, Pupil
+
+    ava = Pupil.get(Pupil.upn == "U936200015010")
+    assert ava.status == ON_ROLL and ava.cp_plan and not ava.other and ava.admission_number == ""
+    assert ConcernPupil.select().where(ConcernPupil.pupil == ava.id).count() == 1
+    assert PupilFlagChange.select().count() == 1
+    assert schema.upgrade() == 4
