@@ -62,6 +62,8 @@ LOCK_NOTICES = {
     "hide_screen": "The screen was hidden. Sign in to carry on.",
     "logout": "Signed out.",
     "disconnect": "",
+    "account_changed": "Your account was changed by the IT administrator (access, roles or "
+                       "password), so you were signed out. Sign in again to carry on.",
 }
 
 HIDE_KEY = "f12"
@@ -235,9 +237,26 @@ class KioskApp(App, inherit_bindings=False):
         return (utcnow() - self.last_activity).total_seconds()
 
     async def idle_tick(self) -> None:
-        """Called every second: lock when the signed-in user has been idle too long."""
+        """Called every second: lock when the signed-in user has been idle too long, or
+        when their account changed (the services already refuse such a session)."""
         if self.actor is not None and self.idle_for() >= self.idle_seconds:
             await self.lock_session("idle_lock")
+        elif self.actor is not None and not self._account_current():
+            await self.lock_session("account_changed")
+
+    def _account_current(self) -> bool:
+        from kiosk.services.actor import account_current
+
+        try:
+            return account_current(self.actor)
+        except Exception:  # noqa: BLE001 - a busy database is not a changed account
+            log.exception("could not check the account")
+            return True
+
+    def account_changed(self) -> None:
+        """A service refused this session as stale (SessionEnded): back to the login screen."""
+        if self.actor is not None:
+            self.call_later(self.lock_session, "account_changed")
 
     # --- the session ----------------------------------------------------------------
 
@@ -275,6 +294,7 @@ class KioskApp(App, inherit_bindings=False):
         self.actor = result.actor
         self.last_activity = utcnow()
         self._previous_login_at = result.previous_login_at
+        self._login_result = result
         if result.must_change_password:
             from kiosk.screens.password import PasswordScreen
 
@@ -311,6 +331,18 @@ class KioskApp(App, inherit_bindings=False):
         if previous is not None:
             self.notify(f"Last signed in {fmt_local(previous)}. Not you? Tell the IT administrator.",
                         markup=False, timeout=6)
+        result = getattr(self, "_login_result", None)
+        failed = getattr(result, "failed_since_last", 0)
+        if failed:
+            since = "since you last signed in" if previous is not None else "before this first sign-in"
+            attempts = "1 failed sign-in attempt" if failed == 1 else f"{failed} failed sign-in attempts"
+            self.notify(f"{attempts} on your account {since}. Not you? Tell the IT administrator "
+                        "and the DSL.", severity="warning", markup=False, timeout=12)
+        reset_at = getattr(result, "password_reset_at", None)
+        if reset_at is not None:
+            self.notify(f"Your password was reset by the IT administrator on {fmt_local(reset_at)}. "
+                        "If you did not ask for this, tell the headteacher.",
+                        severity="warning", markup=False, timeout=12)
         kept = drafts.list_drafts(self.actor)
         if kept:
             from kiosk.screens.lock import RestoreDraftsScreen

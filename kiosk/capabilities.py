@@ -52,6 +52,8 @@ class Cap(StrEnum):
     CONCERN_VIEW_ALL = "concern.view_all"
     CONCERN_TRIAGE = "concern.triage"  # acknowledge, act, assign, close, reopen
     CONCERN_RESTRICT = "concern.restrict"
+    # The DSL: sees every restricted concern and may lift any restriction, named or not.
+    CONCERN_VIEW_RESTRICTED = "concern.view_restricted"
     CONCERN_SHARE = "concern.share"  # share with pastoral / designated teacher
     CONCERN_VIEW_SHARED = "concern.view_shared"
     CHRONOLOGY_VIEW = "chronology.view"
@@ -69,17 +71,23 @@ class Cap(StrEnum):
     ADULT_RECEIVE_ALLEGATION = "adult.receive_allegation"
     ADULT_RECEIVE_LOW_LEVEL = "adult.receive_low_level"
     ADULT_REGISTER = "adult.register"  # the headteacher's register
+    # Retention (issue 15): the review queue; removal needs a second holder to confirm
+    RETENTION_CHILDREN = "retention.children"  # the DSL team, for records about children
+    RETENTION_ADULTS = "retention.adults"  # the headteacher (and the trust), for adults
     # Oversight
     SIGNOFF_STATUS = "signoff.status"
     STATS_VIEW = "stats.view"
     AUDIT_VIEW = "audit.view"
     # Administration
     ACCOUNTS_MANAGE = "accounts.manage"
-    # Confirm what an administrator alone must not do to an account (clear a second factor).
+    # Confirm or refuse a case-record role an administrator asked for; see password resets.
     ACCOUNTS_CONFIRM = "accounts.confirm"
     SETTINGS_MANAGE = "settings.manage"
     APP_EXIT = "app.exit"
     APP_SCREENSHOT = "app.screenshot"
+    # No role holds this: the shell actor of a set-up step (demo, tests) that gives case-record
+    # roles without waiting for the headteacher or the DSL. `kiosk users` does not have it.
+    ACCOUNTS_SETUP = "accounts.setup"
 
 
 _EVERYONE = {
@@ -112,6 +120,7 @@ _DSL_TEAM = {
     Cap.EXPORT_TRANSFER,
     Cap.EXPORT_CHRONOLOGY,
     Cap.EXPORT_REPORT,
+    Cap.RETENTION_CHILDREN,
 }
 
 CAPABILITIES: dict[Role, frozenset[Cap]] = {
@@ -127,7 +136,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.EARLY_HELP_OFFERS,
         }
     ),
-    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.ACCOUNTS_CONFIRM}),
+    Role.DSL: frozenset(_EVERYONE | _DSL_TEAM | {Cap.CONCERN_VIEW_RESTRICTED, Cap.ACCOUNTS_CONFIRM}),
     Role.DEPUTY_DSL: frozenset(_EVERYONE | (_DSL_TEAM - {Cap.CATEGORIES_MANAGE})),
     Role.HEADTEACHER: frozenset(
         _EVERYONE
@@ -145,6 +154,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
             Cap.STATS_VIEW,
             Cap.AUDIT_VIEW,
             Cap.ACCOUNTS_CONFIRM,
+            Cap.RETENTION_ADULTS,
         }
     ),
     # Governors see statistics, never individual records.
@@ -163,8 +173,9 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
         }
     ),
     # Paras 14-15: allegations and low-level concerns about the headteacher go here.
+    # Also the second person who confirms a removal the headteacher proposes (retention).
     Role.DIRECTOR_OF_EDUCATION: frozenset(
-        _EVERYONE | {Cap.ADULT_RECEIVE_ALLEGATION, Cap.ADULT_RECEIVE_LOW_LEVEL}
+        _EVERYONE | {Cap.ADULT_RECEIVE_ALLEGATION, Cap.ADULT_RECEIVE_LOW_LEVEL, Cap.RETENTION_ADULTS}
     ),
     # Para 15: low-level concerns about the trust central team; para 14 escalation.
     Role.TRUST_SAFEGUARDING_LEAD: frozenset(_EVERYONE | {Cap.ADULT_RECEIVE_LOW_LEVEL}),
@@ -174,6 +185,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
 CASE_RECORD_CAPS = frozenset(
     {
         Cap.CONCERN_VIEW_ALL,
+        Cap.CONCERN_VIEW_RESTRICTED,
         Cap.CONCERN_TRIAGE,
         Cap.CONCERN_VIEW_SHARED,
         Cap.CHRONOLOGY_VIEW,
@@ -185,6 +197,8 @@ CASE_RECORD_CAPS = frozenset(
         Cap.PUPIL_FLAGS_EDIT,
         Cap.EXPORT_TRANSFER,
         Cap.EXPORT_CHRONOLOGY,
+        Cap.RETENTION_CHILDREN,
+        Cap.RETENTION_ADULTS,
     }
 )
 
@@ -210,3 +224,8 @@ def parse_role(name: str) -> Role:
         raise ValueError(
             f"unknown role {name!r}; use one of: {', '.join(r.value for r in Role)}"
         ) from None
+
+
+def reads_case_records(role) -> bool:
+    """Whether a role reads case records (granting it needs the head's or the DSL's word)."""
+    return bool(CAPABILITIES[Role(role)] & CASE_RECORD_CAPS)

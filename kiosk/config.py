@@ -105,6 +105,16 @@ _INT_KEYS = {
 }
 
 
+# Backups, audit checkpoints and encryption (kiosk.keys, kiosk.services.backup).
+_EXTRA_INT_KEYS = {
+    "backup_keep_daily": (1, 365),
+    "backup_keep_weekly": (0, 520),
+    "backup_keep_monthly": (0, 1200),
+    "checkpoint_every": (1, 10_000_000),
+}
+_EXTRA_PATH_KEYS = ("backup_dir", "backup_key_file", "checkpoint_log")
+
+
 def _read_config_file(path: Path) -> dict:
     try:
         with path.open("rb") as fh:
@@ -147,6 +157,20 @@ def _validate(path: Path, raw: dict) -> dict:
             if not isinstance(value, bool):
                 raise ConfigError(f"{path}: two_factor_all_staff: must be true or false")
             out["two_factor_all_staff"] = value
+        elif key in _EXTRA_INT_KEYS:
+            low, high = _EXTRA_INT_KEYS[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ConfigError(f"{path}: {key}: must be a whole number from {low} to {high}")
+            out.setdefault("extra", {})[key] = value
+        elif key in _EXTRA_PATH_KEYS:
+            if not isinstance(value, str) or not value:
+                raise ConfigError(f"{path}: {key}: must be a path")
+            p = Path(value).expanduser()
+            out.setdefault("extra", {})[key] = str(p if p.is_absolute() else (path.parent / p))
+        elif key == "encrypt":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: encrypt: must be true or false")
+            out.setdefault("extra", {})[key] = value
         elif key == "export_dir":
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{path}: export_dir: must be the path of a directory for exported files")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -38,7 +39,36 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
-def make_database(db_url: str | None, sqlite_path: Path | None) -> peewee.Database:
+def _cipher_class():
+    from playhouse.sqlcipher_ext import SqlCipherDatabase
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    class KioskCipherDatabase(SqlCipherDatabase):
+        """SQLCipher with a raw key (no key derivation per connection, so worker threads
+        may open their own connections cheaply) and no SQLCipher log lines on stderr."""
+
+        def _connect(self):
+            params = dict(self.connect_params)
+            key = params.pop("passphrase", "")
+            conn = sqlcipher.connect(self.database, isolation_level=None, **params)
+            try:
+                conn.execute("PRAGMA cipher_log_level = NONE")
+                conn.execute("PRAGMA key = \"%s\"" % key)
+                self._add_conn_hooks(conn)
+            except Exception:
+                conn.close()
+                raise
+            return conn
+
+    return KioskCipherDatabase
+
+
+def is_encrypted_sqlite(database=None) -> bool:
+    database = database if database is not None else db.obj
+    return type(database).__name__ == "KioskCipherDatabase"
+
+
+def make_database(db_url: str | None, sqlite_path: Path | None, key: bytes | None = None) -> peewee.Database:
     if db_url:
         from playhouse.db_url import connect
 
@@ -57,6 +87,11 @@ def make_database(db_url: str | None, sqlite_path: Path | None) -> peewee.Databa
         fd = os.open(sqlite_path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     os.chmod(sqlite_path, 0o600)
+    if key is not None:
+        return _cipher_class()(
+            str(sqlite_path), passphrase=f"x'{key.hex()}'", pragmas=SQLITE_PRAGMAS,
+            timeout=BUSY_TIMEOUT_SECONDS,
+        )
     return peewee.SqliteDatabase(
         str(sqlite_path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS
     )
@@ -74,16 +109,62 @@ def write() -> Iterator[None]:
     a lost server comes out as one KioskError after the rollback, never a raw driver error.
     """
     txn = db.atomic("IMMEDIATE") if is_sqlite() else db.atomic()
-    with translate_errors():
-        with txn:
-            yield
+    state = _state()
+    state.depth += 1
+    ok = False
+    try:
+        with translate_errors():
+            with txn:
+                yield
+        ok = True
+    finally:
+        state.depth -= 1
+        if state.depth == 0:
+            if not ok:
+                state.pending = []
+            elif not db.in_transaction():
+                pending, state.pending = state.pending, []
+                for fn in pending:
+                    fn()
+            # else: inside a transaction begun elsewhere; run after the next outermost write.
+
+
+_local = threading.local()
+
+
+def _state():
+    if not hasattr(_local, "depth"):
+        _local.depth, _local.pending = 0, []
+    return _local
+
+
+def after_commit(fn) -> None:
+    """Run fn once the outermost write() of this thread has committed (never on rollback).
+
+    For work outside the database that must only follow what was really committed, such
+    as an audit checkpoint written to the log beside the data dir.
+    """
+    state = _state()
+    if state.depth == 0 and not db.in_transaction():
+        fn()
+    else:
+        state.pending.append(fn)
 
 
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
     """Turn driver errors into one clear KioskError (locked, corrupt, unreachable)."""
     try:
-        yield
+        try:
+            yield
+        except Exception as exc:
+            # Raw sqlcipher3 connections (backup, encrypt, rekey) raise the driver's own classes.
+            if type(exc).__module__.startswith("sqlcipher3"):
+                if type(exc).__name__ == "OperationalError":
+                    raise sqlite3.OperationalError(str(exc)) from None
+                if type(exc).__name__ in ("DatabaseError", "IntegrityError"):
+                    raise sqlite3.DatabaseError(str(exc)) from None
+            raise
     except (peewee.OperationalError, sqlite3.OperationalError) as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -94,6 +175,11 @@ def translate_errors() -> Iterator[None]:
         raise DatabaseError(f"database error: {text}") from None
     except (peewee.DatabaseError, sqlite3.DatabaseError) as exc:
         text = str(exc)
+        if "not a database" in text and is_encrypted_sqlite():
+            raise DatabaseError(
+                "the database key is wrong (the file cannot be decrypted with it); "
+                "check the key file, credential or passphrase"
+            ) from None
         if "not a database" in text or "malformed" in text:
             raise DatabaseError(f"the database file is damaged or not a database ({text})") from None
         raise DatabaseError(f"database error: {text}") from None

@@ -22,6 +22,17 @@ class PermissionDenied(KioskError):
         super().__init__(message or f"You do not have permission to do this ({capability}).")
 
 
+class SessionEnded(PermissionDenied):
+    """The signed-in account changed (deactivated, roles, password reset) since sign-in:
+    nothing more is done for this session; the console returns to the login screen."""
+
+    MESSAGE = ("Your account was changed by the IT administrator (access, roles or password). "
+               "Sign in again to carry on.")
+
+    def __init__(self) -> None:
+        super().__init__("session", self.MESSAGE)
+
+
 class NotFound(KioskError):
     pass
 

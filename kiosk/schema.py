@@ -23,7 +23,8 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 # Version 3: user.email (where content-free notices of new alerts are sent).
 # Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
 #            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
-SCHEMA_VERSION = 4
+# Version 5: user.account_version (sessions follow the account: checked at every service call).
+SCHEMA_VERSION = 5
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -79,10 +80,18 @@ def _m4_pupil_roll(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_index("pupil", ("former_upn",), False))
 
 
+def _m5_account_version(migrator: SchemaMigrator) -> None:
+    # Plain SQL: both backends add a NOT NULL column with a default in place, where
+    # playhouse.migrate would rebuild the SQLite table (and trip its foreign keys).
+    if "account_version" not in _columns("user"):
+        db.execute_sql('ALTER TABLE "user" ADD COLUMN account_version INTEGER NOT NULL DEFAULT 0')
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
     3: _m3_user_email,
     4: _m4_pupil_roll,
+    5: _m5_account_version,
 }
 
 
@@ -102,6 +111,9 @@ def _registry_fingerprint() -> str:
             for name, f in sorted(model._meta.fields.items())
         )
         parts.append(f"{model._meta.table_name}:{fields}:{model._meta.indexes!r}")
+    from kiosk import appendonly
+
+    parts.append("triggers:" + appendonly.fingerprint())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -161,6 +173,9 @@ def upgrade() -> int:
                         _set_meta("schema_version", str(step))
                 # Tables introduced since (new features) are created after the column steps.
                 db.create_tables(REGISTRY, safe=True)
+            from kiosk import appendonly
+
+            appendonly.install()
             _set_meta("tables", fingerprint)
         del Meta
         return SCHEMA_VERSION
@@ -191,7 +206,18 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
         ensure_data_dir(settings.data_dir)
         if not create and not settings.db_path.exists():
             raise DatabaseError(f"no database at {settings.db_path}; run 'kiosk init' first")
-    database = dbmod.make_database(settings.db_url, settings.db_path)
+    key = None
+    if not settings.db_url:
+        from kiosk import keys
+
+        if keys.database_is_encrypted(settings):
+            key = keys.db_key(settings)
+        elif not (settings.db_path.exists() and settings.db_path.stat().st_size) and (
+            settings.extra.get("encrypt") or keys.db_key_path(settings).exists()
+            or keys.salt_path(settings).exists()
+        ):
+            key = keys.db_key(settings)  # a new database for a school that chose encryption
+    database = dbmod.make_database(settings.db_url, settings.db_path, key=key)
     dbmod.bind(database)
     from kiosk import fieldcrypt
 
@@ -201,5 +227,22 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
             database.connect(reuse_if_open=True)
         except peewee.OperationalError as exc:
             raise DatabaseError(f"cannot connect to the database ({' '.join(str(exc).split())})") from None
+        except peewee.DatabaseError as exc:
+            # SQLCipher with the wrong key fails at the first page it reads (the pragmas).
+            if key is not None and "not a database" in str(exc):
+                database.close() if not database.is_closed() else None
+                raise DatabaseError(
+                    f"{settings.db_path}: the database key is wrong (the file cannot be "
+                    "decrypted with it); check the key file, credential or passphrase"
+                ) from None
+            raise
+        if key is not None:
+            database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
         upgrade()
+    from kiosk.services import audit
+
+    audit.configure_checkpoints(settings)
+    from kiosk import keys
+
+    keys.remember(settings)
     return database

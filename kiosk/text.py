@@ -2,8 +2,11 @@
 
 Control characters are refused (not stripped): an ESC reaching the terminal can retitle
 or reprogram it, and silently altering what a person recorded is worse than asking again.
-Newline and tab are allowed only in multi-line fields. The same pattern feeds the
-`restrict` of every Input so a paste cannot smuggle them in either.
+Newline and tab are allowed only in multi-line fields. Bidirectional overrides and isolates
+(U+202A-U+202E, U+2066-U+2069) count as control characters: they reorder what is shown, so
+a record could read differently on screen from what was stored ("Trojan Source"); ordinary
+right-to-left text needs none of them. The same pattern feeds the `restrict` of every
+Input so a paste cannot smuggle them in either.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import re
 
 from kiosk.errors import ValidationError
 
-# C0 and C1 controls, DEL. Line fields also refuse \n and \t.
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls, DEL, line/paragraph separators, bidi overrides and isolates.
+# Line fields also refuse \n and \t.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_CONTROL_MULTILINE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_CONTROL_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 
 # For Textual's Input(restrict=...): the whole value must match.
-INPUT_RESTRICT = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]*"
+INPUT_RESTRICT = rf"[^\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]*"
 
 SHORT_MAX = 200
 LONG_MAX = 20_000

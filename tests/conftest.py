@@ -48,7 +48,7 @@ def _isolate_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for var in ("KIOSK_DB_URL", "TEXTUAL_DRIVER", "TEXTUAL_LOG"):
+    for var in ("KIOSK_DB_URL", "TEXTUAL_DRIVER", "TEXTUAL_LOG", "CREDENTIALS_DIRECTORY"):
         monkeypatch.delenv(var, raising=False)
     if TEST_DB_URL:
         monkeypatch.setenv("KIOSK_DB_URL", TEST_DB_URL)
@@ -89,7 +89,7 @@ def database(settings):
 def admin(database):
     from kiosk.services.actor import shell_actor
 
-    return shell_actor("shell:test")
+    return shell_actor("shell:test", setup=True)
 
 
 @pytest.fixture

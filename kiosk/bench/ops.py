@@ -10,8 +10,11 @@ An operation whose service is not in this build is reported as missing, never fa
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import importlib
 import uuid
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Callable
 
@@ -237,9 +240,11 @@ def operations(ds: Dataset) -> list[Operation]:
         text = ("Pupil said their older brother hit them last night; red mark on the left forearm. "
                 "Pupil was quiet and did not want to go home.")
 
+        # Yesterday at 09:15: "today at 09:15" is in the future before 09:15, and the bench
+        # runs at any hour.
         def record_one(i):
             return record(staff, token=uuid.uuid4().hex, pupils=[(subjects[i % len(subjects)], "subject")],
-                          occurred_on=today(), occurred_time="09:15", location="Classroom",
+                          occurred_on=today() - timedelta(days=1), occurred_time="09:15", location="Classroom",
                           source="child_told", categories=[cat], words="He hit me.",
                           description=text, why_concern="Injury and fear of going home.")
 
@@ -257,7 +262,7 @@ def operations(ds: Dataset) -> list[Operation]:
                   "occurred_time, location, source, words, description, why_concern, child_told_next, "
                   "dsl_told_in_person, urgent, status, is_open, restricted, updated_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (token, staff.user_id, stamp, str(today()), "09:15", "Classroom", "child_told",
+                  (token, staff.user_id, stamp, str(today() - timedelta(days=1)), "09:15", "Classroom", "child_told",
                    "He hit me.", text, "Injury and fear of going home.", False, False, False, "open",
                    True, False, stamp))
                 cid = q("SELECT id FROM concern WHERE submission_token = ?", (token,))[0][0]

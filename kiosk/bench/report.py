@@ -23,6 +23,10 @@ def _verdict(passed) -> str:
 
 
 def table(report: dict) -> str:
+    return _table(report) + (encrypted_table(report["encrypted"]) if report.get("encrypted") else "")
+
+
+def _table(report: dict) -> str:
     lines = []
     ds = report.get("dataset", {})
     lines.append("kiosk bench" + (f": {ds['description']}" if ds.get("description") else ""))
@@ -93,3 +97,41 @@ def write_json(report: dict, path: str) -> None:
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     os.replace(tmp, target)
+
+
+def compare(plain: dict, encrypted: dict) -> dict:
+    """Each operation's median on the plain and on the encrypted database, and the ratio."""
+    enc = {o["name"]: o for o in encrypted.get("operations", [])}
+    rows = []
+    for o in plain.get("operations", []):
+        e = enc.get(o["name"])
+        if e is None or o["median_ms"] is None or e["median_ms"] is None:
+            continue
+        ratio = round(e["median_ms"] / o["median_ms"], 2) if o["median_ms"] else None
+        rows.append({"name": o["name"], "plain_ms": o["median_ms"], "encrypted_ms": e["median_ms"],
+                     "ratio": ratio, "encrypted_passed": e["passed"]})
+    out = {"operations": rows, "misses": encrypted.get("misses", []),
+           "build_seconds": encrypted.get("dataset", {}).get("build_seconds")}
+    if encrypted.get("startup", {}).get("console_ms") is not None:
+        out["startup_ms"] = encrypted["startup"]["console_ms"]
+        out["rss_mib"] = encrypted["startup"].get("console_rss_mib")
+    return out
+
+
+def encrypted_table(part: dict) -> str:
+    rows = part.get("operations", [])
+    if not rows:
+        return ""
+    w = max(len(r["name"]) for r in rows)
+    head = f"{'operation (encrypted vs plain)':<{w}}  {'plain':>10}  {'encrypted':>10}  {'cost':>6}  result"
+    lines = ["", head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['name']:<{w}}  {_fmt(r['plain_ms'], ' ms'):>10}  {_fmt(r['encrypted_ms'], ' ms'):>10}  "
+                     f"{_fmt(r['ratio'], 'x'):>6}  {_verdict(r['encrypted_passed'])}")
+    if part.get("startup_ms") is not None:
+        lines.append(f"start-up (encrypted): {part['startup_ms']:.0f} ms, resident memory {part.get('rss_mib')} MiB")
+    if part.get("build_seconds") is not None:
+        lines.append(f"dataset built (encrypted) in {part['build_seconds']:.1f} s")
+    for miss in part.get("misses", []):
+        lines.append(f"miss (encrypted): {miss}")
+    return "\n".join(lines) + "\n"

@@ -108,14 +108,19 @@ def import_profile(top: int = 6) -> list[str]:
 
 
 def run(scale: Scale, db_url: str | None = None, startup: bool = True, keep: bool = False,
-        profile_misses: bool = True) -> dict:
+        profile_misses: bool = True, encrypted: bool = False) -> dict:
     from kiosk.bench import dataset, ops as opmod, startup as st, timing
 
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     data_dir = workdir / "data"
-    backend = "PostgreSQL" if db_url else "SQLite (WAL)"
+    backend = "PostgreSQL" if db_url else ("SQLCipher (WAL, encrypted)" if encrypted else "SQLite (WAL)")
     report: dict = {"machine": rep.machine(backend), "operations": [], "misses": []}
     try:
+        if encrypted and not db_url:
+            from kiosk import keys
+
+            data_dir.mkdir(mode=0o700)
+            keys.write_key_file(keys.db_key_path(Settings(data_dir=data_dir)))
         open_bench_database(data_dir, db_url)
         say(f"building the synthetic school in {db_url and 'the --db-url database' or data_dir} ...")
         t = time.perf_counter()

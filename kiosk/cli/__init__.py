@@ -23,6 +23,10 @@ HANDLERS = {
     "serve-ssh": "kiosk.cli.ssh:serve",
     "bench": "kiosk.cli.bench:bench",
     "pupils": "kiosk.cli.pupils:pupils",
+    "backup": "kiosk.cli.data:backup",
+    "restore": "kiosk.cli.data:restore",
+    "encrypt": "kiosk.cli.data:encrypt",
+    "rekey": "kiosk.cli.data:rekey",
     "mail": "kiosk.cli.admin:mail_cmd",
     "transfer": "kiosk.cli.transfer:transfer_cmd",
 }
@@ -65,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-name", default=None, help="full name of the first admin")
     p.add_argument("--password-stdin", action="store_true", help="read the admin password from standard input")
     p.add_argument("--profile", metavar="FILE", help="the school's profile (TOML), copied into the data dir")
+    p.add_argument("--encrypt", action="store_true", help="encrypt the database (SQLCipher); the key file goes beside the data dir")
+    p.add_argument("--passphrase", action="store_true", help="with --encrypt: a passphrase typed at each start instead of a key file")
 
     users = sub.add_parser("users", help="manage staff accounts").add_subparsers(dest="users_command", metavar="ACTION")
     users.required = True
@@ -123,7 +129,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
     audit.required = True
-    audit.add_parser("verify", help="check the whole hash chain", parents=[common])
+    p = audit.add_parser("verify", help="check the whole hash chain, the records and the signed checkpoints", parents=[common])
+    p.add_argument("--checkpoints", metavar="FILE", help="the checkpoint log to check against (default: the one beside the data dir)")
+    p.add_argument("--public-key", metavar="FILE", help="the checkpoint public key (default: the one beside the data dir)")
+
+    p = sub.add_parser("backup", help="take an encrypted, verified backup (or: backup verify FILE)")
+    p.add_argument("action", nargs="?", choices=["verify"], help="verify: check a backup file")
+    p.add_argument("file", nargs="?", help="the backup file (with verify)")
+    p.add_argument("--to", metavar="DIR", help="where to write it (default: backup_dir, or <data dir>-backups)")
+    p.add_argument("--no-rotate", action="store_true", help="keep every older backup")
+
+    p = sub.add_parser("restore", help="restore a backup into an empty data dir")
+    p.add_argument("file")
+    p.add_argument("--overwrite", action="store_true", help="replace the database in the data dir")
+    p.add_argument("--yes-overwrite-live-data", action="store_true", help="confirm --overwrite (both are needed)")
+    p.add_argument("--plain", action="store_true", help="restore unencrypted (default: encrypted with the key file beside the data dir)")
+
+    p = sub.add_parser("encrypt", help="encrypt an existing plain SQLite database in place (after a verified backup)")
+    p.add_argument("--passphrase", action="store_true", help="a passphrase typed at each start instead of a key file")
+
+    sub.add_parser("rekey", help="give the encrypted database a new key file")
     mail = sub.add_parser("mail", help="e-mail notices of new alerts").add_subparsers(dest="mail_command", metavar="ACTION")
     mail.required = True
     mail.add_parser("send-pending", help="send the notices that are due (run it from a timer)", parents=[common])
@@ -146,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--transfer", type=int, default=None, help="the transfer's number (found from the code if omitted)")
     p.add_argument("--user", required=True)
     p.add_argument("--passwords-stdin", action="store_true")
+    tr.add_parser("key", help="this school's signing key fingerprint (give it with the password)", parents=[common])
     p = tr.add_parser("list", help="transfers and their states", parents=[common])
     p.add_argument("--user", required=True)
     p.add_argument("--passwords-stdin", action="store_true")
@@ -161,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="a small dataset, for a smoke test")
     p.add_argument("--concurrency", action="store_true", help="run the 8-process concurrency mode")
     p.add_argument("--crash", action="store_true", help="run the kill -9 crash-safety mode")
+    p.add_argument("--encrypted", action="store_true", help="also run on an encrypted (SQLCipher) copy and report the cost")
     return parser
 
 

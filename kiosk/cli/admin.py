@@ -53,6 +53,8 @@ def init(args) -> int:
         accounts.check_password_policy(password, name)
     if not settings.db_url or args.profile:  # the profile lives in the data dir on PostgreSQL too
         ensure_data_dir(settings.data_dir)
+    if getattr(args, "encrypt", False):
+        settings = _prepare_encryption(settings, args)
     open_database(settings, create=True)
     if args.profile:
         target = settings.data_dir / "profile.toml"
@@ -78,15 +80,50 @@ def init(args) -> int:
     return 0
 
 
-def _set_config_key(settings, key: str, value: str) -> None:
+def _prepare_encryption(settings, args):
+    """`kiosk init --encrypt`: a key file (or passphrase salt) before the database exists."""
+    import os
+
+    from kiosk import keys
+
+    if settings.db_url:
+        raise ConfigError("--encrypt is for SQLite; for PostgreSQL use TLS and disk encryption (see README)")
+    if settings.db_path.exists() and settings.db_path.stat().st_size:
+        if keys.database_is_encrypted(settings):
+            return settings
+        raise ConfigError(f"{settings.db_path} already exists unencrypted; use 'kiosk encrypt' to convert it")
+    if args.passphrase:
+        from kiosk.cli.data import _new_passphrase
+
+        phrase = _new_passphrase()
+        keys.new_passphrase_salt(settings)
+        key = keys.passphrase_key(settings, phrase)
+        keys._cache[settings.data_dir.resolve()] = key
+    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys._credential():
+        pass
+    elif not keys.db_key_path(settings).exists():
+        keys.write_key_file(keys.db_key_path(settings))
+        print(f"database key written to {keys.db_key_path(settings)} (owner-only; keep a copy off this machine)")
+    _set_config_key(settings, "encrypt", True)
+    return settings.with_(extra=dict(settings.extra, encrypt=True))
+
+
+def _set_config_key(settings, key: str, value) -> None:
     path = settings.config_path
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
     top = [ln for ln in lines[:first_table] if not ln.split("=")[0].strip() == key]
     # A top-level key must come before the first [table] (e.g. [mail]), or TOML puts it inside.
-    lines = top + [f'{key} = "{value}"'] + lines[first_table:]
+    line = f"{key} = {'true' if value else 'false'}" if isinstance(value, bool) else f'{key} = "{value}"'
+    lines = top + [line] + lines[first_table:]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
+
+
+def _say_pending(info) -> None:
+    if info.pending_roles:
+        print(f"waiting for the headteacher or the DSL to confirm in the console (Account changes): "
+              f"{', '.join(info.pending_roles)}")
 
 
 def users(args) -> int:
@@ -100,6 +137,7 @@ def users(args) -> int:
         info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
                                     email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+        _say_pending(info)
     elif cmd == "set-email":
         info = accounts.set_email(actor, args.name, None if args.clear else args.email)
         print(f"{info.username}: alert notices go to {info.email}" if info.email
@@ -136,6 +174,7 @@ def users(args) -> int:
     elif cmd == "set-roles":
         info = accounts.set_roles(actor, args.name, args.role)
         print(f"{info.username}: {', '.join(info.roles)}")
+        _say_pending(info)
     elif cmd in ("add-key", "remove-key", "list-keys"):
         from kiosk.clock import fmt_local
         from kiosk.services import ssh_keys
@@ -186,16 +225,40 @@ def mail_cmd(args) -> int:
 
 
 def audit_cmd(args) -> int:
-    from kiosk.services import audit
+    from pathlib import Path
 
-    open_db(args)
+    from kiosk import keys
+    from kiosk.services import audit, checkpoints
+
+    settings = open_db(args)
     result = audit.verify()
+    problems = []
     if result.ok:
         print(f"audit chain intact: {result.checked} events verified")
-        return 0
-    print(f"kiosk: audit chain broken at event {result.seq}: {result.problem} "
-          f"({result.checked} events verified before it)", file=sys.stderr)
-    return 2
+    else:
+        problems.append(f"audit chain broken at event {result.seq}: {result.problem} "
+                        f"({result.checked} events verified before it)")
+    records = audit.verify_records()
+    problems += records
+    if not records:
+        print("records match their audit hashes")
+    log = Path(args.checkpoints) if args.checkpoints else keys.checkpoint_log_path(settings)
+    if log.exists() or args.checkpoints:
+        public = keys.public_key(settings, Path(args.public_key) if args.public_key else None)
+        cps, log_problems = checkpoints.read_log(log, public)
+        problems += log_problems
+        problems += checkpoints.check_database(cps)
+        signed = [c for c in cps if c.signed]
+        if signed:
+            latest = max(signed, key=lambda c: c.seq)
+            print(f"latest checkpoint: event {latest.seq} at {latest.at} ({latest.reason}), head {latest.head[:16]}...")
+            print(f"{len(signed)} signed checkpoints in {log}")
+    else:
+        print(f"no checkpoint log yet at {log} (one is written every "
+              f"{audit.checkpoint_every()} events and at every backup)")
+    for problem in problems:
+        print(f"kiosk: {problem}", file=sys.stderr)
+    return 2 if problems else 0
 
 
 def users_import(args) -> int:

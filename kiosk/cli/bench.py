@@ -71,9 +71,14 @@ def bench(args) -> int:
 
     scale = Scale.for_school(args.pupils, args.years, quick=args.quick)
     report = runner.run(scale, db_url=db_url, startup=True, profile_misses=True)
+    if getattr(args, "encrypted", False) and not db_url:
+        # The same school again on an encrypted (SQLCipher) database: the cost of encryption.
+        encrypted = runner.run(scale, db_url=None, startup=True, profile_misses=False, encrypted=True)
+        report["encrypted"] = rep.compare(report, encrypted)
     report["command"] = "kiosk bench" + (" --quick" if args.quick else "") + (
         f" --pupils {args.pupils}" if args.pupils != 2000 else "") + (
-        f" --years {args.years}" if args.years != 10 else "")
+        f" --years {args.years}" if args.years != 10 else "") + (
+        " --encrypted" if getattr(args, "encrypted", False) else "")
     sys.stdout.write(rep.table(report))
     sys.stdout.flush()
     if args.json:

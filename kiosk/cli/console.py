@@ -22,6 +22,7 @@ def run(args) -> int:
 def demo(args) -> int:
     from kiosk.config import demo_data_dir, load_settings
     from kiosk.demo import seed
+    from kiosk.demo.profile import install_demo_profile
     from kiosk.schema import open_database
 
     if not 80 <= args.pupils <= 5000:
@@ -32,6 +33,8 @@ def demo(args) -> int:
         raise ValidationError("--pupils", "must be from 80 to 5000")
     settings = load_settings(data_dir=args.data_dir or demo_data_dir(), db_url=args.db_url)
     open_database(settings, create=True)
+    if install_demo_profile(settings.data_dir):
+        settings = load_settings(data_dir=settings.data_dir, db_url=args.db_url)
     logins = seed(pupils=args.pupils)
     print(f"Demo school data: {settings.data_dir}")
     print("Demo logins (all fictional):")

@@ -1,4 +1,5 @@
-"""`kiosk transfer receive FILE` and `kiosk transfer ack CODE|--receipt FILE`.
+"""`kiosk transfer receive FILE`, `kiosk transfer ack CODE|--receipt FILE`, `kiosk transfer list`
+and `kiosk transfer key` (this school's signing key fingerprint, to read out by phone).
 
 These act on case records, so the shell's admin identity is not enough: the DSL (or a
 deputy) names themself with `--user` and gives their console password; the command then
@@ -45,6 +46,14 @@ def _profile(settings):
 
 
 def transfer_cmd(args) -> int:
+    if args.transfer_command == "key":
+        # Public, so no sign-in: the DSL reads it to the receiving DSL with the password.
+        from kiosk.cli.common import settings_from
+        from kiosk.exports import bundle
+
+        key = bundle.load_or_create_school_key(settings_from(args).data_dir)
+        print(f"this school's key: {bundle.fingerprint(bundle.public_bytes(key))}")
+        return 0
     settings = open_db(args)
     profile = _profile(settings)
     from kiosk.services import transfers
@@ -59,16 +68,13 @@ def transfer_cmd(args) -> int:
         actor = _actor(args, console_pw)
         got = transfers.receive(actor, settings, profile, data, bundle_pw,
                                 expect_fingerprint=args.sender_key, accept_other_name=args.accept_school_name)
-        from kiosk.exports import files
-
-        receipt = files.write_export(files.export_dir(settings), f"receipt-{got.id}", ".json",
-                                     transfers.receipt_file(got))
+        receipt = transfers.write_receipt(actor, settings, got)
         verb = "was already received" if got.duplicate else "received"
         print(f"{verb}: child protection file from {got.from_school} for {got.pupil_name}"
               f" ({'created as joining' if got.pupil_created else 'matched by UPN'}; {got.records} records)")
         print(f"sending school's key: {got.fingerprint} (check it with their DSL)")
         print(f"receipt code to give the sending DSL: {got.receipt_code}")
-        print(f"receipt file: {receipt.path}")
+        print(f"receipt file: {receipt}")
         return 0
     if args.transfer_command == "ack":
         code = args.code
@@ -97,7 +103,10 @@ def transfer_cmd(args) -> int:
     if args.transfer_command == "list":
         (console_pw,) = _lines(args, 1)
         actor = _actor(args, console_pw)
-        for v in transfers.transfers(actor, profile):
+        outgoing, incoming = transfers.transfers_screen(actor, profile)
+        for v in outgoing:
             print(f"{v.id:>4}  {v.state:<12} {v.countdown:<34} {v.pupil_name} -> {v.destination_school}")
+        for i in incoming:
+            print(f"  in  received     {i.receipt_code:<34} {i.pupil_name} <- {i.from_school}")
         return 0
     raise ValidationError("transfer", "unknown action")

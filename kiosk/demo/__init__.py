@@ -16,19 +16,20 @@ from kiosk.services.actor import Actor
 
 DEMO_PASSWORD = "kiosk-demo-pass"
 
-# username, full name, roles
+# username, full name, roles. Names carry no role: the console adds the role where it
+# matters, and the demo profile (kiosk/demo/profile.py) names the same people.
 DEMO_ACCOUNTS = (
-    ("teacher", "Ms Priya Lawson (Year 6 teacher)", ("staff",)),
-    ("volunteer", "Mr Tom Reeve (reading volunteer)", ("staff",)),
-    ("pastoral", "Mrs Jan Okafor (pastoral lead)", ("pastoral",)),
-    ("dsl", "Mrs Alison Smith (DSL)", ("dsl",)),
-    ("deputy", "Mr Daniel Hart (deputy DSL)", ("deputy_dsl",)),
-    ("deputy2", "Ms Rosa Quinn (deputy DSL)", ("deputy_dsl",)),
-    ("head", "Dr Helen Marsh (headteacher)", ("headteacher",)),
-    ("governor", "Mr Colin Fry (safeguarding governor)", ("governor",)),
-    ("itadmin", "Sam Patel (IT)", ("admin",)),
-    ("director", "Mrs Grace Bell (trust director of education)", ("director_of_education",)),
-    ("trustlead", "Ms Sarah Watts (trust lead on safeguarding)", ("trust_safeguarding_lead",)),
+    ("teacher", "Ms Priya Lawson", ("staff",)),
+    ("volunteer", "Mr Tom Reeve", ("staff",)),
+    ("pastoral", "Mrs Jan Okafor", ("pastoral",)),
+    ("dsl", "Mrs Alison Smith", ("dsl",)),
+    ("deputy", "Mr Daniel Hart", ("deputy_dsl",)),
+    ("deputy2", "Ms Rosa Quinn", ("deputy_dsl",)),
+    ("head", "Dr Helen Marsh", ("headteacher",)),
+    ("governor", "Mr Colin Fry", ("governor",)),
+    ("itadmin", "Sam Patel", ("admin",)),
+    ("director", "Mrs Grace Bell", ("director_of_education",)),
+    ("trustlead", "Ms Sarah Watts", ("trust_safeguarding_lead",)),
 )
 
 DOMAIN_SEEDERS = ("kiosk.demo.concerns", "kiosk.demo.early_help", "kiosk.demo.adults")
@@ -73,7 +74,7 @@ def seed(pupils: int = 200) -> list[tuple[str, str, str]]:
     logins = [(u, DEMO_PASSWORD, ", ".join(r)) for u, _, r in DEMO_ACCOUNTS]
     if Meta.get_or_none(Meta.key == "demo_seeded"):
         return logins
-    admin = shell_actor("shell:demo")
+    admin = shell_actor("shell:demo", setup=True)
     for username, full_name, roles in DEMO_ACCOUNTS:
         if not User.select().where(User.username == username).exists():
             accounts.create_user(admin, username, full_name, roles, DEMO_PASSWORD, must_change=False)

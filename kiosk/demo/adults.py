@@ -23,14 +23,17 @@ NONE = HarmsAnswers()
 
 
 def _at(days_ago: float, hour: int = 10) -> datetime:
-    base = utcnow().replace(hour=hour, minute=0, second=0, microsecond=0)
-    return base - timedelta(days=days_ago)
+    """`hour` o'clock `days_ago` days back, never later than a few minutes ago (the demo is
+    seeded at any hour: "today at 08:00" is still to come at 07:00)."""
+    now = utcnow()
+    base = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return min(base - timedelta(days=days_ago), now - timedelta(minutes=5))
 
 
 def seed(ctx) -> None:
-    from kiosk.rules.profile import load_profile
+    from kiosk.demo.profile import demo_profile
 
-    profile = load_profile(None)
+    profile = demo_profile()
     u = ctx.users
     teacher, pastoral, head, deputy = u["teacher"], u["pastoral"], u["head"], u["deputy"]
     volunteer, dsl, director = u["volunteer"], u["dsl"], u["director"]

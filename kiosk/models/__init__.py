@@ -8,9 +8,12 @@ from kiosk.models.core import (  # noqa: F401
     Alert,
     AuditEvent,
     Draft,
+    LoginThrottle,
+    RoleGrant,
     MailOutbox,
     Meta,
     ProcedureSignoff,
+    RetentionGate,
     SshKey,
     User,
     UserRole,
@@ -22,4 +25,5 @@ from kiosk.models import concerns as _concerns  # noqa: F401,E402
 from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
 from kiosk.models import transfers as _transfers  # noqa: F401,E402
+from kiosk.models import retention as _retention  # noqa: F401,E402
 from kiosk.models import two_factor as _two_factor  # noqa: F401,E402

@@ -40,6 +40,9 @@ class User(BaseModel):
     deactivated_at = DateTimeField(null=True)
     password_changed_at = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+    # Bumped by every change an administrator makes to the account (roles, deactivation,
+    # password reset): a signed-in session holding an older number is over.
+    account_version = IntegerField(default=0)
     # Where content-free notices of new alerts go (kiosk.services.mail); empty: none.
     email = CharField(max_length=254, null=True)
 
@@ -118,6 +121,33 @@ class Draft(BaseModel):
 
 
 @register
+class RoleGrant(BaseModel):
+    """A role that reads case records, asked for by an administrator in the console: the
+    role is given only when the headteacher or the DSL confirms (never by the requester)."""
+
+    user = ForeignKeyField(User, backref="role_grants", on_delete="RESTRICT")
+    role = CharField(max_length=40)
+    requested_by = ForeignKeyField(User, backref="+", null=True, on_delete="RESTRICT")  # null: the shell
+    requested_at = DateTimeField(default=utcnow)
+    decision = CharField(max_length=16, default="pending", index=True)  # pending, confirmed, refused
+    decided_by = ForeignKeyField(User, backref="+", null=True, on_delete="RESTRICT")
+    decided_at = DateTimeField(null=True)
+    reason = TextField(default="")
+
+
+@register
+class LoginThrottle(BaseModel):
+    """Failed sign-ins for a name that is not an active account, counted like an account's
+    own (User.failed_attempts), so the answer after five tries is the same whether or not
+    the name exists. Rows are small and pruned once their lock has long expired."""
+
+    name = CharField(max_length=64, unique=True)
+    failures = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    updated_at = DateTimeField(default=utcnow, index=True)
+
+
+@register
 class Alert(BaseModel):
     """An in-app alert to one user. Carries no content: who logged it, when, and a
     non-revealing label (category), until the recipient opens the record itself."""
@@ -164,3 +194,11 @@ class MailOutbox(BaseModel):
 
     class Meta:
         indexes = ((("state", "next_try_at"), False),)
+
+
+@register
+class RetentionGate(BaseModel):
+    """Open (one row) only inside the retention process's own transaction: the append-only
+    triggers let a DELETE through while it is there (see kiosk.appendonly)."""
+
+    opened = IntegerField(default=1)

@@ -49,7 +49,7 @@ def line_contact(role: str, line: Line, note: str | None = None) -> Contact:
     parts = [p for p in (note, line.hours) if p]
     return Contact(
         role=role, name=line.name, phone=line.phone, email=line.email, url=line.url,
-        note="; ".join(parts) or None,
+        note="; ".join(parts) or None, to_confirm=line.confirm,
     )
 
 
@@ -66,7 +66,7 @@ def local_authority_contacts(profile: Profile) -> tuple[Contact, ...]:
     ]
     if la.lado is not None:
         out.append(line_contact("local_authority", la.lado,
-                                "Local Authority Designated Officer: allegations about adults (paragraph 14)"))
+                                "Local Authority Designated Officer (LADO): allegations about adults (paragraph 14)"))
     if la.out_of_hours is not None:
         out.append(line_contact("local_authority", la.out_of_hours, "Outside office hours"))
     return tuple(out)
@@ -82,7 +82,7 @@ def lado_contact(profile: Profile) -> Contact:
     la = profile.local_authority
     if la.lado is not None:
         return line_contact("local_authority", la.lado,
-                            "Local Authority Designated Officer (paragraph 14)")
+                            "Local Authority Designated Officer (LADO) (paragraph 14)")
     return line_contact("local_authority", la.referral_line,
                         "Ask for the Local Authority Designated Officer (LADO) (paragraph 14)")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from kiosk.rules.profile import Profile
@@ -93,3 +94,15 @@ def paragraph(paragraphs: tuple[Paragraph, ...], ref: str) -> Paragraph | None:
         return None
     number = int(m.group(1))
     return next((p for p in paragraphs if p.number == number), None)
+
+
+def review_overdue(profile: Profile, today: date) -> bool:
+    """Paragraph 19: reviewed at least annually. True once the next review date has passed."""
+    return today > profile.next_review
+
+
+def review_line(profile: Profile) -> str:
+    """"Version 2021.1, last reviewed 01 Sep 2026, next review due 01 Sep 2027 (para 19)"."""
+    return (f"Version {profile.procedures_version}, last reviewed "
+            f"{profile.last_review:%d %b %Y}, next review due {profile.next_review:%d %b %Y} "
+            "(para 19)")

@@ -48,6 +48,16 @@ _URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
 _PHONE_CHARS_RE = re.compile(r"^(\+44)?[\d ]+$")
 _SHORT_CODES = frozenset({"999", "112", "101", "111"})
 
+# The same characters and limits as kiosk.text (rules import nothing else of the console; a
+# test pins the two equal): C0/C1 controls, DEL, line separators, bidi overrides and isolates.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SHORT_MAX = 200
+LONG_MAX = 20_000
+
+
+def has_control_chars(value: str) -> bool:
+    return _CONTROL_RE.search(value) is not None
+
 
 # ---------------------------------------------------------------------------------------------
 # The profile as data
@@ -74,6 +84,8 @@ class Line:
     email: str | None = None
     url: str | None = None
     hours: str | None = None
+    # A number taken from public sources rather than the procedures: the school confirms it.
+    confirm: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ class Profile:
     procedures_file: Path | None
     terms: tuple[Term, ...]
     receipt_chase_school_days: int = DEFAULT_RECEIPT_CHASE_SCHOOL_DAYS
+    retention: "RetentionRules" = None  # type: ignore[assignment]  # set by _build
 
     @property
     def people(self) -> dict[str, Person | tuple[Person, ...]]:
@@ -176,6 +189,9 @@ class Profile:
             f"deputy_dsls[{i}]" for i, p in enumerate(self.deputy_dsls, 1) if p.placeholder
         ]
         roles += [f"agency:{a.key}" for a in self.agencies if a.placeholder]
+        la = self.local_authority
+        roles += [f"local_authority.{name}" for name in ("lado", "out_of_hours")
+                  if getattr(la, name) is not None and getattr(la, name).confirm]
         return tuple(roles)
 
     @property
@@ -268,7 +284,8 @@ class _Checker:
 
     # -- scalars -----------------------------------------------------------------------------
 
-    def text(self, table: dict, name: str, prefix: str, *, required: bool = True) -> str | None:
+    def text(self, table: dict, name: str, prefix: str, *, required: bool = True,
+             max_length: int = SHORT_MAX) -> str | None:
         key = _join(prefix, name)
         value = table.get(name)
         if value is None:
@@ -282,9 +299,13 @@ class _Checker:
         if not value:
             self.fail(key, "empty")
             return None
-        if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value):
-            # Control characters in a name would reach the terminal (see FIELD-NOTES).
+        if has_control_chars(value):
+            # Control characters in a name would reach the terminal (see FIELD-NOTES); bidi
+            # overrides would show a number or a name other than the one stored.
             self.fail(key, "contains control characters")
+            return None
+        if len(value) > max_length:
+            self.fail(key, f"too long ({len(value)} characters; at most {max_length})")
             return None
         return value
 
@@ -421,7 +442,7 @@ def _item_prefix(prefix: str, index: int, item: dict) -> str:
 
 
 _PERSON_KEYS = frozenset({"name", "role_title", "phone", "email", "placeholder"})
-_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours"})
+_LINE_KEYS = frozenset({"name", "phone", "email", "url", "hours", "confirm"})
 
 
 def _person(c: _Checker, table: dict | None, prefix: str, default_title: str) -> Person | None:
@@ -451,6 +472,7 @@ def _line(c: _Checker, parent: dict, name: str, prefix: str, *, needs: tuple[str
         email=c.email(table, "email", key, required="email" in needs),
         url=c.url(table, "url", key, required="url" in needs),
         hours=c.text(table, "hours", key, required="hours" in needs),
+        confirm=c.flag(table, "confirm", key),
     )
     if not (line.phone or line.email or line.url):
         c.fail(key, "needs at least one of phone, email or url")
@@ -518,7 +540,7 @@ def _toml_problem(exc: tomllib.TOMLDecodeError, raw: bytes) -> str:
 
 _TOP_KEYS = frozenset(
     {"school", "procedures", "contacts", "local_authority", "nspcc", "early_help",
-     "categories", "calendar", "deadlines"}
+     "categories", "calendar", "deadlines", "retention"}
 )
 
 
@@ -595,7 +617,7 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
             frequency=c.choice(item, "frequency", p, FREQUENCIES),
             audience=c.text(item, "audience", p, required=False),
             access=c.text(item, "access", p, required=False),
-            description=c.text(item, "description", p, required=False),
+            description=c.text(item, "description", p, required=False, max_length=LONG_MAX),
         ))
     agencies = []
     for p, item in _keyed_items(c, c.array_of_tables(eh, "agencies", "early_help"), "early_help.agencies", "agency"):
@@ -621,7 +643,7 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
         categories.append(Category(
             key=c.key_text(item, "key", p),
             name=c.text(item, "name", p),
-            description=c.text(item, "description", p, required=False),
+            description=c.text(item, "description", p, required=False, max_length=LONG_MAX),
         ))
 
     # [calendar]
@@ -635,9 +657,38 @@ def _build(data: dict, label: str, file: Path | None) -> Profile:
     chase = c.integer(dl, "receipt_chase_school_days", "deadlines", 1, 20,
                       default=DEFAULT_RECEIPT_CHASE_SCHOOL_DAYS)
 
+    # [retention]
+    from kiosk.rules.retention import RetentionRules
+
+    rt = c.table(data, "retention", "", required=False) or {}
+    c.only(rt, "retention", set(RetentionRules.__dataclass_fields__))
+    base = RetentionRules()
+    r_values: dict = {}
+    for name in ("child_protection_until_age", "early_help_until_age"):
+        r_values[name] = c.integer(rt, name, "retention", 18, 100, default=getattr(base, name))
+    r_values["allegation_retirement_age"] = c.integer(rt, "allegation_retirement_age", "retention", 55, 80,
+                                                      default=base.allegation_retirement_age)
+    r_values["allegation_min_years"] = c.integer(rt, "allegation_min_years", "retention", 1, 50,
+                                                 default=base.allegation_min_years)
+    r_values["keep_review_years"] = c.integer(rt, "keep_review_years", "retention", 1, 10,
+                                              default=base.keep_review_years)
+    for name in ("remove_malicious_allegations", "low_level_while_employed", "legal_hold_adult_allegations"):
+        value = rt.get(name, getattr(base, name))
+        if not isinstance(value, bool):
+            c.fail(f"retention.{name}", f"expected true or false, found {_kind(value)}")
+            value = getattr(base, name)
+        r_values[name] = value
+    holds = rt.get("legal_hold_categories", list(base.legal_hold_categories))
+    if not isinstance(holds, list) or not all(isinstance(h, str) for h in holds):
+        c.fail("retention.legal_hold_categories", "expected a list of category keys")
+        holds = list(base.legal_hold_categories)
+    r_values["legal_hold_categories"] = tuple(holds)
+    retention = RetentionRules(**r_values)
+
     if c.problems:
         raise ProfileError(label, c.problems)
     return Profile(
+        retention=retention,
         source=file,
         school_name=school_name,
         trust_name=trust_name,

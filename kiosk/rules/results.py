@@ -27,6 +27,7 @@ class Contact:
     url: str | None = None
     note: str | None = None
     placeholder: bool = False  # True while the school still has to replace the example entry
+    to_confirm: bool = False  # a real number from public sources the school has yet to confirm
 
     @property
     def summary(self) -> str:

@@ -127,98 +127,163 @@ def _reach(contact: Contact) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _source_steps(source: str | None, tell_name: str) -> list[Step]:
-    """Steps 11a and 11b in the words that fit where the concern came from."""
-    who = {"child_told": "the child", "parent_told": "the parent"}.get(source or "", "the child or parent")
-    example = (f"for example: 'I need to tell {tell_name} so that they can help us think about "
-               "how to keep you safe.'")
-    dont_parents = Step(
-        "Do not discuss your concern with the child's parents if that may increase the risk to "
-        "the child.", None, "11a")
-    if source in ("child_told", "parent_told"):
+def _examples(tell_name: str) -> dict[str, str]:
+    """Paragraph 11b's example in words that fit who is being told what happens next."""
+    helps = f"'I need to tell {tell_name} so that they can help us think about how to keep"
+    return {
+        "child": f"{helps} you safe.'",
+        "parent": f"{helps} your child safe.'",
+        "other_child": (f"'Thank you for telling me. I need to tell {tell_name} so that they can "
+                        "help us make sure everyone is safe.'"),
+    }
+
+
+_DONT_PARENTS = Step(
+    "Do not discuss your concern with the child's parents if that may increase the risk to "
+    "the child.", None, "11a")
+
+
+def _parent_risk_warning() -> Step:
+    return Step(
+        "Talking to the parent may increase the risk to the child: do not discuss your concern "
+        "with them, do not ask them more questions and do not tell them what will happen next. "
+        "Whoever you pass it to decides when and how the family is told.", None, "11a")
+
+
+def _source_steps(source: str | None, tell_name: str, parent_risk: bool | None) -> list[Step]:
+    """Steps 11a and 11b in the words that fit where the concern came from.
+
+    ``parent_risk`` answers 11a's question for a concern a parent raised: might talking to
+    the parent increase the risk to the child? True: nothing tells staff to tell the parent
+    what happens next (11b gives way to 11a). None: not answered yet, so 11b is conditional.
+    """
+    example = _examples(tell_name)
+    if source == "parent_told":
+        if parent_risk:
+            return [Step("Do not investigate. Write down what the parent said, in their words.",
+                         None, "11a")]
+        steps = []
+        if parent_risk is None:
+            steps.append(Step(
+                "First decide: could talking to the parent increase the risk to the child? If "
+                "it could, do not discuss your concern with them or tell them what happens "
+                "next (answer the question on the form).", None, "11a"))
+        steps.append(Step(
+            "Listen. Do not investigate. If you need to clarify, ask the parent open questions "
+            f"({OPEN_QUESTIONS}) and be careful not to lead them.", None, "11a"))
+        lead = ("If it is safe to talk to them, tell the parent" if parent_risk is None
+                else "Tell the parent")
+        steps.append(Step(f"{lead} what you will do next, for example: {example['parent']} "
+                          "Do not promise to keep it secret.", None, "11b"))
+        return steps
+    if source == "child_told":
         return [
-            Step(f"Listen. Do not investigate. If you need to clarify, ask {who} open questions "
-                 f"({OPEN_QUESTIONS}) and be careful not to lead them.", None, "11a"),
-            Step(f"Tell {who} what you will do next, {example} Do not promise to keep it secret.",
-                 None, "11b"),
-            dont_parents,
+            Step("Listen. Do not investigate. If you need to clarify, ask the child open "
+                 f"questions ({OPEN_QUESTIONS}) and be careful not to lead them.", None, "11a"),
+            Step(f"Tell the child what you will do next, for example: {example['child']} Do not "
+                 "promise to keep it secret.", None, "11b"),
+            _DONT_PARENTS,
         ]
     if source == "other_child_told":
         return [
             Step("Listen to the child who told you. Do not investigate, and do not question the "
                  "child the concern is about; if you need to clarify, ask open questions "
                  f"({OPEN_QUESTIONS}) without leading.", None, "11a"),
-            Step(f"Tell the child who told you what you will do next, {example}", None, "11b"),
-            dont_parents,
+            Step("Tell the child who told you what you will do next, for example: "
+                 f"{example['other_child']}", None, "11b"),
+            _DONT_PARENTS,
         ]
     if source == "professional":
         return [
             Step("Note who the professional is (name, role, organisation, how to reach them) and "
                  "exactly what they said or did.", None, "10d"),
-            Step("Do not assume they, or anyone else, have already told the DSL: it is always "
+            Step("Do not assume they, or anyone else, have already passed it on: it is always "
                  "your responsibility to share it.", None, "11"),
-            dont_parents,
+            _DONT_PARENTS,
         ]
     # Noticed, or source not yet chosen.
     return [
-        Step(f"Do not investigate. If you need to clarify, ask {who} open questions "
+        Step("Do not investigate. If you need to clarify, ask the child or parent open questions "
              f"({OPEN_QUESTIONS}) and be careful not to lead them.", None, "11a"),
-        Step(f"If you talk with {who} about your concern, tell them what you will do next, "
-             f"{example}", None, "11b"),
-        dont_parents,
+        Step("If you talk with the child about your concern, tell them what you will do next, "
+             f"for example: {example['child']} To a parent: {example['parent']}", None, "11b"),
+        _DONT_PARENTS,
     ]
 
 
-def _online_steps(dsl: Contact) -> list[Step]:
-    """Paragraphs 8 and 9: online safety is escalated like any other concern."""
+def _online_steps(contact: Contact, tell: str | None) -> list[Step]:
+    """Paragraphs 8 and 9: online safety is escalated like any other concern.
+
+    ``tell`` is who the person passes it to ("the DSL", "a deputy DSL"); None when nobody
+    in school can be reached and they refer it themselves.
+    """
+    where = (f"tell {tell} where it is" if tell
+             else "say where it is in this record and when you refer")
+    phone = (f"keep it secure and hand it to {tell} without looking through it" if tell
+             else "keep it secure, without looking through it, until the DSL team takes it")
     return [
         Step("Do not search for, copy, forward, save or show anyone images or messages, even "
              "as evidence. If a device may hold a nude or semi-nude image of a child, do not "
-             "look at it: tell the DSL where it is.", None, "KCSIE"),
+             f"look at it: {where}.", None, "KCSIE"),
         Step("Say which device, account, app or website, and when: school devices are "
-             "monitored, online and offline, so the DSL can check the record.", None, "9"),
-        Step("If a pupil's phone is involved, keep it secure and hand it to the DSL without "
-             "looking through it (pupils' phones stay in their locked lockers during the day).",
-             dsl, "9"),
+             "monitored, online and offline, so the monitoring record can be checked.", None, "9"),
+        Step(f"If a pupil's phone is involved, {phone} (pupils' phones stay in their locked "
+             "lockers during the day).", contact if tell else None, "9"),
         Step("Online-safety concerns are escalated like any other: report them, however "
              "small.", None, "8"),
     ]
 
 
-def _category_steps(profile: Profile, category: str | None, dsl: Contact,
-                    online: bool = False) -> list[Step]:
-    """Extra steps for the kinds of concern the procedures (or the law) single out.
+def _category_steps(profile: Profile, categories: Iterable[str], contact: Contact,
+                    tell: str | None, online: bool = False) -> list[Step]:
+    """Extra steps for every kind of concern ticked that the procedures (or the law) single out.
 
-    ``online`` adds the online-safety steps whatever the category (the online-safety situation
-    with, say, a child-on-child category: harassment by message).
+    ``online`` adds the online-safety steps whatever the categories (the online-safety
+    situation with, say, a child-on-child category: harassment by message). ``tell`` is who
+    to pass it to, or None when the person refers it themselves.
     """
-    if category is not None and category not in profile.category_keys:
-        raise ValueError(f"unknown category {category!r}; the profile has {', '.join(profile.category_keys)}")
-    steps = _online_steps(dsl) if online or category == "online_safety" else []
-    if category == "radicalisation":
-        steps.append(Step(
-            "Protecting children from radicalisation is part of safeguarding (the Prevent duty). "
-            "Report it to the DSL like any other concern; the DSL decides whether a Prevent "
-            "referral is needed.", dsl, "7"))
-    elif category == "child_on_child":
+    cats = list(dict.fromkeys(categories))
+    for category in cats:
+        if category not in profile.category_keys:
+            raise ValueError(f"unknown category {category!r}; the profile has "
+                             f"{', '.join(profile.category_keys)}")
+    steps = _online_steps(contact, tell) if online or "online_safety" in cats else []
+    if "child_on_child" in cats:
         steps.append(Step(
             "Abuse between children is never 'banter', 'just having a laugh' or 'part of growing "
             "up'. Take it seriously and report it like any other concern, including sexual "
             "violence and sexual harassment.", None, "7"))
-    elif category == "fgm_honour_based":
+    if "radicalisation" in cats:
+        steps.append(Step(
+            "Protecting children from radicalisation is part of safeguarding (the Prevent duty). "
+            + (f"Report it to {tell} like any other concern; they decide whether a Prevent "
+               "referral is needed." if tell else
+               "Report it like any other concern, and say so when you refer: a Prevent referral "
+               "may be needed."), contact if tell else None, "7"))
+    if "fgm_honour_based" in cats:
+        also = f"as well as telling {tell}" if tell else "as well as making the referral below"
         steps += [
             Step("If you are a teacher and a girl under 18 tells you that FGM has been carried "
                  "out on her, or you see signs that it has, you must report it to the police "
-                 "yourself (ring 101) as well as telling the DSL.", POLICE_NON_EMERGENCY, "KCSIE"),
+                 f"yourself (ring 101) {also}.", POLICE_NON_EMERGENCY, "KCSIE"),
             Step("Do not contact the family or community about it: that may increase the risk "
                  "to the child.", None, "11a"),
         ]
     return steps
 
 
-def _child_guidance(profile: Profile, situation: str, source: str | None, category: str | None,
-                    available: set[str] | None, title: str | None = None,
-                    online: bool = False) -> Guidance:
+def _as_categories(category: str | Iterable[str] | None) -> tuple[str, ...]:
+    if category is None:
+        return ()
+    if isinstance(category, str):
+        return (category,)
+    return tuple(category)
+
+
+def _child_guidance(profile: Profile, situation: str, source: str | None,
+                    categories: tuple[str, ...], available: set[str] | None,
+                    title: str | None = None, online: bool = False,
+                    parent_risk: bool | None = None) -> Guidance:
     if source is not None and source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     routing = route_child_concern(profile, available)
@@ -228,17 +293,29 @@ def _child_guidance(profile: Profile, situation: str, source: str | None, catego
     portal = referral_contacts(profile)[1]
 
     if routing.refer_yourself:
+        # Nobody in school can be reached: no step may send the person to the DSL.
         tell_name = "someone whose job is to help keep children safe"
+        tell = None
     else:
         tell_name = routing.contacts[0].name
+        tell = ROLE_LABELS[routing.recipient]
 
-    steps = [_danger_step()]
-    steps.append(Step(
-        "Even if you think it is minor, share it: the DSL may hold other information that makes "
-        "it a more serious worry. It is never your decision alone how to respond.", None, "11"))
-    steps += _source_steps(source, tell_name)
-    steps += _category_steps(profile, category,
-                             dsl if routing.refer_yourself else routing.contacts[0], online)
+    steps = [_danger_step("then make the referral below" if tell is None
+                          else f"then tell {tell}")]
+    if source == "parent_told" and parent_risk:
+        # 11a before anything else the parent might be told (11b gives way).
+        steps.append(_parent_risk_warning())
+    if tell is None:
+        steps.append(Step("Even if you think it is minor, pass it on: it is never your decision "
+                          "alone how to respond.", None, "11"))
+    else:
+        steps.append(Step(
+            "Even if you think it is minor, share it: the DSL may hold other information that "
+            "makes it a more serious worry. It is never your decision alone how to respond.",
+            None, "11"))
+    steps += _source_steps(source, tell_name, parent_risk)
+    steps += _category_steps(profile, categories, routing.contacts[0] if tell else dsl, tell,
+                             online)
 
     # Who to tell, in the order of 10 and 11c.
     extra_contacts = list(routing.contacts)
@@ -278,15 +355,17 @@ def _child_guidance(profile: Profile, situation: str, source: str | None, catego
         "other_child_told": "what the other child said, in their words, and who they are",
         "professional": "who the professional is and what they said or did, in their words",
     }.get(source or "", "what you saw or heard, when and where")
+    # The console is the school's written record (11d): nobody is sent to another system or
+    # a paper form while they are filling it in.
     steps.append(Step(
-        "As soon as possible, make a written record (CPOMS or the recording form, from the "
-        f"staffroom or a DSL): {record_what}.", None, "11d"))
+        "This form is your written record: complete it as soon as possible after the event, "
+        f"with {record_what}.", None, "11d"))
     steps.append(Step(
         "In the record, say why it is a cause for concern: your analysis of what you saw or "
         "heard.", None, "11d"))
     if routing.refer_yourself:
-        steps.append(Step("When the DSL is back, tell them what you did and give them your "
-                          "record.", dsl, "11"))
+        steps.append(Step("Say in this record what you did, whom you spoke to and when: the DSL "
+                          "team sees it as soon as they are back.", None, "11d"))
     else:
         steps.append(Step(
             "If you do not feel able to refer it to the DSL, you may report it directly to the "
@@ -294,19 +373,26 @@ def _child_guidance(profile: Profile, situation: str, source: str | None, catego
 
     if title is None:
         title = _TITLES.get(source, _TITLES[None])
-        if category is not None:
-            title = f"{title}: {profile.category(category).name}"
+        if categories:
+            title = f"{title}: {', '.join(profile.category(c).name for c in categories)}"
     return _guidance(situation, title, steps, extra_contacts)
 
 
-def guidance_for_child_concern(profile: Profile, source: str | None, category: str | None,
-                               dsl_available: bool = True) -> Guidance:
-    """The guidance the concern form shows as the person fills in source and category."""
+def guidance_for_child_concern(profile: Profile, source: str | None,
+                               category: str | Iterable[str] | None,
+                               dsl_available: bool = True, *,
+                               parent_risk: bool | None = None) -> Guidance:
+    """The guidance the concern form shows as the person fills in source and categories.
+
+    ``category`` is one category key or every key ticked; each feeds its own steps.
+    """
+    categories = _as_categories(category)
     if dsl_available:
         by_source = {src: sit for sit, src in _SITUATION_SOURCE.items()}
         return _child_guidance(profile, by_source.get(source, Situation.NOTICED), source,
-                               category, None)
-    return next_steps(profile, Situation.DSL_UNAVAILABLE, source=source, category=category)
+                               categories, None, parent_risk=parent_risk)
+    return next_steps(profile, Situation.DSL_UNAVAILABLE, source=source, category=categories,
+                      parent_risk=parent_risk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,8 +429,9 @@ def _allegation_guidance(profile: Profile, subject: AdultSubject, answers: Harms
         Step(f"Refer it without delay to {ROLE_LABELS[routing.recipient]}: {_reach(to)}.{why}",
              to, "14"),
         Step("Do not investigate, and do not discuss it with the adult concerned.", None, "KCSIE"),
-        Step("Write down what you saw or heard, when and where, and why it is a concern; sign "
-             "and date it. All concerns are reported and recorded.", None, "4c"),
+        Step("This form is your written record: what you saw or heard, when and where, and why "
+             "it is a concern (the console dates it and records who wrote it). All concerns are "
+             "reported and recorded.", None, "4c"),
     ]
     if routing.share_with:
         lado = lado_contact(profile)
@@ -489,8 +576,9 @@ def _enrolment_guidance(profile: Profile) -> Guidance:
 
 
 def next_steps(profile: Profile, situation: str | Situation, *, source: str | None = None,
-               category: str | None = None, available: set[str] | None = None,
-               subject: AdultSubject | None = None, answers: HarmsAnswers | None = None) -> Guidance:
+               category: str | Iterable[str] | None = None, available: set[str] | None = None,
+               subject: AdultSubject | None = None, answers: HarmsAnswers | None = None,
+               parent_risk: bool | None = None) -> Guidance:
     """The ordered steps for ``situation``.
 
     Child situations use ``source`` (paragraph 10 a-d), ``category`` (a profile category key)
@@ -503,20 +591,22 @@ def next_steps(profile: Profile, situation: str | Situation, *, source: str | No
     except ValueError:
         raise ValueError(f"unknown situation {situation!r}") from None
     subject = subject or AdultSubject()
+    categories = _as_categories(category)
 
     if situation in _SITUATION_SOURCE:
         return _child_guidance(profile, situation, source or _SITUATION_SOURCE[situation],
-                               category, available)
+                               categories, available, parent_risk=parent_risk)
     if situation is Situation.DSL_UNAVAILABLE:
         base = RECIPIENT_ROLES if available is None else frozenset(available)
         title = "The DSL is not available"
         if source is not None:
             title = f"{_TITLES[source]}: the DSL is not available"
-        return _child_guidance(profile, situation, source, category, set(base - {"dsl"}),
-                               title=title)
+        return _child_guidance(profile, situation, source, categories, set(base - {"dsl"}),
+                               title=title, parent_risk=parent_risk)
     if situation is Situation.ONLINE_SAFETY:
-        return _child_guidance(profile, situation, source, category, available,
-                               title="An online-safety concern", online=True)
+        return _child_guidance(profile, situation, source, categories, available,
+                               title="An online-safety concern", online=True,
+                               parent_risk=parent_risk)
     if situation is Situation.ADULT_CONCERN:
         if answers is not None and not answers.meets_threshold:
             return _low_level_guidance(profile, subject, available)

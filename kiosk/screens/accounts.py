@@ -13,8 +13,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk import db as dbmod
 from kiosk.clock import fmt_local
 from kiosk.errors import KioskError
@@ -55,7 +56,7 @@ class ShowOnceScreen(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(self.text)
             yield Button(Content("Done"), id="done")
-        yield Footer()
+        yield KioskFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -90,20 +91,20 @@ class AccountsScreen(KioskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#accounts", DataTable)
-        table.add_columns("Username", "Status", "Name", "Roles", "Last sign-in")
         self.reload()
 
     def reload(self) -> None:
         from kiosk.services import accounts
 
+        from kiosk.widgets.fit import fill_table
+
         table = self.query_one("#accounts", DataTable)
         row = table.cursor_row
-        table.clear()
         users = self.call_service(accounts.list_users, self.app.actor) or []
-        for info in users:
-            table.add_row(Text(info.username), Text(status_of(info)), Text(info.full_name),
-                          Text(", ".join(info.roles)), Text(fmt_local(info.last_login_at)),
-                          key=info.username)
+        fill_table(table, ("Username", "Status", "Name", "Roles", "Last sign-in"),
+                   [(Text(info.username), Text(status_of(info)), Text(info.full_name),
+                     Text(", ".join(info.roles)), Text(fmt_local(info.last_login_at)))
+                    for info in users], [info.username for info in users])
         if users:
             table.move_cursor(row=min(row, len(users) - 1))
 

@@ -12,8 +12,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.clock import fmt_local, local_now, to_utc
 from kiosk.errors import KioskError, ValidationError
 from kiosk.screens.base import KioskScreen
@@ -91,7 +92,7 @@ class EventDialog(ModalScreen[object]):
                 yield SafeTextArea(id="ev-rationale", classes="ev-area")
             yield Static(Content(""), id="ev-message")
             yield Button(Content("Save (Ctrl+S)"), id="ev-save", variant="primary")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         first = self.query("Select, SafeInput, SafeTextArea")
@@ -143,7 +144,7 @@ def render_detail(d) -> Content:
     lines: list[Content] = []
     kind = adults.KIND_LABELS.get(d.kind, d.kind)
     status_style = "bold red" if d.lado_overdue else "bold"
-    lines.append(Content.assemble((f"{kind} #{d.id}", "bold"), "  ", (d.status, status_style)))
+    lines.append(Content.assemble((f"{kind} {d.ref}", "bold"), "  ", (d.status, status_style)))
     about = Content.assemble(("About: ", "dim"), (d.subject_name, "bold"),
                              f" ({d.subject_role})" if d.subject_role else "")
     lines.append(about)

@@ -16,8 +16,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
 from kiosk.dates import parse_typed_date
@@ -28,6 +29,7 @@ from kiosk.rules.steps import next_steps
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickBox
 
 SOMEONE_ELSE = -1
 
@@ -77,7 +79,7 @@ class ReceiptScreen(ModalScreen[None]):
         kind = "an allegation" if r.kind == adults.ALLEGATION else "a low-level concern"
         lines = [
             Content.styled("Your concern has been received.", "bold"),
-            Content.assemble(f"Recorded as {kind} at {fmt_local(r.raised_at)} and sent to ",
+            Content.assemble("Recorded as ", (r.ref, "bold"), f", {kind}, at {fmt_local(r.raised_at)} and sent to ",
                              r.received_by,
                              (" (" + ", ".join(r.recipient_names) + ")") if r.recipient_names else "",
                              "."),
@@ -94,7 +96,7 @@ class ReceiptScreen(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(Content("\n").join(lines), id="receipt-text")
             yield Button(Content("Done"), id="done", variant="primary")
-        yield Footer()
+        yield KioskFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -122,7 +124,7 @@ class MyAdultReportsScreen(KioskScreen):
         rows = self.call_service(adults.my_reports, self.app.actor) or []
         table = self.query_one(DataTable)
         for r in rows:
-            table.add_row(Text(str(r.id)), Text(fmt_local(r.raised_at)), Text(r.received_by))
+            table.add_row(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by))
         if not rows:
             self.query_one(".screen-intro", Static).update(
                 Content("You have not raised any concerns about adults."))
@@ -174,7 +176,7 @@ class AdultConcernScreen(FormScreen):
         yield Label(Content("Their role at the school"))
         yield SafeInput(id="subject_role", placeholder="e.g. teaching assistant, caretaker", compact=True)
         for key, label in FLAGS:
-            yield Checkbox(Content(label), id=key, compact=True)
+            yield TickBox(Content(label), id=key, compact=True)
         yield Label(Content("Date of birth if known (DD/MM/YYYY): for the retention period"))
         yield SafeInput(id="subject_dob", max_length=10, compact=True, placeholder="DD/MM/YYYY")
         yield Label(Content("What happened"))
@@ -189,8 +191,8 @@ class AdultConcernScreen(FormScreen):
                                     "allegation.", "bold"),
                      classes="question-intro")
         for key, label in QUESTIONS:
-            yield Checkbox(Content(label), id=key, compact=True)
-        yield Checkbox(Content("The DSL is not available today (a deputy DSL receives it)"),
+            yield TickBox(Content(label), id=key, compact=True)
+        yield TickBox(Content("The DSL is not available today (a deputy DSL receives it)"),
                        id="dsl_unavailable", compact=True)
         if self.app.actor is not None and (self.app.actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL)
                                            or self.app.actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
@@ -254,9 +256,14 @@ class AdultConcernScreen(FormScreen):
 
     # --- the rules pane -------------------------------------------------------------
 
+    def _typed_name(self) -> str:
+        """The typed name, when no account is picked (it may still match one)."""
+        return "" if self._subject_user_id() is not None else self._text("subject_name")
+
     def _plan(self):
         return adults.plan(self.app.actor, self.app.profile,
-                           subject_user_id=self._subject_user_id(), answers=self._answers(),
+                           subject_user_id=self._subject_user_id(),
+                           subject_name=self._typed_name(), answers=self._answers(),
                            dsl_unavailable=self._dsl_unavailable(), **self._flags())
 
     def guidance(self):
@@ -291,6 +298,12 @@ class AdultConcernScreen(FormScreen):
         event.stop()
         self.refresh_guidance()
 
+    def on_input_changed(self, event: SafeInput.Changed) -> None:
+        # A typed name may be a console account's: the pane routes it as that account.
+        if event.input.id == "subject_name":
+            event.stop()
+            self.refresh_guidance()
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         if event.value == SOMEONE_ELSE:
@@ -308,6 +321,42 @@ class AdultConcernScreen(FormScreen):
             self.action_submit()
 
     def action_submit(self) -> None:
+        if self.busy or self.app.actor is None:
+            return
+        name = self._typed_name()
+        if name.strip():
+            try:
+                match = adults.matching_account(self.app.actor, name)
+            except KioskError as exc:
+                self._say(str(exc))
+                self.show_error(exc)
+                self._focus_field(getattr(exc, "field", ""))
+                return
+            if match is not None:
+                self._ask_did_you_mean(match)
+                return
+        self._send()
+
+    def _ask_did_you_mean(self, match) -> None:
+        """A typed name that is a console account's is sent as that account (never to them,
+        never visible to them); the person confirms it is who they meant first."""
+        from kiosk.screens.lock import ConfirmScreen
+
+        who = f"{match.full_name} ({match.roles})" if match.roles else match.full_name
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#subject", Select).value = match.user_id
+                self._send()
+            else:
+                self._say("Not sent. Check the name, or choose the person from the list.")
+                self.query_one("#subject_name", SafeInput).focus()
+
+        self.app.push_screen(ConfirmScreen(
+            f"Did you mean {who}, who has a console account? If so, it is sent as a concern "
+            "about them: it never goes to them and they never see it. Send it?"), answer)
+
+    def _send(self) -> None:
         if self.busy or self.app.actor is None:
             return
         self.busy = True

@@ -19,6 +19,8 @@ from kiosk.screens.base import KioskScreen
 from kiosk.services import adults
 
 TYPE_SHORT = {adults.ALLEGATION: "Allegation", adults.LOW_LEVEL: "Low-level"}
+ABOUT_WIDTH = 20
+STATUS_WIDTH = 18
 
 
 class AdultRegisterScreen(KioskScreen):
@@ -47,11 +49,13 @@ class AdultRegisterScreen(KioskScreen):
                      "one; each view is recorded.")
         yield Static(Content(intro), id="register-intro", classes="screen-intro")
         table = DataTable(id="register", cursor_type="row", zebra_stripes=True)
-        table.add_column("Ref", width=4)
+        # Fixed widths that add up to 80 columns; About and Status wrap onto a second line
+        # rather than lose their end ("LADO overdue by 6 days 4" lost its hours).
+        table.add_column("Ref", width=7)
         table.add_column("Type", width=10)
-        table.add_column("About", width=22)
+        table.add_column("About", width=ABOUT_WIDTH)
         table.add_column("Raised", width=11)
-        table.add_column("Status")
+        table.add_column("Status", width=STATUS_WIDTH)
         yield table
         patterns = DataTable(id="patterns", cursor_type="row", zebra_stripes=True)
         patterns.add_column("About", width=24)
@@ -83,8 +87,10 @@ class AdultRegisterScreen(KioskScreen):
         for r in shown:
             status = Text(r.status, style="bold red" if r.lado_overdue else "")
             about = r.subject_name + (f" ({r.subject_role})" if r.subject_role else "")
-            table.add_row(Text(str(r.id)), Text(TYPE_SHORT.get(r.kind, r.kind)), Text(about),
-                          Text(f"{to_local(r.raised_at):%d %b %Y}"), status, key=str(r.id))
+            tall = len(about) > ABOUT_WIDTH or len(r.status) > STATUS_WIDTH
+            table.add_row(Text(r.ref), Text(TYPE_SHORT.get(r.kind, r.kind)), Text(about),
+                          Text(f"{to_local(r.raised_at):%d %b %Y}"), status, key=str(r.id),
+                          height=2 if tall else 1)
         intro = self.query_one("#register-intro", Static)
         if self.only_key is not None and shown:
             intro.update(Content.assemble("Only concerns about ", (shown[0].subject_name, "bold"),

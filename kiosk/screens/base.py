@@ -21,9 +21,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
-from kiosk.errors import KioskError
+from kiosk.widgets.footer import KioskFooter
+from kiosk.errors import KioskError, SessionEnded
 from kiosk.widgets.header import KioskHeader
 from kiosk.widgets.rules_pane import RulesPane
 
@@ -39,7 +39,7 @@ class KioskScreen(Screen):
     def compose(self) -> ComposeResult:
         yield KioskHeader(self.SCREEN_TITLE, id="header")
         yield from self.compose_body()
-        yield Footer()
+        yield KioskFooter()
 
     def compose_body(self) -> Iterable[Widget]:
         return ()
@@ -60,6 +60,9 @@ class KioskScreen(Screen):
         return self.app.profile
 
     def show_error(self, exc: BaseException | str) -> None:
+        if isinstance(exc, SessionEnded) and hasattr(self.app, "account_changed"):
+            self.app.account_changed()
+            return
         self.notify(str(exc), severity="error", markup=False, timeout=8)
 
     def call_service(self, fn: Callable[..., Any], *args, **kwargs) -> Any:

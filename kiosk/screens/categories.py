@@ -11,8 +11,9 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.inputs import SafeInput
 
@@ -24,7 +25,7 @@ class NewCategoryScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(Content("Name of the new category (Enter to add):"))
             yield SafeInput(id="category-name", max_length=120, placeholder="e.g. Private fostering")
-        yield Footer()
+        yield KioskFooter()
 
     def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()
@@ -51,18 +52,19 @@ class CategoriesScreen(KioskScreen):
         yield DataTable(id="categories", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#categories", DataTable).add_columns("Category", "In use for new concerns")
         self.reload()
 
     def reload(self, keep_row: int = 0) -> None:
         from kiosk.services import concerns
 
+        from kiosk.widgets.fit import fill_table
+
         table = self.query_one("#categories", DataTable)
-        table.clear()
         rows = self.call_service(concerns.categories, self.app.actor, include_retired=True,
-                                 profile=self.app.profile)
-        for c in rows or []:
-            table.add_row(Text(c.name), Text("yes" if c.active else "retired"), key=c.key)
+                                 profile=self.app.profile) or []
+        fill_table(table, ("Category", "In use for new concerns"),
+                   [(Text(c.name), Text("yes" if c.active else "retired")) for c in rows],
+                   [c.key for c in rows])
         if table.row_count:
             table.move_cursor(row=min(keep_row, table.row_count - 1))
 

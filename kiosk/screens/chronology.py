@@ -60,7 +60,7 @@ class ChronologyScreen(KioskScreen):
         yield Select([(Text(c.name), c.key) for c in cats], prompt="All categories",
                      id="category-filter")
         table = DataTable(id="chronology", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "What", "Entry")
+        self._set_columns(table, [])
         yield table
         yield Static(Content(""), id="entry-detail")
 
@@ -126,16 +126,29 @@ class ChronologyScreen(KioskScreen):
             return
         self.app.call_from_thread(self._show_entries, entries)
 
+    @staticmethod
+    def _set_columns(table: DataTable, rows: list[tuple[Text, Text, Text]]) -> None:
+        """Columns as wide as their widest cell, set here rather than measured later.
+
+        An auto-width DataTable measures new rows on its next idle; rows that arrive from the
+        worker around the first layout could be drawn at the labels' widths ("02/1  Stat")
+        until a reload. Explicit widths do not depend on when the rows came."""
+        table.clear(columns=True)
+        for i, label in enumerate(("When", "What", "Entry")):
+            table.add_column(label, width=max([len(label)] + [r[i].cell_len for r in rows]))
+
     def _show_entries(self, entries) -> None:
         self.entries = entries
         table = self.query_one(DataTable)
-        table.clear()
-        for i, e in enumerate(entries):
-            # Records received from another school are theirs, read-only: set apart.
-            style = "italic" if e.restricted else ("dim italic" if e.kind == "received" else "")
-            table.add_row(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
-                          Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
-                          Text(e.title, style=style), key=str(i))
+        # Records received from another school are theirs, read-only: set apart.
+        rows = [(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
+                 Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
+                 Text(e.title, style="italic" if e.restricted
+                      else ("dim italic" if e.kind == "received" else "")))
+                for e in entries]
+        self._set_columns(table, rows)
+        for i, row in enumerate(rows):
+            table.add_row(*row, key=str(i))
         self._show_detail(0)
         if not entries:
             self.query_one("#entry-detail", Static).update(Content(

@@ -17,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Select, SelectionList, Static
+from textual.widgets import Button, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, today
 from kiosk.errors import KioskError, NotFound, ValidationError
@@ -28,6 +29,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.concern_form import fmt_date, parse_date
 from kiosk.services import concerns
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickList
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ class FieldsDialog(ModalScreen[bool]):
                                      value=f.value if f.value in known else Select.NULL, id=wid)
                     elif f.kind == "multi":
                         chosen = set(f.value or ())
-                        yield SelectionList(*[Selection(Content(lbl), val, val in chosen)
+                        yield TickList(*[Selection(Content(lbl), val, val in chosen)
                                               for lbl, val in f.options], id=wid)
                     else:
                         yield SafeInput(str(f.value or ""), id=wid, max_length=200)
@@ -93,7 +95,7 @@ class FieldsDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content(f"{self.save_label} (Ctrl+S)"), id="save", variant="primary")
                 yield Button(Content("Cancel (Esc)"), id="cancel")
-        yield Footer()
+        yield KioskFooter()
 
     def on_mount(self) -> None:
         if self.fields:
@@ -162,8 +164,14 @@ def render_concern(d) -> Content:
                          *[x for f in flags for x in ("  ", f)]),
         Content.assemble(f"Recorded {fmt_local(d.recorded_at)} by ", d.recorded_by,
                          (f".  Owner: {d.owner}" if d.owner else ".  No owner yet")),
-        Content(""),
     ]
+    if d.restricted and d.can_restrict:
+        # The Share key vanishes from the footer on a restricted concern: say why, here.
+        parts.append(Content.styled(
+            "Restricted: only the people named (and always the DSL) can see it, so it cannot "
+            "be shared with pastoral staff and Share (s) is off. Lift the restriction (t) to "
+            "share it.", "italic"))
+    parts.append(Content(""))
 
     def kv(label: str, value: str) -> Content:
         return Content.assemble((f"{label}: ", "bold"), value)
@@ -183,8 +191,11 @@ def render_concern(d) -> Content:
     if d.why_concern:
         parts += [Content(""), _section("Why it is a concern", [Content(d.why_concern)])]
     if d.injuries:
+        from kiosk.widgets.body_map import draw
+
         parts += [Content(""), _section("Injuries", [Content.assemble((f"{i.area_label}: ", "bold"), i.description)
-                                                     for i in d.injuries])]
+                                                     for i in d.injuries]),
+                  Content.from_rich_text(draw({i.body_area for i in d.injuries}))]
     if d.amendments:
         parts += [Content(""), _section("Amendments (the original above is unchanged)", [
             Content.assemble((f"{fmt_local(a.at)} {a.by}, {a.field_label}: ", "bold"), a.text,
@@ -379,8 +390,11 @@ class ConcernDetailScreen(KioskScreen):
             return
         people = self.call_service(concerns.restriction_candidates, actor) or []
         self._dialog("Restrict to named people", [
-            FieldSpec("named", "Who may see it (Space to tick)", "multi",
-                      [(u.name, u.id) for u in people], value=[actor.user_id],
+            FieldSpec("named", "Who may see it (Space to tick; the DSL is always included)",
+                      "multi",
+                      [(f"{u.name} (DSL, always included)" if u.always else u.name, u.id)
+                       for u in people],
+                      value=[actor.user_id] + [u.id for u in people if u.always],
                       errors=("named people",)),
             FieldSpec("reason", "Why it is restricted", "area"),
         ], lambda v: concerns.restrict(actor, self.concern_id, v["named"], v["reason"]), "Restrict")

@@ -33,6 +33,7 @@ from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
 from kiosk.widgets.body_map import BodyMap
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.ticks import TickBox, TickList
 from kiosk.widgets.pupil_picker import PupilPicker
 
 TEXT_INPUTS = ("date", "time", "where", "injury-text")
@@ -45,6 +46,22 @@ REACH = {
     "no_dsl": "The DSL cannot be reached now",
     "none": "No DSL, deputy or headteacher can be reached now",
 }
+
+# Paragraph 11a's question when a parent raised the concern. "Not sure" counts as yes: the
+# pane then never tells staff to tell the parent what happens next.
+PARENT_RISK = {
+    "yes": "Yes: talking to the parent may increase the risk",
+    "unsure": "Not sure",
+    "no": "No",
+}
+
+# Who paragraph 11b's "what happens next" is told to, by source.
+TOLD_NEXT_LABELS = {
+    "parent_told": "I told the parent what happens next (para 11b)",
+    "other_child_told": "I told the child who told me what happens next (para 11b)",
+    "child_told": "I told the child what happens next (para 11b)",
+}
+TOLD_NEXT_DEFAULT = "I told the child or parent what happens next (para 11b)"
 
 # ValidationError.field -> the widget to put the cursor on.
 FIELD_WIDGETS = {
@@ -118,6 +135,7 @@ class RecordConcernScreen(FormScreen):
     RecordConcernScreen #injury-text { width: 1fr; }
     RecordConcernScreen #injury-buttons { height: auto; }
     RecordConcernScreen #chosen-pupils { height: auto; }
+    RecordConcernScreen #parent-risk-box { height: auto; display: none; }
     RecordConcernScreen #sibling-offer { height: auto; }
     RecordConcernScreen #sibling-offer Button { min-width: 10; }
     RecordConcernScreen #sibling-offer Static { width: auto; margin: 1 1 0 0; }
@@ -163,8 +181,13 @@ class RecordConcernScreen(FormScreen):
         yield Label(Content("Where did the concern come from? (para 10)"), classes="field-label")
         yield Select([(Text(label), key) for key, label in SOURCES.items()],
                      prompt="Choose one", id="source")
+        with Vertical(id="parent-risk-box"):
+            yield Label(Content("Could talking to the parent increase the risk to the child? "
+                                "(para 11a)"), classes="field-label")
+            yield Select([(Text(label), key) for key, label in PARENT_RISK.items()],
+                         prompt="Choose one", id="parent-risk")
         yield Label(Content("Category (Space to tick; choose Other if unsure)"), classes="field-label")
-        yield SelectionList[str](*[Selection(Content(c.name), c.key) for c in self.category_choices],
+        yield TickList(*[Selection(Content(c.name), c.key) for c in self.category_choices],
                                  id="categories")
         yield Label(Content("Their own words, exactly as said (child or parent)"), classes="field-label")
         yield SafeTextArea(id="words")
@@ -172,9 +195,9 @@ class RecordConcernScreen(FormScreen):
         yield SafeTextArea(id="description")
         yield Label(Content("Why it is a concern"), classes="field-label")
         yield SafeTextArea(id="why")
-        yield Checkbox(Content("I told the child what happens next (para 11b)"), id="told-child")
-        yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
-        yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
+        yield TickBox(Content(TOLD_NEXT_DEFAULT), id="told-child")
+        yield TickBox(Content("I have told a DSL in person"), id="dsl-told")
+        yield TickBox(Content("URGENT: the child may be at risk today"), id="urgent")
         yield Label(Content("Injuries: mark the body area (arrows, Enter), then say what you saw"),
                     classes="field-label")
         yield BodyMap(id="body-map")
@@ -297,6 +320,7 @@ class RecordConcernScreen(FormScreen):
                 "injuries": [list(i) for i in self.injuries],
                 "injury_area": self._select("injury-area"),
                 "reach": self._select("reach"),
+                "parent_risk": self._select("parent-risk"),
             }
             state.update({k: self._value(k) for k in TEXT_INPUTS})
             state.update({k: self._area(k) for k in TEXT_AREAS})
@@ -331,6 +355,8 @@ class RecordConcernScreen(FormScreen):
             self.query_one(f"#{k}", Checkbox).value = bool(state.get(k))
         if state.get("source") in SOURCES:
             self.query_one("#source", Select).value = state["source"]
+        if state.get("parent_risk") in PARENT_RISK:
+            self.query_one("#parent-risk", Select).value = state["parent_risk"]
         if state.get("reach") in REACH:
             self.query_one("#reach", Select).value = state["reach"]
         if state.get("injury_area") in BODY_AREAS:
@@ -355,20 +381,33 @@ class RecordConcernScreen(FormScreen):
             source = self._select("source")
             cats = self._categories()
             reach = self._select("reach") or "all"
+            risk = self._select("parent-risk")
         except Exception:  # not composed yet
-            source, cats, reach = None, [], "all"
-        category = next((k for k in cats if k in profile.category_keys), None)
+            source, cats, reach, risk = None, [], "all", None
+        # Every ticked category feeds the pane, not just the first.
+        categories = [k for k in cats if k in profile.category_keys]
+        parent_risk = None if risk is None else risk != "no"
         if reach == "none":
-            return next_steps(profile, "dsl_unavailable", source=source, category=category,
-                              available=set())
-        return guidance_for_child_concern(profile, source, category, dsl_available=reach == "all")
+            return next_steps(profile, "dsl_unavailable", source=source, category=categories,
+                              available=set(), parent_risk=parent_risk)
+        return guidance_for_child_concern(profile, source, categories,
+                                          dsl_available=reach == "all", parent_risk=parent_risk)
 
     @on(Select.Changed, "#source")
     @on(SelectionList.SelectedChanged, "#categories")
     @on(Select.Changed, "#reach")
+    @on(Select.Changed, "#parent-risk")
     def _situation_changed(self, event) -> None:
         event.stop()
+        self._follow_source()
         self.refresh_guidance()
+
+    def _follow_source(self) -> None:
+        """The 11a question shows only for a parent; 11b's tick box names who was told."""
+        source = self._select("source")
+        self.query_one("#parent-risk-box").display = source == "parent_told"
+        self.query_one("#told-child", Checkbox).label = Content(
+            TOLD_NEXT_LABELS.get(source or "", TOLD_NEXT_DEFAULT))
 
     # --- injuries -------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kiosk.screens.base import KioskScreen
+from kiosk.widgets.rules_pane import CONFIRM_NOTE
 
 
 def contact_block(contact) -> Content:
@@ -19,6 +20,8 @@ def contact_block(contact) -> Content:
             lines.append(Content.assemble((f"{label}: ", "dim"), value))
     if contact.placeholder:
         lines.append(Content.styled("Example entry: the school must replace it in the profile.", "italic"))
+    if getattr(contact, "to_confirm", False):
+        lines.append(Content.styled(CONFIRM_NOTE, "italic"))
     return Content("\n").join(lines)
 
 

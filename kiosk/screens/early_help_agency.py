@@ -46,11 +46,12 @@ class AgencyReferralsScreen(KioskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#agency-table", DataTable)
-        table.add_column("Pupil", width=20)
+        # 18+20+8+12+9 plus padding and a scrollbar: 79 of 80 columns.
+        table.add_column("Pupil", width=18)
         table.add_column("Agency", width=20)
-        table.add_column("Referred", width=10)
+        table.add_column("Referred", width=8)
         table.add_column("Status", width=12)
-        table.add_column("Reply due", width=10)
+        table.add_column("Reply due", width=9)
         self.reload()
 
     def on_screen_resume(self) -> None:

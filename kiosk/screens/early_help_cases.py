@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.capabilities import Cap
-from kiosk.clock import fmt_local, today
+from kiosk.clock import to_local, fmt_local, today
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
 from kiosk.services import early_help as eh
@@ -85,11 +85,13 @@ class EnrolmentsScreen(_ListScreen):
 
     def on_mount(self) -> None:
         t = self.table
-        t.add_column("Pupil", width=18)
+        # Widths that add up to 80 columns; rows are two lines high so the offer's name and
+        # the keyworker wrap rather than lose their ends.
+        t.add_column("Pupil", width=16)
         t.add_column("Intervention", width=22)
         t.add_column("Started", width=8)
-        t.add_column("Review due", width=16)
-        t.add_column("Keyworker")
+        t.add_column("Review", width=8)
+        t.add_column("Keyworker", width=14)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -115,11 +117,11 @@ class EnrolmentsScreen(_ListScreen):
             elif v.next_review_on is None:
                 due = Text("none set")
             elif v.next_review_on < now:
-                due = Text.assemble(_d(v.next_review_on), (" OVERDUE", "bold red"))
+                due = Text.assemble(_d(v.next_review_on), ("\nOVERDUE", "bold red"))
             else:
                 due = Text(_d(v.next_review_on))
             t.add_row(Text(v.pupil_name), Text(v.offer_name), Text(_d(v.start_on)), due, Text(v.keyworker),
-                      key=str(v.id))
+                      key=str(v.id), height=2)
             self.rows[str(v.id)] = v
         self.keep_cursor(key)
 
@@ -276,10 +278,10 @@ class ReferralsScreen(_ListScreen):
     def on_mount(self) -> None:
         t = self.table
         t.add_column("Referred", width=8)
-        t.add_column("Pupil", width=18)
-        t.add_column("For", width=20)
+        t.add_column("Pupil", width=16)
+        t.add_column("For", width=16)
         t.add_column("By", width=14)
-        t.add_column("Decision")
+        t.add_column("Decision", width=14)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -296,9 +298,9 @@ class ReferralsScreen(_ListScreen):
         self.rows = {}
         for r in views:
             decision = (Text("PENDING", style="bold yellow") if r.decision == "pending"
-                        else Text(r.decision + (f" ({r.picked_up_by})" if r.picked_up_by else "")))
-            t.add_row(Text(fmt_local(r.referred_at)[:11]), Text(r.pupil_name), Text(r.offer_name),
-                      Text(r.referred_by), decision, key=str(r.id))
+                        else Text(r.decision + (f"\n{r.picked_up_by}" if r.picked_up_by else "")))
+            t.add_row(Text(_d(to_local(r.referred_at))), Text(r.pupil_name), Text(r.offer_name),
+                      Text(r.referred_by), decision, key=str(r.id), height=2)
             self.rows[str(r.id)] = r
         self.keep_cursor(key)
 

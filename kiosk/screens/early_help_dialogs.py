@@ -17,7 +17,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kiosk.errors import KioskError
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 
 
@@ -107,7 +106,9 @@ class FieldsDialog(ModalScreen[dict | None]):
 
 
 class PupilSearchDialog(ModalScreen):
-    """Type part of a name; enter picks the highlighted pupil (a PupilSummary), escape cancels."""
+    """Find a pupil with the console's one pupil search (PupilPicker: Enter chooses when one
+    pupil matches, otherwise moves into the list); escape cancels. Dismisses with a
+    PupilSummary."""
 
     DEFAULT_CSS = """
     PupilSearchDialog .eh-dialog { width: 76; }
@@ -119,51 +120,21 @@ class PupilSearchDialog(ModalScreen):
         super().__init__()
         self.title_text = title
         self.on_roll_only = on_roll_only
-        self.found: list = []
 
     def compose(self):
+        from kiosk.widgets.pupil_picker import PupilPicker
+
         with Vertical(classes="dialog eh-dialog"):
             yield Static(Content.styled(self.title_text, "bold"))
-            yield Static(Content("Type the start of a first or last name (or both), then down and enter."),
-                         classes="hint")
-            yield SafeInput(id="pupil-search", max_length=100, placeholder="e.g. amara or am ab")
-            yield OptionList(id="pupil-results")
+            yield PupilPicker(placeholder="e.g. amara or am ab", id="pupil-picker",
+                              on_roll_only=self.on_roll_only)
 
     def on_mount(self) -> None:
-        self.query_one("#pupil-results", OptionList).styles.height = 10
         self.query_one("#pupil-search").focus()
 
-    def on_input_changed(self, event) -> None:
-        from kiosk.services import pupils
-
-        try:
-            self.found = pupils.search(self.app.actor, event.value, limit=20,
-                                       on_roll_only=self.on_roll_only)
-        except KioskError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            self.found = []
-        results = self.query_one("#pupil-results", OptionList)
-        results.clear_options()
-        results.add_options([
-            Option(Content.assemble(p.name, (f"  {p.form_group}  Year {p.year_group}", "dim")), id=str(p.id))
-            for p in self.found
-        ])
-        if self.found:
-            results.highlighted = 0
-
-    def on_input_submitted(self, event) -> None:
-        event.stop()
-        if len(self.found) == 1:
-            self.dismiss(self.found[0])
-        elif self.found:
-            self.query_one("#pupil-results").focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        for p in self.found:
-            if str(p.id) == event.option.id:
-                self.dismiss(p)
-                return
+    def on_pupil_picker_chosen(self, message) -> None:
+        message.stop()
+        self.dismiss(message.pupil)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

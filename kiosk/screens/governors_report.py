@@ -86,9 +86,12 @@ class GovernorsReportScreen(KioskScreen):
             widgets.append(Static(Content.styled(t.title, "bold")))
             table = DataTable(cursor_type="none", zebra_stripes=True)
             table.can_focus = False
-            table.add_columns(*t.columns)
-            for row in t.rows:
-                table.add_row(*(Text(str(v)) for v in row))
+            from kiosk.widgets.fit import fill_table
+
+            # Columns fit the screen's width (less the body's scrollbar), long cells wrap.
+            fill_table(table, [str(c) for c in t.columns],
+                       [tuple(Text(str(v)) for v in row) for row in t.rows],
+                       width=self.app.size.width - 2)
             widgets.append(table)
         body.mount_all(widgets)
 

@@ -31,20 +31,48 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
-def row_cells(r) -> tuple[Text, ...]:
-    """One inbox line; the columns that matter first so it reads at 80 columns."""
+# Fixed columns; "Category / pupils" takes what is left of the width. Each row is two
+# lines so every column fits at 80: nothing off-screen, and the highlighted row is shown in
+# full under the table.
+MARK_W, REF_W, STATUS_W, BY_W = 4, 12, 16, 14
+MIN_WHAT_W = 18
+
+
+def _pupils_text(r) -> tuple[str, str]:
+    """(pupils, style): nothing about a restricted or unread concern until it is opened."""
+    if r.hidden:
+        return "Restricted", "italic"
+    if r.unread:
+        return "(open to read)", "dim"
+    return r.pupils, ""
+
+
+def row_cells(r, what_width: int = 24) -> tuple[Text, ...]:
+    """One inbox row, two lines high, the columns that matter first so it reads at 80."""
     style = "bold red" if r.urgent and r.status == "open" else ("bold" if r.unread else "")
     mark = ("NEW" if r.unread else "") + ("!" if r.urgent else "")
+    pupils, pupil_style = _pupils_text(r)
+    what = Text(_cut(r.categories, what_width) if not r.hidden else "")
+    what.append("\n")
+    what.append(_cut(pupils, what_width), style=pupil_style)
+    ref = Text(r.ref, style=style)
+    ref.append("\n" + to_local(r.recorded_at).strftime("%d %b %H:%M"), style="")
+    status = Text(SHORT_STATUS.get(r.status, r.status_label))
+    status.append("\n" + (_cut(r.owner, STATUS_W) if r.owner else ("" if r.hidden else "no owner")),
+                  style="dim" if not r.owner else "")
+    return (Text(mark, style=style), ref, what, status, Text(r.recorded_by))
+
+
+def row_detail(r) -> Content:
+    """The highlighted row in full (the table cuts long categories and pupils' names)."""
     if r.hidden:
-        pupils, cats = Text("Restricted", style="italic"), Text("")
-    elif r.unread:
-        pupils, cats = Text("(open to read)", style="dim"), Text(_cut(r.categories, 22))
-    else:
-        pupils, cats = Text(_cut(r.pupils, 26)), Text(_cut(r.categories, 22))
-    return (Text(mark, style=style), Text(r.ref, style=style),
-            Text(to_local(r.recorded_at).strftime("%d %b %H:%M")),
-            Text(SHORT_STATUS.get(r.status, r.status_label)), cats, pupils,
-            Text(_cut(r.recorded_by, 24)), Text(_cut(r.owner, 24)))
+        return Content.assemble((r.ref, "bold"), "  Restricted to named members of the DSL team.")
+    pupils, _ = _pupils_text(r)
+    return Content.assemble(
+        (r.ref, "bold"), f"  recorded {to_local(r.recorded_at):%d %b %Y %H:%M} by ", r.recorded_by,
+        f"  {SHORT_STATUS.get(r.status, r.status_label)}",
+        (f", owner {r.owner}" if r.owner else ", no owner"), "\n",
+        ("Categories: ", "bold"), r.categories or "none", ("  Pupils: ", "bold"), pupils)
 
 
 class InboxScreen(KioskScreen):
@@ -67,16 +95,57 @@ class InboxScreen(KioskScreen):
         self.page = 0
         self.total = 0
 
+    DEFAULT_CSS = """
+    InboxScreen #inbox { height: 1fr; }
+    InboxScreen #inbox-row { height: 2; padding: 0 1; border-top: solid $accent; }
+    """
+
     def compose_body(self):
         yield Static(Content(""), classes="screen-intro", id="inbox-summary")
         table = DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
-        table.add_columns("", "Ref", "Recorded", "Status", "Category", "Pupils", "Logged by", "Owner")
+        self._columns(table, MIN_WHAT_W)
         yield table
+        yield Static(Content(""), id="inbox-row")
 
-    def on_mount(self) -> None:
-        self.action_reload()
+    @staticmethod
+    def _columns(table: DataTable, what_width: int) -> None:
+        table.clear(columns=True)
+        table.add_column("", width=MARK_W)
+        table.add_column("Ref, when", width=REF_W)
+        table.add_column("Category, pupils", width=what_width)
+        table.add_column("Status, owner", width=STATUS_W)
+        table.add_column("Logged by", width=BY_W)
+
+    def _what_width(self) -> int:
+        # The screen's width less the fixed columns, two cells of padding each and a scrollbar.
+        fixed = MARK_W + REF_W + STATUS_W + BY_W + 5 * 2 + 2
+        return max(MIN_WHAT_W, (self.size.width or self.app.size.width) - fixed)
+
+    def _fill(self, rows) -> None:
+        table = self.query_one(DataTable)
+        width = self._what_width()
+        self._columns(table, width)
+        self.rows_shown = list(rows)
+        for r in rows:
+            table.add_row(*row_cells(r, width), key=str(r.id), height=2)
+        self._show_row(0)
+
+    def _show_row(self, index: int) -> None:
+        rows = getattr(self, "rows_shown", [])
+        self.query_one("#inbox-row", Static).update(
+            row_detail(rows[index]) if 0 <= index < len(rows) else Content(""))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_row(event.cursor_row)
+
+    def on_resize(self) -> None:
+        if getattr(self, "rows_shown", None):
+            self._fill(self.rows_shown)
 
     def on_screen_resume(self) -> None:
+        # Resume comes on the first showing too, so this is the only load on opening: loading
+        # on mount as well read (and audited) the inbox twice.
         if self.app.actor is not None:
             self.action_reload()
 
@@ -96,9 +165,7 @@ class InboxScreen(KioskScreen):
     def _show(self, result) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
-        for r in result.rows:
-            table.add_row(*row_cells(r), key=str(r.id))
+        self._fill(result.rows)
         self.total = result.total
         first = result.page * result.page_size + 1 if result.rows else 0
         last = result.page * result.page_size + len(result.rows)
@@ -161,10 +228,7 @@ class SharedConcernsScreen(InboxScreen):
         self.app.call_from_thread(self._show_shared, rows)
 
     def _show_shared(self, rows) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in rows:
-            table.add_row(*row_cells(r), key=str(r.id))
+        self._fill(rows)
         self.query_one("#inbox-summary", Static).update(Content(
             f"{len(rows)} concern(s) the DSL team has shared with you. Enter opens."
             if rows else "The DSL team has not shared any concerns with you."))

@@ -25,7 +25,7 @@ from kiosk.services import pupils
 class LeaversScreen(KioskScreen):
     SCREEN_TITLE = "Leavers: child protection files to transfer"
     AUTO_FOCUS = "#leavers"
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("t", "transfer", "Record the move")]
     DEFAULT_CSS = """
     LeaversScreen #leavers { height: 1fr; }
     """
@@ -54,6 +54,31 @@ class LeaversScreen(KioskScreen):
         from kiosk.screens.chronology import ChronologyScreen
 
         self.app.push_screen(ChronologyScreen(int(event.row_key.value)))
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "transfer":
+            from kiosk.capabilities import Cap
+
+            return self.actor is not None and self.actor.can(Cap.EXPORT_TRANSFER)
+        return True
+
+    def action_transfer(self) -> None:
+        """Record the move for the highlighted leaver (records out, kiosk.screens.transfers)."""
+        index = self.query_one(DataTable).cursor_row
+        if not self.rows or index is None or not 0 <= index < len(self.rows):
+            return
+        from kiosk.screens.transfers import TransfersScreen
+
+        r = self.rows[index]
+        screen = TransfersScreen(r.pupil_id, source="roll_import", source_ref=f"leaver:{r.pupil_id}:{r.left_on}")
+        self.app.push_screen(screen)
+        screen.call_after_refresh(screen.action_new)
+
+    def on_screen_resume(self) -> None:
+        # A file sent from the transfers screen takes the leaver off this list.
+        table = self.query_one(DataTable)
+        table.clear()
+        self.on_mount()
 
 
 class NotOnRollScreen(KioskScreen):

@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk.clock import fmt_local
 from kiosk.errors import KioskError
 
@@ -33,7 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content("Yes (y)"), id="yes", variant="error")
                 yield Button(Content("No (n)"), id="no")
-        yield Footer()
+        yield KioskFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -59,7 +60,7 @@ class RestoreDraftsScreen(ModalScreen[None]):
             yield Static(Content.styled("You have unfinished work", "bold"))
             yield Static(Content("These forms were kept when the screen locked. Only you can see them."))
             yield OptionList(*self._options(), id="drafts")
-        yield Footer()
+        yield KioskFooter()
 
     def _options(self):
         return [Option(Content.assemble(d.title, ("  saved " + fmt_local(d.saved_at), "dim")),

@@ -2,22 +2,62 @@
 
 Argon2 runs in a worker thread so the screen never freezes. Over SSH the key already
 chose the account: the username is shown fixed and only the password is asked for.
+
+A burst of keys (a password manager's auto-type, SSH latency) delivers `user<Tab>pass<Enter>`
+in one read: Textual queues every key to the username field before the Tab's focus change
+takes effect, so the password would be typed, visibly, into the username. The username field
+therefore takes the Tab itself and passes every key still queued to it on to the password.
 """
 
 from __future__ import annotations
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Label, Static
 
+from kiosk.widgets.footer import KioskFooter
 from kiosk import db as dbmod
 from kiosk.errors import AuthError, KioskError
 from kiosk.widgets.clock import Clock
 from kiosk.widgets.inputs import SafeInput
+
+
+class UsernameInput(SafeInput):
+    """The username field: after a Tab (or Enter), keys that still arrive here belong to the
+    password field and go there, never into this visible field."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.diverting = False
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.diverting = False  # back here on purpose (shift+tab, a click)
+        super()._on_focus(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        password = self.screen.query_one("#password", SafeInput)
+        if self.diverting:
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                password.focus()
+                self.screen.attempt()
+            elif event.key == "backspace":
+                password.action_delete_left()
+            elif event.is_printable and event.character:
+                password.insert_text_at_cursor(event.character)
+            return
+        if event.key in ("tab", "enter"):
+            event.stop()
+            event.prevent_default()
+            self.diverting = True
+            password.focus()
+            return
+        await super()._on_key(event)
 
 
 class LoginScreen(Screen):
@@ -47,13 +87,13 @@ class LoginScreen(Screen):
             if remote:
                 yield Static(Content(remote), id="remote-username")
             else:
-                yield SafeInput(id="username", max_length=64, placeholder="your username")
+                yield UsernameInput(id="username", max_length=64, placeholder="your username")
             yield Label(Content("Password"))
             yield SafeInput(id="password", password=True, max_length=256)
             yield Button(Content("Sign in"), id="sign-in", variant="primary")
             yield Static(Content(self.notice), id="login-notice")
             yield Static(Content(""), id="login-message")
-        yield Footer()
+        yield KioskFooter()
 
     @property
     def username(self) -> str:

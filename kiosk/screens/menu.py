@@ -35,21 +35,22 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, "kiosk.screens.pupils:PupilsScreen", "DSL team"),
     MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, "kiosk.screens.transfers:TransfersScreen", "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, "kiosk.screens.categories:CategoriesScreen", "DSL team"),
-    MenuEntry("l", "Leavers: child protection files to transfer", Cap.CONCERN_TRIAGE, "kiosk.screens.leavers:LeaversScreen", "DSL team"),
-    MenuEntry("j", "Children not on roll", Cap.PUPIL_FLAGS_EDIT, "kiosk.screens.leavers:NotOnRollScreen", "DSL team"),
+    MenuEntry("b", "Retention review (children's records)", Cap.RETENTION_CHILDREN, "kiosk.screens.retention:RetentionScreen", "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help:EarlyHelpScreen", "Early help"),
     MenuEntry("h", "Refer a pupil for 1:1 pastoral support or group work", Cap.EARLY_HELP_REFER, "kiosk.screens.early_help_cases:InternalReferralScreen", "Early help"),
     # Concerns about adults (headteacher, trust roles, DSL for low-level)
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, "kiosk.screens.adult_register:AdultRegisterScreen", "Adults"),
+    MenuEntry("q", "Retention review (records about adults)", Cap.RETENTION_ADULTS, "kiosk.screens.retention:RetentionScreen", "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, "kiosk.screens.stats:StatsScreen", "Oversight"),
     MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, "kiosk.screens.governors_report:GovernorsReportScreen", "Oversight"),
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, "kiosk.screens.accounts:AccountsScreen", "Administration"),
-    MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.PUPIL_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
-    MenuEntry("z", "Authenticator resets to confirm", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.two_factor_resets:TwoFactorResetsScreen", "Administration"),
+    MenuEntry("z", "Account changes: roles to confirm, password resets", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.role_grants:RoleGrantsScreen", "Oversight"),
+    MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.SETTINGS_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
+    MenuEntry("2", "Authenticator resets to confirm", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.two_factor_resets:TwoFactorResetsScreen", "Administration"),
     # Always there
     MenuEntry("c", "Contacts and numbers", Cap.CONTACTS_VIEW, "kiosk.screens.contacts:ContactsScreen", "Help"),
     MenuEntry("w", "Whistleblowing and escalation", Cap.WHISTLEBLOW_VIEW, "kiosk.screens.whistleblowing:WhistleblowingScreen", "Help"),

@@ -14,6 +14,9 @@ from textual.widgets import DataTable, Static
 
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
+from kiosk.widgets.fit import fill_table
+
+COLUMNS = ("Ref", "Recorded", "Status", "Pupils", "Category")
 from kiosk.services import concerns
 
 
@@ -30,7 +33,7 @@ class MyConcernsScreen(KioskScreen):
                              "the DSL team's work on them is confidential."),
                      classes="screen-intro", id="my-intro")
         table = DataTable(id="my-concerns", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Ref", "Recorded", "Status", "Pupils", "Category")
+        table.add_columns(*COLUMNS)
         yield table
 
     def on_mount(self) -> None:
@@ -39,11 +42,10 @@ class MyConcernsScreen(KioskScreen):
     def action_reload(self) -> None:
         rows = self.call_service(concerns.own_concerns, self.app.actor)
         table = self.query_one(DataTable)
-        table.clear()
-        for r in rows or []:
-            status = Text(r.status_label, style="bold" if r.status == "open" else "")
-            table.add_row(Text(r.ref), Text(fmt_local(r.recorded_at)), status,
-                          Text(r.pupils), Text(r.categories), key=str(r.id))
+        cells = [(Text(r.ref), Text(fmt_local(r.recorded_at)),
+                  Text(r.status_label, style="bold" if r.status == "open" else ""),
+                  Text(r.pupils), Text(r.categories)) for r in rows or []]
+        fill_table(table, COLUMNS, cells, [str(r.id) for r in rows or []], keep=(0, 2))
         if rows == []:
             self.query_one("#my-intro", Static).update(
                 Content("You have not recorded any concerns about a child."))

@@ -13,10 +13,15 @@ from kiosk.screens.base import KioskScreen
 
 
 def procedures_widgets(profile):
-    from kiosk.rules.procedures import load_procedures_text
+    from kiosk.clock import today
+    from kiosk.rules.procedures import load_procedures_text, review_line, review_overdue
 
     yield Static(Content.assemble((profile.school_name, "bold"), ": child protection procedures, version ",
                                   (profile.procedures_version, "bold")), classes="proc-title")
+    late = review_overdue(profile, today())
+    text = review_line(profile) + (": the review is OVERDUE." if late else ".")
+    yield Static(Content.styled(text, "bold red" if late else "italic"), id="proc-review",
+                 classes="proc-title")
     heading = None
     for para in load_procedures_text(profile):
         if para.heading and para.heading != heading:

@@ -106,9 +106,11 @@ class StatsScreen(KioskScreen):
                 continue
             table = tables[i]
             title.update(Content.styled(table.title, "bold"))
-            grid.add_columns(*(Text(c) for c in table.columns))
-            for row in table.rows:
-                grid.add_row(_label(row[0]), *(Text(v, justify="right") for v in row[1:]))
+            from kiosk.widgets.fit import fill_table
+
+            fill_table(grid, [str(c) for c in table.columns],
+                       [(_label(row[0]), *(Text(v, justify="right") for v in row[1:]))
+                        for row in table.rows])
             note.update(Content(table.note))
             title.display = grid.display = True
             note.display = bool(table.note)

@@ -44,9 +44,10 @@ class TransfersScreen(KioskScreen):
     TransfersScreen #transfer-detail { height: 3; padding: 0 1; border-top: solid $accent; }
     """
 
-    def __init__(self, pupil_id: int | None = None) -> None:
+    def __init__(self, pupil_id: int | None = None, source: str = "manual", source_ref: str = "") -> None:
         super().__init__()
-        self.start_pupil = pupil_id  # opened from a pupil's chronology: "n" starts with them
+        self.start_pupil = pupil_id  # opened from a pupil's chronology or a leaver: "n" starts with them
+        self.source, self.source_ref = source, source_ref  # "roll_import" from the leavers list
         self.rows: list = []
         self.incoming: list = []
 
@@ -66,8 +67,7 @@ class TransfersScreen(KioskScreen):
 
     def action_reload(self) -> None:
         actor, profile = self.app.actor, self.app.profile
-        self.rows = self.call_service(transfers.transfers, actor, profile) or []
-        self.incoming = self.call_service(transfers.incoming, actor) or []
+        self.rows, self.incoming = self.call_service(transfers.transfers_screen, actor, profile) or ([], [])
         table = self.query_one("#transfers", DataTable)
         table.clear()
         for v in self.rows:
@@ -138,7 +138,9 @@ class TransfersScreen(KioskScreen):
                 joining = parse_typed_date(values["joining"], "joining date", required=False)
                 transfers.start_transfer(self.app.actor, pupil_id, destination_school=values["school"],
                                          destination_dsl=values["dsl"], destination_contact=values["contact"],
-                                         left_on=left, joining_on=joining, profile=self.app.profile)
+                                         left_on=left, joining_on=joining, profile=self.app.profile,
+                                         **({"source": self.source, "source_ref": self.source_ref}
+                                            if pupil_id == self.start_pupil else {}))
             except KioskError as exc:
                 self.show_error(exc)
                 self._ask_move(pupil_id, values)  # nothing typed is lost
@@ -153,8 +155,22 @@ class TransfersScreen(KioskScreen):
         v = self._current()
         if v is None:
             return
-        choices, others = self.call_service(transfers.restricted_to_confirm, self.app.actor, v.id) or ([], 0)
-        self._confirm_restricted(v, list(choices), [], others)
+        if v.state == transfers.ACKNOWLEDGED:
+            self.notify("The receiving school has already confirmed receipt.", markup=False)
+            return
+
+        def go(yes: bool | None = True) -> None:
+            if not yes:
+                return
+            choices, others = self.call_service(transfers.restricted_to_confirm, self.app.actor, v.id) or ([], 0)
+            self._confirm_restricted(v, list(choices), [], others)
+
+        if v.sent_at is not None:
+            self.app.push_screen(ConfirmDialog(
+                "Send again?", f"The file was sent on {fmt_local(v.sent_at)}. Sending again makes new files "
+                "and a new password; the earlier password's receipt code will no longer match. y sends again."), go)
+        else:
+            go()
 
     def _confirm_restricted(self, v, pending: list, chosen: list, others: int) -> None:
         if not pending:
@@ -252,17 +268,19 @@ class TransfersScreen(KioskScreen):
             with dbmod.connection():
                 got = transfers.receive(actor, self.app.settings, self.app.profile, data, password,
                                         expect_fingerprint=key or None)
+                receipt = transfers.write_receipt(actor, self.app.settings, got)
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
-        self.app.call_from_thread(self._received, got)
+        self.app.call_from_thread(self._received, got, receipt)
 
-    def _received(self, got) -> None:
+    def _received(self, got, receipt) -> None:
         self.app.push_screen(NoticeDialog(
             "Already received" if got.duplicate else "File received",
             [(f"From {got.from_school} for {got.pupil_name}"
               f" ({'created as joining' if got.pupil_created else 'matched by UPN'}); {got.records} records, "
               "shown in the chronology as received, read-only.", ""),
              (f"Their key: {got.fingerprint} (check it with their DSL)", ""),
-             (f"Receipt code to give the sending DSL: {got.receipt_code}", "bold reverse")]))
+             (f"Receipt code to give the sending DSL: {got.receipt_code}", "bold reverse"),
+             (f"Or send them the receipt file: {receipt}", "")]))
         self.action_reload()

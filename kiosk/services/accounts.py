@@ -1,5 +1,11 @@
 """Staff accounts: creation, login, password changes, lockout, roles, deactivation.
 
+An administrator in the console cannot change their own roles, and a role that reads case
+records (kiosk.capabilities.reads_case_records) asked for by one is only a pending RoleGrant
+until the headteacher or the DSL confirms it in the console (never the person who asked).
+The shell's CLI (root on the server, who holds the database file anyway) grants at once; every
+grant, and every password reset, is listed for the headteacher and the DSL.
+
 Passwords are argon2id with at least OWASP's minimum parameters (19 MiB, t=2, p=1),
 rehashed at login when the parameters change. An unknown username is verified against
 a dummy hash so it costs the same as a wrong password. Accounts are deactivated,
@@ -16,11 +22,11 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from kiosk import db as dbmod
-from kiosk.capabilities import Cap, Role, parse_role
+from kiosk.capabilities import Cap, Role, parse_role, reads_case_records
 from kiosk.clock import utcnow
-from kiosk.errors import AccountLocked, AuthError, NotFound, ValidationError
+from kiosk.errors import AccountLocked, AuthError, NotFound, SessionEnded, ValidationError
 from kiosk.services import audit
-from kiosk.services.actor import Actor, require
+from kiosk.services.actor import Actor, account_current, require
 from kiosk.text import clean
 
 MIN_PASSWORD_LENGTH = 12
@@ -30,19 +36,6 @@ GENERIC_LOGIN_FAILURE = "Username or password not recognised."
 
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1 as the minimum.
 HASH_PARAMS = dict(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16)
-
-COMMON_PASSWORDS = frozenset(
-    {
-        "password1234", "password12345", "passwordpassword", "123456789012",
-        "1234567890123", "qwertyuiopas", "qwerty123456", "letmein12345",
-        "welcome12345", "iloveyou1234", "administrator", "changeme1234",
-        "safeguarding", "safeguarding1", "safeguarding123", "school123456",
-        "teacher12345", "password1!23", "abc123456789", "aaaaaaaaaaaa",
-        "monkey123456", "football1234", "sunshine1234", "princess1234",
-        "trustno1trustno1", "correcthorse", "P@ssw0rd1234", "Password1234",
-        "Welcome12345", "Summer2026!!", "Winter2026!!", "westleymiddle",
-    }
-)
 
 
 @functools.cache
@@ -55,17 +48,27 @@ def _dummy_hash() -> str:
     return hasher().hash("not-a-real-password-but-the-same-work")
 
 
-def check_password_policy(password: str, username: str = "") -> None:
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable", 10^8 guesses or more
+
+
+def check_password_policy(password: str, username: str = "", full_name: str = "") -> None:
+    """Length bounds, then zxcvbn's estimate of how guessable it is (with its feedback)."""
+    from zxcvbn import zxcvbn
+
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > 256:
         raise ValidationError("password", "is too long (at most 256 characters)")
-    lowered = password.lower()
-    if lowered in {p.lower() for p in COMMON_PASSWORDS} or len(set(password)) < 4:
-        raise ValidationError("password", "is too common or too simple; choose another")
-    if username and username.lower() in lowered:
-        raise ValidationError("password", "must not contain the username")
     clean(password, "password", max_length=256)
+    if username and username.lower() in password.lower():
+        raise ValidationError("password", "must not contain the username")
+    inputs = [w for w in [username, *full_name.split(), "safeguarding", "kiosk", "school"] if w]
+    result = zxcvbn(password, user_inputs=inputs)
+    if result["score"] < MIN_STRENGTH:
+        feedback = result.get("feedback") or {}
+        advice = [feedback.get("warning") or "", *(feedback.get("suggestions") or [])]
+        advice = " ".join(a.strip() for a in advice if a and a.strip())
+        raise ValidationError("password", "is too easy to guess" + (f". {advice}" if advice else "; choose another"))
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class UserInfo:
     locked: bool
     must_change_password: bool
     last_login_at: datetime | None
+    pending_roles: tuple[str, ...] = ()  # asked for, waiting for the head or the DSL
     email: str | None = None
 
 
@@ -98,12 +102,29 @@ def _info(user) -> UserInfo:
         locked=bool(user.locked_until and user.locked_until > now),
         must_change_password=user.must_change_password,
         last_login_at=user.last_login_at,
+        pending_roles=_pending_roles(user.id),
         email=user.email or None,
     )
 
 
+def _pending_roles(user_id: int) -> tuple[str, ...]:
+    from kiosk.models import RoleGrant
+
+    return tuple(sorted(g.role for g in RoleGrant.select(RoleGrant.role)
+                        .where((RoleGrant.user == user_id) & (RoleGrant.decision == "pending"))))
+
+
 def actor_for(user, origin: str) -> Actor:
-    return Actor(user.id, user.username, user.full_name, _roles_of(user), origin=origin)
+    return Actor(user.id, user.username, user.full_name, _roles_of(user), origin=origin,
+                 version=user.account_version)
+
+
+def _bump(user) -> None:
+    """Mark the account changed: its signed-in sessions end at their next action."""
+    from kiosk.services.actor import forget_account_checks
+
+    user.account_version = (user.account_version or 0) + 1
+    forget_account_checks()
 
 
 def _validate_username(username: str) -> str:
@@ -153,19 +174,57 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
             raise ValidationError("role", str(exc)) from None
     if not parsed:
         raise ValidationError("role", "at least one role is required")
-    check_password_policy(password, name)
+    check_password_policy(password, name, full)
     digest = hasher().hash(password)
+    now_roles, pending = _split_grants(actor, set(parsed))
+    if not now_roles:
+        now_roles = {Role.STAFF}  # what they are meanwhile: a member of staff
     with dbmod.write():
         if User.select().where(User.username == name).exists():
             raise ValidationError("username", f"{name!r} is already taken")
         user = User.create(username=name, full_name=full, password_hash=digest,
                            must_change_password=must_change, email=email)
-        for role in sorted(set(parsed)):
+        for role in sorted(now_roles):
             UserRole.create(user=user, role=role.value)
         audit.record(actor, "account.create", "user", user.id,
-                     {"username": name, "roles": sorted(r.value for r in set(parsed)),
-                      "email": bool(email)})
+                     {"username": name, "roles": sorted(r.value for r in now_roles),
+                      "pending": sorted(r.value for r in pending), "email": bool(email)})
+        _request_grants(actor, user, pending)
     return _info(user)
+
+
+def _split_grants(actor: Actor, roles: set, user_id: int | None = None) -> tuple[set, set]:
+    """(roles given at once, roles that wait for the head's or the DSL's confirmation).
+
+    At once: for a set-up step (demo, tests), and while the school has no active headteacher
+    or DSL (other than the account itself) who could confirm: the first ones are set up so."""
+    pending = {r for r in roles if reads_case_records(r)}
+    if not pending or actor.can(Cap.ACCOUNTS_SETUP) or not _confirmers_exist(user_id):
+        return set(roles), set()
+    return set(roles) - pending, pending
+
+
+def _confirmers_exist(besides: int | None) -> bool:
+    from kiosk.models import User, UserRole
+
+    q = (UserRole.select().join(User)
+         .where(UserRole.role.in_([Role.HEADTEACHER.value, Role.DSL.value]) & (User.active == True)))  # noqa: E712
+    if besides is not None:
+        q = q.where(User.id != besides)
+    return q.exists()
+
+
+def _request_grants(actor: Actor, user, roles) -> None:
+    from kiosk.models import RoleGrant
+
+    for role in sorted(roles):
+        exists = RoleGrant.select().where((RoleGrant.user == user) & (RoleGrant.role == role.value)
+                                          & (RoleGrant.decision == "pending")).exists()
+        if not exists:
+            g = RoleGrant.create(user=user, role=role.value, requested_by=actor.user_id,
+                                 requested_at=utcnow())
+            audit.record(actor, "account.grant_requested", "user", user.id,
+                         {"username": user.username, "role": role.value, "grant": g.id})
 
 
 def list_users(actor: Actor) -> list[UserInfo]:
@@ -192,14 +251,27 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
         raise ValidationError("role", "at least one role is required")
     with dbmod.write():
         user = _get_user(username)
+        if actor.user_id is not None and actor.user_id == user.id:
+            raise ValidationError("role", "you cannot change your own roles; ask another administrator")
         before = _roles_of(user)
+        pending = set()
+        if wanted - before:
+            _now, pending = _split_grants(actor, wanted - before, user.id)
+            wanted = wanted - pending
+            if not wanted:
+                wanted = before & {Role.STAFF} or {Role.STAFF}
+            _request_grants(actor, user, pending)
         # Role rows are account settings, not case records: replacing them is allowed,
         # and the audit event keeps what they were.
         UserRole.delete().where(UserRole.user == user, UserRole.role.not_in([r.value for r in wanted])).execute()
         for role in wanted - before:
             UserRole.create(user=user, role=role.value)
+        if wanted != before:
+            _bump(user)
+            user.save()
         audit.record(actor, "account.roles", "user", user.id,
-                     {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted)})
+                     {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted),
+                      "pending": sorted(r.value for r in pending)})
     return _info(user)
 
 
@@ -223,13 +295,123 @@ def reset_password(actor: Actor, username: str, new_password: str) -> UserInfo:
     check_password_policy(new_password, user.username)
     digest = hasher().hash(new_password)
     with dbmod.write():
+        user = _get_user(user.username)
         user.password_hash = digest
         user.must_change_password = True
         user.failed_attempts = 0
         user.locked_until = None
+        _bump(user)
         user.save()
         audit.record(actor, "account.reset_password", "user", user.id, {"username": user.username})
     return _info(user)
+
+
+@dataclass(frozen=True)
+class GrantView:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    requested_by: str
+    requested_at: datetime
+    decision: str
+    decided_by: str
+    decided_at: datetime | None
+
+
+def _grant_view(g, names: dict[int, str]) -> GrantView:
+    return GrantView(g.id, g.user.username, g.user.full_name, g.role,
+                     names.get(g.requested_by_id, "?") if g.requested_by_id else "the shell (kiosk users)",
+                     g.requested_at, g.decision, names.get(g.decided_by_id, "") if g.decided_by_id else "",
+                     g.decided_at)
+
+
+def role_grants(actor: Actor, pending_only: bool = True) -> list[GrantView]:
+    """Roles that read case records, asked for by an administrator (pending first)."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models import RoleGrant, User
+
+    q = RoleGrant.select(RoleGrant, User).join(User, on=(RoleGrant.user == User.id))
+    if pending_only:
+        q = q.where(RoleGrant.decision == "pending")
+    rows = list(q.order_by(RoleGrant.requested_at.desc(), RoleGrant.id.desc()).limit(200))
+    ids = {r.requested_by_id for r in rows} | {r.decided_by_id for r in rows if r.decided_by_id}
+    names = {u.id: u.full_name for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    audit.record(actor, "account.grants_view", detail={"pending_only": pending_only})
+    return [_grant_view(r, names) for r in rows]
+
+
+def decide_grant(actor: Actor, grant_id: int, confirm: bool, reason: str = "") -> GrantView:
+    """The headteacher or the DSL confirms (the role is given) or refuses a pending grant.
+    Nobody decides a grant they asked for, or one for their own account."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models import RoleGrant, User, UserRole
+
+    why = clean(reason, "reason", multiline=True, max_length=2000)
+    with dbmod.write():
+        g = RoleGrant.get_or_none(RoleGrant.id == grant_id)
+        if g is None or g.decision != "pending":
+            raise NotFound("no such pending grant")
+        if actor.user_id in (g.requested_by_id, g.user_id):
+            audit.record(actor, "account.grant_refused_self", "user", g.user_id, {"grant": g.id})
+            raise ValidationError("grant", "someone else must decide this (you asked for it, or it is for you)")
+        user = User.get_by_id(g.user_id)
+        g.decision = "confirmed" if confirm else "refused"
+        g.decided_by = actor.user_id
+        g.decided_at = utcnow()
+        g.reason = why
+        g.save()
+        if confirm and user.active and Role(g.role) not in _roles_of(user):
+            UserRole.create(user=user, role=g.role)
+            _bump(user)
+            user.save()
+        audit.record(actor, "account.grant_" + g.decision, "user", user.id,
+                     {"username": user.username, "role": g.role, "grant": g.id})
+    names = {u.id: u.full_name for u in User.select().where(User.id.in_([i for i in (g.requested_by_id, actor.user_id) if i]))}
+    return _grant_view(RoleGrant.get_by_id(g.id), names)
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    at: datetime
+    action: str  # "password reset", "roles changed", "account created", "deactivated", ...
+    username: str
+    by: str
+    origin: str
+
+
+_CHANGE_LABELS = {
+    "account.reset_password": "password reset",
+    "account.roles": "roles changed",
+    "account.create": "account created",
+    "account.deactivate": "deactivated",
+    "account.reactivate": "reactivated",
+}
+
+
+def account_changes(actor: Actor, limit: int = 100) -> list[AccountChange]:
+    """What administrators did to accounts lately (password resets above all), newest first:
+    the headteacher's and the DSL's view of the IT administrator's work."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    import json
+
+    from kiosk.models import AuditEvent, User
+
+    rows = list(AuditEvent.select().where(AuditEvent.action.in_(list(_CHANGE_LABELS)))
+                .order_by(AuditEvent.seq.desc()).limit(limit))
+    ids = {int(r.target_id) for r in rows if r.target_type == "user" and r.target_id.isdigit()}
+    names = {u.id: u.username for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        try:
+            detail = json.loads(r.detail) if r.detail else {}
+        except ValueError:
+            detail = {}
+        who = names.get(int(r.target_id)) if r.target_id.isdigit() else None
+        out.append(AccountChange(datetime.fromisoformat(r.at), _CHANGE_LABELS[r.action],
+                                 who or str(detail.get("username", "?")), r.actor, r.origin))
+    audit.record(actor, "account.changes_view")
+    return out
 
 
 def unlock(actor: Actor, username: str) -> UserInfo:
@@ -253,6 +435,7 @@ def deactivate(actor: Actor, username: str) -> UserInfo:
             raise ValidationError("username", f"{user.username!r} is already deactivated")
         user.active = False
         user.deactivated_at = utcnow()
+        _bump(user)
         user.save()
         audit.record(actor, "account.deactivate", "user", user.id, {"username": user.username})
     return _info(user)
@@ -264,6 +447,7 @@ def reactivate(actor: Actor, username: str) -> UserInfo:
         user = _get_user(username)
         user.active = True
         user.deactivated_at = None
+        _bump(user)
         user.save()
         audit.record(actor, "account.reactivate", "user", user.id, {"username": user.username})
     return _info(user)
@@ -276,6 +460,10 @@ class LoginResult:
     actor: Actor
     must_change_password: bool
     previous_login_at: datetime | None
+    # Told to the user at sign-in: failed attempts on their account since their last visit,
+    # and when an administrator last reset their password (if since then).
+    failed_since_last: int = 0
+    password_reset_at: datetime | None = None
 
 
 class _Origin:
@@ -301,13 +489,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     user = User.get_or_none(User.username == name) if name else None
     now = utcnow()
     if user is None or not user.active:
-        try:
-            hasher().verify(_dummy_hash(), password or "")
-        except VerificationError:
-            pass
-        audit.record(_Origin(name or "?", origin), "login.failure",
-                     detail={"reason": "unknown" if user is None else "inactive"})
-        raise AuthError(GENERIC_LOGIN_FAILURE)
+        _fail_without_account(name, password, origin, now, "unknown" if user is None else "inactive")
     if user.locked_until and user.locked_until > now:
         audit.record(_Origin(name, origin, user.id), "login.locked", "user", user.id)
         raise AccountLocked(_locked_message(user.locked_until))
@@ -318,6 +500,10 @@ def authenticate(username: str, password: str, origin: str = "terminal",
         ok = False
     with dbmod.write():
         user = User.get_by_id(user.id)
+        if user.locked_until and user.locked_until <= now:
+            # The lock has run its course: the next five tries start from nothing.
+            user.failed_attempts = 0
+            user.locked_until = None
         if not ok:
             user.failed_attempts += 1
             locked = user.failed_attempts >= MAX_FAILURES
@@ -341,6 +527,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
                 user.password_hash = hasher().hash(password)
                 audit.record(_Origin(name, origin, user.id), "account.rehash", "user", user.id)
             user.save()
+            failed_since, reset_at = _since_last_visit(user.id, previous)
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
         if user.locked_until and user.locked_until > now:
@@ -353,7 +540,57 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     if allowed_roles is not None and not (set(actor.roles) & {str(r) for r in allowed_roles}):
         audit.record(actor, "login.refused_role", "user", user.id, {"origin": origin})
         raise AuthError("This account may not use the console from here.")
-    return LoginResult(actor, user.must_change_password, previous)
+    return LoginResult(actor, user.must_change_password, previous, failed_since, reset_at)
+
+
+def _fail_without_account(name: str, password: str, origin: str, now: datetime, reason: str):
+    """An unknown or deactivated name: the same work, the same counting and the same
+    answers as a wrong password for a real account (a lock after MAX_FAILURES, for LOCKOUT)."""
+    from kiosk.models import LoginThrottle
+
+    who = _Origin(name or "?", origin)
+    with dbmod.write():
+        row = LoginThrottle.get_or_none(LoginThrottle.name == name)
+        if row is not None and row.locked_until and row.locked_until > now:
+            audit.record(who, "login.locked", detail={"reason": reason})
+            raise AccountLocked(_locked_message(row.locked_until))
+    try:
+        hasher().verify(_dummy_hash(), password or "")
+    except VerificationError:
+        pass
+    with dbmod.write():
+        row = LoginThrottle.get_or_none(LoginThrottle.name == name)
+        if row is None:
+            row = LoginThrottle(name=name, failures=0)
+        if row.locked_until and row.locked_until <= now:
+            row.failures, row.locked_until = 0, None
+        row.failures += 1
+        locked = row.failures >= MAX_FAILURES
+        if locked:
+            row.locked_until = now + LOCKOUT
+        row.updated_at = now
+        row.save()
+        audit.record(who, "login.failure", detail={"reason": reason, "failures": row.failures})
+        if locked:
+            audit.record(who, "account.lockout", detail={"reason": reason})
+        # Names tried long ago need no row (a flood of made-up names must not grow forever).
+        LoginThrottle.delete().where(LoginThrottle.updated_at < now - LOCKOUT * 4).execute()
+    if locked:
+        raise AccountLocked(_locked_message(row.locked_until))
+    raise AuthError(GENERIC_LOGIN_FAILURE)
+
+
+def _since_last_visit(user_id: int, previous: datetime | None) -> tuple[int, datetime | None]:
+    """Failed sign-ins on the account, and the latest password reset by an administrator,
+    since the user's previous sign-in (from the audit trail)."""
+    from kiosk.models import AuditEvent
+
+    q = AuditEvent.select().where((AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id)))
+    if previous is not None:
+        q = q.where(AuditEvent.at > previous.isoformat(timespec="microseconds"))
+    failed = q.where(AuditEvent.action.in_(["login.failure", "login.locked"])).count()
+    reset = q.where(AuditEvent.action == "account.reset_password").order_by(AuditEvent.seq.desc()).first()
+    return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
 
 
 def _locked_message(until: datetime) -> str:
@@ -369,6 +606,8 @@ def change_password(actor: Actor, current: str, new: str) -> None:
     """The user changes their own password (forced after creation or reset)."""
     from kiosk.models import User
 
+    if actor.user_id is None or not account_current(actor):
+        raise SessionEnded()
     user = User.get_by_id(actor.user_id)
     try:
         hasher().verify(user.password_hash, current or "")

@@ -36,6 +36,19 @@ KIND_LABELS = {ALLEGATION: "Allegation", LOW_LEVEL: "Low-level concern"}
 
 RECORD_TYPE = "adult_concern"
 
+
+def ref_for(concern_id: int) -> str:
+    """"A-00012": a concern about an adult has a reference of its own, as a child's has "C-"."""
+    return f"A-{concern_id:05d}"
+
+
+class _Ref:
+    """Gives a result with an ``id`` its reference."""
+
+    @property
+    def ref(self) -> str:
+        return ref_for(self.id)  # type: ignore[attr-defined]
+
 # Routing role keys that are console roles (the others are phone lines or people outside).
 CONSOLE_ROLES = frozenset({"dsl", "deputy_dsl", "headteacher", "director_of_education",
                            "trust_safeguarding_lead"})
@@ -99,7 +112,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(_Ref):
     """What the person who raised a concern is told: that it was received, and by whom."""
 
     id: int
@@ -112,7 +125,7 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class MyReport:
+class MyReport(_Ref):
     """A staff member's own report: received, nothing more (paragraph 4's need-to-know)."""
 
     id: int
@@ -128,7 +141,7 @@ class Retention:
 
 
 @dataclass(frozen=True)
-class RegisterRow:
+class RegisterRow(_Ref):
     id: int
     kind: str
     subject_name: str
@@ -160,7 +173,7 @@ class EventView:
 
 
 @dataclass(frozen=True)
-class ConcernDetail:
+class ConcernDetail(_Ref):
     id: int
     kind: str
     subject_name: str
@@ -291,6 +304,50 @@ def _check_subject_user(actor: Actor, subject_user_id: int | None):
     if user is None:
         raise ValidationError("who it is about", "that person is not a console user")
     return user
+
+
+# Titles dropped before names are compared ("Dr Helen Marsh" is "helen marsh").
+NAME_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})
+
+
+def name_key(name: str) -> str:
+    """A full name as compared: lower case, spacing and full stops ignored, leading titles
+    and any "(role)" dropped, so "dr.  HELEN marsh" and "Dr Helen Marsh (headteacher)" agree."""
+    text = re.sub(r"\([^)]*\)", " ", name)
+    words = re.sub(r"[.,]", " ", text).lower().split()
+    while len(words) > 1 and words[0] in NAME_TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _accounts_named(name: str) -> list[int]:
+    """Active accounts whose full name is ``name`` (see name_key); usually none or one."""
+    from kiosk.models import User
+
+    key = name_key(name)
+    if not key:
+        return []
+    return [uid for uid, full in User.select(User.id, User.full_name)
+            .where(User.active == True).tuples()  # noqa: E712
+            if name_key(full) == key]
+
+
+def _resolve_subject(actor: Actor, subject_user_id: int | None, subject_name: str) -> int | None:
+    """The account a concern is about: the one picked, or the one whose name was typed.
+
+    A typed name that matches an account is treated as that account, so the concern is never
+    routed to the person it is about and never visible to them (a typed "Dr Helen Marsh" is
+    about the headteacher's account, whoever typed it).
+    """
+    if subject_user_id is not None or not subject_name.strip():
+        return subject_user_id
+    found = _accounts_named(subject_name)
+    if len(found) > 1:
+        raise ValidationError("who it is about", "more than one console account has that name: "
+                              "choose the person from the list")
+    if found and actor.user_id is not None and found[0] == actor.user_id:
+        raise ValidationError("who it is about", "you cannot raise a concern about yourself")
+    return found[0] if found else None
 
 
 def _parse_share(value: str) -> tuple[str, ...]:
@@ -469,12 +526,27 @@ def subject_choices(actor: Actor) -> list[SubjectChoice]:
     return out
 
 
-def plan(actor: Actor, profile, *, subject_user_id: int | None = None,
+def matching_account(actor: Actor, subject_name: str) -> SubjectChoice | None:
+    """The console account a typed name means, for the form's "Did you mean ...?" question.
+
+    None when no active account other than the actor has that full name (titles, case and
+    spacing ignored). Refused like the send itself when the name is the actor's own or is
+    shared by several accounts.
+    """
+    require(actor, Cap.ADULT_RAISE)
+    uid = _resolve_subject(actor, None, subject_name)
+    if uid is None:
+        return None
+    return next((c for c in subject_choices(actor) if c.user_id == uid), None)
+
+
+def plan(actor: Actor, profile, *, subject_user_id: int | None = None, subject_name: str = "",
          is_headteacher: bool = False, is_head_relative: bool = False, is_dsl: bool = False,
          is_trust_central: bool = False, answers: HarmsAnswers = HarmsAnswers(),
          dsl_unavailable: bool = False) -> Plan:
     """Where the concern would go, and who would be alerted, before it is submitted."""
     require(actor, Cap.ADULT_RAISE)
+    subject_user_id = _resolve_subject(actor, subject_user_id, subject_name)
     _check_subject_user(actor, subject_user_id)
     subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
                            is_head_relative=is_head_relative, is_dsl=is_dsl,
@@ -527,13 +599,16 @@ def raise_concern(
         # The record keeps who raised it as a user; a shell administrator is nobody's colleague.
         raise ValidationError("raised by", "a concern about an adult is raised by a signed-in "
                               "member of staff in the console")
-    subject_user = _check_subject_user(actor, subject_user_id)
     name = clean(subject_name, "who it is about")
+    typed = subject_user_id is None
+    subject_user_id = _resolve_subject(actor, subject_user_id, name)
+    matched_by_name = typed and subject_user_id is not None
+    subject_user = _check_subject_user(actor, subject_user_id)
     if subject_user is not None and not name:
         name = subject_user.full_name
     if not name:
         raise ValidationError("who it is about", "is required: choose a person or type their name")
-    if subject_user is None and actor.full_name and _norm(name) == _norm(actor.full_name):
+    if subject_user is None and actor.full_name and name_key(name) == name_key(actor.full_name):
         raise ValidationError("who it is about", "you cannot raise a concern about yourself")
     role_text = clean(subject_role, "their role")
     what = clean(what_happened, "what happened", required=True, multiline=True)
@@ -618,7 +693,8 @@ def raise_concern(
             "share_with": list(routing.share_with),
             "alerted": len(alert_to),
             "subject_is_user": subject_user_id is not None,
-        })
+            "matched_by_name": matched_by_name,
+        }, records=[("adult_concern", concern.id)])
     return Receipt(
         id=concern.id,
         kind=routing.kind,
@@ -628,10 +704,6 @@ def raise_concern(
         outside_console=not recipients,
         lado_due_at=concern.lado_due_at,
     )
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().lower())
 
 
 def my_reports(actor: Actor) -> list[MyReport]:
@@ -849,12 +921,13 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
                 & (AdultConcernEvent.kind == "outcome")).exists():
             raise ValidationError("outcome", "has already been recorded; add a note to explain "
                                   "any later change")
-        AdultConcernEvent.create(concern=concern, kind=kind, by=actor.user_id,
+        ev = AdultConcernEvent.create(concern=concern, kind=kind, by=actor.user_id,
                                  by_name=actor.full_name, at=utcnow(), **fields)
         detail = {"kind": kind}
         if fields.get("choice"):
             detail["choice"] = fields["choice"]
-        audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail)
+        audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail,
+                     records=[("adult_concern_event", ev.id)])
         concern = AdultConcern.get_by_id(concern.id)
         return _detail(actor, concern, access)
 
@@ -925,6 +998,9 @@ def add_note(actor: Actor, concern_id: int, *, note: str) -> ConcernDetail:
 def home_counts(actor: Actor) -> list:
     """Open concerns about adults for this actor, and LADO deadlines (overdue is urgent)."""
     from kiosk.services.home import HomeCount
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     if not (actor.can(Cap.ADULT_RECEIVE_LOW_LEVEL) or actor.can(Cap.ADULT_RECEIVE_ALLEGATION)):
         return []

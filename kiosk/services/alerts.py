@@ -13,7 +13,18 @@ from kiosk.capabilities import Cap
 from kiosk.clock import utcnow
 from kiosk.errors import NotFound
 from kiosk.services import audit
-from kiosk.services.actor import Actor
+from kiosk.capabilities import Cap
+from kiosk.services.actor import Actor, require_signed_in
+
+# An alert of these kinds is served only while its recipient still holds the capability
+# that brought it (a deputy demoted to staff no longer sees new-concern alerts).
+KIND_CAPS = {"child_concern": Cap.CONCERN_ALERTS, "adult_allegation": Cap.ADULT_RECEIVE_ALLEGATION}
+
+
+def _kinds_for(actor: Actor, kinds):
+    wanted = list(kinds) if kinds else None
+    refused = [k for k, cap in KIND_CAPS.items() if not actor.can(cap)]
+    return wanted, refused
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,15 @@ def for_user(actor: Actor, unread_only: bool = False, kinds=None, limit: int = 5
     """The actor's own alerts: urgent unread first, then newest first."""
     from kiosk.models import Alert
 
+    require_signed_in(actor)
+    wanted, refused = _kinds_for(actor, kinds)
     q = Alert.select().where(Alert.recipient == actor.user_id)
     if unread_only:
         q = q.where(Alert.read_at.is_null())
-    if kinds:
-        q = q.where(Alert.kind.in_(list(kinds)))
+    if wanted:
+        q = q.where(Alert.kind.in_(wanted))
+    if refused:
+        q = q.where(Alert.kind.not_in(refused))
     q = q.order_by(Alert.read_at.is_null(False), Alert.urgent.desc(), Alert.created_at.desc(), Alert.id.desc())
     return [_view(a) for a in q.limit(limit)]
 
@@ -69,9 +84,13 @@ def for_user(actor: Actor, unread_only: bool = False, kinds=None, limit: int = 5
 def unread_count(actor: Actor, kinds=None) -> int:
     from kiosk.models import Alert
 
+    require_signed_in(actor)
+    wanted, refused = _kinds_for(actor, kinds)
     q = Alert.select().where((Alert.recipient == actor.user_id) & Alert.read_at.is_null())
-    if kinds:
-        q = q.where(Alert.kind.in_(list(kinds)))
+    if wanted:
+        q = q.where(Alert.kind.in_(wanted))
+    if refused:
+        q = q.where(Alert.kind.not_in(refused))
     return q.count()
 
 
@@ -80,6 +99,7 @@ def mark_read_for_record(actor: Actor, record_type: str, record_id: int) -> None
     from kiosk import db as dbmod
     from kiosk.models import Alert
 
+    require_signed_in(actor)
     with dbmod.write():
         Alert.update(read_at=utcnow()).where(
             (Alert.recipient == actor.user_id) & (Alert.record_type == record_type)
@@ -91,6 +111,7 @@ def mark_read(actor: Actor, alert_id: int) -> None:
     from kiosk import db as dbmod
     from kiosk.models import Alert
 
+    require_signed_in(actor)
     with dbmod.write():
         alert = Alert.get_or_none((Alert.id == alert_id) & (Alert.recipient == actor.user_id))
         if alert is None:

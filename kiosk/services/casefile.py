@@ -119,14 +119,20 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
             "amendments": [{"at": fmt_local(a.at), "field": a.field_label, "text": clean(a.text),
                             "reason": clean(a.reason), "by": a.by} for a in d.amendments],
         })
+    from kiosk.rules.flags import flag_label
+
     by = svc._users([c.by_id for c in PupilFlagChange.select(PupilFlagChange.by)
                      .where(PupilFlagChange.pupil == pupil_id)])
-    flag_changes = [{"at": fmt_local(c.at), "on": _iso(to_local(c.at).date()),
-                     "flag": PUPIL_FLAGS.get(c.flag, c.flag), "set": c.value, "reason": c.reason,
-                     "by": by.get(c.by_id, "?")}
+
+    def took_effect(c) -> date:
+        return getattr(c, "effective_on", None) or to_local(c.at).date()
+
+    flag_changes = [{"at": fmt_local(c.at), "on": _iso(took_effect(c)),
+                     "flag": flag_label(c.flag, getattr(p, "other_label", "")), "set": c.value,
+                     "reason": c.reason, "by": by.get(c.by_id, "?")}
                     for c in PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id)
                     .order_by(PupilFlagChange.at, PupilFlagChange.id)
-                    if in_range(to_local(c.at).date())]
+                    if in_range(took_effect(c))]
     early_help = []
     if actor.can(Cap.EARLY_HELP_VIEW):
         from kiosk.services.chronology import _early_help_entries
@@ -146,7 +152,9 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
             received.append({"at": fmt_local(r.at), "on": _iso(to_local(r.at).date()),
                              "from_school": school, "received_on": _iso(to_local(when).date()),
                              "kind": r.kind, "title": r.title, "detail": r.detail})
-    flags = [label for key, label in PUPIL_FLAGS.items() if getattr(p, key)]
+    # The flags as the DSL team keeps them (kiosk.services.pupils), with the date each took effect.
+    flags = [f"{f.label} (since {f.since:%d %b %Y})" if f.since else f.label
+             for f in pupils.flag_states(actor, pupil_id) if f.set]
     contacts = []
     if profile is not None:
         contacts.append({"role": "Designated Safeguarding Lead", "name": profile.dsl.name,
@@ -156,7 +164,7 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
         la = profile.local_authority
         contacts.append({"role": f"{la.name}: referrals", "name": la.referral_line.name,
                          "phone": la.referral_line.phone or "", "email": la.referral_line.email or ""})
-    plan = [label for key, label in PUPIL_FLAGS.items()
+    plan = [flag_label(key) for key in PUPIL_FLAGS
             if key in ("cp_plan", "child_in_need", "looked_after", "early_help_open") and getattr(p, key)]
     return {
         "pupil": {"upn": p.upn or "", "first_name": p.first_name, "last_name": p.last_name,

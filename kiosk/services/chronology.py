@@ -23,7 +23,7 @@ from kiosk.services.actor import Actor, require
 log = logging.getLogger(__name__)
 
 # Kinds of entry, in the order they sort when two share the same moment (later kinds first).
-KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received")
+KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received", "removed")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     )
     from kiosk.services import concerns as svc
 
-    of_pupil = (ConcernPupil.pupil == pupil_id)
+    from kiosk.models.pupils import Pupil
+
+    # A child recorded as not on roll and later matched to this pupil: their concerns too.
+    merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
     rows = [_Row(t) for t in (
         Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
                        Concern.source, Concern.description, Concern.occurred_on,
@@ -220,6 +224,19 @@ def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
     return out
 
 
+def _tombstone_entries(pupil_id: int) -> list[ChronologyEntry]:
+    """Records removed under retention: what and when, who and why, never what they said."""
+    from kiosk.services import retention
+
+    return [ChronologyEntry(
+        at=t.removed_at, kind="removed",
+        title=f"Record {t.ref} removed under the retention rules",
+        detail=f"{_clip(t.rule)}. Reason: {_clip(t.reason)} Proposed by {t.proposed_by}, "
+               f"confirmed by {t.confirmed_by}.",
+        category=None, record_type="retention_tombstone", record_id=t.id, seq=t.id)
+        for t in retention.tombstones_for_pupil(pupil_id)]
+
+
 def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
@@ -246,6 +263,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         if category is None:
             entries += _flag_entries(pupil_id)
             entries += _transfer_entries(pupil_id)
+            entries += _tombstone_entries(pupil_id)
         for e in _early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)

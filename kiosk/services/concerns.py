@@ -257,6 +257,7 @@ class InboxPage:
 class UserChoice:
     id: int
     name: str
+    always: bool = False  # always named on a restriction (the DSL, paragraph 10)
 
 
 def ref_for(concern_id: int) -> str:
@@ -370,6 +371,9 @@ def access_level(actor: Actor, concern) -> str | None:
     """FULL, RESTRICTED, STATUS or None for this actor and this concern row."""
     own = actor.user_id is not None and concern.recorded_by_id == actor.user_id
     if concern.restricted:
+        # The DSL is never shut out: a deputy's restriction cannot exclude them.
+        if actor.can(Cap.CONCERN_VIEW_RESTRICTED):
+            return FULL
         if actor.can(Cap.CONCERN_VIEW_ALL):
             return FULL if _has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
         if own and actor.can(Cap.CONCERN_VIEW_OWN):
@@ -441,10 +445,16 @@ def triage_users(actor: Actor) -> list[UserChoice]:
     return [UserChoice(u.id, u.full_name) for u in _users_with_roles(TRIAGE_ROLES)]
 
 
+def _dsl_ids() -> set[int]:
+    return {u.id for u in _users_with_roles((Role.DSL,))}
+
+
 def restriction_candidates(actor: Actor) -> list[UserChoice]:
-    """Who can be named on a restriction: the DSL team and the headteacher."""
+    """Who can be named on a restriction: the DSL team and the headteacher. The DSL is
+    always named (``always``): nobody can restrict a concern away from them."""
     require(actor, Cap.CONCERN_RESTRICT)
-    return [UserChoice(u.id, u.full_name)
+    dsl = _dsl_ids()
+    return [UserChoice(u.id, u.full_name, u.id in dsl)
             for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
 
 
@@ -639,7 +649,8 @@ def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
                                                  label, actor.full_name, urgent=bool(urgent))
                 audit.record(actor, "concern.record", RECORD_TYPE, row.id,
                              {"pupils": [p.id for p, _ in links], "categories": keys,
-                              "urgent": bool(urgent), "alerted": alerted})
+                              "urgent": bool(urgent), "alerted": alerted},
+                             records=[("concern", row.id)])
         if duplicate is not None:
             return _recorded(duplicate, 0, True)
         return _recorded(row, alerted, False)
@@ -806,9 +817,10 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
     out = []
+    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
     show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
     for r in rows:
-        hidden = r.restricted and r.id not in named
+        hidden = r.restricted and r.id not in named and not sees_all
         out.append(InboxRow(
             id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
             recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
@@ -937,6 +949,7 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it."""
     from kiosk.models.concerns import ACTION_KINDS, ConcernAction
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     if kind not in ACTION_KINDS:
         raise ValidationError("action", "choose what was done from the list")
@@ -959,7 +972,8 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
                                  notes=notes, rationale=rationale, recorded_by=actor.user_id,
                                  recorded_at=utcnow())
         _touch(row)
-        audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind})
+        audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind},
+                     records=[("concern_action", a.id)])
     return _reread(actor, concern_id)
 
 
@@ -977,9 +991,10 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
         if row.owner_id == user_id:
             return _reread(actor, concern_id)
         _ack_inside(actor, row)
-        _event(row, actor, "owner", subject_user=user_id)
+        ev = _event(row, actor, "owner", subject_user=user_id)
         _touch(row, owner=user_id)
-        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id})
+        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id},
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -988,6 +1003,7 @@ def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
     """Close with a summary, an outcome and the reasons (including for not referring)."""
     from kiosk.models.concerns import CLOSE_OUTCOMES
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     summary = clean(summary, "summary", required=True, multiline=True)
     if outcome not in CLOSE_OUTCOMES:
@@ -999,9 +1015,10 @@ def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
         if row.status == "closed":
             raise ValidationError("status", "the concern is already closed")
         _ack_inside(actor, row)
-        _event(row, actor, "closed", summary=summary, outcome=outcome, reasoning=reasoning)
+        ev = _event(row, actor, "closed", summary=summary, outcome=outcome, reasoning=reasoning)
         _touch(row, status="closed", is_open=False)
-        audit.record(actor, "concern.close", RECORD_TYPE, row.id, {"outcome": outcome})
+        audit.record(actor, "concern.close", RECORD_TYPE, row.id, {"outcome": outcome},
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -1013,9 +1030,10 @@ def reopen_concern(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
         row = _triage_row(actor, concern_id, "concern.reopen")
         if row.status != "closed":
             raise ValidationError("status", "the concern is not closed")
-        _event(row, actor, "reopened", reasoning=reason)
+        ev = _event(row, actor, "reopened", reasoning=reason)
         _touch(row, status="acknowledged", is_open=True)
-        audit.record(actor, "concern.reopen", RECORD_TYPE, row.id)
+        audit.record(actor, "concern.reopen", RECORD_TYPE, row.id,
+                     records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 
 
@@ -1023,6 +1041,7 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
     """Append a correction; the original stays as recorded."""
     from kiosk.models.concerns import AMENDABLE_FIELDS, ConcernAmendment
 
+    require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
     if field not in AMENDABLE_FIELDS:
         raise ValidationError("field", "choose which part of the record this corrects")
@@ -1034,14 +1053,16 @@ def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) 
         a = ConcernAmendment.create(concern=row.id, field=field, text=text, reason=reason,
                                     by=actor.user_id, at=utcnow())
         _touch(row)
-        audit.record(actor, "concern.amend", RECORD_TYPE, row.id, {"amendment_id": a.id, "field": field})
+        audit.record(actor, "concern.amend", RECORD_TYPE, row.id, {"amendment_id": a.id, "field": field},
+                     records=[("concern_amendment", a.id)])
     return _reread(actor, concern_id)
 
 
 def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDetail:
     """Restrict to named people (DSL team or headteacher); everyone else sees "restricted".
 
-    Naming people on an already restricted concern replaces the list.
+    Naming people on an already restricted concern replaces the list. The DSL is always
+    named, whoever restricts it: a deputy cannot shut the DSL out.
     """
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -1055,6 +1076,7 @@ def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDet
     _precheck(actor, concern_id, "concern.restrict", Cap.CONCERN_RESTRICT)
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.restrict")
+        ids = sorted(set(ids) | _dsl_ids())
         allowed = {u.id for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
         for uid in ids:
             if uid not in allowed:
@@ -1172,6 +1194,9 @@ def overdue_cutoff(now_utc: datetime | None = None) -> datetime:
 def home_counts(actor: Actor) -> list:
     from kiosk.services.home import HomeCount
     from kiosk.models.concerns import Concern
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     out = []
     if actor.can(Cap.CONCERN_ALERTS):

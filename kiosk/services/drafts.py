@@ -16,7 +16,8 @@ from kiosk import db as dbmod
 from kiosk.clock import utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.services import audit
-from kiosk.services.actor import Actor
+from kiosk.services.actor import Actor, require_signed_in
+from kiosk.text import LONG_MAX, has_control_chars
 
 MAX_PAYLOAD = 200_000
 PAYLOAD_VERSION = 1
@@ -41,6 +42,7 @@ class DraftData:
 
 
 def _need_account(actor: Actor) -> int:
+    require_signed_in(actor)
     if actor.user_id is None:
         # Shell actors have no account to own a draft.
         raise PermissionDenied("draft", "Only a signed-in user can keep drafts.")
@@ -53,6 +55,28 @@ def _check_form_id(form_id: str) -> str:
     return form_id
 
 
+def _check_state(value, depth: int = 0) -> None:
+    """Every text in a draft passes the same check as text typed into a form: a draft
+    stored by an older console, or written to the database another way, must not put
+    control characters into a field (or onto the terminal) when it is opened."""
+    if depth > 8:
+        raise ValidationError("draft", "is nested too deeply to be a form")
+    if isinstance(value, str):
+        if has_control_chars(value, multiline=True):
+            raise ValidationError("draft", "contains control characters, which are not allowed")
+        if len(value) > LONG_MAX:
+            raise ValidationError("draft", f"holds a text longer than {LONG_MAX} characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_state(key, depth + 1)
+            _check_state(item, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_state(item, depth + 1)
+    elif value is not None and not isinstance(value, (bool, int, float)):
+        raise ValidationError("draft", "holds something that is not form data")
+
+
 def save_draft(actor: Actor, form_id: str, screen_class_path: str, state: dict,
                title: str = "") -> int:
     """Keep (or replace) this user's draft of one form. Returns the draft id."""
@@ -62,6 +86,8 @@ def save_draft(actor: Actor, form_id: str, screen_class_path: str, state: dict,
     _check_form_id(form_id)
     if ":" not in screen_class_path:
         raise ValidationError("screen", "must be 'module:Class'")
+    _check_state(state)
+    _check_state(title)
     payload = json.dumps(
         {"v": PAYLOAD_VERSION, "screen": screen_class_path, "title": title[:120], "state": state},
         ensure_ascii=False,
@@ -95,6 +121,7 @@ def list_drafts(actor: Actor) -> list[DraftInfo]:
     """This user's drafts, newest first (titles only; opening one is audited)."""
     from kiosk.models import Draft
 
+    require_signed_in(actor)
     if actor.user_id is None:
         return []
     rows = Draft.select().where(Draft.user == actor.user_id).order_by(Draft.saved_at.desc())
@@ -121,6 +148,14 @@ def load_draft(actor: Actor, draft_id: int) -> DraftData:
     row = _own_row(actor, draft_id, "draft.view")
     data = _decode(row)
     state = data.get("state") if isinstance(data.get("state"), dict) else {}
+    try:
+        _check_state(state)
+        _check_state(data.get("title") or "")
+        _check_state(data.get("screen") or "")
+    except ValidationError:
+        audit.record(actor, "draft.refused", "draft", row.id, {"form": row.form})
+        raise ValidationError("draft", "holds text the console does not accept (control "
+                                       "characters or too long); it cannot be opened") from None
     audit.record(actor, "draft.view", "draft", row.id, {"form": row.form})
     return DraftData(row.id, row.form, str(data.get("title") or row.form),
                      str(data.get("screen") or ""), state, row.saved_at)
@@ -130,6 +165,7 @@ def delete_draft(actor: Actor, draft_id: int, reason: str = "discarded") -> None
     """Remove one of the user's own drafts: reason "restored" or "discarded"."""
     from kiosk.models import Draft
 
+    _need_account(actor)
     if reason not in ("restored", "discarded", "submitted"):
         raise ValidationError("reason", "must be restored, discarded or submitted")
     with dbmod.write():
@@ -142,6 +178,7 @@ def discard_form_draft(actor: Actor, form_id: str) -> None:
     """After a form is submitted, drop any draft of it the user still had."""
     from kiosk.models import Draft
 
+    require_signed_in(actor)
     if actor.user_id is None:
         return
     row = Draft.get_or_none((Draft.user == actor.user_id) & (Draft.form == form_id))

@@ -687,7 +687,7 @@ def refer_internally(actor: Actor, pupil_id: int, offer: int | str, reason: str,
             raise ValidationError("offer", f"{o.name!r} has been retired")
         r = R.create(pupil=pupil.id, offer=o.id, reason=why, referred_by=uid, referred_at=utcnow())
         audit.record(actor, "early_help.referral", "early_help_referral", r.id,
-                     {"pupil": pupil.id, "offer": o.key})
+                     {"pupil": pupil.id, "offer": o.key}, records=[("early_help_referral", r.id)])
         names = _names()
     return _referral_view(r, None, names, pupil, o)
 
@@ -777,7 +777,8 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
         d = D.create(referral=r.id, decision=decision, reason=why, picked_up_by=picked_up_by,
                      decided_by=uid, decided_at=utcnow())
         audit.record(actor, "early_help.referral_decision", "early_help_referral", r.id,
-                     {"decision": decision, "picked_up_by": picked_up_by})
+                     {"decision": decision, "picked_up_by": picked_up_by},
+                     records=[("early_help_referral_decision", d.id)])
         enrolment_id = None
         if want_enrol:
             e = _enrol(actor, r.pupil_id, r.offer_id, enrol_start_on or today(), aims, review_on,
@@ -881,7 +882,7 @@ def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, ke
                  review_on=review, planned_end_on=end, keyworker=keyworker_id, created_by=uid,
                  created_at=utcnow())
     audit.record(actor, "early_help.enrol", "early_help_enrolment", e.id,
-                 {"pupil": pupil.id, "offer": o.key})
+                 {"pupil": pupil.id, "offer": o.key}, records=[("early_help_enrolment", e.id)])
     if actor.user_id is not None:
         _set_open_flag(pupil, True, actor, f"Enrolled in {o.name}")
     return e
@@ -952,7 +953,8 @@ def record_review(actor: Actor, enrolment_id: int, notes: str, reviewed_on: date
         if on < e.start_on:
             raise ValidationError("review date", "is before the enrolment started")
         rv = Rv.create(enrolment=e.id, reviewed_on=on, notes=text, next_review_on=nxt, by=uid, at=utcnow())
-        audit.record(actor, "early_help.review", "early_help_enrolment", e.id, {"review": rv.id})
+        audit.record(actor, "early_help.review", "early_help_enrolment", e.id, {"review": rv.id},
+                     records=[("early_help_review", rv.id)])
         view = _enrolment_views(_enrolment_query().where(E.id == e.id), _names())[0]
     return view
 
@@ -977,8 +979,9 @@ def end_enrolment(actor: Actor, enrolment_id: int, ended_on: date | str, outcome
             raise ValidationError(
                 "end date", f"is before the start date ({e.start_on:%d %b %Y}): an enrolment cannot end before it starts"
             )
-        End.create(enrolment=e.id, ended_on=on, outcome=text, by=uid, at=utcnow())
-        audit.record(actor, "early_help.end", "early_help_enrolment", e.id)
+        ended = End.create(enrolment=e.id, ended_on=on, outcome=text, by=uid, at=utcnow())
+        audit.record(actor, "early_help.end", "early_help_enrolment", e.id,
+                     records=[("early_help_enrolment_end", ended.id)])
         if not _has_open_enrolment(e.pupil_id):
             _set_open_flag(Pupil.get_by_id(e.pupil_id), False, actor, "Last early help enrolment ended")
         view = _enrolment_views(_enrolment_query().where(E.id == e.id), _names())[0]
@@ -1381,7 +1384,8 @@ def refer_to_agency(actor: Actor, pupil_id: int, agency_key: str, reason: str, c
                       consent_note=note, referred_by=uid, created_at=utcnow())
         St.create(referral=r.id, status="sent", on=on, note="", by=uid, at=utcnow())
         audit.record(actor, "early_help.agency_referral", "agency_referral", r.id,
-                     {"pupil": pupil.id, "agency": agency.key, "consent": consent})
+                     {"pupil": pupil.id, "agency": agency.key, "consent": consent},
+                     records=[("agency_referral", r.id)])
         view = _agency_views(_agency_query().where(AR.id == r.id), _names())[0]
     return view
 
@@ -1413,8 +1417,9 @@ def record_agency_status(actor: Actor, referral_id: int, status: str, on: date |
             raise ValidationError("status", f"the referral is {current}; it can move to {allowed}")
         if last is not None and when < last.on:
             raise ValidationError("date", f"is before the referral was {current} ({last.on:%d %b %Y})")
-        St.create(referral=r.id, status=status, on=when, note=text, by=uid, at=utcnow())
-        audit.record(actor, "early_help.agency_status", "agency_referral", r.id, {"status": status})
+        st = St.create(referral=r.id, status=status, on=when, note=text, by=uid, at=utcnow())
+        audit.record(actor, "early_help.agency_status", "agency_referral", r.id, {"status": status},
+                     records=[("agency_referral_status", st.id)])
         view = _agency_views(_agency_query().where(AR.id == r.id), _names())[0]
     return view
 
@@ -1663,6 +1668,9 @@ def caseload(actor: Actor, since: date | None = None) -> Caseload:
 
 def home_counts(actor: Actor) -> list:
     """Reviews due this week, reviews overdue and agency referrals waiting too long."""
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
     from kiosk.services.home import HomeCount

@@ -45,6 +45,9 @@ def _domain_counts(actor, name: str) -> list[HomeCount]:
 
 
 def home_counts(actor, profile=None) -> list[HomeCount]:
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     out: list[HomeCount] = []
     for name in DOMAIN_MODULES:
         out.extend(_domain_counts(actor, name))
@@ -62,4 +65,17 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
         n = signoff.unsigned_count(actor, profile)
         out.append(HomeCount(f"Staff yet to sign procedures v{profile.procedures_version}", n,
                              urgent=n > 0, key="n"))
+    if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
+        out.extend(procedures_review_counts(profile))
     return out
+
+
+def procedures_review_counts(profile) -> list[HomeCount]:
+    """Paragraph 19: the procedures are reviewed at least annually; say so once it is late."""
+    from kiosk.clock import today
+    from kiosk.rules.procedures import review_overdue
+
+    if not review_overdue(profile, today()):
+        return []
+    return [HomeCount(f"Procedures review overdue since {profile.next_review:%d %b %Y} "
+                      "(para 19)", "!", urgent=True, key="d")]

@@ -96,8 +96,10 @@ def search(actor: Actor, text: str, limit: int = 20, on_roll_only: bool = False)
 
 
 def get(actor: Actor, pupil_id: int):
-    """The pupil row (for services that need it); checks only that the pupil exists."""
+    """The pupil row (for services that need it, and that checked their own capability)."""
     from kiosk.models.pupils import Pupil
+
+    require(actor, Cap.PUPIL_SEARCH)
 
     p = Pupil.get_or_none(Pupil.id == pupil_id)
     if p is None:
@@ -279,7 +281,8 @@ def home_counts(actor: Actor):
     if not rows:
         return []
     overdue = any(r.transfer_due < today() for r in rows)
-    return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=True if overdue else False, key="l")]
+    # [p]: the list is on the Pupils screen (F6), kept off the home menu so it fits 80x24.
+    return [HomeCount(f"Pupils {LEAVER_LABEL}", len(rows), urgent=overdue, key="p")]
 
 
 # --- children not on roll (issue 14) ------------------------------------------------------
@@ -356,8 +359,9 @@ def not_on_roll(actor: Actor) -> list[NotOnRoll]:
 def match_not_on_roll(actor: Actor, child_id: int, pupil_id: int, reason: str) -> PupilSummary:
     """The DSL team says a child recorded as not on roll is this pupil (who has joined).
 
-    The child's concerns and sibling links move to the pupil; the not-on-roll record stays,
-    marked as merged into the pupil, so what was recorded about whom is never lost.
+    The not-on-roll record stays, marked as merged into the pupil (its concern links are
+    append-only and are never rewritten); the pupil's chronology shows the child's concerns
+    with their own, and the child's sibling links are added to the pupil.
     """
     require(actor, Cap.PUPIL_FLAGS_EDIT)
     from kiosk.models.concerns import ConcernPupil
@@ -370,12 +374,10 @@ def match_not_on_roll(actor: Actor, child_id: int, pupil_id: int, reason: str) -
             raise ValidationError("child", "is not a child recorded as not on roll")
         if pupil.status != ON_ROLL:
             raise ValidationError("pupil", "choose a pupil on the school's roll")
-        already = {c for (c,) in ConcernPupil.select(ConcernPupil.concern)
-                   .where(ConcernPupil.pupil == pupil.id).tuples()}
-        moved = [link.id for link in ConcernPupil.select(ConcernPupil.id, ConcernPupil.concern)
-                 .where(ConcernPupil.pupil == child.id) if link.concern_id not in already]
-        if moved:
-            ConcernPupil.update(pupil=pupil.id).where(ConcernPupil.id.in_(moved)).execute()
+        # Concern links are append-only: they stay on the child's record, and the pupil's
+        # chronology reads the records merged into it (kiosk.services.chronology).
+        linked = [c for (c,) in ConcernPupil.select(ConcernPupil.concern)
+                  .where(ConcernPupil.pupil == child.id).tuples()]
         for link in PupilLink.select().where(((PupilLink.pupil_a == child.id) | (PupilLink.pupil_b == child.id))
                                              & PupilLink.removed_at.is_null()):
             other = link.pupil_b_id if link.pupil_a_id == child.id else link.pupil_a_id
@@ -386,5 +388,5 @@ def match_not_on_roll(actor: Actor, child_id: int, pupil_id: int, reason: str) -
                              reason=f"moved from a child not on roll: {why}"[:500]).on_conflict_ignore().execute()
         Pupil.update(merged_into=pupil.id, active=False).where(Pupil.id == child.id).execute()
         audit.record(actor, "pupil.not_on_roll.match", "pupil", pupil.id,
-                     {"child": child.id, "concern_links_moved": moved, "reason": why})
+                     {"child": child.id, "concerns": linked, "reason": why})
     return summary(Pupil.get_by_id(pupil.id), True)

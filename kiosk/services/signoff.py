@@ -29,6 +29,9 @@ class UnsignedUser:
 def signed_version(actor: Actor) -> str | None:
     """The newest version this user has signed (None if never)."""
     from kiosk.models import ProcedureSignoff
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     if actor.user_id is None:
         return None
@@ -42,6 +45,9 @@ def signed_version(actor: Actor) -> str | None:
 def needs_signoff(actor: Actor, profile) -> bool:
     """True until this user has signed the profile's current procedures version."""
     from kiosk.models import ProcedureSignoff
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
 
     if actor.user_id is None:
         return False

@@ -227,3 +227,26 @@ def user_for_key(public_key, remote_roles=DEFAULT_REMOTE_ROLES) -> KeyMatch:
     if not roles & {str(r) for r in remote_roles}:
         return KeyMatch(user.username, False, ROLE, user.id)
     return KeyMatch(user.username, True, "", user.id)
+
+
+REMOVED = "key removed"
+
+
+def session_refusal(user_id: int, fingerprint: str, remote_roles=DEFAULT_REMOTE_ROLES) -> str:
+    """Why a running remote console may no longer go on ("" if it may): asked by the SSH
+    server every few seconds for each live session, so removing the key, deactivating the
+    account or taking away the remote role ends it. Not audited here (the server is)."""
+    from kiosk.models import SshKey, User, UserRole
+
+    key = (SshKey.select(SshKey.id)
+           .where(SshKey.user == user_id, SshKey.fingerprint == fingerprint, SshKey.removed_at.is_null())
+           .first())
+    if key is None:
+        return REMOVED
+    user = User.get_or_none(User.id == user_id)
+    if user is None or not user.active:
+        return INACTIVE
+    roles = {r.role for r in UserRole.select(UserRole.role).where(UserRole.user == user_id)}
+    if not roles & {str(r) for r in remote_roles}:
+        return ROLE
+    return ""

@@ -222,6 +222,13 @@ def transfers(actor: Actor, profile=None, include_done: bool = True) -> list[Tra
     return sorted(views, key=lambda v: (order[v.state], v.days_left))
 
 
+def transfers_screen(actor: Actor, profile=None) -> tuple[list[TransferView], list[IncomingView]]:
+    """Both lists as the transfers screen shows them (names and schools): an audited view."""
+    out = transfers(actor, profile), incoming(actor)
+    audit.record(actor, "transfer.list", "transfers", "", {"out": len(out[0]), "in": len(out[1])})
+    return out
+
+
 def transfer(actor: Actor, transfer_id: int, profile=None) -> TransferView:
     require(actor, Cap.EXPORT_TRANSFER)
     return _view(_get(transfer_id), profile)
@@ -395,7 +402,11 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
         dob = _parse_day(pupil.get("date_of_birth"))
         if not first or not last or dob is None:
             raise bundle.BundleError("the bundle has no pupil name or date of birth; nothing was imported")
-        match = Pupil.get_or_none(Pupil.upn == upn) if upn else None
+        match = None
+        if upn:
+            match = Pupil.get_or_none(Pupil.upn == upn)
+            if match is None and hasattr(Pupil, "former_upn"):  # the roll import keeps former UPNs
+                match = Pupil.select().where(Pupil.former_upn == upn).first()
         created = match is None
         if created:
             preferred = _text(pupil.get("preferred_name"), "preferred name", False, 100)
@@ -403,7 +414,10 @@ def receive(actor: Actor, settings, profile, data: bytes, password: str, *,
             match = Pupil.create(first_name=first, last_name=last, preferred_name=preferred, date_of_birth=dob,
                                  year_group=year if isinstance(year, int) and -1 <= year <= 14 else 0,
                                  form_group="", upn=upn, first_key=first.lower(), last_key=last.lower(),
-                                 preferred_key=preferred.lower())
+                                 preferred_key=preferred.lower(),
+                                 **({"roll_note": f"Joining from {opened.sender_school[:150]}: child protection "
+                                                  "file received; the roll import will match them by UPN."}
+                                    if hasattr(Pupil, "roll_note") else {}))
             audit.record(actor, "pupil.create", "pupil", match.id, {"joining_from": "transfer"})
         sender = _text(opened.sender_school, "sending school", False, 200)
         code = bundle.receipt_code(opened.content_sha256, password)
@@ -462,6 +476,24 @@ def receipt_file(view: IncomingView) -> bytes:
     return json.dumps({"format": "kiosk-cp-receipt", "version": 1, "from_school": view.from_school,
                        "received_by": view.received_by, "received_on": to_local(view.received_at).date().isoformat(),
                        "receipt_code": view.receipt_code}, indent=1).encode("utf-8")
+
+
+def write_receipt(actor: Actor, settings, view: IncomingView) -> Path:
+    """The receipt file, owner-only in the export directory, for the sending DSL (audited)."""
+    require(actor, Cap.EXPORT_TRANSFER)
+    from kiosk.exports import files
+
+    out = files.write_export(files.export_dir(settings), f"receipt-{safe_school(view.from_school)}-{view.id}",
+                             ".json", receipt_file(view))
+    audit.record(actor, "transfer.receipt_file", "pupil", view.pupil_id,
+                 {"file": out.path.name, "sha256": out.sha256})
+    return out.path
+
+
+def safe_school(name: str) -> str:
+    from kiosk.exports.files import safe_name
+
+    return safe_name(name)[:30]
 
 
 def home_counts(actor: Actor, profile=None) -> list:

@@ -328,12 +328,15 @@ def decide_reset(actor: Actor, request_id: int, confirm: bool) -> ResetRequest:
 def home_counts(actor: Actor) -> list:
     """For the headteacher's and the DSL's home screen: resets waiting for them (only
     when there are some: the count is a call to act, not a statistic)."""
-    if not actor.can(Cap.ACCOUNTS_CONFIRM):
-        return []
+    from kiosk.services.actor import require_signed_in
     from kiosk.services.home import HomeCount
 
+    require_signed_in(actor)
+    if not actor.can(Cap.ACCOUNTS_CONFIRM):
+        return []
+
     waiting = len(pending_resets(actor))
-    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="z")] if waiting else []
+    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="2")] if waiting else []
 
 
 # --- internals -----------------------------------------------------------------------

@@ -12,11 +12,14 @@ What a connection may do, in order:
    that ends without authenticating is audited with every key it offered.
 3. Open one session with a terminal and ask for a shell: it runs the console for that
    user (who still gives their console password there), up to `ssh_max_sessions`
-   consoles at once. Exec requests, subsystems (SFTP included), a second session on
+   consoles at once. Exec requests, subsystems (SFTP and scp included), a second session on
    the same connection and sessions without a terminal are refused with a message and
    audited. Port forwarding (local, remote, Unix sockets, tun/tap), agent and X11
    forwarding are refused; forwarding requests are audited.
-4. When the connection drops, the console's process group gets SIGHUP (the console
+4. While a console runs, the server asks every few seconds whether its key is still
+   registered and its account still active with a remote role; if not, the console is
+   hung up (audited as `ssh.session_revoked`).
+5. When the connection drops, the console's process group gets SIGHUP (the console
    records the logout and exits), then SIGKILL after a grace period.
 
 The server opens the database itself for key look-ups and audit events; that work
@@ -48,6 +51,7 @@ KEEPALIVE_INTERVAL = 30.0
 KEEPALIVE_COUNT_MAX = 3
 HANGUP_GRACE = 5.0
 REFUSAL_AUDIT_INTERVAL = 60.0
+REVOKE_CHECK_INTERVAL = 2.0  # seconds between checks that live sessions may go on
 
 MSG_EXEC = "This server runs only the DSL console; commands cannot be run. Connect without a command.\r\n"
 MSG_SUBSYSTEM = "This server runs only the DSL console; file transfer and subsystems are not available.\r\n"
@@ -56,6 +60,8 @@ MSG_SECOND = "One console per connection. Open another connection for another co
 MSG_FULL = "The console has reached its limit of remote sessions. Try again later.\r\n"
 MSG_FORWARDING = "Port forwarding is not allowed on this server"
 MSG_FAILED = "The console could not be started. Tell the IT administrator.\r\n"
+MSG_REVOKED = ("\r\nThis remote console has ended: its key was removed or the account changed. "
+               "Ask the IT administrator.\r\n")
 BANNER_INACTIVE = "This key's console account is deactivated. Ask the IT administrator.\r\n"
 BANNER_ROLE = ("This key's console account may not use the console remotely "
                "(only the DSL team may). Ask the DSL or the IT administrator.\r\n")
@@ -91,13 +97,15 @@ class ConsoleServer:
 
     def __init__(self, settings: Settings, host_key, *, console_command: ConsoleArgv = console_argv,
                  hangup_grace: float = HANGUP_GRACE, login_timeout: float = LOGIN_TIMEOUT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 revoke_interval: float = REVOKE_CHECK_INTERVAL) -> None:
         self.settings = settings
         self.host_key = host_key
         self.console_command = console_command
         self.hangup_grace = hangup_grace
         self.login_timeout = login_timeout
         self._clock = clock
+        self.revoke_interval = revoke_interval
         self.limiter = RateLimiter(settings.ssh_attempts_per_minute, clock=clock)
         self.max_sessions = settings.ssh_max_sessions
         # Connections in flight (authenticating or not): bounded so a flood from many
@@ -111,6 +119,7 @@ class ConsoleServer:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._tasks: set[asyncio.Task] = set()
         self._closing = False
+        self._watcher: asyncio.Task | None = None
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -129,12 +138,38 @@ class ConsoleServer:
             agent_forwarding=False,
             x11_forwarding=False,
             allow_scp=False,
-            sftp_factory=None,
+            # asyncssh turns an SFTP request down by itself, before any of our code sees it,
+            # when there is no factory: this one refuses it too, but on the audit trail.
+            sftp_factory=self._refuse_sftp,
             login_timeout=self.login_timeout,
             keepalive_interval=KEEPALIVE_INTERVAL,
             keepalive_count_max=KEEPALIVE_COUNT_MAX,
             server_version="Server",  # say nothing about what it serves or its version
         )
+        self._watcher = asyncio.get_running_loop().create_task(self._watch_sessions())
+
+    async def _watch_sessions(self) -> None:
+        """End each live console whose key was removed or whose account may no longer
+        have one (deactivated, remote role taken away): within `revoke_interval` seconds."""
+        from kiosk.services import ssh_keys
+
+        while not self._closing:
+            await asyncio.sleep(self.revoke_interval)
+            for session in list(self.sessions):
+                conn = session.conn
+                if session.how is not None or conn.user_id is None or conn.fingerprint is None:
+                    continue
+                try:
+                    reason = await self.db_call(ssh_keys.session_refusal, conn.user_id, conn.fingerprint,
+                                                self.settings.remote_roles)
+                except Exception:  # a busy database is not a revoked key: try again next time
+                    log.exception("could not check the session of %s", conn.origin)
+                    continue
+                if reason and session.how is None:
+                    log.info("ending console for %s at %s: %s", conn.username, conn.origin, reason)
+                    await self.audit(conn.who(), "ssh.session_revoked",
+                                     {"reason": reason, "fingerprint": conn.fingerprint}, "user", conn.user_id)
+                    self.spawn(session.revoke())
 
     @property
     def port(self) -> int:
@@ -144,6 +179,8 @@ class ConsoleServer:
     async def close(self) -> None:
         """Stop listening, hang up every console (waiting for each), close connections."""
         self._closing = True
+        if self._watcher is not None:
+            self._watcher.cancel()
         if self._acceptor is not None:
             self._acceptor.close()
             with contextlib.suppress(Exception):
@@ -224,6 +261,21 @@ class ConsoleServer:
         return True
 
     # --- sessions -----------------------------------------------------------------------
+
+    async def _refuse_sftp(self, chan) -> None:
+        """An SFTP request (also what `scp` sends since OpenSSH 9): say no, audit, close."""
+        conn = chan.get_extra_info("connection")
+        owner = conn.get_owner() if conn is not None else None
+        if isinstance(owner, _Connection) and owner.username is not None:
+            log.info("refused SFTP for %s", owner.origin)
+            await self.audit(owner.who(), "ssh.subsystem_refused", {"subsystem": "sftp"},
+                             "user", owner.user_id)
+        with contextlib.suppress(Exception):
+            chan.write_stderr(MSG_SUBSYSTEM.encode())
+            chan.exit(1)
+        # Cancelled, not returned (asyncssh would serve SFTP) nor raised (it would drop the
+        # whole connection as an internal error).
+        raise asyncio.CancelledError
 
     async def _process(self, process: asyncssh.SSHServerProcess) -> None:
         conn = process.get_extra_info("connection")
@@ -418,6 +470,11 @@ class _Connection(asyncssh.SSHServer):
         if self.username is None:
             process.exit(1)
             return
+        if process.command is not None and process.command.split(None, 1)[:1] == ["scp"]:
+            # Legacy scp: file transfer, refused as such.
+            await self._refuse(process, MSG_SUBSYSTEM, "ssh.subsystem_refused",
+                               {"subsystem": "scp", "command": _printable(process.command)})
+            return
         if process.command is not None:
             await self._refuse(process, MSG_EXEC, "ssh.exec_refused", {"command": _printable(process.command)})
             return
@@ -500,6 +557,11 @@ class _Session:
             await asyncio.gather(pump, exited, closed, return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(process.wait_closed(), 5)
+
+    async def revoke(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.stderr.write(MSG_REVOKED.encode())
+        await self.end("revoked")
 
     async def end(self, how: str) -> None:
         """Hang up the console (idempotent), record how it ended, close the channel."""

@@ -78,6 +78,9 @@ def child_environment(settings: Settings, term: str | None, client_env: Mapping,
         env["COLORTERM"] = colorterm
     if settings.db_url:
         env["KIOSK_DB_URL"] = settings.db_url
+    if server_env.get("CREDENTIALS_DIRECTORY"):
+        # The service's own systemd credentials (the database key), never the client's.
+        env["CREDENTIALS_DIRECTORY"] = server_env["CREDENTIALS_DIRECTORY"]
     return env
 
 

@@ -94,34 +94,37 @@ class BodyMap(Widget, can_focus=True):
         self.post_message(self.Marked(self, self.area))
 
     def render(self) -> Text:
-        grid = [[" "] * WIDTH for _ in range(ROWS)]
-        styles: list[tuple[int, int, int, str]] = []
-        for text, col in (("Front (child facing you)", 0), ("Back", 43)):
-            grid[0][col:col + len(text)] = list(text)
-            styles.append((0, col, len(text), "bold"))
-        for i, (area, label, row, col) in enumerate(SPOTS):
-            text = ("*" if area in self.marked else "") + label
-            grid[row][col:col + len(text)] = list(text)
-            style = "reverse" if (i == self.cursor and self.has_focus) else (
-                "bold red" if area in self.marked else "")
-            if i == self.cursor and not self.has_focus:
-                style = "underline"
-            if style:
-                styles.append((row, col, len(text), style))
-        out = Text()
-        lines = ["".join(r).rstrip() for r in grid]
-        offsets = []
-        pos = 0
-        for line in lines:
-            offsets.append(pos)
-            pos += len(line) + 1
-        out = Text("\n".join(lines))
-        for row, col, length, style in styles:
-            out.stylize(style, offsets[row] + col, offsets[row] + col + length)
-        return out
+        return draw(self.marked, self.cursor, self.has_focus)
 
     def on_focus(self) -> None:
         self.refresh()
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+def draw(marked, cursor: int | None = None, focused: bool = False) -> Text:
+    """The two outlines as text: marked areas starred in bold red, the cursor reversed when
+    the map has focus (underlined when not). Also used read-only on the concern screen."""
+    grid = [[" "] * WIDTH for _ in range(ROWS)]
+    styles: list[tuple[int, int, int, str]] = []
+    for text, col in (("Front (child facing you)", 0), ("Back", 43)):
+        grid[0][col:col + len(text)] = list(text)
+        styles.append((0, col, len(text), "bold"))
+    for i, (area, label, row, col) in enumerate(SPOTS):
+        text = ("*" if area in marked else "") + label
+        grid[row][col:col + len(text)] = list(text)
+        style = "bold red" if area in marked else ""
+        if i == cursor:
+            style = "reverse" if focused else "underline"
+        if style:
+            styles.append((row, col, len(text), style))
+    lines = ["".join(r).rstrip() for r in grid]
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    out = Text("\n".join(lines))
+    for row, col, length, style in styles:
+        out.stylize(style, offsets[row] + col, offsets[row] + col + length)
+    return out

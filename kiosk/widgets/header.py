@@ -20,7 +20,11 @@ class KioskHeader(Horizontal):
         profile = getattr(app, "profile", None)
         school = profile.school_name if profile is not None else "DSL console"
         actor = getattr(app, "actor", None)
-        left = Content.assemble((school, "bold"), " · " if self.title_text else "", self.title_text)
+        # The title first: at 80 columns the school's name is what gives way.
+        if self.title_text:
+            left = Content.assemble((f"{self.title_text} · ", "bold"), school)
+        else:
+            left = Content.styled(school, "bold")
         yield Static(left, id="header-title")
         who = Content(actor.full_name) if actor is not None else Content("")
         yield Static(who, id="header-user")

@@ -7,6 +7,7 @@ from textual.widgets import Input, TextArea
 from kiosk.text import INPUT_RESTRICT, SHORT_MAX, has_control_chars
 
 CONTROL_REFUSED = "Control characters are not allowed here; they were not entered."
+TOO_LONG = "This field holds at most {limit} characters; the rest was not entered."
 
 
 class SafeInput(Input):
@@ -19,10 +20,24 @@ class SafeInput(Input):
     def __init__(self, value: str | None = None, *, max_length: int = SHORT_MAX, **kwargs) -> None:
         kwargs.setdefault("restrict", INPUT_RESTRICT)
         super().__init__(value, max_length=max_length, **kwargs)
+        self._refused_text = ""
+        self._refused_length = 0
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # Input calls restricted() without saying why: keep what was tried so it can.
+        self._refused_text = text
+        self._refused_length = len(self.value) - abs(end - start) + len(text)
+        super().replace(text, start, end)
 
     def restricted(self) -> None:
         self.app.bell()
-        self.notify(CONTROL_REFUSED, severity="warning", markup=False, timeout=4)
+        if has_control_chars(self._refused_text):
+            message = CONTROL_REFUSED
+        elif self.max_length and self._refused_length > self.max_length:
+            message = TOO_LONG.format(limit=self.max_length)
+        else:
+            message = "That cannot be typed here; it was not entered."
+        self.notify(message, severity="warning", markup=False, timeout=4)
 
 
 class SafeTextArea(TextArea):

@@ -9,7 +9,11 @@ Use it anywhere a pupil is chosen (concerns, early-help walk-ins):
         message.pupil      # kiosk.services.pupils.PupilSummary (name, year, form, dob)
 
 Keys: type in the box; Down (or Tab) moves into the results; Enter chooses. Enter in the
-box chooses the first result. After a choice the box is cleared, ready for another pupil.
+box chooses the pupil when exactly one matches, and otherwise moves into the results with
+the first highlighted, so a second Enter is a choice made while looking at the names (the
+wrong child on a concern is worse than one more key). Every pupil search in the console
+behaves this way: the concern form, the pupils screen and the early-help dialogs all use
+this widget. After a choice the box is cleared, ready for another pupil.
 `picker.clear()` empties it; `picker.focus_search()` puts the cursor in the box.
 
 The search is kiosk.services.pupils.search for `self.app.actor` (an index lookup, fast
@@ -74,9 +78,11 @@ class PupilPicker(Vertical):
             return self.picker
 
     def __init__(self, *, placeholder: str = "Type the first letters of a first or last name",
-                 id: str | None = None, classes: str | None = None) -> None:
+                 id: str | None = None, classes: str | None = None,
+                 on_roll_only: bool = False) -> None:
         super().__init__(id=id, classes=classes)
         self.placeholder = placeholder
+        self.on_roll_only = on_roll_only
         self._results: list = []
 
     def compose(self) -> ComposeResult:
@@ -108,13 +114,15 @@ class PupilPicker(Vertical):
             self._show([], "")
             return
         try:
-            found = pupils.search(actor, text, limit=MAX_RESULTS)
+            found = pupils.search(actor, text, limit=MAX_RESULTS, on_roll_only=self.on_roll_only)
         except KioskError as exc:
             self._show([], str(exc))
             return
         hint = "" if found else "No pupil found. Try fewer letters, or the last name."
-        if found:
-            hint = "Down then Enter to choose (Enter here takes the first)."
+        if len(found) == 1:
+            hint = "Enter to choose."
+        elif found:
+            hint = "Several found: Enter or Down moves to the list, then Enter chooses."
         self._show(found, hint)
 
     # --- internals ----------------------------------------------------------------
@@ -145,8 +153,10 @@ class PupilPicker(Vertical):
     @on(Input.Submitted, "#pupil-search")
     def _enter_in_box(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._results:
+        if len(self._results) == 1:
             self._choose(0)
+        else:
+            self.action_to_results()
 
     @on(OptionList.OptionSelected, "#pupil-results")
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -11,6 +11,17 @@ from textual.content import Content
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+CONFIRM_NOTE = "Published number, not yet confirmed by the school: check it before relying on it."
+
+
+def paragraph_ref(paragraph: str) -> str:
+    """" (para 11a)" for the school's procedures, " (KCSIE)" for national guidance."""
+    if not paragraph:
+        return ""
+    if paragraph[:1].isdigit():
+        return f" (para {paragraph})"
+    return f" ({paragraph})"
+
 
 def _contact_lines(contact) -> list[Content]:
     parts = [contact.name]
@@ -24,13 +35,15 @@ def _contact_lines(contact) -> list[Content]:
         lines.append(Content.assemble(("  ", ""), (note, "italic")))
     if getattr(contact, "placeholder", False):
         lines.append(Content.assemble(("  (example entry: the school must replace it)", "italic")))
+    if getattr(contact, "to_confirm", False):
+        lines.append(Content.assemble((f"  ({CONFIRM_NOTE})", "italic")))
     return lines
 
 
 def render_guidance(guidance) -> Content:
     lines: list[Content] = [Content.styled(guidance.title or "Next steps", "bold")]
     for i, step in enumerate(guidance.steps, 1):
-        ref = f" (para {step.paragraph})" if step.paragraph else ""
+        ref = paragraph_ref(step.paragraph)
         lines.append(Content.assemble(f"{i}. ", step.text, (ref, "dim")))
         if step.contact is not None:
             parts = [step.contact.name] + [v for v in (step.contact.phone, step.contact.email) if v]

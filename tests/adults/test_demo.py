@@ -10,6 +10,21 @@ from kiosk.services import adults
 
 
 def test_demo_seed(make_user):
+    """Seeded at 07:05 on a working day (as a school might at any hour): "today at 08:00"
+    is still to come, and nothing may be dated after the moment the demo was made."""
+    from datetime import datetime
+
+    from kiosk.clock import FakeClock, use_clock
+    from kiosk.models.adults import AdultConcern, AdultConcernEvent
+
+    clock = FakeClock(datetime(2027, 1, 4, 7, 5))
+    with use_clock(clock):
+        _seed_and_check(make_user)
+    assert max(c.created_at for c in AdultConcern.select()) <= clock.now
+    assert max(e.at for e in AdultConcernEvent.select()) <= clock.now
+
+
+def _seed_and_check(make_user):
     users = {}
     for username, roles in (("teacher", "staff"), ("volunteer", "staff"), ("pastoral", "pastoral"),
                             ("dsl", "dsl"), ("deputy", "deputy_dsl"), ("head", "headteacher"),

@@ -292,3 +292,79 @@ async def test_my_reports_show_receipt_only(settings, school, profile):
         row = " ".join(str(c) for c in app.screen.query_one(DataTable).get_row_at(0))
         assert "the headteacher" in row
         assert "Secret" not in row and "Subject" not in row
+
+
+async def test_typed_name_of_an_account_asks_did_you_mean_and_never_reaches_them(settings, school):
+    from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
+    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.services import alerts
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        screen = await open_form(pilot)
+        await fill(pilot, subject=SOMEONE_ELSE, name="dr  HELEN marsh", answers=("harmed_child",))
+        # The pane already routes it as the headteacher's account.
+        assert "goes to the trust Director of Education" in rules_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Did you mean Dr Helen Marsh" in screen_text(app.screen)
+        await pilot.press("n")  # no: back to the form, nothing sent
+        await settle(pilot)
+        assert app.screen is screen and AdultConcern.select().count() == 0
+        assert "Not sent" in str(screen.query_one("#form-message").content)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen), all_text(app)
+        assert "Director of Education" in all_text(app)
+    c = AdultConcern.select().get()
+    assert c.subject_user_id == school["head"].user_id and c.recipient_role == "director_of_education"
+    assert alerts.for_user(school["head"]) == []
+
+
+async def test_adult_concerns_have_their_own_reference_on_receipt_reports_and_register(
+        settings, school, profile, fake_clock):
+    from kiosk.rules.routing import HarmsAnswers
+    from kiosk.screens.adult_form import ReceiptScreen, SOMEONE_ELSE
+    from kiosk.services import adults
+
+    # An allegation whose LADO contact is days overdue, with a long name: nothing cut at 80.
+    fake_clock.now = datetime(2026, 11, 20, 10, 0)
+    old = adults.raise_concern(school["teacher"], profile, subject_name="Mr Bartholomew Featherstonehaugh",
+                               subject_role="Peripatetic music teacher",
+                               what_happened="Pushed a pupil", answers=HarmsAnswers(harmed_child=True))
+    fake_clock.now = datetime(2026, 11, 30, 14, 0)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await open_form(pilot)
+        await fill(pilot, subject=SOMEONE_ELSE, name="Mr Ray Dunmore", role="Caretaker")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptScreen)
+        new_ref = adults.ref_for(old.id + 1)
+        assert new_ref == "A-00002" and new_ref in screen_text(app.screen)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("a", "f4")
+        await settle(pilot)
+        assert new_ref in screen_text(app) and adults.ref_for(old.id) in screen_text(app)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await login(pilot, "head")
+        await pilot.press("g")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "A-00001" in text
+        status = next(r.status for r in adults.register(school["head"]) if r.id == old.id)
+        assert status.startswith("LADO overdue by") and status.endswith(" h")
+        # Every word of the status and of who it is about is on screen (wrapped, not cut).
+        for word in (status + " Mr Bartholomew Featherstonehaugh").split():
+            assert word in text, (word, text)

@@ -332,3 +332,50 @@ def test_shell_administrator_cannot_raise_or_read(admin, profile, school):
         raise_(admin, profile, subject_name="Mr X", answers=NONE)
     with pytest.raises(PermissionDenied):
         adults.register(admin)
+
+
+# --- a typed name that matches an account (issue 12) ---------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["Dr Helen Marsh", "helen marsh", "  HELEN   MARSH ",
+                                   "Mrs Helen Marsh", "Dr. Helen Marsh"])
+def test_typed_name_of_an_account_is_routed_as_that_account(school, profile, typed):
+    s = school
+    r = raise_(s["teacher"], profile, subject_name=typed, answers=HARM)
+    # About the headteacher: never to her, never visible to her (paragraph 14).
+    assert r.received_by == "the trust Director of Education"
+    assert "Dr Helen Marsh" not in r.recipient_names
+    assert alerts.for_user(s["head"]) == []
+    assert adults.register(s["head"]) == []
+    with pytest.raises(NotFound):
+        adults.get_concern(s["head"], r.id)
+    from kiosk.models.adults import AdultConcern
+
+    assert AdultConcern.get_by_id(r.id).subject_user_id == s["head"].user_id
+
+
+def test_typed_name_plan_matches_the_account_too(school, profile):
+    s = school
+    p = adults.plan(s["teacher"], profile, subject_name="dr helen marsh", answers=HARM)
+    assert p.recipient_role == "director_of_education"
+    match = adults.matching_account(s["teacher"], "Helen  Marsh")
+    assert match is not None and match.user_id == s["head"].user_id
+    assert adults.matching_account(s["teacher"], "Helen Marshall") is None
+
+
+def test_typed_own_name_with_a_title_is_refused(school, profile):
+    with pytest.raises(ValidationError, match="yourself"):
+        raise_(school["teacher"], profile, subject_name="Mrs priya LAWSON", answers=HARM)
+
+
+def test_a_name_two_accounts_share_must_be_picked_from_the_list(school, profile, make_user):
+    make_user("marsh2", "staff", full_name="Ms Helen Marsh")
+    with pytest.raises(ValidationError, match="more than one console account"):
+        raise_(school["teacher"], profile, subject_name="Helen Marsh", answers=HARM)
+
+
+def test_name_key_ignores_titles_case_spacing_and_role_labels():
+    assert adults.name_key("Dr.  HELEN marsh") == "helen marsh"
+    assert adults.name_key("Dr Helen Marsh (headteacher)") == "helen marsh"
+    assert adults.name_key("Mx Sam  Patel") == "sam patel"
+    assert adults.name_key("Miss") == "miss"  # a bare title stays a name

@@ -59,3 +59,13 @@ async def test_arrows_never_leave_the_map(settings, school):
             seen.add(body.area)
             assert 0 <= body.cursor < len(SPOTS)
         assert len(seen) > 6
+
+
+def test_concern_screen_draws_the_recorded_areas(school, record):
+    from kiosk.screens.concern_detail import render_concern
+    from kiosk.services import concerns
+
+    c = record(injuries=[("left_arm", "Oval bruise"), ("back", "red mark")])
+    text = render_concern(concerns.get_concern(school.users["dsl"], c.id)).plain
+    assert "Front (child facing you)" in text
+    assert text.count("*L arm") == 2 and "*Back" in text and "*R arm" not in text

@@ -305,3 +305,36 @@ async def test_staff_cannot_open_another_persons_concern_through_any_screen(sett
         await settle(pilot)
         assert "Private words" not in screen_text(app)
         assert "Amara" not in screen_text(app)
+
+
+async def test_deputy_restricts_the_dsl_stays_named_and_the_screen_says_why_share_is_gone(
+        settings, school, record):
+    from kiosk.screens.concern_detail import ConcernDetailScreen, FieldsDialog
+    from kiosk.services import concerns
+
+    done = record()
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "deputy")
+        app.push_screen(ConcernDetailScreen(done.id))
+        await settle(pilot)
+        detail = app.screen
+        assert "s Share" in screen_text(app) or detail.check_action("share", ()) is True
+        await pilot.press("t")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FieldsDialog)
+        named = dialog.query_one("#f-named")
+        assert school.users["dsl"].user_id in named.selected  # ticked already
+        assert "always included" in screen_text(app)
+        # Untick the DSL: the service names them anyway.
+        named.deselect(school.users["dsl"].user_id)
+        dialog.query_one("#f-reason").text = "Concerns my neighbour's child"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is detail
+        assert not detail.check_action("share", ())
+        text = str(detail.query_one("#concern-text").content)
+        assert "Share (s) is off" in text and "Lift the restriction (t)" in text
+    d = concerns.get_concern(school.users["dsl"], done.id)
+    assert d.restricted and "Mrs Dsl" in {a.name for a in d.restricted_to}

@@ -142,6 +142,28 @@ def test_restricted_concern_is_invisible_to_a_deputy_not_named(school, record):
     assert concerns.get_concern(deputy, done.id).restricted is False
 
 
+def test_a_deputy_cannot_restrict_a_concern_away_from_the_dsl(school, record):
+    done = record()
+    dsl, deputy = school.users["dsl"], school.users["deputy"]
+    assert {c.id for c in concerns.restriction_candidates(deputy) if c.always} == {dsl.user_id}
+    d = concerns.restrict(deputy, done.id, [deputy.user_id], "Concerns a relative of the deputy's")
+    # The DSL is named whoever restricts it, sees it all and can lift the restriction.
+    assert {a.name for a in d.restricted_to} == {"Mr Deputy", "Mrs Dsl"}
+    assert concerns.get_concern(dsl, done.id).description.startswith("Amara showed")
+    assert not concerns.inbox(dsl).rows[0].hidden
+    assert alerts.for_user(dsl)[0].label != "Restricted"
+    # Even if the DSL's name is somehow ended on the list, the DSL still sees and lifts it.
+    from kiosk.clock import utcnow
+    from kiosk.models.concerns import ConcernAccess
+
+    ConcernAccess.update(ended_at=utcnow()).where(ConcernAccess.user == dsl.user_id).execute()
+    assert concerns.get_concern(dsl, done.id).restricted
+    assert [e.kind for e in chronology.chronology(dsl, school.pupils["amara"].id)][0] != "restricted"
+    assert chronology.chronology(dsl, school.pupils["amara"].id)[-1].title != "Restricted concern"
+    concerns.lift_restriction(dsl, done.id, "The DSL has reviewed it")
+    assert concerns.get_concern(deputy, done.id).restricted is False
+
+
 def test_restricted_concern_cannot_be_shared(school, record):
     done = record()
     dsl = school.users["dsl"]

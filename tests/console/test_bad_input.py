@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.errors import KioskError, ValidationError
 from kiosk.services import accounts
-from kiosk.widgets.inputs import CONTROL_REFUSED
+from kiosk.widgets.inputs import CONTROL_REFUSED, TOO_LONG
 from tests.conftest import STRONG_PASSWORD
 from tests.console.forms import NoteForm
 from tests.console.helpers import console_app, login, screen_text, settle, type_into
@@ -75,6 +75,42 @@ async def test_control_characters_are_refused_at_input_with_a_message(settings, 
         note.insert_text_at_cursor("x\x07y")
         await settle(pilot)
         assert note.value == "ok "
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069"])
+async def test_bidi_overrides_are_refused_at_input_and_in_services(settings, make_user, admin, char):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "alice")
+        await app.push_screen(NoteForm())
+        await type_into(pilot, "#note", "ok ")
+        note = app.screen.query_one("#note")
+        note.insert_text_at_cursor(f"evil{char}txt.exe")
+        await settle(pilot)
+        assert note.value == "ok "
+        assert CONTROL_REFUSED in [n.message for n in app._notifications]
+    with pytest.raises(ValidationError, match="control characters"):
+        accounts.create_user(admin, "eve", f"Eve {char}tsilla", ["staff"], STRONG_PASSWORD)
+
+
+async def test_typing_past_the_length_limit_says_so(settings, make_user):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "alice")
+        await app.push_screen(NoteForm())
+        note = app.screen.query_one("#note")
+        await type_into(pilot, "#note", "x" * note.max_length)
+        assert note.value == "x" * note.max_length
+        await pilot.press("y")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert TOO_LONG.format(limit=note.max_length) in messages
+        assert CONTROL_REFUSED not in messages
+        assert note.value == "x" * note.max_length
 
 
 async def test_long_rtl_and_emoji_text_is_kept_exactly(settings, make_user):

@@ -77,3 +77,21 @@ def test_no_signoff_count_without_the_capability(make_user):
 
     teacher = make_user("teacher", "staff")
     assert not [c for c in home.home_counts(teacher, load_profile()) if c.label.startswith("Staff yet")]
+
+
+def test_a_draft_is_validated_when_restored(make_user):
+    """A draft written another way (an older console, the database directly) is checked like
+    typed text before it goes back into a form: control characters and bidi overrides refused."""
+    import json
+
+    alice = make_user("alice", "staff")
+    draft_id = drafts.save_draft(alice, "concern", "kiosk.screens.x:Form", {"text": "fine"})
+    for bad in ("\x1b]0;pwned\x07", "pay \u202eKCIN", "x" * 20_001):
+        Draft.update(payload=json.dumps({"v": 1, "screen": "kiosk.screens.x:Form", "title": "C",
+                                         "state": {"text": bad}})).execute()
+        with pytest.raises(ValidationError, match="draft"):
+            drafts.load_draft(alice, draft_id)
+    assert Draft.select().count() == 1  # kept, not lost
+    assert AuditEvent.select().where(AuditEvent.action == "draft.refused").count() == 3
+    with pytest.raises(ValidationError):
+        drafts.save_draft(alice, "concern", "kiosk.screens.x:Form", {"text": "a\u2066b"})

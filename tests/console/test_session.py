@@ -299,3 +299,30 @@ def test_refuses_to_start_without_a_terminal(settings, database, capsys):
     assert run_console(settings) == 1  # pytest's stdin is not a terminal
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "needs a terminal" in err
+
+
+@pytest.mark.parametrize("change", ["deactivate", "set_roles", "reset_password"])
+async def test_an_account_change_returns_the_console_to_the_login_screen(settings, make_user, admin, change):
+    from kiosk.app import LOCK_NOTICES
+    from kiosk.services import accounts
+    from tests.console.helpers import wait_until
+
+    make_user("dana", "deputy_dsl", full_name="Dana Deputy")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await login(pilot, "dana")
+        assert isinstance(app.screen, HomeScreen)
+        if change == "deactivate":
+            accounts.deactivate(admin, "dana")
+        elif change == "set_roles":
+            accounts.set_roles(admin, "dana", ["staff"])
+        else:
+            accounts.reset_password(admin, "dana", "Another-strong-passphrase-9")
+        await pilot.press("down")
+        await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=5)
+        assert_nothing_of_session_left(app, "Dana Deputy")
+        shown = " ".join(screen_text(app).split())
+        assert "Your account was changed by the IT administrator" in shown
+        assert LOCK_NOTICES["account_changed"].startswith("Your account was changed")
+    assert "session.account_changed" in actions()

@@ -172,3 +172,30 @@ async def test_governor_reads_the_report_and_writes_the_pdf(settings, school, re
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, NoticeDialog))
     assert list((settings.data_dir / "exports").glob("governors-report-autumn-*.pdf"))
+
+
+async def test_dsl_records_the_move_from_the_leavers_list(settings, school, record):
+    from kiosk.models.pupils import Pupil
+    from kiosk.screens.early_help_dialogs import FieldsDialog
+    from kiosk.screens.leavers import LeaversScreen
+    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.services import transfers
+
+    record()
+    amara = school.pupils["amara"].id
+    Pupil.update(active=False, left_on=date(2026, 11, 24)).where(Pupil.id == amara).execute()
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "dsl")
+        app.push_screen(LeaversScreen())
+        await settle(pilot)
+        assert "t Record the move" in screen_text(app)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, FieldsDialog))
+        assert app.screen.query_one("#f-left").value == "24/11/2026"
+        await _fill(pilot, {"school": "Oak Hill Academy", "dsl": "Mr Receiver"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TransfersScreen)
+    [t] = transfers.transfers(school.users["dsl"])
+    assert t.source == "roll_import" and t.left_on == date(2026, 11, 24)

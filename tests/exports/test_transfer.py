@@ -204,3 +204,66 @@ def test_export_dir_must_be_owner_only(tmp_path, settings):
         _validate(tmp_path / "config.toml", {"export_dir": "/tmp"})
     ok = _validate(tmp_path / "config.toml", {"export_dir": "exports-here"})
     assert ok["export_dir"] == tmp_path / "exports-here"
+
+
+def test_the_transfers_list_is_an_audited_view(school, profile):
+    from kiosk.models import AuditEvent
+    from kiosk.services import transfers
+
+    transfers.start_transfer(school.users["dsl"], school.pupils["ben"].id, destination_school="Elm School",
+                             destination_dsl="Ms Elm", left_on=date(2026, 11, 26), profile=profile)
+    out, incoming = transfers.transfers_screen(school.users["deputy"], profile)
+    assert len(out) == 1 and incoming == []
+    ev = AuditEvent.select().where(AuditEvent.action == "transfer.list").get()
+    assert ev.actor == "deputy" and "Ben" not in ev.detail
+    transfers.home_counts(school.users["dsl"], profile)  # the home screen's counts are not a view
+    assert AuditEvent.select().where(AuditEvent.action == "transfer.list").count() == 1
+
+
+def test_a_leaver_from_the_roll_import_starts_a_transfer_and_leaves_the_list(school, record, profile, settings,
+                                                                            scrypt_fast):
+    from kiosk.models.pupils import Pupil
+    from kiosk.services import pupils, transfers
+
+    dsl = school.users["dsl"]
+    record()
+    amara = school.pupils["amara"].id
+    Pupil.update(active=False, left_on=date(2026, 11, 24)).where(Pupil.id == amara).execute()
+    assert [r.pupil_id for r in pupils.leavers_to_transfer(dsl, profile)] == [amara]
+    assert transfers.move_defaults(dsl, amara) == {"left_on": date(2026, 11, 24)}
+    t = transfers.start_transfer(dsl, amara, destination_school="Oak Hill Academy", destination_dsl="Mr R",
+                                 left_on=date(2026, 11, 24), source="roll_import",
+                                 source_ref=f"leaver:{amara}:2026-11-24", profile=profile)
+    assert transfers.transfer_for_source(dsl, f"leaver:{amara}:2026-11-24", profile).id == t.id
+    assert [r.pupil_id for r in pupils.leavers_to_transfer(dsl, profile)] == [amara]  # not sent yet
+    transfers.send_transfer(dsl, settings, profile, t.id)
+    assert pupils.leavers_to_transfer(dsl, profile) == []
+
+
+def test_flags_in_the_file_come_from_the_dsls_flags_with_their_dates(school, record, profile, settings,
+                                                                    scrypt_fast):
+    from kiosk.services import casefile, pupils
+
+    dsl = school.users["dsl"]
+    amara = school.pupils["amara"].id
+    pupils.set_flag(dsl, amara, "cp_plan", True, reason="Conference decision", on=date(2026, 10, 1))
+    content = casefile.build(dsl, amara, profile=profile)
+    assert content["flags"] == ["Child protection plan (since 01 Oct 2026)"]
+    assert content["current_plan"] == ["Child protection plan"]
+    assert content["flag_changes"][0]["on"] == "2026-10-01"
+
+
+def test_received_records_and_what_was_sent_are_append_only(sent, tmp_path, profile):
+    import peewee
+
+    from kiosk.models.transfers import ReceivedRecord, Transfer
+    from kiosk.services import transfers
+
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        Transfer.update(destination_school="Elsewhere").where(Transfer.id == sent.transfer.id).execute()
+    b_settings, b_dsl = _second_school(tmp_path)
+    transfers.receive(b_dsl, b_settings, other_profile(profile), sent.bundle_path.read_bytes(), sent.password)
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        ReceivedRecord.update(title="changed").execute()
+    with pytest.raises(peewee.DatabaseError, match="append-only"):
+        ReceivedRecord.delete().execute()

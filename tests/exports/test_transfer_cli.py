@@ -61,3 +61,8 @@ def test_receive_and_ack_from_the_shell(monkeypatch, capsys, tmp_path, school, r
     assert "received by Mr B" in out
     assert receipt_code in open(receipt_path).read()
     assert transfers.transfer(dsl, t.id, profile).state == "acknowledged"
+    code, out, err = run(monkeypatch, capsys, "--data-dir", a, "transfer", "list", "--user", "dsl",
+                         "--passwords-stdin", stdin=f"{STRONG_PASSWORD}\n")
+    assert code == 0 and "acknowledged" in out and "Amara Abbott -> Elsewhere School" in out
+    code, out, err = run(monkeypatch, capsys, "--data-dir", a, "transfer", "key")
+    assert code == 0 and out.strip() == f"this school's key: {sent.fingerprint}"

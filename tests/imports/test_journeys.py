@@ -157,12 +157,14 @@ async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff,
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "dsl")
         assert "left: child protection file to transfer" in screen_text(app)
-        await pilot.press("l")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("f6")
         await wait_until(pilot, lambda: isinstance(app.screen, LeaversScreen))
         assert "Mia Jones" in screen_text(app)
         await pilot.press("escape")
         await settle(pilot)
-        await pilot.press("j")
+        await pilot.press("f7")
         await wait_until(pilot, lambda: isinstance(app.screen, NotOnRollScreen))
         assert "Zara Ahmed" in screen_text(app)
         screen = app.screen
@@ -180,5 +182,9 @@ async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff,
     from kiosk.models.pupils import Pupil
 
     joined = Pupil.get(Pupil.upn == "A936200015014")
-    assert ConcernPupil.select().where(ConcernPupil.pupil == joined.id).count() == 1
     assert Pupil.get_by_id(zara.id).merged_into == joined.id
+    # The link stays on the child's record (append-only); the pupil's chronology shows it.
+    assert ConcernPupil.select().where(ConcernPupil.pupil == zara.id).count() == 1
+    from kiosk.services import chronology
+
+    assert [e.kind for e in chronology.chronology(staff.dsl, joined.id)].count("concern") == 1

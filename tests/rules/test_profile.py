@@ -339,3 +339,31 @@ def test_uk_phone_numbers_accepted(number):
 ])
 def test_non_uk_phone_numbers_refused(number):
     assert not is_uk_phone(number)
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069", "\x1b", "\x85"])
+def test_bidi_overrides_and_control_characters_are_refused(default_data, char):
+    # "\u202e" would show "01632 960100" as another number on screen than the one stored.
+    default_data["contacts"]["dsl"]["name"] = f"Ms A{char}Smith"
+    with pytest.raises(ProfileError, match=r"contacts\.dsl\.name: contains control characters"):
+        build(default_data)
+
+
+def test_profile_text_has_the_same_length_limit_as_other_text(default_data):
+    from kiosk.text import SHORT_MAX
+
+    default_data["contacts"]["dsl"]["name"] = "A" * SHORT_MAX
+    build(default_data)
+    default_data["contacts"]["dsl"]["name"] = "A" * (SHORT_MAX + 1)
+    with pytest.raises(ProfileError, match=r"contacts\.dsl\.name: too long \(201 characters; at most 200\)"):
+        build(default_data)
+
+
+def test_profile_and_kiosk_text_refuse_the_same_characters():
+    from kiosk.rules.profile import LONG_MAX, SHORT_MAX, has_control_chars
+    from kiosk import text
+
+    assert (SHORT_MAX, LONG_MAX) == (text.SHORT_MAX, text.LONG_MAX)
+    for code in range(0x3000):
+        ch = chr(code)
+        assert has_control_chars(ch) == text.has_control_chars(ch), hex(code)

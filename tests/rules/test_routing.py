@@ -153,10 +153,21 @@ def test_para14_allegation_with_nobody_reachable_goes_to_the_lado_directly(profi
     assert "LADO" in r.contacts[0].note
 
 
-def test_para14_allegation_lado_contact_is_the_referral_line_without_a_lado_in_the_profile(profile):
-    r = route_adult_concern(profile, AdultSubject(), ALLEGATION)
+def test_para14_allegation_lado_contact_is_the_referral_line_without_a_lado_in_the_profile(default_data):
+    del default_data["local_authority"]["lado"]
+    r = route_adult_concern(build(default_data), AdultSubject(), ALLEGATION)
     assert r.share_contacts[0].name == "Customer First"
     assert "LADO" in r.share_contacts[0].note
+
+
+def test_para14_the_default_profile_carries_the_lado_marked_for_the_school_to_confirm(profile):
+    r = route_adult_concern(profile, AdultSubject(), ALLEGATION)
+    lado = r.share_contacts[0]
+    assert lado.phone == "0300 123 2044" and "LADO" in lado.note
+    assert lado.to_confirm
+    out_of_hours = profile.local_authority.out_of_hours
+    assert out_of_hours is not None and out_of_hours.phone and out_of_hours.confirm
+    assert {"local_authority.lado", "local_authority.out_of_hours"} <= set(profile.placeholder_roles)
 
 
 def test_para14_escalation_when_not_responded_to_goes_to_the_trust_lead(profile):

@@ -39,7 +39,7 @@ def test_para10a_disclosure_steps_in_the_order_of_paragraph_11(profile):
     order = [index_of(g, f) for f in (
         "Do not investigate", "Tell the child what you will do next",
         "Do not discuss your concern with the child's parents", "Inform the DSL now",
-        "make a written record", "say why it is a cause for concern",
+        "This form is your written record", "say why it is a cause for concern",
     )]
     assert order == sorted(order)
 
@@ -112,8 +112,109 @@ def test_para11c_deputy_then_headteacher_then_refer_yourself_as_fallbacks(profil
 def test_para11d_record_the_childs_own_words_and_why(profile):
     steps = step_for(next_steps(profile, "disclosure"), "11d")
     assert "the child's own words, not your interpretation" in steps[0].text
-    assert "CPOMS" in steps[0].text
+    assert "This form is your written record" in steps[0].text
     assert "why it is a cause for concern" in steps[1].text
+
+
+ALL_CHILD_SITUATIONS = [
+    dict(source=s, category=c, dsl_available=a)
+    for s in (None, "child_told", "parent_told", "other_child_told", "noticed", "professional")
+    for c in (None, "online_safety", "fgm_honour_based", "radicalisation")
+    for a in (True, False)
+]
+
+
+@pytest.mark.parametrize("kw", ALL_CHILD_SITUATIONS)
+def test_para11d_the_console_is_the_written_record_never_cpoms_or_a_paper_form(profile, kw):
+    g = guidance_for_child_concern(profile, kw["source"], kw["category"], kw["dsl_available"])
+    for step in g.steps:
+        assert "CPOMS" not in step.text and "recording form" not in step.text, step
+    assert any("This form is your written record" in t for t in texts(g))
+
+
+def test_para11d_adult_concern_pane_calls_the_form_the_written_record(profile):
+    g = next_steps(profile, "adult_concern")
+    assert not any("sign and date" in t or "CPOMS" in t for t in texts(g))
+    assert any("This form is your written record" in t for t in texts(g))
+
+
+# --- 11a against 11b: a parent raised the concern ---------------------------------------------------
+
+
+def test_para11a_parent_may_increase_risk_warning_first_and_never_tell_the_parent(profile):
+    g = guidance_for_child_concern(profile, "parent_told", None, parent_risk=True)
+    assert g.steps[0].paragraph == "KCSIE"  # 999 stays first
+    assert g.steps[1].paragraph == "11a" and "may increase the risk" in g.steps[1].text
+    assert "11b" not in g.paragraphs
+    for step in g.steps:
+        assert "tell the parent" not in step.text.lower(), step
+        assert "your child safe" not in step.text, step
+
+
+def test_para11a_parent_risk_holds_when_nobody_is_reachable_and_with_categories(profile):
+    for available in (True, False):
+        g = guidance_for_child_concern(profile, "parent_told", ["neglect", "online_safety"],
+                                       available, parent_risk=True)
+        assert "11b" not in g.paragraphs
+        assert g.steps[1].paragraph == "11a"
+
+
+def test_para11b_parent_not_at_risk_is_told_in_words_for_a_parent(profile):
+    g = guidance_for_child_concern(profile, "parent_told", None, parent_risk=False)
+    (step,) = step_for(g, "11b")
+    assert step.text.startswith("Tell the parent what you will do next")
+    assert "how to keep your child safe" in step.text
+    assert "keep you safe" not in step.text
+
+
+def test_para11b_parent_question_unanswered_is_asked_first(profile):
+    g = guidance_for_child_concern(profile, "parent_told", None)
+    first_11a = step_for(g, "11a")[0]
+    assert "could talking to the parent increase the risk" in first_11a.text
+    (step,) = step_for(g, "11b")
+    assert step.text.startswith("If it is safe to talk to them, tell the parent")
+    assert index_of(g, "could talking to the parent") < index_of(g, "If it is safe to talk")
+
+
+def test_para11b_wording_fits_who_is_told(profile):
+    child = step_for(guidance_for_child_concern(profile, "child_told", None), "11b")[0]
+    assert "how to keep you safe" in child.text
+    witness = step_for(guidance_for_child_concern(profile, "other_child_told", None), "11b")[0]
+    assert "Tell the child who told you" in witness.text
+    assert "keep you safe" not in witness.text
+
+
+# --- every ticked category feeds the pane ------------------------------------------------------------
+
+
+def test_every_ticked_category_feeds_the_pane(profile):
+    # Online safety ticked after child-on-child: the indecent-image steps must still show.
+    g = guidance_for_child_concern(profile, "other_child_told", ["child_on_child", "online_safety"])
+    assert {"7", "8", "9"} <= set(g.paragraphs)
+    assert any("nude or semi-nude image" in t for t in texts(g))
+    g = guidance_for_child_concern(profile, "child_told",
+                                   ["neglect", "radicalisation", "fgm_honour_based"])
+    assert any("Prevent" in t for t in texts(g))
+    assert any(s.contact and s.contact.phone == "101" for s in g.steps)
+    assert "Neglect" in g.title and "Radicalisation" in g.title
+
+
+# --- refer it yourself: nobody in school reachable ---------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [None, "child_told", "parent_told", "other_child_told",
+                                    "noticed", "professional"])
+@pytest.mark.parametrize("cats", [(), ("online_safety", "radicalisation", "fgm_honour_based",
+                                       "child_on_child")])
+def test_para11c_refer_it_yourself_never_tells_staff_to_tell_the_dsl(profile, source, cats):
+    import re
+
+    g = next_steps(profile, "dsl_unavailable", source=source, category=cats, available=set())
+    assert "you must make the referral yourself" in step_for(g, "11c")[0].text
+    for step in g.steps:
+        assert not re.search(r"\b(tell|telling|inform|hand it to|report it to)\b[^.]*\bthe DSL\b",
+                             step.text, re.I), step
+        assert not (step.contact and step.contact.role == "dsl"), step
 
 
 def test_para11c_dsl_unavailable_informs_a_deputy(profile):

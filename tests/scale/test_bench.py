@@ -60,9 +60,19 @@ def test_dataset_builds_a_valid_school(database):
 
 
 def test_every_operation_runs_beside_its_raw_sql(database):
+    """At 07:05 on the first working day after a bank holiday (New Year's Day 2027 was a
+    Friday): the bench runs at any hour, and "today at 09:15" is still to come then."""
+    from datetime import datetime
+
     from kiosk.bench import Scale, dataset, ops, timing
+    from kiosk.clock import FakeClock, use_clock
     from kiosk.services import audit
 
+    with use_clock(FakeClock(datetime(2027, 1, 4, 7, 5))):
+        _every_operation(Scale, dataset, ops, timing, audit)
+
+
+def _every_operation(Scale, dataset, ops, timing, audit):
     ds = dataset.build(Scale.for_school(120, 1, quick=True))
     operations = ops.operations(ds)
     names = [o.name.split(" (")[0] for o in operations]
@@ -102,6 +112,21 @@ def test_report_table_and_json(tmp_path, monkeypatch):
     data = json.loads(path.read_text())
     assert {o["name"].split(" (")[0] for o in data["operations"]} >= {"governors' statistics"}
     assert all("median_ms" in o and "raw_median_ms" in o and "ratio" in o for o in data["operations"])
+
+
+@pytest.mark.skipif(bool(TEST_DB_URL), reason="SQLCipher is for SQLite")
+def test_encrypted_run_reports_its_cost_beside_plain():
+    from kiosk.bench import Scale, report, runner
+
+    scale = Scale.for_school(80, 1, quick=True)
+    plain = runner.run(scale, startup=False, profile_misses=False)
+    encrypted = runner.run(scale, startup=False, profile_misses=False, encrypted=True)
+    assert not encrypted["errors"] and "SQLCipher" in encrypted["machine"]["database"]
+    plain["encrypted"] = report.compare(plain, encrypted)
+    rows = plain["encrypted"]["operations"]
+    assert "inbox first page" in {r["name"] for r in rows} and len(rows) >= 6
+    assert all(r["ratio"] is None or r["ratio"] > 0 for r in rows)
+    assert "operation (encrypted vs plain)" in report.table(plain)
 
 
 def test_startup_is_measured_on_a_pty():

@@ -107,6 +107,14 @@ async def test_sftp_and_other_subsystems_are_refused(server, people):
     async with await connect(server, people["dana"].key) as conn:
         with pytest.raises((asyncssh.Error, OSError)):
             await asyncio.wait_for(conn.start_sftp_client(), 10)
+        sftp = await wait_for_audit("ssh.subsystem_refused", subsystem="sftp")
+        assert sftp.actor == "dana"
+        # Legacy scp asks to run "scp -t": refused as a file transfer.
+        result = await asyncio.wait_for(conn.run("scp -t /tmp", check=False), 10)
+        assert result.exit_status == 1 and "file transfer" in result.stderr
+        scp = await wait_for_audit("ssh.subsystem_refused", subsystem="scp")
+        assert json.loads(scp.detail)["command"] == "scp -t /tmp"
+        # The connection is still good for the console.
         process = await conn.create_process(subsystem="netconf", encoding=None)
         await asyncio.wait_for(process.wait_closed(), 10)
         assert process.exit_status == 1
@@ -234,3 +242,35 @@ def test_origins_name_the_address_and_port():
     assert _origin(("203.0.113.5", 51234)) == ("203.0.113.5", "ssh:203.0.113.5:51234")
     assert _origin(("2001:db8::1", 22, 0, 0)) == ("2001:db8::1", "ssh:[2001:db8::1]:22")
     assert _origin(None) == ("?", "ssh:?")
+
+
+@pytest.mark.parametrize("change", ["remove key", "deactivate", "take the remote role"])
+async def test_a_live_console_ends_within_seconds_when_access_goes(ssh_server, people, admin, tmp_path,
+                                                                   change):
+    import time
+
+    from kiosk.services import accounts, ssh_keys
+
+    server = await ssh_server(console_command=standin_command(tmp_path), revoke_interval=0.2)
+    conn = await connect(server, people["dana"].key)
+    async with conn:
+        process = await conn.create_process(term_type="xterm", encoding=None)
+        await read_until(process, b"READY")
+        start = await wait_for_audit("ssh.session_start")
+        began = time.monotonic()
+        if change == "remove key":
+            ssh_keys.remove_key(admin, "dana", people["dana"].key.get_fingerprint("sha256"))
+        elif change == "deactivate":
+            accounts.deactivate(admin, "dana")
+        else:
+            accounts.set_roles(admin, "dana", ["staff"])
+        await asyncio.wait_for(process.wait_closed(), 10)
+        assert time.monotonic() - began < 5
+    revoked = await wait_for_audit("ssh.session_revoked")
+    assert revoked.actor == "dana"
+    assert json.loads(revoked.detail)["reason"] == {
+        "remove key": ssh_keys.REMOVED, "deactivate": ssh_keys.INACTIVE,
+        "take the remote role": ssh_keys.ROLE}[change]
+    end = await wait_for_audit("ssh.session_end", how="revoked")
+    assert json.loads(end.detail)["pid"] == json.loads(start.detail)["pid"]
+    assert not server.sessions

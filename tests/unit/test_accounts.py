@@ -101,7 +101,8 @@ def test_success_resets_failure_count(make_user):
         assert not isinstance(exc.value, AccountLocked)
 
 
-@pytest.mark.parametrize("bad", ["short1", "password1234", "aaaaaaaaaaaaaaa", "alice-is-great-99"])
+@pytest.mark.parametrize("bad", ["short1", "password1234", "aaaaaaaaaaaaaaa", "alice-is-great-99",
+                                 "abcdabcdabcd", "12345678abcd", "qwertyuiop12"])
 def test_password_policy(make_user, admin, bad):
     with pytest.raises(ValidationError) as exc:
         accounts.create_user(admin, "alice", "Alice", ["staff"], bad)
@@ -170,3 +171,63 @@ def test_remote_origin_needs_a_remote_role(make_user):
         accounts.authenticate("dana", STRONG_PASSWORD, origin)
     assert accounts.authenticate("sam", STRONG_PASSWORD, "terminal")
     assert AuditEvent.select().where(AuditEvent.action == "login.refused_role").count() == 2
+
+
+def test_weak_passwords_are_refused_with_zxcvbns_feedback(admin, database):
+    with pytest.raises(ValidationError) as exc:
+        accounts.create_user(admin, "alice", "Alice", ["staff"], "abcdabcdabcd")
+    assert "too easy to guess" in exc.value.problem
+    assert "Repeats like" in exc.value.problem  # zxcvbn's own warning, shown to the person
+    accounts.create_user(admin, "alice", "Alice", ["staff"], "violet-harbour-tram-73")
+
+
+def _fail(name, times, password="not the password"):
+    errors = []
+    for _ in range(times):
+        with pytest.raises(AuthError) as exc:
+            accounts.authenticate(name, password)
+        errors.append(exc.value)
+    return errors
+
+
+def test_unknown_names_are_throttled_exactly_like_known_ones(make_user, fake_clock):
+    make_user("alice", "staff")
+    make_user("dora", "staff")
+    from kiosk.services.actor import shell_actor
+
+    accounts.deactivate(shell_actor("shell:test"), "dora")
+    known, unknown, inactive = _fail("alice", 6), _fail("nobody", 6), _fail("dora", 6)
+    for errors in (known, unknown, inactive):
+        assert [type(e) for e in errors] == [AuthError] * 4 + [AccountLocked] * 2
+    assert {str(e) for e in known[4:]} == {str(e) for e in unknown[4:]} == {str(e) for e in inactive[4:]}
+    assert {str(e) for e in known[:4]} == {str(e) for e in unknown[:4]}
+
+
+def test_the_failure_count_resets_when_a_lock_expires(make_user, fake_clock):
+    make_user("alice", "staff")
+    for name in ("alice", "nobody"):
+        _fail(name, 5)
+        fake_clock.advance(minutes=16)
+        # After the lock: four more wrong tries are four, not nine.
+        assert [type(e) for e in _fail(name, 4)] == [AuthError] * 4
+        with pytest.raises(AccountLocked):
+            accounts.authenticate(name, "not the password")
+        fake_clock.advance(minutes=16)
+    assert accounts.authenticate("alice", STRONG_PASSWORD).actor.username == "alice"
+
+
+def test_sign_in_tells_of_failed_attempts_and_resets_since_last_visit(make_user, admin, fake_clock):
+    make_user("alice", "staff")
+    first = accounts.authenticate("alice", STRONG_PASSWORD)
+    assert first.failed_since_last == 0 and first.password_reset_at is None
+    fake_clock.advance(hours=1)
+    _fail("alice", 3)
+    fake_clock.advance(minutes=1)
+    second = accounts.authenticate("alice", STRONG_PASSWORD)
+    assert second.failed_since_last == 3 and second.password_reset_at is None
+    fake_clock.advance(hours=1)
+    accounts.reset_password(admin, "alice", "violet-harbour-tram-73")
+    fake_clock.advance(minutes=1)
+    third = accounts.authenticate("alice", "violet-harbour-tram-73")
+    assert third.failed_since_last == 0 and third.password_reset_at is not None
+    assert accounts.authenticate("alice", "violet-harbour-tram-73").password_reset_at is None

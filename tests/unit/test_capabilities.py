@@ -18,7 +18,8 @@ EXPECTED = {
                  C.PUPIL_MANAGE, C.SIGNOFF_STATUS, C.AUDIT_VIEW, C.APP_EXIT, C.APP_SCREENSHOT},
     Role.DIRECTOR_OF_EDUCATION: {C.PROCEDURES_SIGN, C.CONCERN_RECORD, C.CONCERN_VIEW_OWN,
                                  C.ADULT_RAISE, C.WHISTLEBLOW_VIEW, C.CONTACTS_VIEW,
-                                 C.ADULT_RECEIVE_ALLEGATION, C.ADULT_RECEIVE_LOW_LEVEL},
+                                 C.ADULT_RECEIVE_ALLEGATION, C.ADULT_RECEIVE_LOW_LEVEL,
+                                 C.RETENTION_ADULTS},
     Role.TRUST_SAFEGUARDING_LEAD: {C.PROCEDURES_SIGN, C.CONCERN_RECORD, C.CONCERN_VIEW_OWN,
                                    C.ADULT_RAISE, C.WHISTLEBLOW_VIEW, C.CONTACTS_VIEW,
                                    C.ADULT_RECEIVE_LOW_LEVEL},
@@ -32,14 +33,15 @@ EXPECTED[Role.DSL] = _EVERYONE | {
     C.CONCERN_TRIAGE, C.CONCERN_RESTRICT, C.CONCERN_SHARE, C.CHRONOLOGY_VIEW,
     C.CATEGORIES_MANAGE, C.EARLY_HELP_VIEW, C.EARLY_HELP_MANAGE, C.EARLY_HELP_REFER,
     C.EARLY_HELP_OFFERS, C.ADULT_RECEIVE_LOW_LEVEL, C.SIGNOFF_STATUS, C.STATS_VIEW,
-    C.EXPORT_TRANSFER, C.EXPORT_CHRONOLOGY, C.EXPORT_REPORT,
-    C.ACCOUNTS_CONFIRM}
-EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE, C.ACCOUNTS_CONFIRM}
+    C.EXPORT_TRANSFER, C.EXPORT_CHRONOLOGY, C.EXPORT_REPORT, C.CONCERN_VIEW_RESTRICTED,
+    C.RETENTION_CHILDREN, C.ACCOUNTS_CONFIRM}
+EXPECTED[Role.DEPUTY_DSL] = EXPECTED[Role.DSL] - {C.CATEGORIES_MANAGE, C.CONCERN_VIEW_RESTRICTED,
+                                                  C.ACCOUNTS_CONFIRM}
 EXPECTED[Role.HEADTEACHER] = _EVERYONE | {
     C.PUPIL_SEARCH, C.CONCERN_VIEW_ALL, C.CHRONOLOGY_VIEW, C.CATEGORIES_MANAGE,
     C.EARLY_HELP_VIEW, C.EARLY_HELP_REFER, C.ADULT_RECEIVE_ALLEGATION,
     C.ADULT_RECEIVE_LOW_LEVEL, C.ADULT_REGISTER, C.SIGNOFF_STATUS, C.STATS_VIEW, C.AUDIT_VIEW,
-    C.ACCOUNTS_CONFIRM}
+    C.RETENTION_ADULTS, C.ACCOUNTS_CONFIRM}
 
 
 def test_matrix_covers_every_role():
@@ -93,12 +95,14 @@ def test_second_factor_roles_are_those_reading_case_records_or_managing_accounts
     }
 
 
-def test_only_the_headteacher_and_the_dsl_confirm_account_changes():
-    assert {r for r in Role if Cap.ACCOUNTS_CONFIRM in CAPABILITIES[r]} == {Role.HEADTEACHER, Role.DSL}
-    # An administrator cannot confirm their own request.
-    assert Cap.ACCOUNTS_CONFIRM not in CAPABILITIES[Role.ADMIN]
+def test_roles_that_read_case_records_need_a_confirmed_grant():
+    from kiosk.capabilities import reads_case_records
 
-
+    assert {r for r in Role if reads_case_records(r)} == {
+        Role.PASTORAL, Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.DIRECTOR_OF_EDUCATION,
+        Role.TRUST_SAFEGUARDING_LEAD}
+    confirmers = {r for r in Role if C.ACCOUNTS_CONFIRM in CAPABILITIES[r]}
+    assert confirmers == {Role.HEADTEACHER, Role.DSL}
 def test_exports_are_the_dsl_teams_and_the_report_also_the_governors():
     for role in Role:
         caps = CAPABILITIES[role]

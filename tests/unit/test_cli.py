@@ -198,6 +198,9 @@ def test_audit_verify_names_the_altered_event(monkeypatch, capsys, data_dir):
         db_url = None
 
     open_db(A())
+    from kiosk import appendonly
+
+    appendonly.drop_triggers()  # someone with the file drops the append-only triggers first
     AuditEvent.update(actor="mallory").where(AuditEvent.seq == 1).execute()
     db.close()
     code, out, err = run(monkeypatch, capsys, "audit", "verify")
@@ -270,7 +273,8 @@ def test_users_add_list_and_remove_keys(monkeypatch, capsys, data_dir, tmp_path)
 
 def test_reset_2fa_for_a_lost_phone_waits_for_the_head_or_dsl(monkeypatch, capsys, data_dir):
     init(monkeypatch, capsys)
-    for name, role in (("lee", "dsl"), ("hana", "headteacher")):
+    # The school's first headteacher gets the role at once; the DSL role then waits for her.
+    for name, role in (("hana", "headteacher"), ("lee", "dsl")):
         assert run(monkeypatch, capsys, "users", "add", name, "--role", role, "--full-name", name,
                    "--password-stdin", stdin="temporary-pass-123\n")[0] == 0
     code, _, err = run(monkeypatch, capsys, "users", "reset-2fa", "lee")
@@ -311,3 +315,16 @@ def test_reset_2fa_for_a_lost_phone_waits_for_the_head_or_dsl(monkeypatch, capsy
     rows = [e for e in AuditEvent.select().order_by(AuditEvent.seq) if e.action.startswith("2fa.reset")]
     assert [(e.action, e.origin.split(":")[0]) for e in rows] == [
         ("2fa.reset_requested", "shell"), ("2fa.reset_confirmed", "terminal")]
+
+
+def test_kiosk_users_grants_a_case_role_only_after_confirmation(monkeypatch, capsys, data_dir):
+    init(monkeypatch, capsys)
+    code, out, err = run(monkeypatch, capsys, "users", "add", "head", "--role", "headteacher",
+                         "--full-name", "Head Teacher", "--password-stdin", stdin="violet-harbour-tram-73\n")
+    assert code == 0, err
+    assert "waiting" not in out  # the school's first headteacher: nobody could confirm it
+    code, out, err = run(monkeypatch, capsys, "users", "add", "dana", "--role", "deputy_dsl",
+                         "--full-name", "Dana Deputy", "--password-stdin", stdin="violet-harbour-tram-73\n")
+    assert code == 0, err
+    assert "added dana (staff)" in out
+    assert "waiting for the headteacher or the DSL to confirm" in out and "deputy_dsl" in out

@@ -1,0 +1,139 @@
+"""What the screens got wrong at 80x24 (issue 12): widths, double audit events, cut text."""
+
+from __future__ import annotations
+
+from tests.console.helpers import console_app, login, screen_text, settle, wait_until
+
+SIZE = (80, 24)
+
+
+async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
+        settings, school, record, monkeypatch):
+    from textual.widgets import DataTable
+
+    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.services import chronology
+
+    record()
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        # Hold the worker back, so the rows arrive after the table's first layout.
+        monkeypatch.setattr(ChronologyScreen, "_load", lambda self, *a: None)
+        app.push_screen(ChronologyScreen(school.pupils["amara"].id))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen))
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        # The worker's rows land whenever they land: no idle may pass before the widths hold
+        # (an auto-width column kept its label's width until measured: "02/1  Stat").
+        screen._show_entries(chronology.chronology(school.users["dsl"], school.pupils["amara"].id))
+        when, what, entry = table.ordered_columns
+        assert when.get_render_width(table) >= len("26/11/2026 09:15") + 2
+        assert what.get_render_width(table) >= len("Concern") + 2
+        assert entry.get_render_width(table) >= len("Concern C-00001: Physical abuse") + 2
+        await settle(pilot)
+        assert "26/11/2026" in screen_text(app)
+
+
+async def test_opening_the_inbox_is_audited_once(settings, school, record):
+    from kiosk.models import AuditEvent
+    from kiosk.screens.inbox import InboxScreen
+
+    record()
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        before = AuditEvent.select().where(AuditEvent.action == "concern.inbox").count()
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InboxScreen)
+                         and app.screen.query_one("#inbox").row_count == 1)
+        await settle(pilot)
+        assert AuditEvent.select().where(AuditEvent.action == "concern.inbox").count() == before + 1
+        # Coming back to it from a concern reads it again (it may have changed): once more.
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert AuditEvent.select().where(AuditEvent.action == "concern.inbox").count() == before + 2
+
+
+async def _enter_after_typing(pilot, text: str) -> None:
+    from tests.console.helpers import type_into
+
+    await type_into(pilot, "#pupil-search", text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_early_help(
+        settings, school):
+    """One match: Enter chooses it. Several: Enter moves into the list; Enter again chooses
+    the highlighted one. The same on the concern form and in an early-help dialog."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.early_help_dialogs import PupilSearchDialog
+    from kiosk.services import pupils
+
+    # Two pupils whose names start "Ch": Chloe Carver and Charlie Chalk.
+    pupils.add_pupil(school.users["dsl"], first_name="Charlie", last_name="Chalk",
+                     date_of_birth=school.pupils["chloe"].date_of_birth, year_group=5,
+                     form_group="5M")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        await _enter_after_typing(pilot, "ch")
+        assert form._rows() == []  # several: nothing chosen yet
+        assert app.focused.id == "pupil-results"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r.pupil_name for r in form._rows()] == ["Chloe Carver"]
+        await _enter_after_typing(pilot, "amara")
+        assert [r.pupil_name for r in form._rows()] == ["Chloe Carver", "Amara Abbott"]
+
+        chosen = []
+        app.push_screen(PupilSearchDialog(), chosen.append)
+        await settle(pilot)
+        await _enter_after_typing(pilot, "ch")
+        assert chosen == [] and app.focused.id == "pupil-results"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in chosen] == ["Chloe Carver"]
+        app.push_screen(PupilSearchDialog(), chosen.append)
+        await settle(pilot)
+        await _enter_after_typing(pilot, "amara")
+        assert [p.name for p in chosen] == ["Chloe Carver", "Amara Abbott"]
+
+
+async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings, school):
+    """ansi-dark (SSH without COLORTERM): ticked and unticked must differ in the characters."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        await login(pilot, "teacher")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        urgent = form.query_one("#urgent")
+        cats = form.query_one("#categories")
+
+        def box_text() -> str:
+            urgent.scroll_visible(animate=False, immediate=True)
+            return str(urgent.render())
+
+        assert box_text().startswith("▐ ▌")
+        urgent.value = True
+        await settle(pilot)
+        assert box_text().startswith("▐X▌")
+        # The category list: unticked rows show an empty box, ticked ones an X.
+        first = cats.render_line(0).text
+        assert first.startswith("▐ ▌"), first
+        cats.select(cats.get_option_at_index(0).value)
+        await settle(pilot)
+        assert cats.render_line(0).text.startswith("▐X▌")
+        assert cats.render_line(1).text.startswith("▐ ▌")
