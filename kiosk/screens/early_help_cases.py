@@ -24,6 +24,7 @@ from kiosk.clock import to_local, fmt_local, today
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
 from kiosk.services import early_help as eh
+from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeTextArea
 
 
@@ -384,6 +385,26 @@ class TextDialog(ModalScreen):
         self.dismiss(None)
 
 
+class ShowTextDialog(ModalScreen[None]):
+    """Lines to read, closed with escape or enter."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, title: str, lines: list) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self):
+        with VerticalScroll(classes="dialog"):
+            yield Static(Content.styled(self.title_text, "bold"))
+            yield Static(Content("\n").join(self.lines), id="text-lines")
+        yield KioskFooter()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
 class InternalReferralScreen(KioskScreen):
     """Any member of staff: ask for 1:1 pastoral support or group work for a pupil."""
 
@@ -398,6 +419,7 @@ class InternalReferralScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "submit", "Send referral", priority=True),
         Binding("ctrl+p", "choose_pupil", "Pupil", priority=True),
+        Binding("ctrl+r", "mine", "Your referrals", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -406,8 +428,8 @@ class InternalReferralScreen(KioskScreen):
 
     def compose_body(self):
         with Vertical(id="ref-body"):
-            yield Static(Content("For worries about a child's safety, record a concern instead (home, r)."),
-                         classes="hint")
+            yield Static(Content("For worries about a child's safety, record a concern instead (home, r). "
+                                 "Ctrl+R: your referrals and what was decided."), classes="hint")
             yield Static(id="ref-pupil")
             yield Label(Content("Support asked for"))
             yield OptionList(id="ref-offers")
@@ -445,6 +467,19 @@ class InternalReferralScreen(KioskScreen):
     def on_option_list_option_selected(self, event) -> None:
         event.stop()
         self.query_one("#ref-reason").focus()
+
+    def action_mine(self) -> None:
+        mine = self.call_service(eh.my_referrals, self.actor)
+        if mine is None:
+            return
+        words = {"pending": "waiting for a decision", "accepted": "taken up",
+                 "declined": "not taken up"}
+        lines = [Content.assemble((f"{r.referred_at:%d %b}", "dim"), "  ", (r.pupil_name, "bold"), ": ",
+                                  r.offer_name, ": ", (words.get(r.decision, r.decision),
+                                                       "bold" if r.decision == "declined" else ""),
+                                  (f"\n    Why: {r.decision_reason}" if r.decision == "declined" else ""))
+                 for r in mine] or [Content("You have not referred anyone yet.")]
+        self.app.push_screen(ShowTextDialog("Your referrals", lines))
 
     def action_submit(self) -> None:
         if self.pupil is None:

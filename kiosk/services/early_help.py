@@ -695,6 +695,27 @@ def refer_internally(actor: Actor, pupil_id: int, offer: int | str, reason: str,
 def list_referrals(actor: Actor, pending_only: bool = False, pupil_id: int | None = None,
                    limit: int = 500) -> list[ReferralView]:
     require(actor, Cap.EARLY_HELP_VIEW)
+    return _referrals(pending_only, pupil_id, limit)
+
+
+def my_referrals(actor: Actor, limit: int = 50) -> list[ReferralView]:
+    """The referrals this member of staff made, with what was decided and why (a declined
+    referral's reason is theirs to read). Reading them marks their alerts read."""
+    require(actor, Cap.EARLY_HELP_REFER)
+    from kiosk.models import Alert
+
+    views = _referrals(False, None, limit, referred_by=actor.user_id)
+    if actor.user_id is not None:
+        with dbmod.write():
+            Alert.update(read_at=utcnow()).where(
+                (Alert.recipient == actor.user_id) & (Alert.kind == REFERRAL_DECLINED_ALERT)
+                & Alert.read_at.is_null()).execute()
+        audit.record(actor, "early_help.my_referrals_view", "early_help", "", {"count": len(views)})
+    return views
+
+
+def _referrals(pending_only: bool, pupil_id: int | None, limit: int,
+               referred_by: int | None = None) -> list[ReferralView]:
     from kiosk.models.early_help import (
         EarlyHelpEnrolment as E,
         EarlyHelpOffer as O,
@@ -715,6 +736,8 @@ def list_referrals(actor: Actor, pending_only: bool = False, pupil_id: int | Non
         q = q.where(D.id.is_null())
     if pupil_id is not None:
         q = q.where(R.pupil == pupil_id)
+    if referred_by is not None:
+        q = q.where(R.referred_by == referred_by)
     rows = list(q)
     enrol = {}
     ids = [r.id for r in rows]
@@ -779,6 +802,8 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
         audit.record(actor, "early_help.referral_decision", "early_help_referral", r.id,
                      {"decision": decision, "picked_up_by": picked_up_by},
                      records=[("early_help_referral_decision", d.id)])
+        if decision == "declined":
+            _tell_referrer(actor, r)
         enrolment_id = None
         if want_enrol:
             e = _enrol(actor, r.pupil_id, r.offer_id, enrol_start_on or today(), aims, review_on,
@@ -888,11 +913,52 @@ def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, ke
     return e
 
 
+REFERRAL_DECLINED_ALERT = "early_help_referral_declined"
+
+
+def _tell_referrer(actor: Actor, r) -> None:
+    """The member of staff who referred hears that it was not taken up (inside the write).
+    The alert names no pupil; they read the reason under "Your referrals" (home, h)."""
+    from kiosk.services import alerts
+
+    if r.referred_by_id and r.referred_by_id != actor.user_id:
+        alerts.raise_for_users([r.referred_by_id], REFERRAL_DECLINED_ALERT, "early_help_referral",
+                               r.id, "Your referral for pastoral support was not taken up",
+                               actor.full_name)
+
+
+def _close_referral_by_enrolment(actor: Actor, referral_id: int | None, pupil_id: int, offer_id: int,
+                                 keyworker_id: int | None):
+    """Enrolling a pupil answers their pending internal referral for the same offer (or the
+    one named): accepted, picked up by the keyworker (or whoever enrolled them). Returns the
+    referral's id to link the enrolment to, or None."""
+    from kiosk.models.early_help import EarlyHelpReferral as R, EarlyHelpReferralDecision as D
+
+    q = (R.select(R.id).join(D, JOIN.LEFT_OUTER, on=(D.referral == R.id)).where(D.id.is_null()))
+    if referral_id is not None:
+        q = q.where(R.id == referral_id)
+    else:
+        q = q.where((R.pupil == pupil_id) & (R.offer == offer_id)).order_by(R.referred_at, R.id)
+    pending = q.first()
+    if pending is None:
+        return referral_id
+    d = D.create(referral=pending.id, decision="accepted", reason="Enrolled",
+                 picked_up_by=keyworker_id or _user_id(actor), decided_by=_user_id(actor),
+                 decided_at=utcnow())
+    audit.record(actor, "early_help.referral_decision", "early_help_referral", pending.id,
+                 {"decision": "accepted", "by_enrolment": True},
+                 records=[("early_help_referral_decision", d.id)])
+    return pending.id
+
+
 def enrol(actor: Actor, pupil_id: int, offer: int | str, start_on: date | str, aims: str,
           review_on: date | str, planned_end_on: date | str | None = None,
           keyworker_id: int | None = None, referral_id: int | None = None) -> EnrolmentView:
+    """Enrol a pupil; a pending internal referral for them and this offer is closed by it."""
     require(actor, Cap.EARLY_HELP_MANAGE)
     with dbmod.write():
+        offer_id = _offer_row(offer).id
+        referral_id = _close_referral_by_enrolment(actor, referral_id, pupil_id, offer_id, keyworker_id)
         e = _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id)
         view = _enrolment_views(_enrolment_query().where(_E().id == e.id), _names())[0]
     return view
@@ -1671,14 +1737,24 @@ def home_counts(actor: Actor) -> list:
     from kiosk.services.actor import require_signed_in
 
     require_signed_in(actor)
-    if not actor.can(Cap.EARLY_HELP_VIEW):
-        return []
     from kiosk.services.home import HomeCount
+
+    told = []
+    if actor.can(Cap.EARLY_HELP_REFER) and actor.user_id is not None:
+        from kiosk.models import Alert
+
+        n = Alert.select().where((Alert.recipient == actor.user_id)
+                                 & (Alert.kind == REFERRAL_DECLINED_ALERT)
+                                 & Alert.read_at.is_null()).count()
+        if n:
+            told = [HomeCount("Your referrals not taken up (reason under h)", n, False, "h")]
+    if not actor.can(Cap.EARLY_HELP_VIEW):
+        return told
 
     due = reviews_due(actor)
     overdue = sum(1 for d in due if d.overdue)
     waiting = len(agency_waiting(actor))
-    return [
+    return told + [
         HomeCount("Early help reviews due this week", len(due) - overdue, False, "e"),
         HomeCount("Early help reviews overdue", overdue, overdue > 0, "e"),
         HomeCount("Agency referrals waiting past timescale", waiting, waiting > 0, "e"),
