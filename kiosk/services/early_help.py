@@ -349,13 +349,13 @@ def parse_date(text: str | date | None, field: str, *, required: bool = True) ->
     return parse_typed_date(text, field, required=required)
 
 
-def _as_date(value, field: str, *, required: bool = True) -> date | None:
+def _as_date(value, field: str, *, required: bool = True, calendar=None) -> date | None:
     if value is None or value == "":
         if required:
             raise ValidationError(field, "is required")
         return None
     if isinstance(value, (date, str)):
-        return parse_date(value, field, required=required)
+        return parse_typed_date(value, field, required=required, calendar=calendar)
     raise ValidationError(field, "must be a date")
 
 
@@ -768,7 +768,8 @@ def get_referral(actor: Actor, referral_id: int) -> ReferralView:
 
 def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str = "",
                     picked_up_by: int | None = None, *, enrol_start_on: date | str | None = None,
-                    aims: str | None = None, review_on: date | str | None = None) -> ReferralView:
+                    aims: str | None = None, review_on: date | str | None = None,
+                    profile=None) -> ReferralView:
     """Accept (naming who picks it up, optionally enrolling at once) or decline with a reason.
 
     A decision not to offer support is recorded with its reasons, like any other decision.
@@ -807,7 +808,7 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
         enrolment_id = None
         if want_enrol:
             e = _enrol(actor, r.pupil_id, r.offer_id, enrol_start_on or today(), aims, review_on,
-                       None, picked_up_by, r.id)
+                       None, picked_up_by, r.id, profile)
             enrolment_id = e.id
         names = _names()
         pupil = _pupil(r.pupil_id)
@@ -869,14 +870,22 @@ def _enrolment_query():
     )
 
 
-def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id):
+def _school_calendar(profile=None):
+    """The school's term dates as a calendar, for review dates ("+6w" is six weeks of school)."""
+    from kiosk.rules.deadlines import school_days
+
+    return school_days(_profile(profile))
+
+
+def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id,
+           profile=None):
     """The enrolment itself, inside the caller's write transaction."""
     from kiosk.models import User
     from kiosk.models.early_help import EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End
 
     uid = _user_id(actor)
     start = _as_date(start_on, "start date")
-    review = _as_date(review_on, "review date")
+    review = _as_date(review_on, "review date", calendar=_school_calendar(profile))
     end = _as_date(planned_end_on, "end date", required=False)
     text = clean(aims, "aims", required=True, multiline=True, max_length=TEXT_MAX)
     if review < start:
@@ -953,13 +962,15 @@ def _close_referral_by_enrolment(actor: Actor, referral_id: int | None, pupil_id
 
 def enrol(actor: Actor, pupil_id: int, offer: int | str, start_on: date | str, aims: str,
           review_on: date | str, planned_end_on: date | str | None = None,
-          keyworker_id: int | None = None, referral_id: int | None = None) -> EnrolmentView:
-    """Enrol a pupil; a pending internal referral for them and this offer is closed by it."""
+          keyworker_id: int | None = None, referral_id: int | None = None, profile=None) -> EnrolmentView:
+    """Enrol a pupil; a pending internal referral for them and this offer is closed by it.
+    `profile` gives the term dates for a review typed as "+6w" (the default profile's if None)."""
     require(actor, Cap.EARLY_HELP_MANAGE)
     with dbmod.write():
         offer_id = _offer_row(offer).id
         referral_id = _close_referral_by_enrolment(actor, referral_id, pupil_id, offer_id, keyworker_id)
-        e = _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id)
+        e = _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id,
+                   profile)
         view = _enrolment_views(_enrolment_query().where(_E().id == e.id), _names())[0]
     return view
 
@@ -998,14 +1009,14 @@ def get_enrolment(actor: Actor, enrolment_id: int) -> EnrolmentView:
 
 
 def record_review(actor: Actor, enrolment_id: int, notes: str, reviewed_on: date | str | None = None,
-                  next_review_on: date | str | None = None) -> EnrolmentView:
+                  next_review_on: date | str | None = None, profile=None) -> EnrolmentView:
     require(actor, Cap.EARLY_HELP_MANAGE)
     from kiosk.models.early_help import EarlyHelpEnrolmentEnd as End, EarlyHelpReview as Rv
 
     uid = _user_id(actor)
     text = clean(notes, "notes", required=True, multiline=True, max_length=TEXT_MAX)
     on = _as_date(reviewed_on or today(), "review date")
-    nxt = _as_date(next_review_on, "next review", required=False)
+    nxt = _as_date(next_review_on, "next review", required=False, calendar=_school_calendar(profile))
     _not_future(on, "review date", "a review")
     if nxt is not None and nxt <= on:
         raise ValidationError("next review", "must be after this review")

@@ -92,3 +92,15 @@ async def test_referrer_sees_on_home_and_reads_why_at_80x24(settings, make_user,
         await pilot.press("escape")
         await settle(pilot)
         assert "Your referrals not taken up" not in screen_text(app)
+
+
+def test_plus_six_weeks_is_six_weeks_of_school(pastoral, offers, pupils, fake_clock):
+    from kiosk.rules.profile import load_profile
+
+    profile = load_profile(None)  # autumn half term 26-30 Oct 2026, Christmas 19 Dec - 4 Jan
+    fake_clock.now = fake_clock.now.replace(year=2026, month=9, day=30)
+    e = eh.enrol(pastoral, pupils[0], "pastoral_one_to_one", "today", "Aims", "+6w", profile=profile)
+    assert e.review_on == date(2026, 11, 18)  # not 11 Nov: half term does not count
+    fake_clock.now = fake_clock.now.replace(month=12, day=2)
+    r = eh.record_review(pastoral, e.id, "Going well", "today", "+6w", profile=profile)
+    assert r.next_review_on == date(2027, 1, 28)
