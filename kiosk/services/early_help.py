@@ -323,7 +323,9 @@ class RateRow:
 
     @property
     def percent(self) -> str:
-        return f"{round(100 * self.rate)}%" if self.sessions else "-"
+        from kiosk.rules.attendance import percent_text
+
+        return percent_text(self.present, self.sessions)
 
 
 @dataclass(frozen=True)
@@ -1701,12 +1703,14 @@ def caseload(actor: Actor, since: date | None = None) -> Caseload:
     if since is not None:
         att = att.where(S.held_on >= since)
     per_pupil: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    per_offer: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for pid, present, oid, n in att.group_by(A.pupil, A.present, S.offer).tuples():
-        for bucket in (per_pupil[pid], per_offer[oid]):
-            bucket[1] += n
-            if present:
-                bucket[0] += n
+        per_pupil[pid][1] += n
+        if present:
+            per_pupil[pid][0] += n
+    # Per offer: the statistics' and the governors' report's own query, so all three agree.
+    from kiosk.services.stats import attendance_by_offer
+
+    per_offer = attendance_by_offer(since, None)
     pupils = {}
     if per_pupil:
         pupils = {p.id: p for p in Pupil.select(Pupil.id, Pupil.first_name, Pupil.preferred_name,
