@@ -104,3 +104,39 @@ def test_plus_six_weeks_is_six_weeks_of_school(pastoral, offers, pupils, fake_cl
     fake_clock.now = fake_clock.now.replace(month=12, day=2)
     r = eh.record_review(pastoral, e.id, "Going well", "today", "+6w", profile=profile)
     assert r.next_review_on == date(2027, 1, 28)
+
+
+async def test_enrolling_from_the_console_closes_the_referral(settings, make_user, pastoral, offers, pupils,
+                                                              fake_clock):
+    from textual.widgets import OptionList
+
+    from tests.console.helpers import console_app, login, settle, type_into, wait_until
+
+    teacher = make_user("t1", "staff", full_name="Priya Lawson")
+    ref = eh.refer_internally(teacher, pupils[0], "pastoral_one_to_one", "Withdrawn")
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "pat")
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "#pupil-search", "amara")
+        await wait_until(pilot, lambda: bool(app.screen.query("#pupil-picker OptionList"))
+                         and app.screen.query_one("#pupil-picker OptionList", OptionList).option_count > 0)
+        await pilot.press("down")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app.screen.query("#f-offer")))
+        offers_list = app.screen.query_one("#f-offer", OptionList)
+        offers_list.highlighted = next(i for i in range(offers_list.option_count)
+                                       if "1:1" in str(offers_list.get_option_at_index(i).prompt))
+        aims = app.screen.query_one("#f-aims")
+        aims.focus()
+        aims.insert("Rebuild confidence")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    done = eh.get_referral(pastoral, ref.id)
+    assert done.decision == "accepted" and done.enrolment_id is not None
