@@ -93,8 +93,8 @@ class EventDialog(ModalScreen[object]):
             if self.kind == "referrals":
                 for ident, label, options in REFERRAL_QUESTIONS:
                     yield Label(Content(label))
-                    yield Select([(words, key) for key, words in options.items()], prompt=label,
-                                 id=ident)
+                    yield Select([(words, key) for key, words in options.items()], prompt="(answer)",
+                                 id=ident, compact=True)
                 yield Label(Content("Date of the referral or decision (DD/MM/YYYY)"))
                 yield SafeInput(id="ev-date", max_length=20, placeholder=local_now().strftime("%d/%m/%Y"))
             if when:
