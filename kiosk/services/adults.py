@@ -434,8 +434,8 @@ def _status(kind: str, lado_due_at, lado_contacted_at, outcome: str, recorded: b
             now: datetime, referral_due: bool = False) -> tuple[str, bool, bool]:
     """(status text, open, lado_overdue). `kind` is the route it was raised on."""
     if outcome_rules.effective_kind(kind, outcome) == LOW_LEVEL and kind == ALLEGATION:
-        return ("Low-level (threshold not met): "
-                + ("recorded" if recorded else "awaiting record")), not recorded, False
+        # Short: the register's status column is 18 characters, two lines at most.
+        return ("Was allegation: " + ("recorded" if recorded else "awaiting record")), not recorded, False
     if kind == ALLEGATION:
         if outcome_rules.to_be_removed(outcome):
             return "Closed: malicious, to be removed", False, False
