@@ -334,18 +334,16 @@ def decide_reset(actor: Actor, request_id: int, confirm: bool) -> ResetRequest:
     return _request_info(row)
 
 
-def home_counts(actor: Actor) -> list:
-    """For the headteacher's and the DSL's home screen: resets waiting for them (only
-    when there are some: the count is a call to act, not a statistic)."""
-    from kiosk.services.actor import require_signed_in
-    from kiosk.services.home import HomeCount
+def pending_reset_count(actor: Actor) -> int:
+    """How many resets wait for this person (for the one "Account changes" home count,
+    kiosk.services.accounts.home_counts)."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models.two_factor import TwoFactorReset
 
-    require_signed_in(actor)
-    if not actor.can(Cap.ACCOUNTS_CONFIRM):
-        return []
-
-    waiting = len(pending_resets(actor))
-    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="2")] if waiting else []
+    query = TwoFactorReset.select().where(TwoFactorReset.decided_at.is_null())
+    if actor.user_id is not None:
+        query = query.where(TwoFactorReset.user != actor.user_id)
+    return query.count()
 
 
 # --- internals -----------------------------------------------------------------------
