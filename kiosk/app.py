@@ -53,6 +53,7 @@ APP_ACTIONS = frozenset(
         "focus_next",
         "focus_previous",
         "bell",
+        "table_edge",
     }
 )
 _NEEDS_LOGIN = frozenset({"logout", "contacts", "whistleblowing", "exit_console"})
@@ -121,6 +122,9 @@ class KioskApp(App, inherit_bindings=False):
         Binding("ctrl+z", "logout", "Log out", show=False, priority=True),
         Binding("f1", "contacts", "Contacts"),
         Binding("f2", "whistleblowing", "Whistleblow"),
+        # Home/End in any table: its first/last row (kiosk/widgets/tables.py).
+        Binding("home", "table_edge('first')", "First row", show=False, priority=True),
+        Binding("end", "table_edge('last')", "Last row", show=False, priority=True),
     ]
 
     def __init__(
@@ -479,6 +483,11 @@ class KioskApp(App, inherit_bindings=False):
         if action == "whistleblowing" and importlib.util.find_spec("kiosk.screens.whistleblowing") is None:
             return False
         return True
+
+    def action_table_edge(self, edge: str) -> None:
+        from kiosk.widgets.tables import to_edge
+
+        to_edge(self, edge)
 
     async def action_logout(self) -> None:
         await self.lock_session("logout")

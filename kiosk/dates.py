@@ -17,8 +17,12 @@ from kiosk.text import clean
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
 
 
-def parse_typed_date(text: str | date | None, field: str, *, required: bool = True) -> date | None:
-    """The date in `text`, None when blank and not required; ValidationError naming `field`."""
+def parse_typed_date(text: str | date | None, field: str, *, required: bool = True,
+                     calendar=None) -> date | None:
+    """The date in `text`, None when blank and not required; ValidationError naming `field`.
+
+    With a school `calendar` (kiosk.rules.deadlines.WorkingCalendar), "+6w" means six weeks
+    of school and "+3d" three school days, so a review set before a holiday does not land in it."""
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
@@ -32,7 +36,11 @@ def parse_typed_date(text: str | date | None, field: str, *, required: bool = Tr
         return today() + timedelta(days=relative[low])
     m = re.fullmatch(r"\+(\d{1,3})([dw])", low)
     if m:
-        return today() + timedelta(days=int(m.group(1)) * (7 if m.group(2) == "w" else 1))
+        n = int(m.group(1))
+        if calendar is not None:
+            return (calendar.add_school_weeks(today(), n) if m.group(2) == "w"
+                    else calendar.add_school_days(today(), n))
+        return today() + timedelta(days=n * (7 if m.group(2) == "w" else 1))
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(value, fmt).date()

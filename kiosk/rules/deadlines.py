@@ -135,6 +135,26 @@ class WorkingCalendar:
                 n -= 1
         return d
 
+    def add_school_weeks(self, start: date | datetime, weeks: int) -> date:
+        """``weeks`` weeks of school after ``start``: five school days a week, so a review set
+        "+6w" before a half term lands six teaching weeks on, not in the first week back."""
+        return self.add_school_days(start, 5 * weeks)
+
+    def not_a_school_day(self, d: date | datetime) -> str | None:
+        """Why ``d`` is not a school day, in words for the person choosing it (None if it is)."""
+        d = _as_date(d)
+        bank = bank_holiday_name(d)
+        if bank:
+            return f"{d:%a %d %b %Y} is a bank holiday ({bank})"
+        if d.weekday() >= 5:
+            return f"{d:%a %d %b %Y} is a weekend"
+        if self.covers(d) and not self.in_term(d):
+            before = max((t for t in self.terms if t.end < d), key=lambda t: t.end)
+            after = min((t for t in self.terms if t.start > d), key=lambda t: t.start)
+            return (f"{d:%a %d %b %Y} is in the school holidays (term ends {before.end:%d %b}, "
+                    f"starts again {after.start:%d %b})")
+        return None
+
     def estimated(self, start: date | datetime, end: date | datetime) -> bool:
         """True if counting from ``start`` to ``end`` left the listed term dates."""
         return not (self.covers(start) and self.covers(end))

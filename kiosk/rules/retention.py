@@ -62,6 +62,9 @@ def is_held(categories: list[str] | tuple[str, ...], rules: RetentionRules) -> b
 
 def adult_due(kind: str, raised_on: date, dob: date | None, outcome: str | None,
               left_on: date | None, rules: RetentionRules) -> Due:
+    # "Threshold not met" moved it to the low-level route, and its retention with it.
+    if kind == "allegation" and outcome == "threshold_not_met":
+        kind = "low_level"
     if kind == "allegation":
         if outcome == "malicious" and rules.remove_malicious_allegations:
             return Due(raised_on, "Malicious allegation: removed (IRMS)")

@@ -75,6 +75,10 @@ class AccountsScreen(KioskScreen):
         Binding("t", "reset", "Temporary password"),
         Binding("a", "reset_2fa", "Reset authenticator"),
         Binding("delete", "deactivate", "Deactivate"),
+        Binding("n", "new_account", "New account"),
+        Binding("r", "roles", "Roles"),
+        Binding("v", "reactivate", "Reactivate"),
+        Binding("s", "keys", "SSH keys"),
     ]
 
     class ResetDone(Message):
@@ -85,8 +89,8 @@ class AccountsScreen(KioskScreen):
             self.error = error
 
     def compose_body(self):
-        yield Static(Content("Accounts are created with 'kiosk users add' at the server. "
-                             "Nothing is ever deleted: deactivate instead."), classes="screen-intro")
+        yield Static(Content("n adds an account (or 'kiosk users add' at the server). Nothing is "
+                             "ever deleted: deactivate instead."), classes="screen-intro")
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -137,6 +141,81 @@ class AccountsScreen(KioskScreen):
 
         self.app.push_screen(ConfirmScreen(f"Deactivate {username}? They will not be able to sign in. "
                                            "Their records are kept."), done)
+
+    def action_new_account(self) -> None:
+        from kiosk.screens.account_dialogs import AccountDialog
+        from kiosk.services import accounts
+
+        password = temporary_password()
+
+        def submit(v: dict):
+            return accounts.create_user(self.app.actor, v.get("username", ""), v.get("full_name", ""),
+                                        v["roles"], password, must_change=True,
+                                        email=v.get("email") or None)
+
+        def done(info) -> None:
+            if info is None:
+                return
+            self.reload()
+            waiting = (f"\n\nWaiting for the headteacher or the DSL to confirm: "
+                       f"{', '.join(info.pending_roles)}." if info.pending_roles else "")
+            self.app.push_screen(ShowOnceScreen(Content.assemble(
+                "Account ", (info.username, "bold"), " added. Temporary password:\n\n",
+                (password, "bold reverse"),
+                "\n\nGive it to them in person. They choose their own at first sign-in. "
+                "It is not shown again." + waiting)))
+
+        self.app.push_screen(AccountDialog(submit), done)
+
+    def action_roles(self) -> None:
+        from kiosk.screens.account_dialogs import AccountDialog
+        from kiosk.services import accounts
+
+        username = self._selected()
+        if not username:
+            return
+        info = self.call_service(accounts.get_user_info, self.app.actor, username)
+        if info is None:
+            return
+
+        def done(after) -> None:
+            if after is None:
+                return
+            self.reload()
+            waiting = (f" Waiting for confirmation: {', '.join(after.pending_roles)}."
+                       if after.pending_roles else "")
+            self.notify(f"Roles of {username}: {', '.join(after.roles)}.{waiting}", markup=False,
+                        timeout=8)
+
+        self.app.push_screen(AccountDialog(
+            lambda v: accounts.set_roles(self.app.actor, username, v["roles"]),
+            username=username, roles=info.roles, pending=info.pending_roles), done)
+
+    def action_reactivate(self) -> None:
+        from kiosk.services import accounts
+
+        username = self._selected()
+        if not username:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes and self.call_service(accounts.reactivate, self.app.actor, username):
+                self.notify(f"{username} reactivated.", markup=False)
+                self.reload()
+
+        self.app.push_screen(ConfirmScreen(f"Reactivate {username}? They can sign in again with "
+                                           "their password."), done)
+
+    def action_keys(self) -> None:
+        from kiosk.screens.account_dialogs import KeysDialog
+        from kiosk.services import ssh_keys
+
+        username = self._selected()
+        if not username:
+            return
+        keys = self.call_service(ssh_keys.list_keys, self.app.actor, username, include_removed=True)
+        if keys is not None:
+            self.app.push_screen(KeysDialog(username, keys))
 
     def action_reset(self) -> None:
         username = self._selected()

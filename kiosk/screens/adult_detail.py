@@ -42,19 +42,28 @@ def parse_local(text: str) -> datetime | None:
     raise ValidationError("when", "write it as DD/MM/YYYY HH:MM, or leave it blank for now")
 
 
-# kind -> (title, choice options or None, text label or None, rationale label or None, when?)
+# kind -> (title, (choice label, options) or None, text label or None, rationale label or None, when?)
 DIALOGS = {
     "lado_contact": ("Record contact with the LADO", None, "Who you spoke to, how, any reference",
                      None, True),
     "lado_advice": ("Record the LADO's advice", None, "The LADO's advice",
                     "What you decided, and why", False),
-    "action": ("Record an action or decision", adults.ACTIONS, "What was done or decided",
+    "action": ("Record an action or decision", ("Action", adults.ACTIONS), "What was done or decided",
                "Rationale", False),
-    "outcome": ("Record the outcome", adults.OUTCOMES, None, "Rationale for the outcome", False),
+    "outcome": ("Record the outcome", ("Outcome", adults.OUTCOMES), None, "Rationale for the outcome", False),
+    "referrals": ("After a substantiated allegation: the DBS and the Teaching Regulation Agency",
+                  None, None, "Why (the reasons for each decision)", False),
     "record": ("Written record of the low-level concern (paragraph 15)", None, "Action taken",
                "Rationale for decisions", False),
     "note": ("Add a note", None, "Note", None, False),
 }
+
+
+REFERRAL_QUESTIONS = (
+    ("departure", "Were they dismissed, or did they leave?", adults.DEPARTURES),
+    ("dbs", "Does the duty to refer to the DBS apply?", adults.DBS_ANSWERS),
+    ("tra", "A teacher: referred to the Teaching Regulation Agency?", adults.TRA_ANSWERS),
+)
 
 
 class EventDialog(ModalScreen[object]):
@@ -77,9 +86,17 @@ class EventDialog(ModalScreen[object]):
         with VerticalScroll(classes="dialog"):
             yield Static(Content.styled(title, "bold"))
             if choices:
-                yield Label(Content("Choose"))
-                yield Select([(label, key) for key, label in choices.items()], prompt="Choose",
+                label, options = choices
+                yield Label(Content(label))
+                yield Select([(words, key) for key, words in options.items()], prompt=label,
                              id="ev-choice")
+            if self.kind == "referrals":
+                for ident, label, options in REFERRAL_QUESTIONS:
+                    yield Label(Content(label))
+                    yield Select([(words, key) for key, words in options.items()], prompt="(answer)",
+                                 id=ident, compact=True)
+                yield Label(Content("Date of the referral or decision (DD/MM/YYYY)"))
+                yield SafeInput(id="ev-date", max_length=20, placeholder=local_now().strftime("%d/%m/%Y"))
             if when:
                 yield Label(Content("When (DD/MM/YYYY HH:MM; blank for now)"))
                 yield SafeInput(id="ev-when", max_length=16,
@@ -131,6 +148,10 @@ class EventDialog(ModalScreen[object]):
                 detail = adults.record_outcome(actor, cid, outcome=choice, rationale=why)
             elif self.kind == "record":
                 detail = adults.record_low_level(actor, cid, action_taken=text, rationale=why)
+            elif self.kind == "referrals":
+                detail = adults.record_referral_decisions(actor, cid, adults.ReferralDecisionInput(
+                    departure=self._value("#departure"), dbs=self._value("#dbs"),
+                    tra=self._value("#tra"), answered_on=self._value("#ev-date"), rationale=why))
             else:
                 detail = adults.add_note(actor, cid, note=text)
         except KioskError as exc:
@@ -161,6 +182,16 @@ def render_detail(d) -> Content:
     lines.append(Content.assemble(("Routed to ", "dim"), to,
                                   ("; shared with ", "dim") if d.share_labels else "",
                                   " and ".join(d.share_labels)))
+    if d.raised_as:
+        lines.append(Content.styled(
+            "Raised as an allegation; the harms "
+            "threshold was not met, so it is managed as a low-level concern (paragraphs 15-16), "
+            "with its history below.", "italic"))
+    if d.referral_due:
+        lines.append(Content.styled(
+            "Substantiated: record whether they were dismissed or left, whether the duty to "
+            "refer to the DBS applies and, for a teacher, whether they were referred to the "
+            "Teaching Regulation Agency (key r).", "bold"))
     if d.my_access == "shared":
         lines.append(Content.styled("Shared with you for information (paragraph 15).", "italic"))
     if d.lado_due_at is not None:
@@ -216,6 +247,7 @@ class AdultDetailScreen(KioskScreen):
         Binding("v", "add('lado_advice')", "LADO advice"),
         Binding("t", "add('action')", "Action"),
         Binding("o", "add('outcome')", "Outcome"),
+        Binding("r", "add('referrals')", "DBS/TRA"),
         Binding("w", "add('record')", "Written record"),
         Binding("n", "add('note')", "Note"),
     ]
@@ -252,6 +284,8 @@ class AdultDetailScreen(KioskScreen):
             return True
         if not d.can_act:
             return False
+        if kind == "referrals":
+            return d.referral_due
         if d.kind == adults.ALLEGATION:
             if kind == "outcome":
                 return not d.outcome

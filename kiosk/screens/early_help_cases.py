@@ -21,9 +21,11 @@ from textual.widgets.option_list import Option
 
 from kiosk.capabilities import Cap
 from kiosk.clock import to_local, fmt_local, today
+from kiosk.rules.deadlines import school_days
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
 from kiosk.services import early_help as eh
+from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeTextArea
 
 
@@ -163,17 +165,18 @@ class EnrolmentsScreen(_ListScreen):
             if values is None:
                 return
             out = self.call_service(eh.record_review, self.actor, v.id, values["notes"], values["reviewed_on"],
-                                    values["next_review_on"] or None)
+                                    values["next_review_on"] or None, profile=self.app.profile)
             if out is not None:
-                nxt = f" Next review {out.next_review_on:%d %b %Y}." if out.next_review_on else ""
+                nxt = (f" Next review {out.next_review_on:%d %b %Y}."
+                       + holiday_note(self.app.profile, out.next_review_on) if out.next_review_on else "")
                 self.notify(f"Review recorded for {out.pupil_name}.{nxt}", markup=False)
                 self.reload()
 
         self.app.push_screen(FieldsDialog(f"Review: {v.pupil_name}, {v.offer_name}", [
             FieldSpec("notes", "Review notes (progress against the aims)", "text"),
             FieldSpec("reviewed_on", "Reviewed on", value=f"{today():%d/%m/%Y}", max_length=20),
-            FieldSpec("next_review_on", "Next review (blank if none; '+6w' for six weeks)",
-                      value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+            FieldSpec("next_review_on", "Next review (blank if none; '+6w': six weeks of school)",
+                      value=review_default(self.app.profile), max_length=20),
         ], intro=f"Aims: {v.aims}"), done)
 
     def action_end(self) -> None:
@@ -213,11 +216,12 @@ def enrol_dialog(screen: KioskScreen, pupil, after=None, referral_id: int | None
         out = screen.call_service(
             eh.enrol, screen.actor, pupil.id, offer_id, values["start_on"], values["aims"], values["review_on"],
             values["planned_end_on"] or None, int(values["keyworker"]) if values["keyworker"] else None,
-            referral_id,
+            referral_id, profile=screen.app.profile,
         )
         if out is not None:
             screen.notify(f"{out.pupil_name} enrolled in {out.offer_name}; first review "
-                          f"{out.review_on:%d %b %Y}.", markup=False)
+                          f"{out.review_on:%d %b %Y}." + holiday_note(screen.app.profile, out.review_on),
+                          markup=False, timeout=8)
             if after:
                 after()
 
@@ -225,7 +229,8 @@ def enrol_dialog(screen: KioskScreen, pupil, after=None, referral_id: int | None
         FieldSpec("offer", "Intervention", "choice", choices=tuple((str(o.id), o.name) for o in offers)),
         FieldSpec("start_on", "Start date", value=f"{today():%d/%m/%Y}", max_length=20),
         FieldSpec("aims", "Aims", "text"),
-        FieldSpec("review_on", "First review", value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+        FieldSpec("review_on", "First review ('+6w': six weeks of school)", value=review_default(screen.app.profile),
+                  max_length=20),
         FieldSpec("planned_end_on", "Planned end (optional)", max_length=20),
         FieldSpec("keyworker", "Keyworker", "choice", value=me, choices=worker_choices),
     ]), done)
@@ -350,10 +355,12 @@ class ReferralsScreen(_ListScreen):
                 eh.decide_referral, self.actor, r.id, values["decision"], values["reason"],
                 int(values["picked_up_by"]) if accepted and values["picked_up_by"] else None,
                 aims=values["aims"] if accepted else None, review_on=values["review_on"] or None,
+                profile=self.app.profile,
             )
             if out is not None:
                 extra = " and enrolled" if out.enrolment_id else ""
-                self.notify(f"Referral {out.decision}{extra}.", markup=False)
+                told = " The referrer is told." if out.decision == "declined" else ""
+                self.notify(f"Referral {out.decision}{extra}.{told}", markup=False)
                 self.reload()
 
         self.app.push_screen(FieldsDialog(f"Decide: {r.pupil_name}, {r.offer_name}", [
@@ -364,7 +371,7 @@ class ReferralsScreen(_ListScreen):
                       choices=tuple((str(w.user_id), w.name) for w in workers)),
             FieldSpec("aims", "Aims, to enrol now (optional; leave blank to enrol later)", "text"),
             FieldSpec("review_on", "First review (if enrolling now)",
-                      value=f"{today() + timedelta(weeks=6):%d/%m/%Y}", max_length=20),
+                      value=review_default(self.app.profile), max_length=20),
         ], intro=f"Why: {r.reason}"), done)
 
 
@@ -384,6 +391,38 @@ class TextDialog(ModalScreen):
         self.dismiss(None)
 
 
+def review_default(profile) -> str:
+    """Six weeks of school from today, as the review field's starting value: holidays and
+    bank holidays do not count, so it never lands in a holiday."""
+    return f"{school_days(profile).add_school_weeks(today(), 6):%d/%m/%Y}"
+
+
+def holiday_note(profile, d) -> str:
+    """Say so when a review date chosen by hand is not a school day."""
+    why = school_days(profile).not_a_school_day(d) if d else None
+    return f" Note: {why}; change it if that was not meant." if why else ""
+
+
+class ShowTextDialog(ModalScreen[None]):
+    """Lines to read, closed with escape or enter."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close")]
+
+    def __init__(self, title: str, lines: list) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+
+    def compose(self):
+        with VerticalScroll(classes="dialog"):
+            yield Static(Content.styled(self.title_text, "bold"))
+            yield Static(Content("\n").join(self.lines), id="text-lines")
+        yield KioskFooter()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
 class InternalReferralScreen(KioskScreen):
     """Any member of staff: ask for 1:1 pastoral support or group work for a pupil."""
 
@@ -398,6 +437,7 @@ class InternalReferralScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "submit", "Send referral", priority=True),
         Binding("ctrl+p", "choose_pupil", "Pupil", priority=True),
+        Binding("ctrl+r", "mine", "Your referrals", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -406,8 +446,8 @@ class InternalReferralScreen(KioskScreen):
 
     def compose_body(self):
         with Vertical(id="ref-body"):
-            yield Static(Content("For worries about a child's safety, record a concern instead (home, r)."),
-                         classes="hint")
+            yield Static(Content("For worries about a child's safety, record a concern instead (home, r). "
+                                 "Ctrl+R: your referrals and what was decided."), classes="hint")
             yield Static(id="ref-pupil")
             yield Label(Content("Support asked for"))
             yield OptionList(id="ref-offers")
@@ -445,6 +485,19 @@ class InternalReferralScreen(KioskScreen):
     def on_option_list_option_selected(self, event) -> None:
         event.stop()
         self.query_one("#ref-reason").focus()
+
+    def action_mine(self) -> None:
+        mine = self.call_service(eh.my_referrals, self.actor)
+        if mine is None:
+            return
+        words = {"pending": "waiting for a decision", "accepted": "taken up",
+                 "declined": "not taken up"}
+        lines = [Content.assemble((f"{r.referred_at:%d %b}", "dim"), "  ", (r.pupil_name, "bold"), ": ",
+                                  r.offer_name, ": ", (words.get(r.decision, r.decision),
+                                                       "bold" if r.decision == "declined" else ""),
+                                  (f"\n    Why: {r.decision_reason}" if r.decision == "declined" else ""))
+                 for r in mine] or [Content("You have not referred anyone yet.")]
+        self.app.push_screen(ShowTextDialog("Your referrals", lines))
 
     def action_submit(self) -> None:
         if self.pupil is None:

@@ -21,8 +21,10 @@ from datetime import date, datetime, timedelta
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap, Role
-from kiosk.clock import to_local, to_utc, today, utcnow
+from kiosk.clock import fmt_local, to_local, to_utc, today, utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
+from kiosk.rules import allegations as outcome_rules
+from kiosk.rules.allegations import DBS_ANSWERS, DEPARTURES, OUTCOMES, THRESHOLD_NOT_MET, TRA_ANSWERS
 from kiosk.rules.contacts import ROLE_LABELS
 from kiosk.rules.deadlines import lado_deadline
 from kiosk.rules.routing import AdultSubject, HarmsAnswers, route_adult_concern
@@ -61,13 +63,6 @@ ACTIONS = {
     "police": "Police informed or involved",
     "other": "Other action",
 }
-OUTCOMES = {
-    "substantiated": "Substantiated",
-    "unsubstantiated": "Unsubstantiated",
-    "false": "False",
-    "unfounded": "Unfounded",
-    "malicious": "Malicious",
-}
 EVENT_LABELS = {
     "lado_contact": "LADO contacted",
     "lado_advice": "LADO advice",
@@ -75,6 +70,8 @@ EVENT_LABELS = {
     "outcome": "Outcome",
     "record": "Written record (paragraph 15)",
     "note": "Note",
+    "dbs": "DBS referral",
+    "tra": "Teaching Regulation Agency",
 }
 
 # Normal retirement age: state pension age, 67 for most people working now (an assumption
@@ -157,6 +154,8 @@ class RegisterRow(_Ref):
     lado_contacted_at: datetime | None
     lado_overdue: bool
     outcome: str
+    raised_as: str = ""  # the kind it was raised as, when an outcome moved it to another route
+    referral_due: bool = False  # substantiated: the DBS/TRA questions are not yet answered
 
 
 @dataclass(frozen=True)
@@ -202,6 +201,9 @@ class ConcernDetail(_Ref):
     retention: Retention
     status: str
     open: bool
+    raised_as: str = ""  # the kind it was raised as, when an outcome moved it to another route
+    referral_due: bool = False  # substantiated: the DBS/TRA questions are not yet answered
+    outcome_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -358,10 +360,13 @@ def _label(role: str) -> str:
     return ROLE_LABELS.get(role, role.replace("_", " "))
 
 
-def _share_label(kind: str, role: str) -> str:
-    # An allegation is "shared with the local authority" in the rules: that is the LADO.
+def _share_label(kind: str, role: str, lado_contacted_at: datetime | None = None) -> str:
+    # An allegation is "shared with the local authority" in the rules: that is the LADO. The
+    # register says it was shared only once someone recorded contacting them.
     if kind == ALLEGATION and role == "local_authority":
-        return "the LADO (local authority)"
+        if lado_contacted_at is None:
+            return "the LADO (local authority), not yet contacted"
+        return f"the LADO (local authority), contacted {fmt_local(lado_contacted_at)}"
     return _label(role)
 
 
@@ -402,7 +407,9 @@ def retention_for(kind: str, raised_at: datetime, dob: date | None, outcome: str
         return Retention(None, False,
                          "Low-level concern: keep at least until the adult leaves the school's "
                          "employment (KCSIE), then review.")
-    if outcome == "malicious":
+    if outcome == THRESHOLD_NOT_MET:
+        return retention_for(LOW_LEVEL, raised_at, dob, "")
+    if outcome_rules.to_be_removed(outcome):
         return Retention(None, True,
                          "To be removed: a malicious allegation is removed from the adult's "
                          "records. It is not deleted here; the school's retention process "
@@ -424,11 +431,16 @@ def retention_for(kind: str, raised_at: datetime, dob: date | None, outcome: str
 
 
 def _status(kind: str, lado_due_at, lado_contacted_at, outcome: str, recorded: bool,
-            now: datetime) -> tuple[str, bool, bool]:
-    """(status text, open, lado_overdue)."""
+            now: datetime, referral_due: bool = False) -> tuple[str, bool, bool]:
+    """(status text, open, lado_overdue). `kind` is the route it was raised on."""
+    if outcome_rules.effective_kind(kind, outcome) == LOW_LEVEL and kind == ALLEGATION:
+        # Short: the register's status column is 18 characters, two lines at most.
+        return ("Was allegation: " + ("recorded" if recorded else "awaiting record")), not recorded, False
     if kind == ALLEGATION:
-        if outcome == "malicious":
+        if outcome_rules.to_be_removed(outcome):
             return "Closed: malicious, to be removed", False, False
+        if referral_due:
+            return "Substantiated: DBS/TRA answer due", True, False
         if outcome:
             return f"Closed: {OUTCOMES.get(outcome, outcome).lower()}", False, False
         if lado_contacted_at is None and lado_due_at is not None:
@@ -732,7 +744,7 @@ def _event_summary(ids_query) -> dict[int, dict]:
             .select(AdultConcernEvent.concern, AdultConcernEvent.kind, AdultConcernEvent.choice,
                     AdultConcernEvent.occurred_at, AdultConcernEvent.at)
             .where(AdultConcernEvent.concern.in_(ids_query)
-                   & AdultConcernEvent.kind.in_(["lado_contact", "outcome", "record"]))
+                   & AdultConcernEvent.kind.in_(["lado_contact", "outcome", "record", "dbs"]))
             .order_by(AdultConcernEvent.id).tuples())
     for cid, kind, choice, occurred, at in rows:
         s = out.setdefault(cid, {})
@@ -742,6 +754,8 @@ def _event_summary(ids_query) -> dict[int, dict]:
             s.setdefault("outcome", choice)
         elif kind == "record":
             s["recorded"] = True
+        elif kind == "dbs":
+            s["referral_answered"] = True
     return out
 
 
@@ -774,10 +788,14 @@ def _register_rows(actor: Actor) -> list[RegisterRow]:
     out = []
     for cid, kind, suid, sname, srole, at, reporter, rrole, due in rows:
         s = summary.get(cid, {})
-        status, is_open, overdue = _status(kind, due, s.get("lado"), s.get("outcome", ""),
-                                           s.get("recorded", False), now)
+        outcome = s.get("outcome", "")
+        referral_due = outcome_rules.referral_question_due(outcome, s.get("referral_answered", False))
+        status, is_open, overdue = _status(kind, due, s.get("lado"), outcome,
+                                           s.get("recorded", False), now, referral_due)
+        now_kind = outcome_rules.effective_kind(kind, outcome)
         out.append(RegisterRow(
-            id=cid, kind=kind, subject_name=sname, subject_role=srole,
+            id=cid, kind=now_kind, raised_as=kind if now_kind != kind else "",
+            referral_due=referral_due, subject_name=sname, subject_role=srole,
             subject_key=_subject_key(suid, sname), raised_at=at, reported_by=reporter,
             recipient_role=rrole, my_access="recipient" if cid in recipient_of else "shared",
             status=status, open=is_open, lado_due_at=due, lado_contacted_at=s.get("lado"),
@@ -845,6 +863,10 @@ def _event_view(e) -> EventView:
         choice_label = ACTIONS.get(e.choice, e.choice)
     elif e.kind == "outcome":
         choice_label = OUTCOMES.get(e.choice, e.choice)
+    elif e.kind == "dbs":
+        choice_label = DBS_ANSWERS.get(e.choice, e.choice)
+    elif e.kind == "tra":
+        choice_label = TRA_ANSWERS.get(e.choice, e.choice)
     else:
         choice_label = ""
     return EventView(e.kind, EVENT_LABELS.get(e.kind, e.kind), e.choice, choice_label,
@@ -859,16 +881,21 @@ def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
               .where(AdultConcernEvent.concern == concern.id).order_by(AdultConcernEvent.id)]
     lado = next((e.occurred_at or e.at for e in events if e.kind == "lado_contact"), None)
     outcome = next((e.choice for e in events if e.kind == "outcome"), "")
+    outcome_at = next((e.at for e in events if e.kind == "outcome"), None)
     recorded = any(e.kind == "record" for e in events)
+    referral_due = outcome_rules.referral_question_due(outcome, any(e.kind == "dbs" for e in events))
     now = utcnow()
-    status, is_open, overdue = _status(concern.kind, concern.lado_due_at, lado, outcome, recorded, now)
+    status, is_open, overdue = _status(concern.kind, concern.lado_due_at, lado, outcome, recorded,
+                                       now, referral_due)
+    now_kind = outcome_rules.effective_kind(concern.kind, outcome)
     reporter = User.get_by_id(concern.reported_by_id).full_name
     names = tuple(n for (n,) in User.select(User.full_name).join(
         AdultConcernRecipient, on=(AdultConcernRecipient.user == User.id))
         .where((AdultConcernRecipient.concern == concern.id)
                & (AdultConcernRecipient.reason == "recipient")).tuples())
     return ConcernDetail(
-        id=concern.id, kind=concern.kind, subject_name=concern.subject_name,
+        id=concern.id, kind=now_kind, raised_as=concern.kind if now_kind != concern.kind else "",
+        referral_due=referral_due, outcome_at=outcome_at, subject_name=concern.subject_name,
         subject_role=concern.subject_role, subject_is_user=concern.subject_user_id is not None,
         subject_dob=concern.subject_dob, flags=_flags_of(concern),
         what_happened=concern.what_happened, happened_when=concern.happened_when,
@@ -877,7 +904,7 @@ def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
                              concern.risk_of_harm, concern.unsuitable),
         reported_by=reporter, told_by=concern.told_by, raised_at=concern.created_at,
         recipient_role=concern.recipient_role, recipient_label=_label(concern.recipient_role),
-        share_labels=tuple(_share_label(concern.kind, r) for r in _parse_share(concern.share_with)),
+        share_labels=tuple(_share_label(concern.kind, r, lado) for r in _parse_share(concern.share_with)),
         recipient_names=names, my_access=access, can_act=access == "recipient",
         events=tuple(events), lado_due_at=concern.lado_due_at, lado_contacted_at=lado,
         lado_overdue=overdue, outcome=outcome,
@@ -906,7 +933,7 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
 
     # Checked before the write so a refusal's audit event is not rolled back with it.
     concern, access = _load(actor, concern_id, action=kind)
-    if need_kind and concern.kind != need_kind:
+    if need_kind and _route_now(concern) != need_kind:
         what = "an allegation" if need_kind == ALLEGATION else "a low-level concern"
         raise ValidationError(EVENT_LABELS[kind].lower(), f"applies only to {what}")
     if recipient_only and access != "recipient":
@@ -930,6 +957,16 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
                      records=[("adult_concern_event", ev.id)])
         concern = AdultConcern.get_by_id(concern.id)
         return _detail(actor, concern, access)
+
+
+def _route_now(concern) -> str:
+    """The route a concern is on now (an outcome may have moved an allegation to low-level)."""
+    from kiosk.models.adults import AdultConcernEvent
+
+    outcome = (AdultConcernEvent.select(AdultConcernEvent.choice)
+               .where((AdultConcernEvent.concern == concern.id) & (AdultConcernEvent.kind == "outcome"))
+               .order_by(AdultConcernEvent.id).scalar() or "")
+    return outcome_rules.effective_kind(concern.kind, outcome)
 
 
 def record_lado_contact(actor: Actor, concern_id: int, *, contacted_at: datetime | None = None,
@@ -969,6 +1006,65 @@ def record_outcome(actor: Actor, concern_id: int, *, outcome: str, rationale: st
         raise ValidationError("outcome", f"choose one of: {', '.join(o.lower() for o in OUTCOMES.values())}")
     why = clean(rationale, "rationale", required=True, multiline=True)
     return _append(actor, concern_id, "outcome", need_kind=ALLEGATION, choice=outcome, rationale=why)
+
+
+@dataclass(frozen=True)
+class ReferralDecisionInput:
+    """The register's questions after a substantiated allegation: did the person leave or
+    were they dismissed, does the duty to refer to the DBS apply, and (for a teacher) were
+    they referred to the Teaching Regulation Agency. `answered_on` is the date of the
+    referral or the decision, as typed or a date."""
+
+    departure: str = ""
+    dbs: str = ""
+    tra: str = ""
+    answered_on: date | str | None = None
+    rationale: str = ""
+
+
+def record_referral_decisions(actor: Actor, concern_id: int,
+                              data: ReferralDecisionInput | None = None, **fields) -> ConcernDetail:
+    """Record the DBS and TRA answers (two appended events, one write) after a substantiated
+    outcome; asked once: a later change is a note."""
+    from kiosk.dates import parse_typed_date
+    from kiosk.models.adults import AdultConcern, AdultConcernEvent
+
+    d = data or ReferralDecisionInput(**fields)
+    require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    concern, access = _load(actor, concern_id, action="dbs")
+    if access != "recipient":
+        audit.record(actor, "permission.denied", RECORD_TYPE, concern.id,
+                     {"capability": "adult.act", "action": "dbs"})
+        raise PermissionDenied(
+            "adult.act", f"Only {_label(concern.recipient_role)}, who received this "
+            "concern, can record this; you can add a note.")
+    outcome_ev = (AdultConcernEvent.select().where((AdultConcernEvent.concern == concern.id)
+                                                   & (AdultConcernEvent.kind == "outcome"))
+                  .order_by(AdultConcernEvent.id).first())
+    if outcome_ev is None or outcome_ev.choice != outcome_rules.SUBSTANTIATED:
+        raise ValidationError("outcome", "the DBS and TRA questions follow a substantiated "
+                              "allegation; record the outcome first")
+    on = parse_typed_date(d.answered_on, "answered_on", required=False) if d.answered_on else None
+    problems = outcome_rules.referral_problems(d.departure, d.dbs, d.tra, on,
+                                               to_local(outcome_ev.at).date(), today())
+    if problems:
+        raise ValidationError(*problems[0])
+    why = clean(d.rationale, "rationale", required=True, multiline=True)
+    when = to_utc(datetime.combine(on, datetime.min.time()))
+    with dbmod.write():
+        if AdultConcernEvent.select().where((AdultConcernEvent.concern == concern.id)
+                                            & (AdultConcernEvent.kind == "dbs")).exists():
+            raise ValidationError("dbs", "has already been answered; add a note to explain "
+                                  "any later change")
+        evs = [AdultConcernEvent.create(concern=concern, kind=kind, choice=choice, occurred_at=when,
+                                        text=text, rationale=why, by=actor.user_id,
+                                        by_name=actor.full_name, at=utcnow())
+               for kind, choice, text in (("dbs", d.dbs, f"Employment: {DEPARTURES[d.departure]}."),
+                                          ("tra", d.tra, ""))]
+        audit.record(actor, "adult_concern.referral_decisions", RECORD_TYPE, concern.id,
+                     {"departure": d.departure, "dbs": d.dbs, "tra": d.tra},
+                     records=[("adult_concern_event", e.id) for e in evs])
+        return _detail(actor, AdultConcern.get_by_id(concern.id), access)
 
 
 def record_low_level(actor: Actor, concern_id: int, *, action_taken: str, rationale: str,
@@ -1029,6 +1125,8 @@ __all__ = [
     "ACTIONS", "OUTCOMES", "KIND_LABELS", "RETIREMENT_AGE", "subject_choices", "plan",
     "raise_concern", "my_reports", "register", "patterns", "get_concern",
     "record_lado_contact", "record_lado_advice", "record_action", "record_outcome",
+    "ReferralDecisionInput", "record_referral_decisions", "DEPARTURES", "DBS_ANSWERS", "TRA_ANSWERS",
+    "THRESHOLD_NOT_MET",
     "record_low_level", "add_note", "home_counts", "countdown", "lado_due_for",
     "retention_for",
 ]

@@ -323,7 +323,9 @@ class RateRow:
 
     @property
     def percent(self) -> str:
-        return f"{round(100 * self.rate)}%" if self.sessions else "-"
+        from kiosk.rules.attendance import percent_text
+
+        return percent_text(self.present, self.sessions)
 
 
 @dataclass(frozen=True)
@@ -349,13 +351,13 @@ def parse_date(text: str | date | None, field: str, *, required: bool = True) ->
     return parse_typed_date(text, field, required=required)
 
 
-def _as_date(value, field: str, *, required: bool = True) -> date | None:
+def _as_date(value, field: str, *, required: bool = True, calendar=None) -> date | None:
     if value is None or value == "":
         if required:
             raise ValidationError(field, "is required")
         return None
     if isinstance(value, (date, str)):
-        return parse_date(value, field, required=required)
+        return parse_typed_date(value, field, required=required, calendar=calendar)
     raise ValidationError(field, "must be a date")
 
 
@@ -695,6 +697,27 @@ def refer_internally(actor: Actor, pupil_id: int, offer: int | str, reason: str,
 def list_referrals(actor: Actor, pending_only: bool = False, pupil_id: int | None = None,
                    limit: int = 500) -> list[ReferralView]:
     require(actor, Cap.EARLY_HELP_VIEW)
+    return _referrals(pending_only, pupil_id, limit)
+
+
+def my_referrals(actor: Actor, limit: int = 50) -> list[ReferralView]:
+    """The referrals this member of staff made, with what was decided and why (a declined
+    referral's reason is theirs to read). Reading them marks their alerts read."""
+    require(actor, Cap.EARLY_HELP_REFER)
+    from kiosk.models import Alert
+
+    views = _referrals(False, None, limit, referred_by=actor.user_id)
+    if actor.user_id is not None:
+        with dbmod.write():
+            Alert.update(read_at=utcnow()).where(
+                (Alert.recipient == actor.user_id) & (Alert.kind == REFERRAL_DECLINED_ALERT)
+                & Alert.read_at.is_null()).execute()
+        audit.record(actor, "early_help.my_referrals_view", "early_help", "", {"count": len(views)})
+    return views
+
+
+def _referrals(pending_only: bool, pupil_id: int | None, limit: int,
+               referred_by: int | None = None) -> list[ReferralView]:
     from kiosk.models.early_help import (
         EarlyHelpEnrolment as E,
         EarlyHelpOffer as O,
@@ -715,6 +738,8 @@ def list_referrals(actor: Actor, pending_only: bool = False, pupil_id: int | Non
         q = q.where(D.id.is_null())
     if pupil_id is not None:
         q = q.where(R.pupil == pupil_id)
+    if referred_by is not None:
+        q = q.where(R.referred_by == referred_by)
     rows = list(q)
     enrol = {}
     ids = [r.id for r in rows]
@@ -745,7 +770,8 @@ def get_referral(actor: Actor, referral_id: int) -> ReferralView:
 
 def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str = "",
                     picked_up_by: int | None = None, *, enrol_start_on: date | str | None = None,
-                    aims: str | None = None, review_on: date | str | None = None) -> ReferralView:
+                    aims: str | None = None, review_on: date | str | None = None,
+                    profile=None) -> ReferralView:
     """Accept (naming who picks it up, optionally enrolling at once) or decline with a reason.
 
     A decision not to offer support is recorded with its reasons, like any other decision.
@@ -779,10 +805,12 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
         audit.record(actor, "early_help.referral_decision", "early_help_referral", r.id,
                      {"decision": decision, "picked_up_by": picked_up_by},
                      records=[("early_help_referral_decision", d.id)])
+        if decision == "declined":
+            _tell_referrer(actor, r)
         enrolment_id = None
         if want_enrol:
             e = _enrol(actor, r.pupil_id, r.offer_id, enrol_start_on or today(), aims, review_on,
-                       None, picked_up_by, r.id)
+                       None, picked_up_by, r.id, profile)
             enrolment_id = e.id
         names = _names()
         pupil = _pupil(r.pupil_id)
@@ -844,14 +872,22 @@ def _enrolment_query():
     )
 
 
-def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id):
+def _school_calendar(profile=None):
+    """The school's term dates as a calendar, for review dates ("+6w" is six weeks of school)."""
+    from kiosk.rules.deadlines import school_days
+
+    return school_days(_profile(profile))
+
+
+def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id,
+           profile=None):
     """The enrolment itself, inside the caller's write transaction."""
     from kiosk.models import User
     from kiosk.models.early_help import EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End
 
     uid = _user_id(actor)
     start = _as_date(start_on, "start date")
-    review = _as_date(review_on, "review date")
+    review = _as_date(review_on, "review date", calendar=_school_calendar(profile))
     end = _as_date(planned_end_on, "end date", required=False)
     text = clean(aims, "aims", required=True, multiline=True, max_length=TEXT_MAX)
     if review < start:
@@ -888,12 +924,55 @@ def _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, ke
     return e
 
 
+REFERRAL_DECLINED_ALERT = "early_help_referral_declined"
+
+
+def _tell_referrer(actor: Actor, r) -> None:
+    """The member of staff who referred hears that it was not taken up (inside the write).
+    The alert names no pupil; they read the reason under "Your referrals" (home, h)."""
+    from kiosk.services import alerts
+
+    if r.referred_by_id and r.referred_by_id != actor.user_id:
+        alerts.raise_for_users([r.referred_by_id], REFERRAL_DECLINED_ALERT, "early_help_referral",
+                               r.id, "Your referral for pastoral support was not taken up",
+                               actor.full_name)
+
+
+def _close_referral_by_enrolment(actor: Actor, referral_id: int | None, pupil_id: int, offer_id: int,
+                                 keyworker_id: int | None):
+    """Enrolling a pupil answers their pending internal referral for the same offer (or the
+    one named): accepted, picked up by the keyworker (or whoever enrolled them). Returns the
+    referral's id to link the enrolment to, or None."""
+    from kiosk.models.early_help import EarlyHelpReferral as R, EarlyHelpReferralDecision as D
+
+    q = (R.select(R.id).join(D, JOIN.LEFT_OUTER, on=(D.referral == R.id)).where(D.id.is_null()))
+    if referral_id is not None:
+        q = q.where(R.id == referral_id)
+    else:
+        q = q.where((R.pupil == pupil_id) & (R.offer == offer_id)).order_by(R.referred_at, R.id)
+    pending = q.first()
+    if pending is None:
+        return referral_id
+    d = D.create(referral=pending.id, decision="accepted", reason="Enrolled",
+                 picked_up_by=keyworker_id or _user_id(actor), decided_by=_user_id(actor),
+                 decided_at=utcnow())
+    audit.record(actor, "early_help.referral_decision", "early_help_referral", pending.id,
+                 {"decision": "accepted", "by_enrolment": True},
+                 records=[("early_help_referral_decision", d.id)])
+    return pending.id
+
+
 def enrol(actor: Actor, pupil_id: int, offer: int | str, start_on: date | str, aims: str,
           review_on: date | str, planned_end_on: date | str | None = None,
-          keyworker_id: int | None = None, referral_id: int | None = None) -> EnrolmentView:
+          keyworker_id: int | None = None, referral_id: int | None = None, profile=None) -> EnrolmentView:
+    """Enrol a pupil; a pending internal referral for them and this offer is closed by it.
+    `profile` gives the term dates for a review typed as "+6w" (the default profile's if None)."""
     require(actor, Cap.EARLY_HELP_MANAGE)
     with dbmod.write():
-        e = _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id)
+        offer_id = _offer_row(offer).id
+        referral_id = _close_referral_by_enrolment(actor, referral_id, pupil_id, offer_id, keyworker_id)
+        e = _enrol(actor, pupil_id, offer, start_on, aims, review_on, planned_end_on, keyworker_id, referral_id,
+                   profile)
         view = _enrolment_views(_enrolment_query().where(_E().id == e.id), _names())[0]
     return view
 
@@ -932,14 +1011,14 @@ def get_enrolment(actor: Actor, enrolment_id: int) -> EnrolmentView:
 
 
 def record_review(actor: Actor, enrolment_id: int, notes: str, reviewed_on: date | str | None = None,
-                  next_review_on: date | str | None = None) -> EnrolmentView:
+                  next_review_on: date | str | None = None, profile=None) -> EnrolmentView:
     require(actor, Cap.EARLY_HELP_MANAGE)
     from kiosk.models.early_help import EarlyHelpEnrolmentEnd as End, EarlyHelpReview as Rv
 
     uid = _user_id(actor)
     text = clean(notes, "notes", required=True, multiline=True, max_length=TEXT_MAX)
     on = _as_date(reviewed_on or today(), "review date")
-    nxt = _as_date(next_review_on, "next review", required=False)
+    nxt = _as_date(next_review_on, "next review", required=False, calendar=_school_calendar(profile))
     _not_future(on, "review date", "a review")
     if nxt is not None and nxt <= on:
         raise ValidationError("next review", "must be after this review")
@@ -1624,12 +1703,14 @@ def caseload(actor: Actor, since: date | None = None) -> Caseload:
     if since is not None:
         att = att.where(S.held_on >= since)
     per_pupil: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    per_offer: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for pid, present, oid, n in att.group_by(A.pupil, A.present, S.offer).tuples():
-        for bucket in (per_pupil[pid], per_offer[oid]):
-            bucket[1] += n
-            if present:
-                bucket[0] += n
+        per_pupil[pid][1] += n
+        if present:
+            per_pupil[pid][0] += n
+    # Per offer: the statistics' and the governors' report's own query, so all three agree.
+    from kiosk.services.stats import attendance_by_offer
+
+    per_offer = attendance_by_offer(since, None)
     pupils = {}
     if per_pupil:
         pupils = {p.id: p for p in Pupil.select(Pupil.id, Pupil.first_name, Pupil.preferred_name,
@@ -1671,14 +1752,24 @@ def home_counts(actor: Actor) -> list:
     from kiosk.services.actor import require_signed_in
 
     require_signed_in(actor)
-    if not actor.can(Cap.EARLY_HELP_VIEW):
-        return []
     from kiosk.services.home import HomeCount
+
+    told = []
+    if actor.can(Cap.EARLY_HELP_REFER) and actor.user_id is not None:
+        from kiosk.models import Alert
+
+        n = Alert.select().where((Alert.recipient == actor.user_id)
+                                 & (Alert.kind == REFERRAL_DECLINED_ALERT)
+                                 & Alert.read_at.is_null()).count()
+        if n:
+            told = [HomeCount("Your referrals not taken up (reason under h)", n, False, "h")]
+    if not actor.can(Cap.EARLY_HELP_VIEW):
+        return told
 
     due = reviews_due(actor)
     overdue = sum(1 for d in due if d.overdue)
     waiting = len(agency_waiting(actor))
-    return [
+    return told + [
         HomeCount("Early help reviews due this week", len(due) - overdue, False, "e"),
         HomeCount("Early help reviews overdue", overdue, overdue > 0, "e"),
         HomeCount("Agency referrals waiting past timescale", waiting, waiting > 0, "e"),

@@ -24,7 +24,9 @@ from kiosk.clock import fmt_local, to_utc, today, utcnow
 from kiosk.errors import ValidationError
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
-from kiosk.services.stats import MONTHS, _count_if, cell, current_academic_year, rate, suppress_group
+from kiosk.rules.attendance import percent_text
+from kiosk.services.stats import (MONTHS, _count_if, attendance_by_offer, cell, current_academic_year, rate,
+                                  suppress_group)
 from kiosk.text import clean
 
 PURPOSES = {
@@ -262,8 +264,7 @@ def governors_report(actor: Actor, period: str = "year", academic_year: int | No
 def _early_help(start: date, end: date, charts: list) -> list:
     try:
         from kiosk.models.early_help import (
-            EarlyHelpAttendance as A, EarlyHelpEnrolment as E, EarlyHelpOffer as O,
-            EarlyHelpReferral as R, EarlyHelpSession as S,
+            EarlyHelpEnrolment as E, EarlyHelpOffer as O, EarlyHelpReferral as R,
         )
     except ImportError:
         return []
@@ -273,18 +274,18 @@ def _early_help(start: date, end: date, charts: list) -> list:
     offers = dict(O.select(O.id, O.name).tuples())
     enrolled = dict(E.select(E.offer, fn.COUNT(E.id)).where((E.start_on >= start) & (E.start_on < end))
                     .group_by(E.offer).tuples())
-    att = {oid: (int(p or 0), int(t or 0)) for oid, p, t in (
-        S.select(S.offer, _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
-        .join(A, JOIN.LEFT_OUTER, on=((A.session == S.id) & A.superseded_at.is_null()))
-        .where((S.held_on >= start) & (S.held_on < end)).group_by(S.offer).tuples())}
+    att = attendance_by_offer(start, end)
     ids = [o for o in offers if enrolled.get(o) or att.get(o, (0, 0))[1]]
     shown = suppress_group([enrolled.get(o, 0) for o in ids])
     present = suppress_group([att.get(o, (0, 0))[0] for o in ids])
-    rows = [(offers[o], shown[i], present[i], rate(*att.get(o, (0, 0))) if present[i] not in ("<5", "x") else "-")
+    # The caseload's percentage for the same offer (one rule), hidden only with its count.
+    rows = [(offers[o], shown[i], present[i],
+             percent_text(*att.get(o, (0, 0))) if present[i] == cell(att.get(o, (0, 0))[0]) else present[i])
             for i, o in enumerate(ids)]
-    rows.append(("All offers", cell(sum(enrolled.get(o, 0) for o in ids)),
-                 cell(sum(att.get(o, (0, 0))[0] for o in ids)),
-                 rate(sum(att.get(o, (0, 0))[0] for o in ids), sum(att.get(o, (0, 0))[1] for o in ids))))
+    all_present = sum(att.get(o, (0, 0))[0] for o in ids)
+    rows.append(("All offers", cell(sum(enrolled.get(o, 0) for o in ids)), cell(all_present),
+                 percent_text(all_present, sum(att.get(o, (0, 0))[1] for o in ids))
+                 if cell(all_present) == str(all_present) else cell(all_present)))
     charts.append(_chart("Early help enrolments by offer", [offers[o] for o in ids], [enrolled.get(o, 0) for o in ids]))
     a, b = _u(start), _u(end)
     internal = R.select(fn.COUNT(R.id)).where((R.referred_at >= a) & (R.referred_at < b)).scalar() or 0

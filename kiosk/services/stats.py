@@ -30,6 +30,7 @@ from kiosk import db as dbmod
 from kiosk.capabilities import Cap
 from kiosk.clock import to_utc, today
 from kiosk.errors import ValidationError
+from kiosk.rules.attendance import percent_text
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
 
@@ -87,6 +88,22 @@ def rate(part: int, whole: int) -> str:
     if whole <= 0 or 0 < part < SMALL or 0 < rest < SMALL:
         return "-"
     return f"{round(100 * part / whole)}%"
+
+
+def attendance_by_offer(start: date | None = None, end: date | None = None) -> dict[int, tuple[int, int]]:
+    """(marks of present, all marks) per early-help offer for sessions held from `start` up to
+    `end`, current marks only (a corrected register's old marks are superseded). The one
+    query behind the caseload, the statistics and the governors' report, so they agree;
+    called inside those services after their checks."""
+    from kiosk.models.early_help import EarlyHelpAttendance as A, EarlyHelpSession as S
+
+    q = (S.select(S.offer, _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
+         .join(A, on=((A.session == S.id) & A.superseded_at.is_null())))
+    if start is not None:
+        q = q.where(S.held_on >= start)
+    if end is not None:
+        q = q.where(S.held_on < end)
+    return {oid: (int(p or 0), int(t or 0)) for oid, p, t in q.group_by(S.offer).tuples()}
 
 
 def current_academic_year(on: date | None = None) -> int:
@@ -242,14 +259,10 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
                    .where((E.start_on >= start_d) & (E.start_on < end_d)).group_by(E.offer).tuples())
     ended = dict(E.select(E.offer, fn.COUNT(End.id)).join(End, on=(End.enrolment == E.id))
                  .where((End.ended_on >= start_d) & (End.ended_on < end_d)).group_by(E.offer).tuples())
-    sessions = {}
-    for oid, n, present, total in (
-        S.select(S.offer, fn.COUNT(fn.DISTINCT(S.id)), _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
-        .join(A, JOIN.LEFT_OUTER, on=((A.session == S.id) & A.superseded_at.is_null()))
-        .where((S.held_on >= start_d) & (S.held_on < end_d))
-        .group_by(S.offer).tuples()
-    ):
-        sessions[oid] = (int(n or 0), int(present or 0), int(total or 0))
+    held = dict(S.select(S.offer, fn.COUNT(S.id))
+                .where((S.held_on >= start_d) & (S.held_on < end_d)).group_by(S.offer).tuples())
+    marks = attendance_by_offer(start_d, end_d)
+    sessions = {oid: (int(held.get(oid, 0)), *marks.get(oid, (0, 0))) for oid in set(held) | set(marks)}
     listed = []
     for oid, name, retired in offers:
         s = sessions.get(oid, (0, 0, 0))
@@ -261,12 +274,13 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
     rows = []
     for j, (name, _s, _e, _n, present, total) in enumerate(listed):
         attended = columns[3][j]
+        # The caseload's figure for the same offer (one rule), hidden only with its count.
         rows.append((name, columns[0][j], columns[1][j], columns[2][j], attended,
-                     rate(present, total) if attended != HIDDEN else "-"))
+                     percent_text(present, total) if attended == cell(present) else attended))
     totals = [sum(r[1] for r in listed), sum(r[2] for r in listed), sum(r[3] for r in listed),
               sum(r[4] for r in listed), sum(r[5] for r in listed)]
     rows.append(("All early help", cell(totals[0]), cell(totals[1]), cell(totals[2]), cell(totals[3]),
-                 rate(totals[3], totals[4])))
+                 percent_text(totals[3], totals[4]) if cell(totals[3]) == str(totals[3]) else cell(totals[3])))
     interventions = StatTable(
         f"Early help, {ay} to {ay + 1}",
         ("Offer", "Started", "Ended", "Sessions", "Attended", "Attendance"), tuple(rows),
@@ -292,7 +306,9 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
         return None
     from kiosk.models.adults import AdultConcernEvent as Ev
 
-    outcomes = ("substantiated", "unsubstantiated", "false", "unfounded", "malicious")
+    from kiosk.rules.allegations import OUTCOMES, THRESHOLD_NOT_MET
+
+    outcomes = tuple(OUTCOMES)
     start, end = _month_start(ay, 0), _month_start(ay, 12)
     at = AdultConcern.created_at
     kinds = dict(AdultConcern.select(AdultConcern.kind, fn.COUNT(AdultConcern.id))
@@ -314,7 +330,8 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
     values.append(max(0, allegations - sum(values)))
     shown = suppress_group(values)
     rows = [("Allegations", cell(allegations))]
-    rows += [(f"  outcome: {o}", s) for o, s in zip(outcomes, shown[:-1])]
+    rows += [(f"  outcome: {'threshold not met (now low-level)' if o == THRESHOLD_NOT_MET else o}", s)
+             for o, s in zip(outcomes, shown[:-1])]
     rows.append(("  no outcome yet", shown[-1]))
     ll = suppress_group([recorded_ll, max(0, low - recorded_ll)])
     rows += [("Low-level concerns", cell(low)), ("  written record made", ll[0]),

@@ -51,6 +51,8 @@ NO_ACTOR = {
     "stats.cell": "pure formatting",
     "stats.suppress_group": "pure small-number suppression",
     "stats.rate": "pure arithmetic",
+    "stats.attendance_by_offer": "aggregate counts (no names); called inside the caseload, the "
+                                 "statistics and the governors' report after their checks",
     "stats.current_academic_year": "pure date arithmetic",
     "two_factor.is_required": "pure: whether roles need a second factor",
     "two_factor.provisioning_uri": "pure: formats the otpauth URI",
