@@ -16,6 +16,7 @@ administrator can read the audit trail).
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ class ActionView:
     rationale: str
     recorded_by: str
     recorded_at: datetime
+    details: tuple[tuple[str, str], ...] = ()  # (label, value) of the kind's fields
 
 
 @dataclass(frozen=True)
@@ -670,11 +672,15 @@ def _status_label(status: str) -> str:
 def _detail(actor: Actor, row) -> ConcernDetail:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, BODY_AREAS, CLOSE_OUTCOMES, EVENT_KINDS, SOURCES,
-        ConcernAccess, ConcernAction, ConcernAmendment, ConcernEvent, ConcernInjury,
+        ConcernAccess, ConcernAction, ConcernActionDetail, ConcernAmendment, ConcernEvent,
+        ConcernInjury,
     )
+    from kiosk.rules.action_kinds import describe
 
     actions = list(ConcernAction.select().where(ConcernAction.concern == row.id)
                    .order_by(ConcernAction.action_date, ConcernAction.id))
+    details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
+        ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
     events = list(ConcernEvent.select().where(ConcernEvent.concern == row.id)
                   .order_by(ConcernEvent.at, ConcernEvent.id))
     amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern == row.id)
@@ -709,7 +715,8 @@ def _detail(actor: Actor, row) -> ConcernDetail:
         restricted_to=access_views("restricted"), shared_with=access_views("shared"),
         actions=tuple(ActionView(a.id, a.kind, ACTION_KINDS.get(a.kind, a.kind), a.action_date,
                                  a.taken_by, a.notes, a.rationale, names.get(a.recorded_by_id, "?"),
-                                 a.recorded_at) for a in actions),
+                                 a.recorded_at, tuple(describe(a.kind, details.get(a.id, {}))))
+                      for a in actions),
         events=tuple(EventView(e.id, e.kind, EVENT_KINDS.get(e.kind, e.kind), names.get(e.by_id, "?"),
                                e.at, names.get(e.subject_user_id, "") if e.subject_user_id else "",
                                e.summary, e.outcome, CLOSE_OUTCOMES.get(e.outcome, e.outcome),
@@ -945,9 +952,15 @@ def _reread(actor: Actor, concern_id: int) -> ConcernDetail:
 
 
 def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, taken_by: str,
-               notes: str = "", rationale: str) -> ConcernDetail:
-    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it."""
-    from kiosk.models.concerns import ACTION_KINDS, ConcernAction
+               notes: str = "", rationale: str, details: dict | None = None,
+               follow_up: "casework.FollowUpInput | None" = None) -> ConcernDetail:
+    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it.
+
+    `details`: the fields the kind asks for (kiosk.rules.action_kinds; a refusal names the
+    field). `follow_up`: a follow-up the action sets, with its due date and owner."""
+    from kiosk.models.concerns import ACTION_KINDS, ConcernAction, ConcernActionDetail
+    from kiosk.rules.action_kinds import check_details
+    from kiosk.services import casework
 
     require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
@@ -960,6 +973,13 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     who = clean(taken_by, "who", required=True, max_length=200)
     notes = clean(notes, "notes", multiline=True)
     rationale = clean(rationale, "rationale", required=True, multiline=True)
+    for name, value in (details or {}).items():
+        if isinstance(value, str):
+            clean(value, name, multiline=True, max_length=2000)
+    kept, problems = check_details(kind, details, today())
+    if problems:
+        raise ValidationError(*problems[0])
+    casework.check_follow_up(follow_up)
     _precheck(actor, concern_id, "concern.action")
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.action")
@@ -971,9 +991,16 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
         a = ConcernAction.create(concern=row.id, kind=kind, action_date=action_date, taken_by=who,
                                  notes=notes, rationale=rationale, recorded_by=actor.user_id,
                                  recorded_at=utcnow())
+        records = [("concern_action", a.id)]
+        if kept:
+            d = ConcernActionDetail.create(action=a.id, fields=json.dumps(kept, sort_keys=True))
+            records.append(("concern_action_detail", d.id))
+        if follow_up is not None:
+            f = casework.create_follow_up(actor, row, a.id, follow_up)
+            records.append(("concern_follow_up", f.id))
         _touch(row)
         audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind},
-                     records=[("concern_action", a.id)])
+                     records=records)
     return _reread(actor, concern_id)
 
 
