@@ -161,3 +161,23 @@ def complete_follow_up(actor: Actor, follow_up_id: int, note: str = "") -> Follo
         audit.record(actor, "concern.follow_up_done", RECORD_TYPE, f.concern_id,
                      {"follow_up": f.id}, records=[("concern_follow_up_done", d.id)])
         return _views(actor, [f])[0]
+
+
+def home_counts(actor: Actor) -> list:
+    """The DSL team's home: follow-ups overdue, due today and this week; the team's and yours."""
+    from kiosk.services.actor import require_signed_in
+    from kiosk.services.home import HomeCount
+
+    require_signed_in(actor)
+    if not actor.can(Cap.CONCERN_TRIAGE):
+        return []
+    team = due_follow_ups(actor)
+    mine = due_follow_ups(actor, mine=True)
+    return [
+        HomeCount(f"Team follow-ups: {len(team.overdue)} overdue, {len(team.today)} today, "
+                  f"{len(team.this_week)} this week",
+                  len(team.overdue) + len(team.today), urgent=bool(team.overdue), key="i l"),
+        HomeCount(f"Your follow-ups: {len(mine.overdue)} overdue, {len(mine.today)} today, "
+                  f"{len(mine.this_week)} this week", len(mine.overdue) + len(mine.today),
+                  urgent=bool(mine.overdue), key="i l"),
+    ]

@@ -789,7 +789,7 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
         return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
 
 
-INBOX_VIEWS = ("open", "closed", "all")
+INBOX_VIEWS = ("open", "closed", "all", "awaiting", "acknowledged")
 
 
 def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
@@ -841,8 +841,11 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     return tuple(out)
 
 
-def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open") -> InboxPage:
-    """The DSL team's list: open concerns urgent first then newest ("open"), or "closed"/"all".
+def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open", *,
+          mine: bool = False, urgent_only: bool = False) -> InboxPage:
+    """The DSL team's list: open concerns urgent first then newest ("open"), or "closed"/"all",
+    or by status ("awaiting": not yet acknowledged; "acknowledged"). `mine`: only those the
+    actor owns ("assigned to me"); `urgent_only`: only those marked urgent.
 
     Restricted concerns the actor is not named on appear as "Restricted" with nothing else.
     """
@@ -861,13 +864,22 @@ def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open") 
         elif view == "closed":
             q = q.where(Concern.is_open == False).order_by(  # noqa: E712
                 Concern.recorded_at.desc(), Concern.id.desc())
+        elif view in ("awaiting", "acknowledged"):
+            status = "open" if view == "awaiting" else "acknowledged"
+            q = q.where(Concern.status == status).order_by(
+                Concern.urgent.desc(), Concern.recorded_at.desc(), Concern.id.desc())
         else:
             q = q.order_by(Concern.recorded_at.desc(), Concern.id.desc())
+        if mine:
+            q = q.where(Concern.owner == actor.user_id)
+        if urgent_only:
+            q = q.where(Concern.urgent == True)  # noqa: E712
         total = q.count()
         rows = list(q.paginate(page + 1, page_size))
         result = _inbox_rows(actor, rows)
         audit.record(actor, "concern.inbox", RECORD_TYPE, "",
-                     {"view": view, "page": page, "ids": [r.id for r in rows]})
+                     {"view": view, "page": page, "mine": mine, "urgent_only": urgent_only,
+                      "ids": [r.id for r in rows]})
         return InboxPage(result, page, page_size, total, view)
 
 

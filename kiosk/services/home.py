@@ -15,7 +15,7 @@ from kiosk.capabilities import Cap
 
 log = logging.getLogger(__name__)
 
-DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults",
+DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.casework", "kiosk.services.early_help", "kiosk.services.adults",
                   "kiosk.services.pupils")
 
 
