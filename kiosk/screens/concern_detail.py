@@ -222,6 +222,8 @@ def render_concern(d, follow_ups=()) -> Content:
             if e.kind == "closed":
                 line = Content.assemble(line, "\n  Outcome: ", e.outcome_label, "\n  Summary: ",
                                         e.summary, "\n  Reasoning: ", e.reasoning)
+            elif e.kind == "owner" and e.summary:
+                line = Content.assemble(line, "\n  Handover note: ", e.summary)
             elif e.reasoning:
                 line = Content.assemble(line, "\n  Reason: ", e.reasoning)
             lines.append(line)
@@ -377,11 +379,14 @@ class ConcernDetailScreen(KioskScreen):
         def submit(v):
             if v["owner"] is None:
                 raise ValidationError("owner", "choose a member of the DSL team")
-            return concerns.assign_owner(actor, self.concern_id, int(v["owner"]))
+            return concerns.assign_owner(actor, self.concern_id, int(v["owner"]), v["note"])
 
-        self._dialog("Assign an owner", [
+        handover = self.detail is not None and self.detail.owner_id is not None
+        self._dialog("Hand over to a new owner" if handover else "Assign an owner", [
             FieldSpec("owner", "Owner", "select", [(u.name, u.id) for u in team],
                       value=self.detail.owner_id if self.detail else None),
+            FieldSpec("note", "Handover note: what the new owner needs to know"
+                      + ("" if handover else " (optional)"), "area"),
         ], submit)
 
     def action_close(self) -> None:

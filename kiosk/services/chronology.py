@@ -163,6 +163,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
                       f"Reasoning: {_clip(e.reasoning)}")
         elif e.kind in ("owner", "shared", "unshared"):
             detail = by.get(e.subject_user_id, "") + (f". {_clip(e.reasoning)}" if e.reasoning else "")
+            if e.kind == "owner" and e.summary:  # a handover note (issue 18)
+                detail += f". Handover: {_clip(e.summary)}"
         else:
             detail = _clip(e.reasoning)
         out.append(ChronologyEntry(

@@ -789,6 +789,36 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
         return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
 
 
+@dataclass(frozen=True)
+class OwnRecord:
+    """What the recorder sees of a concern they recorded: what they wrote, and its status.
+
+    Never the DSL team's work: no actions, follow-ups, events, amendments, owner or the
+    pupils' flags (issue 18)."""
+
+    record: RecordedConcern
+    status: str
+    status_label: str
+
+
+def own_record(actor: Actor, concern_id: int) -> OwnRecord:
+    """The concern as the actor wrote it, read-only, with its status (NotFound for others')."""
+    import dataclasses
+
+    require(actor, Cap.CONCERN_VIEW_OWN)
+    with dbmod.translate_errors():
+        row = _row_or_none(concern_id) if isinstance(concern_id, int) else None
+        if row is None or actor.user_id is None or row.recorded_by_id != actor.user_id:
+            audit.record(actor, "concern.not_found", RECORD_TYPE, concern_id,
+                         {"attempted": "concern.view_own_record"})
+            raise NotFound(f"no concern {ref_for(concern_id) if isinstance(concern_id, int) else concern_id}")
+        audit.record(actor, "concern.view_own_record", RECORD_TYPE, row.id)
+        rec = _recorded(row, 0, False)
+        rec = dataclasses.replace(rec, pupils=tuple(dataclasses.replace(p, flags=(), status_note="")
+                                                    for p in rec.pupils))
+        return OwnRecord(rec, row.status, _status_label(row.status))
+
+
 INBOX_VIEWS = ("open", "closed", "all", "awaiting", "acknowledged")
 
 
@@ -1016,10 +1046,14 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     return _reread(actor, concern_id)
 
 
-def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
-    """Make one member of the DSL team responsible for the concern."""
+def assign_owner(actor: Actor, concern_id: int, user_id: int, note: str = "") -> ConcernDetail:
+    """Make one member of the DSL team responsible for the concern.
+
+    Handing it over from one owner to another (deputy to DSL and back) needs a note for the
+    new owner; it is kept on the event and shown in the concern's history."""
     _need_user(actor)
     _precheck(actor, concern_id, "concern.assign")
+    note = clean(note, "note", multiline=True, max_length=2000)
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.assign")
         team = {u.id for u in _users_with_roles(TRIAGE_ROLES)}
@@ -1029,10 +1063,13 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
             raise ValidationError("owner", "is not named on this restricted concern")
         if row.owner_id == user_id:
             return _reread(actor, concern_id)
+        if row.owner_id is not None and not note:
+            raise ValidationError("note", "say what the new owner needs to know (a handover note)")
         _ack_inside(actor, row)
-        ev = _event(row, actor, "owner", subject_user=user_id)
+        ev = _event(row, actor, "owner", subject_user=user_id, summary=note)
         _touch(row, owner=user_id)
-        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id},
+        audit.record(actor, "concern.assign", RECORD_TYPE, row.id,
+                     {"owner": user_id, "handover": bool(note)},
                      records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 

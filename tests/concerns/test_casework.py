@@ -195,3 +195,73 @@ def test_restricted_follow_ups_hide_their_text(school, record):
     with pytest.raises((NotFound, PermissionDenied)):
         casework.complete_follow_up(deputy, seen.id)
     assert casework.due_follow_ups(dsl).today[0].what == "Secret step"
+
+
+# --- owner handover -------------------------------------------------------------------------
+
+
+def test_handover_needs_a_note_and_shows_in_history(school, record):
+    done = record()
+    dsl, deputy = school.users["dsl"], school.users["deputy"]
+    d = concerns.assign_owner(deputy, done.id, deputy.user_id)  # first owner: no note needed
+    assert d.owner == "Mr Deputy"
+    with pytest.raises(ValidationError) as e:
+        concerns.assign_owner(deputy, done.id, dsl.user_id, "  ")
+    assert e.value.field == "note"
+    d = concerns.assign_owner(deputy, done.id, dsl.user_id, "Strategy discussion Friday; I am off")
+    d = concerns.assign_owner(dsl, done.id, deputy.user_id, "Back to you: conference booked")
+    owners = [(e.subject_user, e.summary) for e in d.events if e.kind == "owner"]
+    assert owners == [("Mr Deputy", ""), ("Mrs Dsl", "Strategy discussion Friday; I am off"),
+                      ("Mr Deputy", "Back to you: conference booked")]
+    from kiosk.services import chronology
+
+    entries = chronology.chronology(dsl, school.pupils["amara"].id)
+    assert any("Handover: Back to you" in x.detail for x in entries)
+
+
+@pytest.mark.parametrize("who", ["teacher", "pastoral", "head", "governor"])
+def test_only_the_dsl_team_hands_over(school, record, who):
+    done = record()
+    with pytest.raises((PermissionDenied, NotFound)):
+        concerns.assign_owner(school.users[who], done.id, school.users["dsl"].user_id, "note")
+
+
+# --- staff see what they recorded -----------------------------------------------------------
+
+SECRET_BITS = ("Consultation line said refer", "MASH-SECRET-9", "Chase SECRET outcome",
+               "SECRET handover", "Strategy SECRET reason", "SECRET correction")
+
+
+def _dsl_team_works_on(school, cid):
+    from kiosk.services import pupils as pupil_svc
+
+    dsl, deputy = school.users["dsl"], school.users["deputy"]
+    concerns.assign_owner(dsl, cid, deputy.user_id)
+    concerns.add_action(dsl, cid, kind="childrens_services", action_date=TODAY, taken_by="Mrs Dsl",
+                        notes="Consultation line said refer", rationale="Strategy SECRET reason",
+                        details={"la_reference": "MASH-SECRET-9"},
+                        follow_up=FollowUpInput("Chase SECRET outcome", TODAY, dsl.user_id))
+    concerns.assign_owner(deputy, cid, dsl.user_id, "SECRET handover")
+    concerns.amend(dsl, cid, field="other", text="SECRET correction", reason="typo")
+    pupil_svc.set_flag(dsl, school.pupils["amara"].id, "cp_plan", True, "Plan from conference")
+
+
+def test_recorder_reads_what_they_wrote_never_the_dsl_teams_work(school, record):
+    done = record()
+    _dsl_team_works_on(school, done.id)
+    own = concerns.own_record(school.users["teacher"], done.id)
+    assert own.status_label == "Acknowledged"
+    assert own.record.words == "Dad hit me with the belt"
+    assert own.record.description.startswith("Amara showed me a bruise")
+    assert all(p.flags == () for p in own.record.pupils)
+    flat = repr(own)
+    for bit in SECRET_BITS:
+        assert bit not in flat, bit
+    assert "Mr Deputy" not in flat and "Mrs Dsl" not in flat  # not even who owns it
+
+
+@pytest.mark.parametrize("who", ["teacher2", "pastoral", "governor", "itadmin"])
+def test_nobody_else_reads_a_recorders_view(school, record, who):
+    done = record()
+    with pytest.raises((NotFound, PermissionDenied)):
+        concerns.own_record(school.users[who], done.id)

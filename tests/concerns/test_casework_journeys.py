@@ -172,3 +172,54 @@ async def test_inbox_filters_by_owner_status_and_urgency(settings, school, recor
         await wait_until(pilot, lambda: refs() == {waiting.ref})
         await pilot.press("k")
         await wait_until(pilot, lambda: refs() == {mine.ref, theirs.ref})
+
+
+@pytest.mark.asyncio
+async def test_deputy_hands_over_to_the_dsl_with_a_note(settings, school, record):
+    from kiosk.screens.concern_detail import FieldsDialog
+
+    done = record()
+    deputy, dsl = school.users["deputy"], school.users["dsl"]
+    concerns.assign_owner(deputy, done.id, deputy.user_id)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "deputy")
+        await _open_concern(pilot, done.ref)
+        detail_screen = app.screen
+        await pilot.press("w")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, FieldsDialog) and "Hand over" in screen_text(app)
+        dialog.query_one("#f-owner").value = dsl.user_id
+        await pilot.press("ctrl+s")  # no note: refused, the choice kept
+        await settle(pilot)
+        assert app.screen is dialog and "handover note" in screen_text(app)
+        dialog.query_one("#f-note").text = "MASH called back; I am on a course tomorrow"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is detail_screen and detail_screen.detail.owner == "Mrs Dsl"
+        text = str(detail_screen.query_one("#concern-text").content)
+        assert "Handover note: MASH called back; I am on a course tomorrow" in text
+
+
+@pytest.mark.asyncio
+async def test_teacher_reads_their_concern_and_none_of_the_dsl_teams_work(settings, school, record):
+    from kiosk.screens.my_concerns import MyConcernScreen, MyConcernsScreen
+    from tests.concerns.test_casework import SECRET_BITS, _dsl_team_works_on
+
+    done = record()
+    _dsl_team_works_on(school, done.id)
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "teacher")
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, MyConcernsScreen)
+                         and done.ref in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MyConcernScreen))
+        shown = screen_text(app)
+        assert "Acknowledged" in shown and "Dad hit me with the belt" in shown
+        text = str(app.screen.query_one("#my-concern-text").content)
+        for bit in SECRET_BITS:
+            assert bit not in shown and bit not in text, bit
+        assert "read-only" in text
