@@ -265,3 +265,19 @@ def test_nobody_else_reads_a_recorders_view(school, record, who):
     done = record()
     with pytest.raises((NotFound, PermissionDenied)):
         concerns.own_record(school.users[who], done.id)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.text(max_size=250))
+def test_any_typed_reference_is_kept_as_typed_or_refused_by_name(text):
+    kept, problems = action_kinds.check_details("police", {"crime_reference": text}, TODAY)
+    if not text.strip():
+        assert kept == {} and problems == []
+    elif len(text.strip()) > 200:
+        assert problems == [("crime_reference", "is longer than 200 characters")]
+    else:
+        assert kept == {"crime_reference": text.strip()} and problems == []
+    assert action_kinds.describe("police", kept) == (
+        [("Crime reference", text.strip())] if kept else [])
