@@ -67,6 +67,10 @@ def test_referral_keeps_the_la_reference_and_outcome(school, record):
     a = d.actions[-1]
     assert a.kind_label == "Referral to children's social care / MASH"
     assert a.details == (("The local authority's reference", "MASH-2026-0042"),)
+    from kiosk.services import chronology
+
+    entries = chronology.chronology(dsl, school.pupils["amara"].id)
+    assert any("The local authority's reference: MASH-2026-0042." in e.detail for e in entries)
     # A conference booked for next month is a plan: allowed.
     d = act(dsl, done.id, "cp_conference", {"conference_type": "initial",
                                             "conference_date": TODAY + timedelta(days=15)})
