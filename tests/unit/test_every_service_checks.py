@@ -53,6 +53,11 @@ NO_ACTOR = {
     "stats.suppress_group": "pure small-number suppression",
     "stats.rate": "pure arithmetic",
     "stats.current_academic_year": "pure date arithmetic",
+    "two_factor.is_required": "pure: whether roles need a second factor",
+    "two_factor.provisioning_uri": "pure: formats the otpauth URI",
+    "two_factor.current_step": "pure time arithmetic",
+    "two_factor.has_live_factor": "inside authenticate(), before anyone is signed in (a yes/no)",
+    "two_factor.is_enrolled": "a yes/no for `kiosk users list` (shell) and the sign-in",
 }
 
 # Merged from main after this test was written; they take no actor (or not as the first
@@ -96,6 +101,10 @@ OWN_SESSION = {
     "audit.record": "the audit trail: appends, never reads",
     "concerns.access_level": "a predicate used inside checked services: None without capabilities",
     "concerns.visible_to": "a predicate used inside checked services: False without capabilities",
+    "two_factor.after_password": "the sign-in's next step for the account whose password was just right",
+    "two_factor.start_enrolment": "sets up the actor's own authenticator (refused if one is live)",
+    "two_factor.confirm_enrolment": "turns on the actor's own authenticator with its code",
+    "two_factor.verify": "checks the actor's own code at sign-in (counts towards the lockout)",
 }
 
 
