@@ -145,7 +145,7 @@ def _get_user(username: str):
 
 # --- administration -----------------------------------------------------------------
 
-def validate_email(value: str | None) -> str | None:
+def _validate_email(value: str | None) -> str | None:
     """An address for notices, or None for "no e-mail". Plain addresses only: no display
     names, no spaces or controls (the address goes into a mail header)."""
     text = clean(value, "email", max_length=254)
@@ -165,7 +165,7 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
 
     name = _validate_username(username)
     full = clean(full_name, "full name", required=True)
-    email = validate_email(email)
+    email = _validate_email(email)
     parsed = []
     for r in roles:
         try:
@@ -278,7 +278,7 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
 def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
     """Set (or clear, with None or "") where the account's alert notices are e-mailed."""
     require(actor, Cap.ACCOUNTS_MANAGE)
-    address = validate_email(email)
+    address = _validate_email(email)
     with dbmod.write():
         user = _get_user(username)
         before = user.email or None
@@ -339,6 +339,24 @@ def role_grants(actor: Actor, pending_only: bool = True) -> list[GrantView]:
     names = {u.id: u.full_name for u in User.select().where(User.id.in_(list(ids)))} if ids else {}
     audit.record(actor, "account.grants_view", detail={"pending_only": pending_only})
     return [_grant_view(r, names) for r in rows]
+
+
+def home_counts(actor: Actor) -> list:
+    """For the headteacher's and the DSL's home screen: ONE count of account changes waiting
+    for them, role grants and authenticator resets together, as the one "Account changes"
+    screen (menu z) lists them. Shown only when there are some: a call to act. A number,
+    not a view of anyone's account, so not audited (the screen is)."""
+    from kiosk.services import two_factor
+    from kiosk.services.actor import require_signed_in
+    from kiosk.services.home import HomeCount
+    from kiosk.models import RoleGrant
+
+    require_signed_in(actor)
+    if not actor.can(Cap.ACCOUNTS_CONFIRM):
+        return []
+    waiting = (RoleGrant.select().where(RoleGrant.decision == "pending").count()
+               + two_factor.pending_reset_count(actor))
+    return [HomeCount("Account changes to confirm", waiting, urgent=True, key="z")] if waiting else []
 
 
 def decide_grant(actor: Actor, grant_id: int, confirm: bool, reason: str = "") -> GrantView:

@@ -79,7 +79,8 @@ def _cipher_connect(path: Path, key: bytes | None):
 
 
 def _live_key(settings) -> bytes | None:
-    return keys.db_key(settings) if keys.database_is_encrypted(settings) else None
+    # is_encrypted: the live database may be open in this process (see kiosk.keys).
+    return keys.db_key(settings) if keys.is_encrypted(settings) else None
 
 
 def _export(source_conn, dest: Path, dest_key: bytes | None) -> None:
@@ -97,7 +98,7 @@ def _export(source_conn, dest: Path, dest_key: bytes | None) -> None:
 
 
 @contextlib.contextmanager
-def bound_to(database):
+def _bound_to(database):
     """Bind the model proxy to another database for a while (checking a backup)."""
     from kiosk.db import db
 
@@ -191,10 +192,13 @@ def _free_name(directory: Path, stamp: str, suffix: str) -> Path:
 
 def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupReport:
     """Write, check and rotate one backup. The live database must already be open."""
+    from kiosk.capabilities import Cap
     from kiosk.services import audit, checkpoints
-    from kiosk.services.actor import shell_actor
+    from kiosk.services.actor import require, shell_actor
 
     actor = actor or shell_actor()
+    # The shell actor holds it; checked so a caller who passes someone else is refused.
+    require(actor, Cap.SETTINGS_MANAGE)
     target_dir = Path(to_dir) if to_dir else backup_dir(settings)
     target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     bkey = keys.backup_key(settings, create=True)
@@ -218,7 +222,7 @@ def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupRepor
             conn.close()
         os.chmod(tmp, 0o600)
         problems: list[str] = []
-        with bound_to(_open_backup_db(tmp, bkey)):
+        with _bound_to(_open_backup_db(tmp, bkey)):
             facts = _check_bound(problems)
         os.replace(tmp, path)
         manifest = {"format": 1, "kind": "sqlite", "taken_at": utcnow().isoformat(),
@@ -275,7 +279,7 @@ def verify_backup(settings, path: Path) -> BackupReport:
         database = _open_backup_db(copy, bkey)
         facts = {}
         try:
-            with bound_to(database):
+            with _bound_to(database):
                 facts = _check_bound(problems)
         except Exception as exc:
             intact = not manifest or manifest.get("sha256") == _sha256(path)
@@ -497,6 +501,8 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
         raise BackupError(f"{settings.db_path} is already encrypted")
     open_database(settings, create=False)
     report = take_backup(settings)
+    # Plain: the field key is a key file; encrypted it derives from the new database key.
+    old_field = keys.field_key(settings)
     db.close()
     if not report.ok:
         raise BackupError("the backup taken first did not verify; nothing was changed: " + "; ".join(report.problems))
@@ -539,6 +545,9 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
         conn.close()
         holder.close()
     keys.forget()
+    if passphrase is not None:
+        keys.remember_passphrase_key(settings, key)
+    _run_rekey_hooks(settings, old_field)
     return report, live
 
 
@@ -570,7 +579,16 @@ def rekey(settings) -> Path:
         check.close()
     os.replace(pending, path)
     keys.forget()
+    _run_rekey_hooks(settings, old_field)
+    return path
+
+
+def _run_rekey_hooks(settings, old_field: bytes) -> None:
+    """The field key may have changed: let every module holding sealed fields re-seal."""
+    # Imported here, explicitly, so the hooks are registered whoever called us (the CLI
+    # does not otherwise import the service that stores sealed fields).
+    from kiosk.services import two_factor  # noqa: F401  (registers its hook)
+
     new_field = keys.field_key(settings)
     for hook in keys.REKEY_HOOKS:
         hook(settings, old_field, new_field)
-    return path

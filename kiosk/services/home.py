@@ -16,7 +16,7 @@ from kiosk.capabilities import Cap
 log = logging.getLogger(__name__)
 
 DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.casework", "kiosk.services.early_help",
-                  "kiosk.services.adults", "kiosk.services.pupils", "kiosk.services.two_factor")
+                  "kiosk.services.adults", "kiosk.services.pupils", "kiosk.services.accounts")
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,11 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
         out.append(HomeCount(f"Staff yet to sign procedures v{profile.procedures_version}", n,
                              urgent=n > 0, key="n"))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
-        out.extend(procedures_review_counts(profile))
+        out.extend(_procedures_review_counts(profile))
     return out
 
 
-def procedures_review_counts(profile) -> list[HomeCount]:
+def _procedures_review_counts(profile) -> list[HomeCount]:
     """Paragraph 19: the procedures are reviewed at least annually; say so once it is late."""
     from kiosk.clock import today
     from kiosk.rules.procedures import review_overdue
