@@ -67,16 +67,8 @@ STATUSES = {
     "closed": "Closed",
 }
 
-ACTION_KINDS = {
-    "consultation_line": "Advice from the professional consultation line",
-    "childrens_services": "Referral to children's services",
-    "early_help": "Early help",
-    "police": "Police",
-    "monitor": "Monitor",
-    "no_further_action": "No further action",
-    "designated_teacher": "Shared with the designated teacher",
-    "other": "Other",
-}
+# The kinds of action and their fields live in kiosk.rules.action_kinds (issue 18).
+from kiosk.rules.action_kinds import LABELS as ACTION_KINDS  # noqa: E402
 
 CLOSE_OUTCOMES = {
     "referred_childrens_services": "Referred to children's services",
@@ -204,6 +196,42 @@ class ConcernAction(BaseModel):
 
     class Meta:
         indexes = ((("concern", "recorded_at"), False),)
+
+
+@register
+class ConcernActionDetail(BaseModel):
+    """The fields an action's kind asks for (kiosk.rules.action_kinds), as JSON text.
+
+    A side table, so actions recorded before these fields existed stay as they were."""
+
+    action = ForeignKeyField(ConcernAction, backref="details", unique=True, on_delete="RESTRICT")
+    fields = TextField(default="{}")
+
+
+@register
+class ConcernFollowUp(BaseModel):
+    """A follow-up an action sets: what, by when, whose. Done is a ConcernFollowUpDone row."""
+
+    concern = ForeignKeyField(Concern, backref="follow_ups", on_delete="RESTRICT")
+    action = ForeignKeyField(ConcernAction, null=True, backref="follow_ups", on_delete="RESTRICT")
+    due_on = DateField(index=True)
+    owner = ForeignKeyField(User, backref="follow_ups", on_delete="RESTRICT")
+    what = TextField()
+    set_by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    set_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("owner", "due_on"), False),)
+
+
+@register
+class ConcernFollowUpDone(BaseModel):
+    """A follow-up completed: appended, never an edit of the follow-up."""
+
+    follow_up = ForeignKeyField(ConcernFollowUp, backref="done", unique=True, on_delete="RESTRICT")
+    by = ForeignKeyField(User, on_delete="RESTRICT", backref="+")
+    at = DateTimeField(default=utcnow)
+    note = TextField(default="")
 
 
 @register

@@ -27,7 +27,7 @@ from kiosk.errors import KioskError, NotFound, ValidationError
 from kiosk.models.concerns import ACTION_KINDS, AMENDABLE_FIELDS, CLOSE_OUTCOMES
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.concern_form import fmt_date, parse_date
-from kiosk.services import concerns
+from kiosk.services import casework, concerns
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.ticks import TickList
 
@@ -152,7 +152,7 @@ def _section(title: str, lines: list[Content]) -> Content:
     return Content("\n").join([Content.styled(title, "bold underline")] + lines)
 
 
-def render_concern(d) -> Content:
+def render_concern(d, follow_ups=()) -> Content:
     """The whole record as Content (person-typed text is never parsed as markup)."""
     flags = []
     if d.urgent:
@@ -203,9 +203,17 @@ def render_concern(d) -> Content:
     if d.actions:
         parts += [Content(""), _section("Actions", [
             Content.assemble((f"{fmt_date(a.action_date)} {a.kind_label}", "bold"), " by ", a.taken_by,
+                             *[x for label, value in a.details for x in (f"\n  {label}: ", value)],
                              ("\n  Notes: " if a.notes else ""), a.notes, "\n  Rationale: ", a.rationale,
                              (f"\n  (recorded by {a.recorded_by}, {fmt_local(a.recorded_at)})", "dim"))
             for a in d.actions])]
+    if follow_ups:
+        parts += [Content(""), _section("Follow-ups", [
+            Content.assemble((f"{fmt_date(f.due_on)} ", "bold"), f"{f.owner}: ",
+                             "(restricted)" if f.hidden else f.what,
+                             (f"  Done by {f.done_by}" if f.done else "  Open", "italic"),
+                             (f": {f.done_note}" if f.done_note else ""))
+            for f in follow_ups])]
     if d.events:
         lines = []
         for e in d.events:
@@ -214,6 +222,8 @@ def render_concern(d) -> Content:
             if e.kind == "closed":
                 line = Content.assemble(line, "\n  Outcome: ", e.outcome_label, "\n  Summary: ",
                                         e.summary, "\n  Reasoning: ", e.reasoning)
+            elif e.kind == "owner" and e.summary:
+                line = Content.assemble(line, "\n  Handover note: ", e.summary)
             elif e.reasoning:
                 line = Content.assemble(line, "\n  Reason: ", e.reasoning)
             lines.append(line)
@@ -230,6 +240,7 @@ class ConcernDetailScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("k", "acknowledge", "Acknowledge"),
         Binding("n", "add_action", "Action"),
+        Binding("f", "follow_up_done", "Follow-up done"),
         Binding("w", "owner", "Owner"),
         Binding("x", "close", "Close"),
         Binding("u", "reopen", "Reopen"),
@@ -246,6 +257,7 @@ class ConcernDetailScreen(KioskScreen):
         super().__init__()
         self.concern_id = concern_id
         self.detail = None
+        self.follow_ups: list = []
 
     def compose_body(self):
         with VerticalScroll(id="concern-scroll"):
@@ -276,7 +288,9 @@ class ConcernDetailScreen(KioskScreen):
         except KioskError as exc:
             self.show_error(exc)
             return
-        self.query_one("#concern-text", Static).update(render_concern(self.detail))
+        self.follow_ups = (self.call_service(casework.follow_ups_of, self.app.actor, self.concern_id)
+                           or []) if self.detail.can_triage else []
+        self.query_one("#concern-text", Static).update(render_concern(self.detail, self.follow_ups))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -289,6 +303,8 @@ class ConcernDetailScreen(KioskScreen):
         triage = d.can_triage
         if action == "acknowledge":
             return triage and d.status == "open"
+        if action == "follow_up_done":
+            return triage and any(not f.done and not f.hidden for f in self.follow_ups)
         if action in ("add_action", "owner", "close"):
             return triage and d.status != "closed"
         if action == "reopen":
@@ -319,21 +335,42 @@ class ConcernDetailScreen(KioskScreen):
             self.reload()
 
     def action_add_action(self) -> None:
+        from kiosk.screens.concern_actions import KindPicker, action_call, action_fields
+        from kiosk.rules.action_kinds import BY_KEY
+
         actor = self.app.actor
 
-        def submit(v):
-            return concerns.add_action(actor, self.concern_id, kind=v["kind"] or "",
-                                       action_date=v["date"], taken_by=v["who"], notes=v["notes"],
-                                       rationale=v["rationale"])
+        def chosen(kind: str | None) -> None:
+            if not kind:
+                return
+            team = self.call_service(concerns.triage_users, actor) or []
 
-        self._dialog("Add an action", [
-            FieldSpec("kind", "What was done", "select", [(v, k) for k, v in ACTION_KINDS.items()],
-                      errors=("action",)),
-            FieldSpec("date", "Date (DD/MM/YYYY)", "date", value=fmt_date(today()), errors=("action date",)),
-            FieldSpec("who", "Who did it", value=actor.full_name),
-            FieldSpec("notes", "Notes", "area"),
-            FieldSpec("rationale", "Rationale: why this action", "area"),
-        ], submit)
+            def submit(v):
+                return concerns.add_action(actor, self.concern_id, **action_call(kind, v))
+
+            self._dialog(f"Add an action: {BY_KEY[kind].label}",
+                         action_fields(kind, today(), actor.full_name, team), submit)
+
+        self.app.push_screen(KindPicker(), chosen)
+
+    def action_follow_up_done(self) -> None:
+        actor = self.app.actor
+        open_ones = [f for f in self.follow_ups if not f.done and not f.hidden]
+        if not open_ones:
+            self.notify("No open follow-ups on this concern.", markup=False)
+            return
+
+        def submit(v):
+            if v["follow_up"] is None:
+                raise ValidationError("follow_up", "choose the follow-up that is done")
+            return casework.complete_follow_up(actor, int(v["follow_up"]), v["note"])
+
+        self._dialog("Mark a follow-up done", [
+            FieldSpec("follow_up", "Which follow-up", "select",
+                      [(f"{fmt_date(f.due_on)} {f.owner}: {f.what}"[:70], f.id) for f in open_ones],
+                      value=open_ones[0].id),
+            FieldSpec("note", "What was done (optional)", "area"),
+        ], submit, "Done")
 
     def action_owner(self) -> None:
         actor = self.app.actor
@@ -342,11 +379,14 @@ class ConcernDetailScreen(KioskScreen):
         def submit(v):
             if v["owner"] is None:
                 raise ValidationError("owner", "choose a member of the DSL team")
-            return concerns.assign_owner(actor, self.concern_id, int(v["owner"]))
+            return concerns.assign_owner(actor, self.concern_id, int(v["owner"]), v["note"])
 
-        self._dialog("Assign an owner", [
+        handover = self.detail is not None and self.detail.owner_id is not None
+        self._dialog("Hand over to a new owner" if handover else "Assign an owner", [
             FieldSpec("owner", "Owner", "select", [(u.name, u.id) for u in team],
                       value=self.detail.owner_id if self.detail else None),
+            FieldSpec("note", "Handover note: what the new owner needs to know"
+                      + ("" if handover else " (optional)"), "area"),
         ], submit)
 
     def action_close(self) -> None:

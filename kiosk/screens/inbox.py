@@ -21,7 +21,8 @@ from kiosk.screens.base import KioskScreen
 from kiosk.services import concerns
 
 PAGE_SIZE = 50
-VIEW_TITLES = {"open": "Open concerns", "closed": "Closed concerns", "all": "All concerns"}
+VIEW_TITLES = {"open": "Open concerns", "closed": "Closed concerns", "all": "All concerns",
+               "awaiting": "Awaiting acknowledgement", "acknowledged": "Acknowledged"}
 
 
 SHORT_STATUS = {"open": "Awaiting", "acknowledged": "Acknowledged", "closed": "Closed"}
@@ -83,7 +84,12 @@ class InboxScreen(KioskScreen):
         Binding("enter", "open", "Open", show=True),
         Binding("o", "view('open')", "Open list"),
         Binding("c", "view('closed')", "Closed"),
-        Binding("a", "view('all')", "All"),
+        Binding("a", "view('all')", "All", show=False),
+        Binding("w", "view('awaiting')", "Awaiting", show=False),
+        Binding("k", "view('acknowledged')", "Acknowledged", show=False),
+        Binding("m", "toggle('mine')", "Assigned to me"),
+        Binding("u", "toggle('urgent_only')", "Urgent", show=False),
+        Binding("l", "follow_ups", "Follow-ups"),
         Binding("pagedown,n", "page(1)", "Next page"),
         Binding("pageup,b", "page(-1)", "Prev page"),
         Binding("r", "reload", "Refresh"),
@@ -94,6 +100,8 @@ class InboxScreen(KioskScreen):
         self.view = "open"
         self.page = 0
         self.total = 0
+        self.mine = False
+        self.urgent_only = False
 
     DEFAULT_CSS = """
     InboxScreen #inbox { height: 1fr; }
@@ -152,11 +160,30 @@ class InboxScreen(KioskScreen):
     def action_reload(self) -> None:
         self._load(self.app.actor, self.view, self.page)
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("follow_ups", "toggle") and (action == "follow_ups" or parameters == ("mine",)):
+            from kiosk.capabilities import Cap
+
+            actor = self.app.actor
+            return actor is not None and actor.can(Cap.CONCERN_TRIAGE)
+        return True
+
+    def action_toggle(self, which: str) -> None:
+        setattr(self, which, not getattr(self, which))
+        self.page = 0
+        self.action_reload()
+
+    def action_follow_ups(self) -> None:
+        from kiosk.screens.follow_ups import FollowUpsScreen
+
+        self.app.push_screen(FollowUpsScreen())
+
     @work(thread=True, exclusive=True, group="inbox")
     def _load(self, actor, view: str, page: int) -> None:
         try:
             with dbmod.connection():
-                result = concerns.inbox(actor, page=page, page_size=PAGE_SIZE, view=view)
+                result = concerns.inbox(actor, page=page, page_size=PAGE_SIZE, view=view,
+                                        mine=self.mine, urgent_only=self.urgent_only)
         except KioskError as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
@@ -171,9 +198,12 @@ class InboxScreen(KioskScreen):
         last = result.page * result.page_size + len(result.rows)
         unread = sum(1 for r in result.rows if r.unread)
         self.query_one("#inbox-summary", Static).update(Content(
-            f"{VIEW_TITLES[result.view]}: {first}-{last} of {result.total}"
+            f"{VIEW_TITLES[result.view]}"
+            + (", assigned to me" if self.mine else "") + (", urgent only" if self.urgent_only else "")
+            + f": {first}-{last} of {result.total}"
             + (f"; {unread} unread on this page" if unread else "")
-            + ". ! urgent, NEW unread; o open, c closed, a all; Enter opens."))
+            + ". ! urgent, NEW unread; o open, c closed, a all, w awaiting, k acknowledged; "
+            "m mine, u urgent; l follow-ups."))
         if result.rows:
             table.move_cursor(row=min(keep, len(result.rows) - 1))
 
@@ -238,3 +268,9 @@ class SharedConcernsScreen(InboxScreen):
 
     def action_page(self, delta: int) -> None:
         pass
+
+    def action_toggle(self, which: str) -> None:
+        pass
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return action not in ("toggle", "follow_ups", "view", "page")

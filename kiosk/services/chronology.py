@@ -9,6 +9,8 @@ altogether (showing it under every filter would say nothing, under one would say
 
 from __future__ import annotations
 
+import json
+
 import importlib
 import logging
 from dataclasses import dataclass
@@ -149,11 +151,19 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
             title=title, detail=detail, category=first_cat[r.id], record_type="concern",
             record_id=r.id, restricted=r.restricted, seq=r.id))
     by = names
+    # The fields a statutory action's kind asks for (the LA's reference, a conference date).
+    from kiosk.models.concerns import ConcernActionDetail
+    from kiosk.rules.action_kinds import describe
+
+    action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
+        ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
     for a in actions:
+        extra = "".join(f"{label}: {_clip(value)}. "
+                        for label, value in describe(a.kind, action_details.get(a.id, {})))
         out.append(ChronologyEntry(
             at=_local_moment(a.action_date, "", a.recorded_at), kind="action",
             title=f"Action on {svc.ref_for(a.concern_id)}: {ACTION_KINDS.get(a.kind, a.kind)}",
-            detail=f"By {a.taken_by}. {_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
+            detail=f"By {a.taken_by}. {extra}{_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
             category=first_cat[a.concern_id], record_type="concern", record_id=a.concern_id,
             restricted=a.concern_id in restricted_ids, seq=a.id))
     for e in events:
@@ -163,6 +173,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
                       f"Reasoning: {_clip(e.reasoning)}")
         elif e.kind in ("owner", "shared", "unshared"):
             detail = by.get(e.subject_user_id, "") + (f". {_clip(e.reasoning)}" if e.reasoning else "")
+            if e.kind == "owner" and e.summary:  # a handover note (issue 18)
+                detail += f". Handover: {_clip(e.summary)}"
         else:
             detail = _clip(e.reasoning)
         out.append(ChronologyEntry(

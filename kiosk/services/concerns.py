@@ -16,6 +16,7 @@ administrator can read the audit trail).
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ class ActionView:
     rationale: str
     recorded_by: str
     recorded_at: datetime
+    details: tuple[tuple[str, str], ...] = ()  # (label, value) of the kind's fields
 
 
 @dataclass(frozen=True)
@@ -670,11 +672,15 @@ def _status_label(status: str) -> str:
 def _detail(actor: Actor, row) -> ConcernDetail:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, BODY_AREAS, CLOSE_OUTCOMES, EVENT_KINDS, SOURCES,
-        ConcernAccess, ConcernAction, ConcernAmendment, ConcernEvent, ConcernInjury,
+        ConcernAccess, ConcernAction, ConcernActionDetail, ConcernAmendment, ConcernEvent,
+        ConcernInjury,
     )
+    from kiosk.rules.action_kinds import describe
 
     actions = list(ConcernAction.select().where(ConcernAction.concern == row.id)
                    .order_by(ConcernAction.action_date, ConcernAction.id))
+    details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
+        ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
     events = list(ConcernEvent.select().where(ConcernEvent.concern == row.id)
                   .order_by(ConcernEvent.at, ConcernEvent.id))
     amendments = list(ConcernAmendment.select().where(ConcernAmendment.concern == row.id)
@@ -709,7 +715,8 @@ def _detail(actor: Actor, row) -> ConcernDetail:
         restricted_to=access_views("restricted"), shared_with=access_views("shared"),
         actions=tuple(ActionView(a.id, a.kind, ACTION_KINDS.get(a.kind, a.kind), a.action_date,
                                  a.taken_by, a.notes, a.rationale, names.get(a.recorded_by_id, "?"),
-                                 a.recorded_at) for a in actions),
+                                 a.recorded_at, tuple(describe(a.kind, details.get(a.id, {}))))
+                      for a in actions),
         events=tuple(EventView(e.id, e.kind, EVENT_KINDS.get(e.kind, e.kind), names.get(e.by_id, "?"),
                                e.at, names.get(e.subject_user_id, "") if e.subject_user_id else "",
                                e.summary, e.outcome, CLOSE_OUTCOMES.get(e.outcome, e.outcome),
@@ -782,7 +789,37 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
         return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
 
 
-INBOX_VIEWS = ("open", "closed", "all")
+@dataclass(frozen=True)
+class OwnRecord:
+    """What the recorder sees of a concern they recorded: what they wrote, and its status.
+
+    Never the DSL team's work: no actions, follow-ups, events, amendments, owner or the
+    pupils' flags (issue 18)."""
+
+    record: RecordedConcern
+    status: str
+    status_label: str
+
+
+def own_record(actor: Actor, concern_id: int) -> OwnRecord:
+    """The concern as the actor wrote it, read-only, with its status (NotFound for others')."""
+    import dataclasses
+
+    require(actor, Cap.CONCERN_VIEW_OWN)
+    with dbmod.translate_errors():
+        row = _row_or_none(concern_id) if isinstance(concern_id, int) else None
+        if row is None or actor.user_id is None or row.recorded_by_id != actor.user_id:
+            audit.record(actor, "concern.not_found", RECORD_TYPE, concern_id,
+                         {"attempted": "concern.view_own_record"})
+            raise NotFound(f"no concern {ref_for(concern_id) if isinstance(concern_id, int) else concern_id}")
+        audit.record(actor, "concern.view_own_record", RECORD_TYPE, row.id)
+        rec = _recorded(row, 0, False)
+        rec = dataclasses.replace(rec, pupils=tuple(dataclasses.replace(p, flags=(), status_note="")
+                                                    for p in rec.pupils))
+        return OwnRecord(rec, row.status, _status_label(row.status))
+
+
+INBOX_VIEWS = ("open", "closed", "all", "awaiting", "acknowledged")
 
 
 def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
@@ -834,8 +871,11 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     return tuple(out)
 
 
-def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open") -> InboxPage:
-    """The DSL team's list: open concerns urgent first then newest ("open"), or "closed"/"all".
+def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open", *,
+          mine: bool = False, urgent_only: bool = False) -> InboxPage:
+    """The DSL team's list: open concerns urgent first then newest ("open"), or "closed"/"all",
+    or by status ("awaiting": not yet acknowledged; "acknowledged"). `mine`: only those the
+    actor owns ("assigned to me"); `urgent_only`: only those marked urgent.
 
     Restricted concerns the actor is not named on appear as "Restricted" with nothing else.
     """
@@ -854,13 +894,22 @@ def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open") 
         elif view == "closed":
             q = q.where(Concern.is_open == False).order_by(  # noqa: E712
                 Concern.recorded_at.desc(), Concern.id.desc())
+        elif view in ("awaiting", "acknowledged"):
+            status = "open" if view == "awaiting" else "acknowledged"
+            q = q.where(Concern.status == status).order_by(
+                Concern.urgent.desc(), Concern.recorded_at.desc(), Concern.id.desc())
         else:
             q = q.order_by(Concern.recorded_at.desc(), Concern.id.desc())
+        if mine:
+            q = q.where(Concern.owner == actor.user_id)
+        if urgent_only:
+            q = q.where(Concern.urgent == True)  # noqa: E712
         total = q.count()
         rows = list(q.paginate(page + 1, page_size))
         result = _inbox_rows(actor, rows)
         audit.record(actor, "concern.inbox", RECORD_TYPE, "",
-                     {"view": view, "page": page, "ids": [r.id for r in rows]})
+                     {"view": view, "page": page, "mine": mine, "urgent_only": urgent_only,
+                      "ids": [r.id for r in rows]})
         return InboxPage(result, page, page_size, total, view)
 
 
@@ -945,9 +994,15 @@ def _reread(actor: Actor, concern_id: int) -> ConcernDetail:
 
 
 def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, taken_by: str,
-               notes: str = "", rationale: str) -> ConcernDetail:
-    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it."""
-    from kiosk.models.concerns import ACTION_KINDS, ConcernAction
+               notes: str = "", rationale: str, details: dict | None = None,
+               follow_up: "casework.FollowUpInput | None" = None) -> ConcernDetail:
+    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it.
+
+    `details`: the fields the kind asks for (kiosk.rules.action_kinds; a refusal names the
+    field). `follow_up`: a follow-up the action sets, with its due date and owner."""
+    from kiosk.models.concerns import ACTION_KINDS, ConcernAction, ConcernActionDetail
+    from kiosk.rules.action_kinds import check_details
+    from kiosk.services import casework
 
     require(actor, Cap.CONCERN_TRIAGE)
     _need_user(actor)
@@ -960,6 +1015,13 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     who = clean(taken_by, "who", required=True, max_length=200)
     notes = clean(notes, "notes", multiline=True)
     rationale = clean(rationale, "rationale", required=True, multiline=True)
+    for name, value in (details or {}).items():
+        if isinstance(value, str):
+            clean(value, name, multiline=True, max_length=2000)
+    kept, problems = check_details(kind, details, today())
+    if problems:
+        raise ValidationError(*problems[0])
+    casework.check_follow_up(follow_up)
     _precheck(actor, concern_id, "concern.action")
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.action")
@@ -971,16 +1033,27 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
         a = ConcernAction.create(concern=row.id, kind=kind, action_date=action_date, taken_by=who,
                                  notes=notes, rationale=rationale, recorded_by=actor.user_id,
                                  recorded_at=utcnow())
+        records = [("concern_action", a.id)]
+        if kept:
+            d = ConcernActionDetail.create(action=a.id, fields=json.dumps(kept, sort_keys=True))
+            records.append(("concern_action_detail", d.id))
+        if follow_up is not None:
+            f = casework.create_follow_up(actor, row, a.id, follow_up)
+            records.append(("concern_follow_up", f.id))
         _touch(row)
         audit.record(actor, "concern.action", RECORD_TYPE, row.id, {"action_id": a.id, "kind": kind},
-                     records=[("concern_action", a.id)])
+                     records=records)
     return _reread(actor, concern_id)
 
 
-def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
-    """Make one member of the DSL team responsible for the concern."""
+def assign_owner(actor: Actor, concern_id: int, user_id: int, note: str = "") -> ConcernDetail:
+    """Make one member of the DSL team responsible for the concern.
+
+    Handing it over from one owner to another (deputy to DSL and back) needs a note for the
+    new owner; it is kept on the event and shown in the concern's history."""
     _need_user(actor)
     _precheck(actor, concern_id, "concern.assign")
+    note = clean(note, "note", multiline=True, max_length=2000)
     with dbmod.translate_errors(), dbmod.write():
         row = _triage_row(actor, concern_id, "concern.assign")
         team = {u.id for u in _users_with_roles(TRIAGE_ROLES)}
@@ -990,10 +1063,13 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int) -> ConcernDetail:
             raise ValidationError("owner", "is not named on this restricted concern")
         if row.owner_id == user_id:
             return _reread(actor, concern_id)
+        if row.owner_id is not None and not note:
+            raise ValidationError("note", "say what the new owner needs to know (a handover note)")
         _ack_inside(actor, row)
-        ev = _event(row, actor, "owner", subject_user=user_id)
+        ev = _event(row, actor, "owner", subject_user=user_id, summary=note)
         _touch(row, owner=user_id)
-        audit.record(actor, "concern.assign", RECORD_TYPE, row.id, {"owner": user_id},
+        audit.record(actor, "concern.assign", RECORD_TYPE, row.id,
+                     {"owner": user_id, "handover": bool(note)},
                      records=[("concern_event", ev.id)])
     return _reread(actor, concern_id)
 

@@ -32,7 +32,7 @@ def test_newest_first_with_actions_events_flags(school, record):
     assert entries[-1].record_id == old.id and entries[-1].kind == "concern"
     assert entries[-1].at == datetime(2026, 9, 9, 23, 0)  # 10 Sept local midnight, BST
     titles = " | ".join(e.title for e in entries)
-    assert "Referral to children's services" in titles and "Child in need: set" in titles
+    assert "Referral to children's social care / MASH" in titles and "Child in need: set" in titles
     assert "acknowledged" in titles
 
 

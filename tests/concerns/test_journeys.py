@@ -9,6 +9,21 @@ import pytest
 from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
 
 
+async def choose_kind(pilot, kind: str) -> None:
+    """In the action kind picker: move to `kind` with the arrow keys and take it."""
+    from textual.widgets import OptionList
+
+    from kiosk.rules.action_kinds import KINDS
+    from kiosk.screens.concern_actions import KindPicker
+
+    assert isinstance(pilot.app.screen, KindPicker), screen_text(pilot.app)
+    assert pilot.app.screen.query_one("#kinds", OptionList).highlighted == 0
+    for _ in range([k.key for k in KINDS].index(kind)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def _logout(pilot):
     await pilot.press("ctrl+q")
     await settle(pilot)
@@ -105,9 +120,9 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         # Add an action.
         await pilot.press("n")
         await settle(pilot)
+        await choose_kind(pilot, "consultation_line")
         dialog = app.screen
         assert isinstance(dialog, FieldsDialog)
-        dialog.query_one("#f-kind").value = "consultation_line"
         dialog.query_one("#f-notes").text = "Duty social worker advised"
         await pilot.press("ctrl+s")  # no rationale: refused, text kept
         await settle(pilot)

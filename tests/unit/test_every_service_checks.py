@@ -35,6 +35,7 @@ NO_ACTOR = {
     "adults.ref_for": "pure: formats a reference (A-00012)",
     "alerts.raise_for_users": "called inside record_concern / raise_concern after their checks",
     "audit.verify": "the shell's `kiosk audit verify` (hashes only, no content shown)",
+    "casework.check_follow_up": "pure: judges a follow-up before add_action (which checks) writes",
     "concerns.ref_for": "pure: formats a reference",
     "concerns.new_submission_token": "pure: a random token",
     "concerns.ensure_categories": "seeds the category list at start-up (no record)",
