@@ -186,6 +186,10 @@ class RecordConcernScreen(FormScreen):
         with Horizontal(classes="row"):
             yield Label(Content("Pupil"), classes="side-label", id="label-pupil")
             yield PupilPicker(id="pupil-picker", compact=True)
+        with Horizontal(classes="row"):
+            yield Label(Content(""), classes="side-label")
+            yield Button(Content("A child not on roll (another school, the community)..."),
+                         id="not-on-roll", classes="small", compact=True)
         yield Vertical(id="chosen-pupils")
         yield Horizontal(id="sibling-offer")
         with Horizontal(classes="row", id="when-row"):
@@ -233,8 +237,6 @@ class RecordConcernScreen(FormScreen):
             yield Button(Content("Add injury"), id="add-injury", compact=True)
             yield Button(Content("Remove last injury"), id="remove-injury", compact=True)
         yield Static(Content(""), id="injury-list")
-        yield Button(Content("A child not on roll (another school, the community)..."),
-                     id="not-on-roll", classes="small", compact=True)
         yield Static(Content(""), id="form-message")
         yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
 
@@ -612,7 +614,7 @@ class RecordConcernScreen(FormScreen):
 
     # ValidationError.field -> the label beside or above that field, which says what is wrong.
     FIELD_LABELS = {
-        concerns.F_PUPIL: "#label-pupil", concerns.F_ROLE: "#label-pupil",
+        concerns.F_PUPIL: "#label-pupil", "role": "#label-pupil",
         concerns.F_DATE: "#label-when", concerns.F_TIME: "#label-when",
         concerns.F_WHERE: "#label-when", concerns.F_SOURCE: "#label-source",
         concerns.F_CATEGORY: "#label-categories", concerns.F_WORDS: "#label-words",
@@ -626,16 +628,17 @@ class RecordConcernScreen(FormScreen):
         for label in self.query(".-error"):
             label.remove_class("-error")
 
-    def mark_field_error(self, field: str, problem: str) -> None:
+    def mark_field_error(self, exc: ValidationError) -> None:
         """The reason beside the field at fault, in red, until the next submit."""
         self._clear_field_error()
-        selector = self.FIELD_LABELS.get(field)
+        selector = self.FIELD_LABELS.get(exc.field)
         found = self.query(selector) if selector else None
         if not found:
             return
         label = found.first()
         label.add_class("-error")
-        reason = Static(Content.styled(f"^ {field[:1].upper()}{field[1:]}: {problem}", "bold"),
+        name = getattr(exc, "label", None) or exc.field
+        reason = Static(Content.styled(f"{name[:1].upper()}{name[1:]}: {exc.problem}", "bold"),
                         classes="field-error")
         # Beside a row's short label the reason goes under the row; a prompt line has its
         # field under it, so the reason goes between the two.
@@ -650,7 +653,7 @@ class RecordConcernScreen(FormScreen):
             return
         if isinstance(exc, ValidationError):
             message = f"Not saved. {exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
-            self.mark_field_error(exc.field, exc.problem)
+            self.mark_field_error(exc)
             target = FIELD_WIDGETS.get(exc.field)
             if exc.field == concerns.F_ROLE:
                 rows = [r for r in self._rows() if r.role is None] or self._rows()
