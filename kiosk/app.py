@@ -260,9 +260,35 @@ class KioskApp(App, inherit_bindings=False):
 
     # --- the session ----------------------------------------------------------------
 
-    def begin_session(self, result) -> None:
-        """Called by the login screen with accounts.LoginResult."""
+    def begin_session(self, result, step=None) -> None:
+        """Called by the login screen with accounts.LoginResult and, when a second factor
+        is due, two_factor.LoginStep ("verify" or "enrol"): the session begins after it."""
+        if step is not None and step.kind in ("verify", "enrol"):
+            self.call_later(self._second_factor, result, step)
+        else:
+            self.call_later(self._begin_session, result)
+
+    async def _second_factor(self, result, step) -> None:
+        from kiosk.screens.two_factor import TwoFactorCodeScreen, TwoFactorEnrolScreen
+
+        self.last_activity = utcnow()
+        if step.kind == "verify":
+            await self._fresh_stack(TwoFactorCodeScreen(result))
+        else:
+            await self._fresh_stack(TwoFactorEnrolScreen(result, step.notice))
+
+    async def show_recovery_codes(self, result, codes) -> None:
+        from kiosk.screens.two_factor import RecoveryCodesScreen
+
+        await self._fresh_stack(RecoveryCodesScreen(result, codes))
+
+    def second_factor_done(self, result) -> None:
         self.call_later(self._begin_session, result)
+
+    async def abandon_sign_in(self, notice: str = "") -> None:
+        """Back to a fresh login screen from a step before the session (no one signed in)."""
+        self.clear_notifications()
+        await self._fresh_stack(self._login_screen(notice))
 
     async def _begin_session(self, result) -> None:
         self.actor = result.actor

@@ -203,6 +203,13 @@ CASE_RECORD_CAPS = frozenset(
 )
 
 
+# Roles that must sign in with a second factor (TOTP): whoever can read case records or
+# manage accounts. Derived from the table so a new role or capability cannot slip past.
+SECOND_FACTOR_ROLES = frozenset(
+    role for role, caps in CAPABILITIES.items() if caps & (CASE_RECORD_CAPS | {Cap.ACCOUNTS_MANAGE})
+)
+
+
 def capabilities_for(roles) -> frozenset[Cap]:
     caps: set[Cap] = set()
     for role in roles:

@@ -79,6 +79,8 @@ class Settings:
     remote_roles: tuple[str, ...] = ("dsl", "deputy_dsl")
     ssh_max_sessions: int = 8
     ssh_attempts_per_minute: int = 10
+    # Ask every account for a second factor, not only the roles that read case records.
+    two_factor_all_staff: bool = False
     theme: str | None = None  # None: chosen from the terminal's colours (see auto_theme)
     mail: MailSettings | None = None  # None: no e-mail notices
     export_dir: Path | None = None  # None: exports/ in the data dir (kiosk.exports.files)
@@ -151,6 +153,10 @@ def _validate(path: Path, raw: dict) -> dict:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: theme: must be a theme name such as 'ansi-dark'")
             out["theme"] = value
+        elif key == "two_factor_all_staff":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: two_factor_all_staff: must be true or false")
+            out["two_factor_all_staff"] = value
         elif key in _EXTRA_INT_KEYS:
             low, high = _EXTRA_INT_KEYS[key]
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:

@@ -219,6 +219,9 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
             key = keys.db_key(settings)  # a new database for a school that chose encryption
     database = dbmod.make_database(settings.db_url, settings.db_path, key=key)
     dbmod.bind(database)
+    from kiosk import fieldcrypt
+
+    fieldcrypt.configure(settings.data_dir)
     with translate_errors():
         try:
             database.connect(reuse_if_open=True)

@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = users.add_parser("reset-password", help="set a temporary password (changed at next login)")
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--clear-2fa", action="store_true",
+                   help="also ask for the authenticator to be cleared (the headteacher or DSL confirms)")
+    p = users.add_parser("reset-2fa", help="lost phone: ask for the authenticator to be cleared "
+                                            "(takes effect when the headteacher or DSL confirms)")
+    p.add_argument("name")
     p = users.add_parser("unlock", help="clear a lockout")
     p.add_argument("name")
     p = users.add_parser("deactivate", help="deactivate an account (never deleted)")

@@ -8,7 +8,7 @@ import sys
 
 from kiosk.cli.common import open_db, read_password, settings_from
 from kiosk.errors import ConfigError, ValidationError
-from kiosk.services import accounts
+from kiosk.services import accounts, two_factor
 from kiosk.services.actor import shell_actor
 
 
@@ -149,6 +149,8 @@ def users(args) -> int:
             status = "deactivated" if not u.active else ("locked" if u.locked else "active")
             if u.must_change_password and u.active:
                 status += ", must change password"
+            if u.active and two_factor.is_enrolled(u.id):
+                status += ", authenticator on"
             if u.email:
                 status += f", e-mails {u.email}"
             print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
@@ -156,6 +158,10 @@ def users(args) -> int:
         password = read_password(args.password_stdin, "New temporary password (12+ characters): ")
         accounts.reset_password(actor, args.name, password)
         print(f"password reset for {args.name}; change required at next login")
+        if args.clear_2fa:
+            _request_2fa_reset(actor, args.name, "password_reset")
+    elif cmd == "reset-2fa":
+        _request_2fa_reset(actor, args.name, "lost_phone")
     elif cmd == "unlock":
         accounts.unlock(actor, args.name)
         print(f"unlocked {args.name}")
@@ -191,6 +197,13 @@ def users(args) -> int:
             ssh_keys.remove_key(actor, args.name, args.fingerprint)
             print(f"removed key {args.fingerprint} from {args.name}")
     return 0
+
+
+def _request_2fa_reset(actor, name: str, reason: str) -> None:
+    request = two_factor.request_reset(actor, name, reason)
+    print(f"authenticator reset for {request.username} requested (request {request.id}); it takes "
+          "effect when the headteacher or the DSL confirms it in the console "
+          "(home: 'Authenticator resets to confirm'); they will set up a new one at their next sign-in")
 
 
 def mail_cmd(args) -> int:

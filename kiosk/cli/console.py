@@ -40,6 +40,8 @@ def demo(args) -> int:
     print("Demo logins (all fictional):")
     for username, password, roles in logins:
         print(f"  {username:<10} {password:<18} {roles}")
+    print("Every login but teacher, volunteer and governor sets up an authenticator app (TOTP) "
+          "at its first sign-in: have one on your phone.")
     sys.stdout.flush()
     if args.seed_only:
         return 0

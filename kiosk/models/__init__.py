@@ -26,3 +26,4 @@ from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
 from kiosk.models import transfers as _transfers  # noqa: F401,E402
 from kiosk.models import retention as _retention  # noqa: F401,E402
+from kiosk.models import two_factor as _two_factor  # noqa: F401,E402

@@ -73,6 +73,7 @@ class AccountsScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("l", "unlock", "Unlock"),
         Binding("t", "reset", "Temporary password"),
+        Binding("a", "reset_2fa", "Reset authenticator"),
         Binding("delete", "deactivate", "Deactivate"),
     ]
 
@@ -148,6 +149,22 @@ class AccountsScreen(KioskScreen):
 
         self.app.push_screen(ConfirmScreen(f"Give {username} a new temporary password? "
                                            "Their current password stops working."), done)
+
+    def action_reset_2fa(self) -> None:
+        from kiosk.services import two_factor
+
+        username = self._selected()
+        if not username:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes and self.call_service(two_factor.request_reset, self.app.actor, username, "lost_phone"):
+                self.notify(f"Asked for {username}'s authenticator to be cleared. It is cleared "
+                            "when the headteacher or the DSL confirms.", markup=False, timeout=8)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Ask for {username}'s authenticator to be cleared (lost phone)? The headteacher or "
+            "the DSL must confirm it; then they set up a new one at their next sign-in."), done)
 
     @work(thread=True, exclusive=True, group="reset")
     def _reset(self, actor, username: str) -> None:

@@ -23,7 +23,7 @@ FOOTER_WORDS = {
     "r": "Record", "m": "Mine", "v": "Shared", "a": "Adult", "i": "Inbox", "p": "Pupils",
     "t": "Categories", "e": "Early help", "h": "Refer", "g": "Register", "s": "Stats",
     "n": "Unsigned", "u": "Accounts", "d": "Procedures",
-    "y": "Import roll", "b": "Retention", "q": "Retention (adults)",
+    "y": "Import roll", "b": "Retention", "q": "Retention (adults)", "2": "2FA resets",
 }
 
 

@@ -64,10 +64,11 @@ class LoginScreen(Screen):
     AUTO_FOCUS = "#password, #username"
 
     class Outcome(Message):
-        def __init__(self, result=None, error: str | None = None) -> None:
+        def __init__(self, result=None, error: str | None = None, step=None) -> None:
             super().__init__()
             self.result = result
             self.error = error
+            self.step = step  # two_factor.LoginStep: is a code (or its set-up) due next?
 
     def __init__(self, notice: str = "") -> None:
         super().__init__()
@@ -132,7 +133,7 @@ class LoginScreen(Screen):
 
     @work(thread=True, exclusive=True, group="login")
     def _authenticate(self, username: str, password: str) -> None:
-        from kiosk.services import accounts
+        from kiosk.services import accounts, two_factor
 
         app = self.app
         remote = getattr(app, "remote_user", None) or str(app.origin).startswith("ssh:")
@@ -141,12 +142,13 @@ class LoginScreen(Screen):
             with dbmod.connection():
                 result = accounts.authenticate(username, password, origin=app.origin,
                                                allowed_roles=allowed)
+                step = two_factor.after_password(result.actor, app.settings.two_factor_all_staff)
         except AuthError as exc:
             self.post_message(self.Outcome(error=str(exc)))
         except KioskError as exc:
             self.post_message(self.Outcome(error=f"Cannot sign in just now: {exc}"))
         else:
-            self.post_message(self.Outcome(result=result))
+            self.post_message(self.Outcome(result=result, step=step))
 
     def on_login_screen_outcome(self, message: Outcome) -> None:
         self.busy = False
@@ -158,4 +160,4 @@ class LoginScreen(Screen):
             password.focus()
             return
         self._say("")
-        self.app.begin_session(message.result)
+        self.app.begin_session(message.result, message.step)

@@ -516,8 +516,12 @@ def authenticate(username: str, password: str, origin: str = "terminal",
                 audit.record(_Origin(name, origin, user.id), "account.lockout", "user", user.id)
         else:
             previous = user.last_login_at
-            user.failed_attempts = 0
-            user.locked_until = None
+            from kiosk.services import two_factor
+
+            # With a second factor still to come, only a right code clears the count.
+            if not two_factor.has_live_factor(user.id):
+                user.failed_attempts = 0
+                user.locked_until = None
             user.last_login_at = now
             if hasher().check_needs_rehash(user.password_hash):
                 user.password_hash = hasher().hash(password)

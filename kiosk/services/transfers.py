@@ -483,14 +483,14 @@ def write_receipt(actor: Actor, settings, view: IncomingView) -> Path:
     require(actor, Cap.EXPORT_TRANSFER)
     from kiosk.exports import files
 
-    out = files.write_export(files.export_dir(settings), f"receipt-{safe_school(view.from_school)}-{view.id}",
+    out = files.write_export(files.export_dir(settings), f"receipt-{_safe_school(view.from_school)}-{view.id}",
                              ".json", receipt_file(view))
     audit.record(actor, "transfer.receipt_file", "pupil", view.pupil_id,
                  {"file": out.path.name, "sha256": out.sha256})
     return out.path
 
 
-def safe_school(name: str) -> str:
+def _safe_school(name: str) -> str:
     from kiosk.exports.files import safe_name
 
     return safe_name(name)[:30]

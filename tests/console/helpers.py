@@ -6,8 +6,9 @@
         ...
 
 `login` types the username and password into the login screen, waits for the argon2
-worker, then signs the procedures if the gate appears (sign=True) so the test lands on
-the home screen. Users from the `make_user` fixture have the password STRONG_PASSWORD.
+worker, gives the authenticator code when the role needs one (setting the authenticator
+up first if the account has none, as a person with the phone would), then signs the
+procedures if the gate appears (sign=True) so the test lands on the home screen. Users from the `make_user` fixture have the password STRONG_PASSWORD.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
     from kiosk.screens.signoff import SignoffScreen
 
     await submit_login(pilot, username, password)
+    await pass_second_factor(pilot)
     assert pilot.app.actor is not None, "login failed:\n" + screen_text(pilot.app)
     if sign and isinstance(pilot.app.screen, SignoffScreen):
         await sign_procedures(pilot)
@@ -101,3 +103,62 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
 def screen_text(app) -> str:
     """What the terminal shows right now (every layer, toasts included), as plain lines."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def authenticator_code(user_id: int) -> str:
+    """What the person's authenticator app shows now: a code for the earliest step within
+    the allowed drift that has not been used yet (a code is accepted once)."""
+    import pyotp
+
+    from kiosk.services import two_factor
+
+    from kiosk import clock
+
+    live = two_factor._live(user_id)
+    assert live is not None, "no authenticator set up for this account"
+    for _ in range(2):
+        now = two_factor.current_step()
+        for step in range(now - two_factor.DRIFT_STEPS, now + two_factor.DRIFT_STEPS + 1):
+            if step > live.last_step:
+                return pyotp.TOTP(two_factor._secret(live)).generate_otp(step)
+        # Signed in three times at one faked moment: the person waits for the next code.
+        if not isinstance(clock._clock, clock.FakeClock):
+            break
+        clock._clock.advance(seconds=two_factor.STEP_SECONDS)
+    raise AssertionError("every code within the drift window has been used; advance the clock")
+
+
+async def pass_second_factor(pilot) -> None:
+    """If the sign-in asks for a code (or to set up an authenticator), give it."""
+    import pyotp
+
+    from kiosk.screens.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
+    from kiosk.services import two_factor
+
+    screen = pilot.app.screen
+    if isinstance(screen, TwoFactorEnrolScreen):
+        await wait_until(pilot, lambda: screen.enrolment is not None)
+        # One step behind (within the drift) leaves two later codes for later sign-ins.
+        code = pyotp.TOTP(screen.enrolment.secret).generate_otp(two_factor.current_step() - 1)
+        await type_into(pilot, "#code", code)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, RecoveryCodesScreen))
+        await pilot.press("ctrl+y")
+        await wait_until(pilot, lambda: pilot.app.actor is not None)
+    elif isinstance(screen, TwoFactorCodeScreen):
+        await type_into(pilot, "#code", authenticator_code(screen.result.actor.user_id))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: pilot.app.actor is not None)
+
+
+def enrol_authenticator(actor) -> str:
+    """Set up an authenticator for `actor` through the service (as if done at a first
+    sign-in) and return its secret."""
+    import pyotp
+
+    from kiosk.services import two_factor
+
+    started = two_factor.start_enrolment(actor)
+    two_factor.confirm_enrolment(actor, started.id,
+                                 pyotp.TOTP(started.secret).generate_otp(two_factor.current_step() - 1))
+    return started.secret

@@ -55,8 +55,11 @@ def test_sighup_ends_a_signed_in_console_and_records_it(settings, make_user):
     from kiosk.rules import load_profile
     from kiosk.services import signoff
 
+    from tests.console.helpers import authenticator_code, enrol_authenticator
+
     alice = make_user("alice", "dsl")
     signoff.sign(alice, load_profile().procedures_version)
+    enrol_authenticator(alice)
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
@@ -74,6 +77,9 @@ def test_sighup_ends_a_signed_in_console_and_records_it(settings, make_user):
         for chunk in (b"alice", b"\r", STRONG_PASSWORD.encode(), b"\r"):
             os.write(master, chunk)
             _drain(master, proc, 0.4)
+        out = _read_until(master, proc, b"authenticator", timeout=30)
+        assert b"authenticator" in out  # the DSL's second factor is asked for
+        os.write(master, authenticator_code(alice.user_id).encode() + b"\r")
         out = _read_until(master, proc, b"Home \xc2\xb7", timeout=30)
         assert b"Home \xc2\xb7" in out  # the header of the home screen
         os.kill(proc.pid, signal.SIGHUP)

@@ -30,15 +30,19 @@ def cheap_hashes(monkeypatch):
 @pytest.fixture
 def people(database, admin, make_user, settings):
     """dana (deputy DSL, signed the procedures), lee (DSL), sam (staff), dora (deputy,
-    deactivated after her key was added). Each has a registered key."""
+    deactivated after her key was added). Each has a registered key; dana and lee have
+    set up their authenticators (tests.console.helpers.authenticator_code gives a code)."""
     from kiosk.rules.profile import load_profile
     from kiosk.services import accounts, signoff, ssh_keys
+    from tests.console.helpers import enrol_authenticator
 
     version = load_profile(settings.profile_path).procedures_version
     out = {}
     for name, role in (("dana", "deputy_dsl"), ("lee", "dsl"), ("sam", "staff"), ("dora", "deputy_dsl")):
         actor = make_user(name, role)
         signoff.sign(actor, version)
+        if name in ("dana", "lee"):
+            enrol_authenticator(actor)
         key = asyncssh.generate_private_key("ssh-ed25519", comment=f"{name}@laptop")
         ssh_keys.add_key(admin, name, key.export_public_key().decode())
         out[name] = Person(name, key, actor)

@@ -29,13 +29,23 @@ async def open_console(server, key, size=(100, 30)):
     return conn, process, Output(process)
 
 
-async def sign_in(process, output: Output, password: str = STRONG_PASSWORD) -> None:
+async def sign_in(process, output: Output, user_id: int, password: str = STRONG_PASSWORD) -> None:
+    """The password, then the code from the person's authenticator."""
+    from tests.console.helpers import authenticator_code
+
     await output.wait_for(b"Password", timeout=30)
     await asyncio.sleep(0.3)  # let the password field take focus
+    mark = output.mark()
     process.stdin.write(password.encode() + b"\r")
+    await output.wait_for(b"Code from your authenticator", since=mark, timeout=30)
+    await asyncio.sleep(0.3)
+    process.stdin.write(authenticator_code(user_id).encode() + b"\r")
 
 
-async def test_a_deputy_reaches_the_login_screen_and_signs_in(ssh_server, people, settings):
+async def test_a_deputy_signs_in_with_key_password_and_code(ssh_server, people, settings):
+    from tests.console.helpers import authenticator_code
+
+    dana = people["dana"].actor
     server = await ssh_server()
     conn, process, output = await open_console(server, people["dana"].key)
     async with conn:
@@ -52,10 +62,21 @@ async def test_a_deputy_reaches_the_login_screen_and_signs_in(ssh_server, people
         assert failure.actor == "dana" and failure.origin.startswith("ssh:127.0.0.1:")
         mark = output.mark()
         process.stdin.write(STRONG_PASSWORD.encode() + b"\r")
+        # key and password are not enough: the authenticator's code is asked for
+        await output.wait_for(b"Code from your authenticator", since=mark)
+        await asyncio.sleep(0.3)
+        mark = output.mark()
+        process.stdin.write(b"000000\r" if authenticator_code(dana.user_id) != "000000" else b"111111\r")
+        await output.wait_for(b"not accepted", since=mark)
+        refused = await wait_for_audit("2fa.failure")
+        assert refused.actor == "dana" and refused.origin == failure.origin
+        mark = output.mark()
+        process.stdin.write(authenticator_code(dana.user_id).encode() + b"\r")
         await output.wait_for(HOME_TEXT, since=mark)
         success = await wait_for_audit("login.success")
         start = await wait_for_audit("ssh.session_start")
         assert success.actor == "dana" and success.origin == start.origin == failure.origin
+        assert (await wait_for_audit("2fa.success")).origin == start.origin
 
 
 async def test_a_resize_reaches_the_app(ssh_server, people):
@@ -80,7 +101,7 @@ async def test_a_resize_reaches_the_app(ssh_server, people):
 async def test_a_disconnect_ends_the_console_and_records_a_logout(ssh_server, people):
     server = await ssh_server()
     conn, process, output = await open_console(server, people["dana"].key)
-    await sign_in(process, output)
+    await sign_in(process, output, people["dana"].actor.user_id)
     await output.wait_for(HOME_TEXT)
     start = await wait_for_audit("ssh.session_start")
     pid = json.loads(start.detail)["pid"]
@@ -101,15 +122,21 @@ async def test_five_remote_consoles_at_once_against_one_database(ssh_server, peo
 
     version = load_profile(settings.profile_path).procedures_version
     keys = {}
+    from tests.console.helpers import enrol_authenticator
+
+    ids = {}
     for name in ("amir", "bea", "cal", "dev", "eve"):
-        signoff.sign(make_user(name, "deputy_dsl"), version)
+        actor = make_user(name, "deputy_dsl")
+        signoff.sign(actor, version)
+        enrol_authenticator(actor)
+        ids[name] = actor.user_id
         keys[name] = asyncssh.generate_private_key("ssh-ed25519")
         ssh_keys.add_key(admin, name, keys[name].export_public_key().decode())
     server = await ssh_server()
 
     async def one(name):
         conn, process, output = await open_console(server, keys[name])
-        await sign_in(process, output)
+        await sign_in(process, output, ids[name])
         await output.wait_for(HOME_TEXT, timeout=40)
         return conn
 
@@ -142,3 +169,42 @@ async def _wait_until(predicate, timeout):
     while not predicate():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.1)
+
+
+async def test_a_deputy_sets_up_the_authenticator_over_ssh(ssh_server, people, admin, make_user, settings):
+    """First remote sign-in of a deputy with no authenticator: the QR code and the key
+    are drawn in the remote terminal; a code computed from the key shown turns it on."""
+    import pyotp
+
+    from kiosk.rules.profile import load_profile
+    from kiosk.services import signoff, ssh_keys, two_factor
+
+    nia = make_user("nia", "deputy_dsl")
+    signoff.sign(nia, load_profile(settings.profile_path).procedures_version)
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    ssh_keys.add_key(admin, "nia", key.export_public_key().decode())
+    server = await ssh_server()
+    conn, process, output = await open_console(server, key, size=(80, 24))
+    async with conn:
+        await output.wait_for(b"Password", timeout=30)
+        await asyncio.sleep(0.3)
+        mark = output.mark()
+        process.stdin.write(STRONG_PASSWORD.encode() + b"\r")
+        await output.wait_for(b"Set up your authenticator", since=mark)
+        # (a style escape such as "...233m" may run straight into the first group)
+        groups = re.compile(rb"(?<![A-Z0-9])([A-Z2-7]{4}) ([A-Z2-7]{4}) ([A-Z2-7]{4}) ([A-Z2-7]{4})(?![A-Z0-9])")
+        await output.wait_for(re.compile(groups.pattern + rb"(?s:.*)" + groups.pattern), since=mark)
+        shown = b"".join(b"".join(m) for m in groups.findall(bytes(output.buf[mark:]))[:2]).decode()
+        assert len(shown) == 32
+        assert "▀".encode() in bytes(output.buf[mark:])  # the QR code's half-blocks
+        assert not two_factor.is_enrolled(nia.user_id)
+        await asyncio.sleep(0.3)
+        mark = output.mark()
+        process.stdin.write(pyotp.TOTP(shown).now().encode() + b"\r")
+        await output.wait_for(b"Recovery codes", since=mark)
+        assert two_factor.is_enrolled(nia.user_id)
+        mark = output.mark()
+        process.stdin.write(b"\x19")  # ctrl+y: written down
+        await output.wait_for(HOME_TEXT, since=mark)  # the home screen's header
+        enrolled = [r for r in _rows("2fa.enrolled") if r.actor == "nia"]
+        assert len(enrolled) == 1 and enrolled[0].origin.startswith("ssh:127.0.0.1:")

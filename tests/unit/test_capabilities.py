@@ -86,6 +86,15 @@ def test_several_roles_combine():
     assert Cap.EARLY_HELP_MANAGE in caps and Cap.CONCERN_VIEW_ALL not in caps
 
 
+def test_second_factor_roles_are_those_reading_case_records_or_managing_accounts():
+    from kiosk.capabilities import SECOND_FACTOR_ROLES
+
+    assert SECOND_FACTOR_ROLES == {
+        Role.PASTORAL, Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.ADMIN,
+        Role.DIRECTOR_OF_EDUCATION, Role.TRUST_SAFEGUARDING_LEAD,
+    }
+
+
 def test_roles_that_read_case_records_need_a_confirmed_grant():
     from kiosk.capabilities import reads_case_records
 

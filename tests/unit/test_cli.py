@@ -271,6 +271,52 @@ def test_users_add_list_and_remove_keys(monkeypatch, capsys, data_dir, tmp_path)
     assert code == 1 and "cannot read the key file" in err
 
 
+def test_reset_2fa_for_a_lost_phone_waits_for_the_head_or_dsl(monkeypatch, capsys, data_dir):
+    init(monkeypatch, capsys)
+    # The school's first headteacher gets the role at once; the DSL role then waits for her.
+    for name, role in (("hana", "headteacher"), ("lee", "dsl")):
+        assert run(monkeypatch, capsys, "users", "add", name, "--role", role, "--full-name", name,
+                   "--password-stdin", stdin="temporary-pass-123\n")[0] == 0
+    code, _, err = run(monkeypatch, capsys, "users", "reset-2fa", "lee")
+    assert code == 1 and "no authenticator" in err  # nothing to reset yet
+
+    import pyotp
+
+    from kiosk.cli.common import open_db
+    from kiosk.models import AuditEvent, User
+    from kiosk.services import accounts, two_factor
+
+    class A:
+        data_dir = None
+        db_url = None
+
+    open_db(A())
+
+    def actor(name):
+        return accounts.actor_for(User.get(User.username == name), "terminal")
+
+    started = two_factor.start_enrolment(actor("lee"))
+    two_factor.confirm_enrolment(actor("lee"), started.id,
+                                 pyotp.TOTP(started.secret).generate_otp(two_factor.current_step()))
+    code, out, _ = run(monkeypatch, capsys, "users", "list")
+    assert "authenticator on" in next(ln for ln in out.splitlines() if ln.startswith("lee"))
+    code, out, err = run(monkeypatch, capsys, "users", "reset-2fa", "lee")
+    assert code == 0, err
+    assert "headteacher or the DSL confirms" in out
+    open_db(A())
+    assert two_factor.is_enrolled(actor("lee").user_id)  # not yet
+    # A password reset may ask for the same; one request is kept, not two.
+    assert run(monkeypatch, capsys, "users", "reset-password", "lee", "--clear-2fa",
+               "--password-stdin", stdin="another-temp-pass-9\n")[0] == 0
+    open_db(A())
+    (request,) = two_factor.pending_resets(actor("hana"))
+    two_factor.decide_reset(actor("hana"), request.id, True)
+    assert not two_factor.is_enrolled(actor("lee").user_id)
+    rows = [e for e in AuditEvent.select().order_by(AuditEvent.seq) if e.action.startswith("2fa.reset")]
+    assert [(e.action, e.origin.split(":")[0]) for e in rows] == [
+        ("2fa.reset_requested", "shell"), ("2fa.reset_confirmed", "terminal")]
+
+
 def test_kiosk_users_grants_a_case_role_only_after_confirmation(monkeypatch, capsys, data_dir):
     init(monkeypatch, capsys)
     code, out, err = run(monkeypatch, capsys, "users", "add", "head", "--role", "headteacher",

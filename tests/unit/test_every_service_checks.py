@@ -31,6 +31,8 @@ NO_ACTOR = {
     "adults.countdown": "pure date arithmetic",
     "adults.lado_due_for": "pure date arithmetic",
     "adults.retention_for": "pure retention rule",
+    "adults.name_key": "pure: how a typed name is compared with account names",
+    "adults.ref_for": "pure: formats a reference (A-00012)",
     "alerts.raise_for_users": "called inside record_concern / raise_concern after their checks",
     "audit.verify": "the shell's `kiosk audit verify` (hashes only, no content shown)",
     "concerns.ref_for": "pure: formats a reference",
@@ -50,6 +52,11 @@ NO_ACTOR = {
     "stats.suppress_group": "pure small-number suppression",
     "stats.rate": "pure arithmetic",
     "stats.current_academic_year": "pure date arithmetic",
+    "two_factor.is_required": "pure: whether roles need a second factor",
+    "two_factor.provisioning_uri": "pure: formats the otpauth URI",
+    "two_factor.current_step": "pure time arithmetic",
+    "two_factor.has_live_factor": "inside authenticate(), before anyone is signed in (a yes/no)",
+    "two_factor.is_enrolled": "a yes/no for `kiosk users list` (shell) and the sign-in",
 }
 
 # Merged from main after this test was written; they take no actor (or not as the first
@@ -57,8 +64,7 @@ NO_ACTOR = {
 # still wants its author's word.
 NO_ACTOR_FROM_MAIN = {name: "merged from main: takes no acting user (to be confirmed by its author)"
                       for name in (
-    "accounts.validate_email", "accounts_import.temporary_password", "adults.name_key",
-    "adults.ref_for", "alerts.current_caps", "alerts.may_be_told", "alerts.notice_text",
+    "accounts.validate_email", "accounts_import.temporary_password", "alerts.current_caps", "alerts.may_be_told", "alerts.notice_text",
     "audit.checkpoint_every", "audit.configure_checkpoints", "audit.verify_records",
     "backup.backup_dir", "backup.bound_to", "backup.encrypt_in_place", "backup.manifest_path",
     "backup.rekey", "backup.restore", "backup.rotate", "backup.verify_backup",
@@ -94,6 +100,10 @@ OWN_SESSION = {
     "audit.record": "the audit trail: appends, never reads",
     "concerns.access_level": "a predicate used inside checked services: None without capabilities",
     "concerns.visible_to": "a predicate used inside checked services: False without capabilities",
+    "two_factor.after_password": "the sign-in's next step for the account whose password was just right",
+    "two_factor.start_enrolment": "sets up the actor's own authenticator (refused if one is live)",
+    "two_factor.confirm_enrolment": "turns on the actor's own authenticator with its code",
+    "two_factor.verify": "checks the actor's own code at sign-in (counts towards the lockout)",
 }
 
 

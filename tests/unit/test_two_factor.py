@@ -1,0 +1,201 @@
+"""The second factor's service: enrolment, codes once only, drift, recovery codes, lockout,
+resets confirmed by the headteacher or DSL, and the sealed secret."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pyotp
+import pytest
+
+from kiosk.errors import AccountLocked, AuthError, ConfigError, NotFound, PermissionDenied, ValidationError
+from kiosk.services import accounts, two_factor
+from tests.conftest import STRONG_PASSWORD
+
+
+def code_at(secret: str, step: int) -> str:
+    return pyotp.TOTP(secret).generate_otp(step)
+
+
+@pytest.fixture
+def enrolled(make_user, fake_clock):
+    """lee (DSL) with a confirmed authenticator: (actor, secret, recovery codes)."""
+    lee = make_user("lee", "dsl")
+    started = two_factor.start_enrolment(lee)
+    step = two_factor.current_step()
+    codes = two_factor.confirm_enrolment(lee, started.id, code_at(started.secret, step))
+    return lee, started.secret, codes
+
+
+def test_who_needs_a_second_factor():
+    assert two_factor.is_required(["dsl"])
+    assert two_factor.is_required(["staff", "pastoral"])
+    assert two_factor.is_required(["admin"])
+    assert not two_factor.is_required(["staff"])
+    assert not two_factor.is_required(["governor"])
+    assert two_factor.is_required(["staff"], all_staff=True)
+
+
+def test_after_password_says_enrol_then_verify(make_user, fake_clock):
+    lee = make_user("lee", "dsl")
+    sam = make_user("sam", "staff")
+    assert two_factor.after_password(sam).kind == "none"
+    assert two_factor.after_password(sam, all_staff=True).kind == "enrol"
+    assert two_factor.after_password(lee).kind == "enrol"
+    started = two_factor.start_enrolment(lee)
+    assert two_factor.after_password(lee).kind == "enrol"  # not on until confirmed
+    two_factor.confirm_enrolment(lee, started.id, code_at(started.secret, two_factor.current_step()))
+    assert two_factor.after_password(lee).kind == "verify"
+
+
+def test_enrolment_needs_a_right_code_and_gives_ten_single_use_codes(make_user, fake_clock):
+    lee = make_user("lee", "dsl")
+    started = two_factor.start_enrolment(lee)
+    assert len(started.secret) == 32 and started.grouped.count(" ") == 7
+    assert started.uri.startswith("otpauth://totp/DSL:lee?secret=" + started.secret)
+    with pytest.raises(ValidationError):
+        two_factor.confirm_enrolment(lee, started.id, "000000" if code_at(started.secret, two_factor.current_step()) != "000000" else "111111")
+    assert not two_factor.is_enrolled(lee.user_id)
+    codes = two_factor.confirm_enrolment(lee, started.id, code_at(started.secret, two_factor.current_step()))
+    assert len(codes) == len(set(codes)) == 10
+    assert two_factor.is_enrolled(lee.user_id)
+    # A second set-up while one is live is refused (the password alone cannot replace it).
+    with pytest.raises(ValidationError):
+        two_factor.start_enrolment(lee)
+
+
+def test_secret_and_codes_are_not_stored_in_clear(enrolled):
+    from kiosk.models.two_factor import RecoveryCode, TotpEnrolment
+
+    lee, secret, codes = enrolled
+    row = TotpEnrolment.get(TotpEnrolment.user == lee.user_id)
+    assert secret not in row.secret and row.secret.startswith("f1:")
+    stored = {r.code_hash for r in RecoveryCode.select()}
+    assert not any(c in h or c.replace("-", "") in h for c in codes for h in stored)
+    assert len(stored) == 10
+
+
+def test_a_code_is_accepted_once(enrolled, fake_clock):
+    lee, secret, _ = enrolled
+    fake_clock.advance(seconds=60)
+    code = code_at(secret, two_factor.current_step())
+    assert two_factor.verify(lee, code).method == "totp"
+    with pytest.raises(AuthError):
+        two_factor.verify(lee, code)  # replay refused
+    # ... and an older code than the last accepted one is refused too.
+    with pytest.raises(AuthError):
+        two_factor.verify(lee, code_at(secret, two_factor.current_step() - 1))
+
+
+@pytest.mark.parametrize("drift", [-1, 1])
+def test_one_step_of_drift_either_way(enrolled, fake_clock, drift):
+    lee, secret, _ = enrolled
+    fake_clock.advance(seconds=300)
+    assert two_factor.verify(lee, code_at(secret, two_factor.current_step() + drift)).method == "totp"
+
+
+def test_two_steps_away_is_refused(enrolled, fake_clock):
+    lee, secret, _ = enrolled
+    fake_clock.advance(seconds=300)
+    now = two_factor.current_step()
+    for step in (now - 2, now + 2):
+        with pytest.raises(AuthError):
+            two_factor.verify(lee, code_at(secret, step))
+
+
+def test_a_recovery_code_works_once(enrolled):
+    lee, _, codes = enrolled
+    typed = codes[3].upper().replace("-", " ")  # read off paper, however it is typed
+    result = two_factor.verify(lee, typed)
+    assert result.method == "recovery" and result.recovery_left == 9
+    with pytest.raises(AuthError):
+        two_factor.verify(lee, codes[3])
+
+
+def test_wrong_codes_count_towards_the_lockout(enrolled, fake_clock):
+    lee, secret, _ = enrolled
+    # A right password does not wipe the count while a code is still owed.
+    for _ in range(4):
+        with pytest.raises(AuthError):
+            two_factor.verify(lee, "abc")
+        accounts.authenticate("lee", STRONG_PASSWORD)
+    with pytest.raises(AccountLocked):
+        two_factor.verify(lee, "nope")
+    fake_clock.advance(seconds=60)
+    with pytest.raises(AccountLocked):  # even the right code, while locked
+        two_factor.verify(lee, code_at(secret, two_factor.current_step()))
+
+
+def test_reset_needs_the_head_or_dsl_and_the_holder_is_told(enrolled, make_user, admin, fake_clock):
+    lee, _, _ = enrolled
+    head = make_user("hana", "headteacher")
+    deputy = make_user("dee", "deputy_dsl")
+    request = two_factor.request_reset(admin, "lee", "lost_phone")
+    assert two_factor.is_enrolled(lee.user_id)  # nothing changes yet
+    with pytest.raises(PermissionDenied):
+        two_factor.decide_reset(deputy, request.id, True)
+    with pytest.raises(PermissionDenied):
+        two_factor.decide_reset(admin, request.id, True)
+    with pytest.raises(ValidationError):
+        two_factor.decide_reset(lee, request.id, True)  # not their own
+    assert [r.username for r in two_factor.pending_resets(head)] == ["lee"]
+    assert two_factor.pending_resets(lee) == []
+    two_factor.decide_reset(head, request.id, True)
+    assert not two_factor.is_enrolled(lee.user_id)
+    with pytest.raises(NotFound):
+        two_factor.decide_reset(head, request.id, True)
+    step = two_factor.after_password(lee)
+    assert step.kind == "enrol" and "reset" in step.notice
+    assert two_factor.after_password(lee).notice == ""  # told once
+
+
+def test_a_declined_reset_changes_nothing(enrolled, make_user, admin):
+    lee, _, _ = enrolled
+    head = make_user("hana", "headteacher")
+    request = two_factor.request_reset(admin, "lee", "password_reset")
+    two_factor.decide_reset(head, request.id, False)
+    assert two_factor.is_enrolled(lee.user_id)
+
+
+def test_provisioning_uri_fits_a_version_4_code():
+    secret = pyotp.random_base32()
+    for name in ("a", "lee", "alison.smith", "x" * 64):
+        uri = two_factor.provisioning_uri(name, secret)
+        assert len(uri) <= two_factor.QR_MAX_BYTES
+        assert pyotp.parse_uri(uri).secret == secret
+
+
+def test_key_file_is_owner_only_and_checked(enrolled, settings):
+    from kiosk import fieldcrypt
+
+    path = settings.data_dir / fieldcrypt.KEY_FILENAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    os.chmod(path, 0o644)
+    fieldcrypt.configure(settings.data_dir.parent)  # drop the cached key
+    fieldcrypt.configure(settings.data_dir)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        fieldcrypt.field_key()
+    os.chmod(path, 0o600)
+    assert len(fieldcrypt.field_key()) == 32
+
+
+def test_a_sealed_secret_does_not_open_on_another_account():
+    from kiosk import fieldcrypt
+
+    token = fieldcrypt.seal(b"secret", "totp:user:1")
+    assert fieldcrypt.unseal(token, "totp:user:1") == b"secret"
+    with pytest.raises(ConfigError):
+        fieldcrypt.unseal(token, "totp:user:2")
+
+
+def test_config_can_require_it_for_all_staff(tmp_path):
+    from kiosk.config import load_settings
+
+    (tmp_path / "config.toml").write_text("two_factor_all_staff = true\n")
+    assert load_settings(tmp_path, env={}).two_factor_all_staff is True
+    (tmp_path / "config.toml").write_text("")
+    assert load_settings(tmp_path, env={}).two_factor_all_staff is False
+    (tmp_path / "config.toml").write_text('two_factor_all_staff = "yes"\n')
+    with pytest.raises(ConfigError, match="two_factor_all_staff: must be true or false"):
+        load_settings(tmp_path, env={})
