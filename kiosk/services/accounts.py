@@ -145,7 +145,7 @@ def _get_user(username: str):
 
 # --- administration -----------------------------------------------------------------
 
-def validate_email(value: str | None) -> str | None:
+def _validate_email(value: str | None) -> str | None:
     """An address for notices, or None for "no e-mail". Plain addresses only: no display
     names, no spaces or controls (the address goes into a mail header)."""
     text = clean(value, "email", max_length=254)
@@ -165,7 +165,7 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
 
     name = _validate_username(username)
     full = clean(full_name, "full name", required=True)
-    email = validate_email(email)
+    email = _validate_email(email)
     parsed = []
     for r in roles:
         try:
@@ -278,7 +278,7 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
 def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
     """Set (or clear, with None or "") where the account's alert notices are e-mailed."""
     require(actor, Cap.ACCOUNTS_MANAGE)
-    address = validate_email(email)
+    address = _validate_email(email)
     with dbmod.write():
         user = _get_user(username)
         before = user.email or None

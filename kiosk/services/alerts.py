@@ -174,6 +174,13 @@ def current_caps(user_id: int) -> frozenset:
 
 def latest_id(actor: Actor) -> int:
     """The newest alert id for the actor: a console announces only what arrives after it."""
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
+    return _latest_id(actor)
+
+
+def _latest_id(actor: Actor) -> int:
     from peewee import fn
 
     from kiosk.models import Alert
@@ -187,6 +194,9 @@ def new_since(actor: Actor, after_id: int, limit: int = POLL_LIMIT,
               skip_ids=()) -> list[AlertNotice]:
     """Unread alerts for the actor with id > after_id (but not `skip_ids`), oldest first,
     that the account as it is now may be told of."""
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     return _scan(actor, after_id, limit, skip_ids)[1]
 
 
@@ -222,7 +232,9 @@ class AlertCursor:
 
         self.actor = actor
         self.lookback = 0 if dbmod.is_sqlite() else LOOKBACK_IDS
-        self.high = latest_id(actor) if start_id is None else start_id
+        # Unchecked: the watcher thread polls this every few seconds, and a refusal there
+        # would audit once a poll; `_scan` tells only what the account as it is now may see.
+        self.high = _latest_id(actor) if start_id is None else start_id
         # What is already there is not news (the home counts show it).
         self._seen: set[int] = set()
         if self.lookback and actor.user_id is not None:

@@ -97,7 +97,7 @@ def _export(source_conn, dest: Path, dest_key: bytes | None) -> None:
 
 
 @contextlib.contextmanager
-def bound_to(database):
+def _bound_to(database):
     """Bind the model proxy to another database for a while (checking a backup)."""
     from kiosk.db import db
 
@@ -191,10 +191,13 @@ def _free_name(directory: Path, stamp: str, suffix: str) -> Path:
 
 def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupReport:
     """Write, check and rotate one backup. The live database must already be open."""
+    from kiosk.capabilities import Cap
     from kiosk.services import audit, checkpoints
-    from kiosk.services.actor import shell_actor
+    from kiosk.services.actor import require, shell_actor
 
     actor = actor or shell_actor()
+    # The shell actor holds it; checked so a caller who passes someone else is refused.
+    require(actor, Cap.SETTINGS_MANAGE)
     target_dir = Path(to_dir) if to_dir else backup_dir(settings)
     target_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     bkey = keys.backup_key(settings, create=True)
@@ -218,7 +221,7 @@ def take_backup(settings, to_dir: Path | None = None, actor=None) -> BackupRepor
             conn.close()
         os.chmod(tmp, 0o600)
         problems: list[str] = []
-        with bound_to(_open_backup_db(tmp, bkey)):
+        with _bound_to(_open_backup_db(tmp, bkey)):
             facts = _check_bound(problems)
         os.replace(tmp, path)
         manifest = {"format": 1, "kind": "sqlite", "taken_at": utcnow().isoformat(),
@@ -275,7 +278,7 @@ def verify_backup(settings, path: Path) -> BackupReport:
         database = _open_backup_db(copy, bkey)
         facts = {}
         try:
-            with bound_to(database):
+            with _bound_to(database):
                 facts = _check_bound(problems)
         except Exception as exc:
             intact = not manifest or manifest.get("sha256") == _sha256(path)

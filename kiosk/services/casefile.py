@@ -39,6 +39,11 @@ def _redactor(names: list[str]):
 def restricted_choices(actor: Actor, pupil_id: int) -> tuple[list[dict], int]:
     """Restricted concerns about the pupil the actor may include (named on them), and how
     many others exist that the actor cannot see (so cannot confirm)."""
+    from kiosk.services.actor import require
+
+    # Both callers (the chronology export, the CP file transfer) need the pupil's whole
+    # record; checked before the count, which alone says restricted concerns exist.
+    require(actor, Cap.CHRONOLOGY_VIEW)
     from kiosk.models.concerns import Concern, ConcernPupil
     from kiosk.services import concerns as svc
 

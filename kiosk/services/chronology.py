@@ -224,7 +224,7 @@ def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
     return out
 
 
-def _tombstone_entries(pupil_id: int) -> list[ChronologyEntry]:
+def _tombstone_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     """Records removed under retention: what and when, who and why, never what they said."""
     from kiosk.services import retention
 
@@ -234,7 +234,7 @@ def _tombstone_entries(pupil_id: int) -> list[ChronologyEntry]:
         detail=f"{_clip(t.rule)}. Reason: {_clip(t.reason)} Proposed by {t.proposed_by}, "
                f"confirmed by {t.confirmed_by}.",
         category=None, record_type="retention_tombstone", record_id=t.id, seq=t.id)
-        for t in retention.tombstones_for_pupil(pupil_id)]
+        for t in retention.tombstones_for_pupil(actor, pupil_id)]
 
 
 def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
@@ -263,7 +263,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         if category is None:
             entries += _flag_entries(pupil_id)
             entries += _transfer_entries(pupil_id)
-            entries += _tombstone_entries(pupil_id)
+            entries += _tombstone_entries(actor, pupil_id)
         for e in _early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)

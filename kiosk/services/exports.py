@@ -151,7 +151,7 @@ class GovernorsReport:
     note: str = ""
 
 
-def report_period(period: str, academic_year: int | None = None) -> tuple[str, date, date]:
+def _report_period(period: str, academic_year: int | None = None) -> tuple[str, date, date]:
     ay = current_academic_year() if academic_year is None else academic_year
     if not isinstance(ay, int) or not 2000 <= ay <= current_academic_year() + 1:
         raise ValidationError("academic year", "must be a year from 2000 to next year")
@@ -191,7 +191,7 @@ def governors_report(actor: Actor, period: str = "year", academic_year: int | No
     from kiosk.models.pupils import Pupil
     from kiosk.services.stats import NOTE, StatTable
 
-    label, start, end = report_period(period, academic_year)
+    label, start, end = _report_period(period, academic_year)
     a, b = _u(start), _u(end)
     charts: list[Chart] = []
     tables: list = []

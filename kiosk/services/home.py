@@ -66,11 +66,11 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
         out.append(HomeCount(f"Staff yet to sign procedures v{profile.procedures_version}", n,
                              urgent=n > 0, key="n"))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
-        out.extend(procedures_review_counts(profile))
+        out.extend(_procedures_review_counts(profile))
     return out
 
 
-def procedures_review_counts(profile) -> list[HomeCount]:
+def _procedures_review_counts(profile) -> list[HomeCount]:
     """Paragraph 19: the procedures are reviewed at least annually; say so once it is late."""
     from kiosk.clock import today
     from kiosk.rules.procedures import review_overdue

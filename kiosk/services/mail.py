@@ -60,7 +60,7 @@ def enqueue(user_ids, kind: str, urgent: bool) -> int:
     return len(with_email)
 
 
-def message_text(created_at: datetime, urgent: bool) -> str:
+def _message_text(created_at: datetime, urgent: bool) -> str:
     local = to_local(created_at)
     when = f"{local:%H:%M} on {local.day} {local:%b %Y}"
     what = "An urgent concern" if urgent else "A concern"
@@ -68,14 +68,14 @@ def message_text(created_at: datetime, urgent: bool) -> str:
             "This message is sent automatically and says nothing more on purpose.\n")
 
 
-def build_message(settings, to_address: str, created_at: datetime, urgent: bool) -> EmailMessage:
+def _build_message(settings, to_address: str, created_at: datetime, urgent: bool) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = SUBJECT
     msg["From"] = settings.from_address
     msg["To"] = to_address
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=settings.from_address.rpartition("@")[2] or None)
-    msg.set_content(message_text(created_at, urgent))
+    msg.set_content(_message_text(created_at, urgent))
     return msg
 
 
@@ -167,7 +167,7 @@ def send_pending(settings, origin: str = "mail", limit: int = BATCH) -> SendRepo
             error = connect_error
             if error is None:
                 try:
-                    smtp.send_message(build_message(settings, address, row.created_at, row.urgent))
+                    smtp.send_message(_build_message(settings, address, row.created_at, row.urgent))
                 except (OSError, smtplib.SMTPException) as exc:
                     error = exc
             if error is None:

@@ -257,24 +257,26 @@ def leavers_to_transfer(actor: Actor, profile=None) -> list[LeaverToTransfer]:
                     .where((Pupil.status == ON_ROLL) & (Pupil.active == False)  # noqa: E712
                            & Pupil.left_on.is_null(False)).namedtuples())
         keep = _ids_with_records([p.id for p in left])
-        keep -= _files_sent(keep)
+        keep -= _files_sent(actor, keep)
     out = [LeaverToTransfer(p.id, f"{p.preferred_name or p.first_name} {p.last_name}", p.year_group,
                             p.left_on, cp_file_transfer_deadline(p.left_on, profile))
            for p in left if p.id in keep]
     return sorted(out, key=lambda x: (x.left_on, x.name))
 
 
-def _files_sent(ids: set[int]) -> set[int]:
+def _files_sent(actor: Actor, ids: set[int]) -> set[int]:
     try:
         from kiosk.services.transfers import pupils_with_file_sent
     except ImportError:  # records out not in this build
         return set()
-    return pupils_with_file_sent(ids)
+    return pupils_with_file_sent(actor, ids)
 
 
 def home_counts(actor: Actor):
+    from kiosk.services.actor import require_signed_in
     from kiosk.services.home import HomeCount
 
+    require_signed_in(actor)
     if not actor.can(Cap.CONCERN_TRIAGE):
         return []
     rows = leavers_to_transfer(actor)

@@ -177,8 +177,7 @@ def _decisions(record_type: str, ids: list[int]):
 
 def queue(actor: Actor, rules: RetentionRules | None = None, on: date | None = None) -> Queue:
     """Records at or past their review date that this person reviews. Audited."""
-    if not (actor.can(Cap.RETENTION_CHILDREN) or actor.can(Cap.RETENTION_ADULTS)):
-        require(actor, Cap.RETENTION_CHILDREN)
+    _reviewer(actor)
     rules = _rules(rules)
     on = on or clock_today()
     from kiosk.services import concerns as csvc
@@ -218,6 +217,13 @@ def _check_due(record_type: str, record_id: int, rules: RetentionRules, on: date
     return found[0][2]
 
 
+def _reviewer(actor: Actor) -> None:
+    """Refuse anyone who reviews no records, before a decision is looked up or the input is
+    judged (the record type decides which of the two capabilities `_cap` then asks for)."""
+    if not (actor.can(Cap.RETENTION_CHILDREN) or actor.can(Cap.RETENTION_ADULTS)):
+        require(actor, Cap.RETENTION_CHILDREN)
+
+
 def _cap(actor: Actor, record_type: str) -> None:
     if record_type not in CAP_FOR:
         raise ValidationError("record_type", f"unknown record type {record_type!r}")
@@ -234,6 +240,7 @@ def _reason(text: str) -> str:
 def propose_removal(actor: Actor, record_type: str, record_id: int, reason: str,
                     rules: RetentionRules | None = None, on: date | None = None) -> int:
     """Propose removing a record that is due; a second person must confirm it."""
+    _reviewer(actor)
     from kiosk.models.retention import RetentionDecision as D
 
     _cap(actor, record_type)
@@ -253,6 +260,7 @@ def propose_removal(actor: Actor, record_type: str, record_id: int, reason: str,
 def keep(actor: Actor, record_type: str, record_id: int, reason: str,
          rules: RetentionRules | None = None, on: date | None = None) -> date:
     """Reviewed and kept for now: back in the queue after keep_review_years."""
+    _reviewer(actor)
     from kiosk.models.retention import RetentionDecision as D
 
     _cap(actor, record_type)
@@ -272,6 +280,7 @@ def keep(actor: Actor, record_type: str, record_id: int, reason: str,
 def confirm_removal(actor: Actor, decision_id: int, rules: RetentionRules | None = None,
                     on: date | None = None) -> str:
     """The second person confirms: the record goes, a tombstone stays. Returns its ref."""
+    _reviewer(actor)
     from kiosk.models import User
     from kiosk.models.retention import RetentionDecision as D, RetentionTombstone
 
@@ -306,6 +315,7 @@ def confirm_removal(actor: Actor, decision_id: int, rules: RetentionRules | None
 
 
 def withdraw(actor: Actor, decision_id: int) -> None:
+    _reviewer(actor)
     from kiosk.models.retention import RetentionDecision as D
 
     with dbmod.write():
@@ -365,7 +375,9 @@ def _delete_record(record_type: str, record_id: int) -> list[list]:
     return removed
 
 
-def tombstones_for_pupil(pupil_id: int):
+def tombstones_for_pupil(actor: Actor, pupil_id: int):
+    """What was removed from the pupil's records (for their chronology): no content."""
+    require(actor, Cap.CHRONOLOGY_VIEW)
     from kiosk.models.retention import RetentionTombstone as T
 
     return list(T.select().where(T.pupil_ids.contains(f",{pupil_id},")).order_by(T.removed_at))

@@ -378,6 +378,8 @@ def _joiner_values(row: RollRow, on: date) -> dict:
 
 
 def import_file(actor: Actor, path: str, **kw) -> ImportResult:
+    # Checked before the file is opened: a refused user learns nothing of it.
+    require(actor, Cap.PUPIL_MANAGE)
     data, name = read_file(path)
     return run_import(actor, data, name, **kw)
 

@@ -196,9 +196,11 @@ def move_defaults(actor: Actor, pupil_id: int) -> dict:
     return {"left_on": left if isinstance(left, date) else None}
 
 
-def pupils_with_file_sent(pupil_ids) -> set[int]:
+def pupils_with_file_sent(actor: Actor, pupil_ids) -> set[int]:
     """Of these pupils, those whose file has been sent (for the roll import's leavers list,
-    which lists a leaver until records out marks their file sent). No capability: ids only."""
+    which lists a leaver until records out marks their file sent). Ids only, for those who
+    may see that list."""
+    require(actor, Cap.CONCERN_TRIAGE)
     from kiosk.models.transfers import Transfer
 
     ids = list(pupil_ids)
@@ -471,7 +473,7 @@ def incoming(actor: Actor) -> list[IncomingView]:
     return [_incoming(t) for t in TransferIn.select().order_by(TransferIn.received_at.desc())]
 
 
-def receipt_file(view: IncomingView) -> bytes:
+def _receipt_file(view: IncomingView) -> bytes:
     """A small receipt to send back instead of reading the code out."""
     return json.dumps({"format": "kiosk-cp-receipt", "version": 1, "from_school": view.from_school,
                        "received_by": view.received_by, "received_on": to_local(view.received_at).date().isoformat(),
@@ -484,7 +486,7 @@ def write_receipt(actor: Actor, settings, view: IncomingView) -> Path:
     from kiosk.exports import files
 
     out = files.write_export(files.export_dir(settings), f"receipt-{_safe_school(view.from_school)}-{view.id}",
-                             ".json", receipt_file(view))
+                             ".json", _receipt_file(view))
     audit.record(actor, "transfer.receipt_file", "pupil", view.pupil_id,
                  {"file": out.path.name, "sha256": out.sha256})
     return out.path
@@ -498,6 +500,9 @@ def _safe_school(name: str) -> str:
 
 def home_counts(actor: Actor, profile=None) -> list:
     """One line per transfer still in hand, by state and countdown; no names on the home screen."""
+    from kiosk.services.actor import require_signed_in
+
+    require_signed_in(actor)
     if not actor.can(Cap.EXPORT_TRANSFER):
         return []
     from kiosk.services.home import HomeCount

@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, DataTable, Select
 
 from kiosk.models.adults import AdultConcern
 from kiosk.screens.home import HomeScreen
-from tests.console.helpers import console_app, login, screen_text, settle, type_into
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
 
 SIZE = (80, 24)
 
@@ -213,7 +213,8 @@ async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, pr
         await pilot.press("g")
         await settle(pilot)
         await pilot.press("p")
-        await settle(pilot)
+        await wait_until(pilot, lambda: bool(app.screen.query("#patterns"))
+                         and app.screen.query_one("#patterns", DataTable).row_count > 0)
         assert "Mr Ian Subject" in str(app.screen.query_one("#patterns", DataTable).get_row_at(0))
         await pilot.press("p")
         await settle(pilot)
@@ -226,8 +227,7 @@ async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, pr
         area.focus()
         area.insert("Thoughtless rather than deliberate")
         await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert "Reminded of the code of conduct" in screen_text(app.screen)
+        await wait_until(pilot, lambda: "Reminded of the code of conduct" in screen_text(app.screen))
 
 
 async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings, school):

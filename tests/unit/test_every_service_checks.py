@@ -59,38 +59,44 @@ NO_ACTOR = {
     "two_factor.is_enrolled": "a yes/no for `kiosk users list` (shell) and the sign-in",
 }
 
-# Merged from main after this test was written; they take no actor (or not as the first
-# argument). Listed so the test runs green; each reason is read from its signature and
-# still wants its author's word.
-NO_ACTOR_FROM_MAIN = {name: "merged from main: takes no acting user (to be confirmed by its author)"
-                      for name in (
-    "accounts.validate_email", "accounts_import.temporary_password", "alerts.current_caps", "alerts.may_be_told", "alerts.notice_text",
-    "audit.checkpoint_every", "audit.configure_checkpoints", "audit.verify_records",
-    "backup.backup_dir", "backup.bound_to", "backup.encrypt_in_place", "backup.manifest_path",
-    "backup.rekey", "backup.restore", "backup.rotate", "backup.verify_backup",
-    "casefile.timeline", "checkpoints.check_database", "checkpoints.read_log",
-    "checkpoints.write_checkpoint", "exports.report_period", "home.procedures_review_counts",
-    "mail.build_message", "mail.enqueue", "mail.message_text", "mail.pending_count",
-    "mail.send_pending", "mail.system_actor", "pupils.flag_names", "roll_import.describe",
-    "roll_import.read_file", "retention.tombstones_for_pupil", "transfers.pupils_with_file_sent",
-    "transfers.receipt_file")}
-NO_ACTOR_FROM_MAIN["backup.take_backup"] = "merged from main: the actor is its third argument (shell backups)"
-NO_ACTOR.update(NO_ACTOR_FROM_MAIN)
+# Reviewed one by one after the merges from main (issue 12): each takes no acting user.
+NO_ACTOR.update({
+    "accounts_import.temporary_password": "pure: a random password (the screen and the import show it once)",
+    "alerts.current_caps": "the capabilities an alert's recipient holds now, for the mail sender and "
+                           "the alert poller, which tell nothing to an account that lost them",
+    "alerts.may_be_told": "pure: whether capabilities allow being told of an alert kind",
+    "alerts.notice_text": "pure: words of a notice built from AlertNotice (no record content)",
+    "audit.checkpoint_every": "a setting (a number)",
+    "audit.configure_checkpoints": "start-up: where the checkpoint log is kept",
+    "audit.verify_records": "the shell's `kiosk audit verify` and backups (hashes; names records, "
+                            "never their content)",
+    "backup.backup_dir": "pure: the backup folder from the settings",
+    "backup.manifest_path": "pure: the manifest's path beside a backup",
+    "backup.rotate": "the shell's `kiosk backup`: removes old backup files (no record read)",
+    "backup.verify_backup": "the shell's `kiosk backup verify` (needs the backup key file)",
+    "backup.restore": "the shell's `kiosk restore` into a data dir (needs the backup key file)",
+    "backup.encrypt_in_place": "the shell's `kiosk encrypt`, consoles stopped (backs up first, audited)",
+    "backup.rekey": "the shell's `kiosk rekey`, consoles stopped (needs the key file)",
+    "casefile.timeline": "pure: lays out content build() made for a checked caller",
+    "checkpoints.check_database": "the shell's `kiosk audit verify` (hash chain only)",
+    "checkpoints.read_log": "the shell's `kiosk audit verify` (the signed checkpoint log)",
+    "checkpoints.write_checkpoint": "inside audit.record and take_backup: signs the chain's head",
+    "mail.enqueue": "inside raise_for_users, in the write of a checked service",
+    "mail.pending_count": "the shell's `kiosk mail send`: how many notices wait (a number)",
+    "mail.send_pending": "the console's mail sender and `kiosk mail send` (audited as the system)",
+    "mail.system_actor": "builds the mail sender's own actor (holds no capability)",
+    "pupils.flag_names": "pure: labels of flags on a summary the caller was allowed to read",
+    "roll_import.describe": "pure: an import plan as lines (the plan came from a checked run)",
+    "roll_import.read_file": "reads the file the person at the keyboard named, before the database "
+                             "opens (CLI); its bytes go to run_import, which checks",
+})
 
-# Merged from main: they take an actor but answer (or validate) before any capability check.
-# Expected to fail until fixed (strict: fixing one without removing it here fails too).
-KNOWN_GAPS = {
-    "alerts.latest_id": "returns for an account with no capabilities",
-    "alerts.new_since": "returns for an account with no capabilities",
-    "casefile.restricted_choices": "returns for an account with no capabilities",
-    "pupils.home_counts": "returns [] without a check (others call require_signed_in)",
-    "transfers.home_counts": "returns [] without a check (others call require_signed_in)",
-    "retention.confirm_removal": "looks the decision up before the check",
-    "retention.keep": "validates before the check",
-    "retention.propose_removal": "validates before the check",
-    "retention.withdraw": "looks the decision up before the check",
-    "roll_import.import_file": "reads the file before the check",
+# Run from the shell with the actor as a later, optional argument (the shell's by default):
+# each checks the actor it is given before anything else (tested below).
+SHELL_ACTOR = {
+    "backup.take_backup": "`kiosk backup`, and the backup that encrypt and restore take first",
 }
+NO_ACTOR.update(SHELL_ACTOR)
 
 # Functions that take an actor but act only on that actor's own session, and why.
 OWN_SESSION = {
@@ -131,13 +137,11 @@ ALL = dict(public_functions())
 def test_the_exceptions_are_still_real():
     listed = set(NO_ACTOR) | set(OWN_SESSION)
     assert listed <= set(ALL), sorted(listed - set(ALL))
-    for name in set(NO_ACTOR) - set(NO_ACTOR_FROM_MAIN):
+    for name in set(NO_ACTOR) - set(SHELL_ACTOR):
         assert "actor" not in inspect.signature(ALL[name]).parameters, f"{name} takes an actor: check it"
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[n])) if n in KNOWN_GAPS else n
-    for n in sorted(n for n in ALL if n not in NO_ACTOR and n not in OWN_SESSION)])
+@pytest.mark.parametrize("name", sorted(n for n in ALL if n not in NO_ACTOR and n not in OWN_SESSION))
 def test_a_service_refuses_an_account_without_capabilities(name, make_user):
     from kiosk.services.actor import Actor
 
@@ -166,3 +170,20 @@ def test_a_service_refuses_an_account_without_capabilities(name, make_user):
     except Exception as exc:  # noqa: BLE001 - any other outcome means no check came first
         pytest.fail(f"{name} did not check a capability first: {type(exc).__name__}: {exc}")
     pytest.fail(f"{name} ran for an account with no capabilities and returned {result!r}")
+
+
+@pytest.mark.parametrize("name", sorted(SHELL_ACTOR))
+def test_a_shell_function_refuses_an_actor_without_capabilities(name, make_user):
+    from kiosk.services.actor import Actor
+
+    fn = ALL[name]
+    params = list(inspect.signature(fn).parameters.values())
+    assert "actor" in [p.name for p in params], f"{name} takes no actor: move it to NO_ACTOR"
+    real = make_user("nobody", "staff")
+    nothing = Actor(real.user_id, real.username, real.full_name, frozenset(), version=real.version)
+    args = [_placeholder(p) for p in params if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    before = AuditEvent.select().count()
+    with pytest.raises(PermissionDenied):
+        fn(*args, actor=nothing)
+    assert AuditEvent.select().count() > before, f"{name} refused without auditing the refusal"
