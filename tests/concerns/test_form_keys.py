@@ -201,6 +201,7 @@ def test_defaults_and_a_minute_of_clock_skew(school, record):
     """The form's default time is now; a terminal a few minutes ahead is not "the future",
     ten minutes is."""
     from kiosk.errors import ValidationError
+    from kiosk.services import concerns
 
     clock = school.clock
     now = clock.now  # 26/11/2026 10:00 UTC, 10:00 in London
@@ -209,7 +210,7 @@ def test_defaults_and_a_minute_of_clock_skew(school, record):
     assert result.occurred_time == ahead
     with pytest.raises(ValidationError) as refused:
         record(occurred_time=(now + timedelta(minutes=10)).strftime("%H:%M"))
-    assert refused.value.field == "time"
+    assert refused.value.field == concerns.F_TIME
 
 
 def test_prompts_come_from_paragraph_11d():
