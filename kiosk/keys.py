@@ -234,9 +234,16 @@ def db_key(settings, *, required: bool = True) -> bytes | None:
     return key
 
 
+def remember_passphrase_key(settings, key: bytes) -> None:
+    """Keep a key just made from a typed passphrase, so the same process does not ask again."""
+    path = settings.data_dir.resolve() if settings.data_dir.exists() else settings.data_dir
+    _cache[path] = key
+
+
 def forget() -> None:
-    """Drop cached keys (after a rekey, or between tests)."""
+    """Drop cached keys (after a rekey or an encryption, or between tests)."""
     _cache.clear()
+    _encrypted_at_open.clear()
 
 
 def database_is_encrypted(settings) -> bool:
@@ -259,11 +266,31 @@ def _hkdf(key: bytes, info: bytes) -> bytes:
 
 
 _opened = None  # the Settings of the database opened last (kiosk.schema.open_database)
+# Whether each database this process opened was encrypted, as found when it opened. Asked
+# while that database is open, this answers instead of reading the file's header: SQLite
+# holds POSIX locks, and closing any other descriptor of the same file in this process drops
+# them all, which let another process's writes corrupt the database (seen with the SSH
+# consoles, one process per session, each sealing and opening TOTP secrets).
+_encrypted_at_open: dict[Path, bool] = {}
 
 
-def remember(settings) -> None:
+def _dir_key(settings) -> Path:
+    return settings.data_dir.resolve() if settings.data_dir.exists() else settings.data_dir
+
+
+def remember(settings, encrypted: bool | None = None) -> None:
     global _opened
     _opened = settings
+    if encrypted is not None:
+        _encrypted_at_open[_dir_key(settings)] = encrypted
+
+
+def is_encrypted(settings) -> bool:
+    """database_is_encrypted, without touching the file if this process has it open."""
+    if settings.db_url:
+        return False
+    known = _encrypted_at_open.get(_dir_key(settings))
+    return known if known is not None else database_is_encrypted(settings)
 
 
 def field_key(settings=None) -> bytes:
@@ -274,7 +301,7 @@ def field_key(settings=None) -> bytes:
     settings = settings or _opened
     if settings is None:
         raise KeyProblem("no database is open, so there is no field key")
-    if database_is_encrypted(settings):
+    if is_encrypted(settings):
         return _hkdf(db_key(settings), b"kiosk field key v1")
     path = field_key_path(settings)
     if path.exists():

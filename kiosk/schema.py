@@ -244,5 +244,9 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
     audit.configure_checkpoints(settings)
     from kiosk import keys
 
-    keys.remember(settings)
+    keys.remember(settings, encrypted=key is not None)
+    # Secrets sealed under the first two-factor release's data-dir key move to the field key.
+    from kiosk.services import two_factor
+
+    two_factor.reseal_legacy()
     return database

@@ -203,7 +203,7 @@ def _request_2fa_reset(actor, name: str, reason: str) -> None:
     request = two_factor.request_reset(actor, name, reason)
     print(f"authenticator reset for {request.username} requested (request {request.id}); it takes "
           "effect when the headteacher or the DSL confirms it in the console "
-          "(home: 'Authenticator resets to confirm'); they will set up a new one at their next sign-in")
+          "(Account changes, menu z); they will set up a new one at their next sign-in")
 
 
 def mail_cmd(args) -> int:

@@ -48,9 +48,8 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, "kiosk.screens.signoff_status:SignoffStatusScreen", "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, "kiosk.screens.accounts:AccountsScreen", "Administration"),
-    MenuEntry("z", "Account changes: roles to confirm, password resets", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.role_grants:RoleGrantsScreen", "Oversight"),
+    MenuEntry("z", "Account changes: roles, authenticator resets, password resets", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.role_grants:RoleGrantsScreen", "Oversight"),
     MenuEntry("y", "Import the roll from the MIS (CTF or CSV)", Cap.SETTINGS_MANAGE, "kiosk.screens.roll_import:RollImportScreen", "Administration"),
-    MenuEntry("2", "Authenticator resets to confirm", Cap.ACCOUNTS_CONFIRM, "kiosk.screens.two_factor_resets:TwoFactorResetsScreen", "Administration"),
     # Always there
     MenuEntry("c", "Contacts and numbers", Cap.CONTACTS_VIEW, "kiosk.screens.contacts:ContactsScreen", "Help"),
     MenuEntry("w", "Whistleblowing and escalation", Cap.WHISTLEBLOW_VIEW, "kiosk.screens.whistleblowing:WhistleblowingScreen", "Help"),

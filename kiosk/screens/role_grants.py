@@ -1,6 +1,10 @@
-"""Account changes for the headteacher and the DSL: confirm or refuse the case-record roles
-an administrator asked for, and see what administrators did to accounts (password resets
-above all). The service refuses anyone else, and anyone deciding a grant they asked for."""
+"""Account changes for the headteacher and the DSL, all in one place: confirm or refuse the
+case-record roles an administrator asked for and the authenticator resets an administrator
+asked for, and see what administrators did to accounts (password resets above all).
+
+The services refuse anyone else, anyone deciding a grant or reset they asked for, and a
+reset of one's own account. Confirming a reset takes two presses of `y`, since it lets the
+account sign in with a new phone."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from textual.widgets import DataTable, Static
 from kiosk.capabilities import ROLE_TITLES, Role
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
+
+REASONS = {"lost_phone": "lost phone", "password_reset": "password reset"}
 
 
 def _role_title(role: str) -> str:
@@ -25,30 +31,44 @@ class RoleGrantsScreen(KioskScreen):
     SCREEN_TITLE = "Account changes"
     AUTO_FOCUS = "#grants"
     BINDINGS = [
-        Binding("y", "decide(True)", "Confirm role"),
-        Binding("x", "decide(False)", "Refuse role"),
+        Binding("y", "decide(True)", "Confirm"),
+        Binding("x", "decide(False)", "Refuse"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting: dict[str, object] = {}  # row key -> GrantView or ResetRequest
+        self.armed: str | None = None  # the reset a first press of y pointed at
+
     def compose_body(self):
-        yield Static(Content("Roles that read case records, asked for by the IT administrator. "
-                             "y gives the role, x refuses it."), classes="screen-intro")
+        yield Static(Content("Waiting for you: roles that read case records and authenticator "
+                             "resets, asked for by the IT administrator. y confirms (a reset: "
+                             "press twice), x refuses."), classes="screen-intro")
         yield DataTable(id="grants", cursor_type="row", zebra_stripes=True)
         yield Static(Content("What administrators did to accounts lately:"), classes="screen-intro")
         yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#grants", DataTable).add_columns("Account", "Role asked for", "Asked by", "When")
+        self.query_one("#grants", DataTable).add_columns("Account", "Change asked for", "Asked by", "When")
         self.query_one("#changes", DataTable).add_columns("When", "What", "Account", "By")
         self.reload()
 
     def reload(self) -> None:
-        from kiosk.services import accounts
+        from kiosk.services import accounts, two_factor
 
+        self.armed = None
+        self.waiting = {}
         grants = self.query_one("#grants", DataTable)
         grants.clear()
         for g in self.call_service(accounts.role_grants, self.app.actor) or []:
-            grants.add_row(Text(g.username), Text(_role_title(g.role)),
-                           Text(g.requested_by), Text(fmt_local(g.requested_at)), key=str(g.id))
+            self.waiting[f"g{g.id}"] = g
+            grants.add_row(Text(g.username), Text("Role: " + _role_title(g.role)),
+                           Text(g.requested_by), Text(fmt_local(g.requested_at)), key=f"g{g.id}")
+        for r in self.call_service(two_factor.pending_resets, self.app.actor) or []:
+            self.waiting[f"r{r.id}"] = r
+            grants.add_row(Text(r.username),
+                           Text(f"Clear authenticator ({REASONS.get(r.reason, r.reason)})"),
+                           Text(r.requested_by), Text(fmt_local(r.requested_at)), key=f"r{r.id}")
         if not grants.row_count:
             grants.add_row(Text("Nothing waiting for you."), Text(""), Text(""), Text(""), key="none")
         changes = self.query_one("#changes", DataTable)
@@ -57,16 +77,37 @@ class RoleGrantsScreen(KioskScreen):
             changes.add_row(Text(fmt_local(c.at)), Text(c.action), Text(c.username), Text(c.by))
 
     def action_decide(self, confirm: bool) -> None:
-        from kiosk.services import accounts
-
         table = self.query_one("#grants", DataTable)
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        if not key or key == "none":
+        item = self.waiting.get(key or "")
+        if item is None:
             return
-        done = self.call_service(accounts.decide_grant, self.app.actor, int(key), confirm)
+        if key.startswith("r"):
+            self._decide_reset(key, item, confirm)
+        else:
+            self._decide_grant(item, confirm)
+
+    def _decide_grant(self, grant, confirm: bool) -> None:
+        from kiosk.services import accounts
+
+        done = self.call_service(accounts.decide_grant, self.app.actor, grant.id, confirm)
         if done is not None:
             verb = "Confirmed" if confirm else "Refused"
             self.notify(f"{verb}: {_role_title(done.role)} for {done.username}.", markup=False)
             self.reload()
+
+    def _decide_reset(self, key: str, request, confirm: bool) -> None:
+        from kiosk.services import two_factor
+
+        if confirm and self.armed != key:
+            self.armed = key
+            self.notify(f"Press y again to clear {request.username}'s authenticator.",
+                        markup=False, timeout=6)
+            return
+        done = self.call_service(two_factor.decide_reset, self.app.actor, request.id, confirm)
+        if done is not None:
+            self.notify(f"{request.username}: authenticator reset {'confirmed' if confirm else 'refused'}.",
+                        markup=False)
+        self.reload()

@@ -341,6 +341,24 @@ def role_grants(actor: Actor, pending_only: bool = True) -> list[GrantView]:
     return [_grant_view(r, names) for r in rows]
 
 
+def home_counts(actor: Actor) -> list:
+    """For the headteacher's and the DSL's home screen: ONE count of account changes waiting
+    for them, role grants and authenticator resets together, as the one "Account changes"
+    screen (menu z) lists them. Shown only when there are some: a call to act. A number,
+    not a view of anyone's account, so not audited (the screen is)."""
+    from kiosk.services import two_factor
+    from kiosk.services.actor import require_signed_in
+    from kiosk.services.home import HomeCount
+    from kiosk.models import RoleGrant
+
+    require_signed_in(actor)
+    if not actor.can(Cap.ACCOUNTS_CONFIRM):
+        return []
+    waiting = (RoleGrant.select().where(RoleGrant.decision == "pending").count()
+               + two_factor.pending_reset_count(actor))
+    return [HomeCount("Account changes to confirm", waiting, urgent=True, key="z")] if waiting else []
+
+
 def decide_grant(actor: Actor, grant_id: int, confirm: bool, reason: str = "") -> GrantView:
     """The headteacher or the DSL confirms (the role is given) or refuses a pending grant.
     Nobody decides a grant they asked for, or one for their own account."""

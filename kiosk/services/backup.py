@@ -79,7 +79,8 @@ def _cipher_connect(path: Path, key: bytes | None):
 
 
 def _live_key(settings) -> bytes | None:
-    return keys.db_key(settings) if keys.database_is_encrypted(settings) else None
+    # is_encrypted: the live database may be open in this process (see kiosk.keys).
+    return keys.db_key(settings) if keys.is_encrypted(settings) else None
 
 
 def _export(source_conn, dest: Path, dest_key: bytes | None) -> None:
@@ -500,6 +501,8 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
         raise BackupError(f"{settings.db_path} is already encrypted")
     open_database(settings, create=False)
     report = take_backup(settings)
+    # Plain: the field key is a key file; encrypted it derives from the new database key.
+    old_field = keys.field_key(settings)
     db.close()
     if not report.ok:
         raise BackupError("the backup taken first did not verify; nothing was changed: " + "; ".join(report.problems))
@@ -542,6 +545,9 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
         conn.close()
         holder.close()
     keys.forget()
+    if passphrase is not None:
+        keys.remember_passphrase_key(settings, key)
+    _run_rekey_hooks(settings, old_field)
     return report, live
 
 
@@ -573,7 +579,16 @@ def rekey(settings) -> Path:
         check.close()
     os.replace(pending, path)
     keys.forget()
+    _run_rekey_hooks(settings, old_field)
+    return path
+
+
+def _run_rekey_hooks(settings, old_field: bytes) -> None:
+    """The field key may have changed: let every module holding sealed fields re-seal."""
+    # Imported here, explicitly, so the hooks are registered whoever called us (the CLI
+    # does not otherwise import the service that stores sealed fields).
+    from kiosk.services import two_factor  # noqa: F401  (registers its hook)
+
     new_field = keys.field_key(settings)
     for hook in keys.REKEY_HOOKS:
         hook(settings, old_field, new_field)
-    return path

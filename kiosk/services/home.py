@@ -16,7 +16,7 @@ from kiosk.capabilities import Cap
 log = logging.getLogger(__name__)
 
 DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.early_help", "kiosk.services.adults",
-                  "kiosk.services.pupils", "kiosk.services.two_factor")
+                  "kiosk.services.pupils", "kiosk.services.accounts")
 
 
 @dataclass(frozen=True)

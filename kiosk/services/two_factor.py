@@ -7,8 +7,15 @@ later step passes, with one step (30 s) of drift either way. Wrong codes count t
 the same lockout as wrong passwords, and a correct password alone no longer clears that
 count for an enrolled account (else password + four guesses could repeat for ever).
 
-Secrets are sealed with kiosk.fieldcrypt (AES-GCM); recovery codes (random, ~79 bits)
-are kept only as keyed hashes. An administrator may ask for someone's second factor to
+Secrets are sealed with kiosk.fieldcrypt (AES-GCM) under kiosk.keys.field_key(), which
+derives from the database key when the database is encrypted; `kiosk rekey` and `kiosk
+encrypt` change that key, and `_rekey_hook` (in keys.REKEY_HOOKS) re-seals every secret.
+Recovery codes (random, ~79 bits) are kept only as HMACs. Their HMAC key is a random key
+of its own, stored in the database (Meta, RECOVERY_KEY_META) sealed under the field key:
+a rekey re-seals that wrapper but never changes the HMAC key itself, so the hashes of
+codes already on paper stay valid (they cannot be re-hashed: the codes are not stored);
+it travels with a backup, and a copy of the database without the field key cannot test
+guesses. An administrator may ask for someone's second factor to
 be cleared (password reset, lost phone); it is cleared only when the headteacher or the
 DSL confirms, never by the holder or the requester, and the holder is told at their
 next sign-in.
@@ -42,6 +49,8 @@ ISSUER = "DSL"
 # At error level L a version-4 QR code holds 78 bytes: 37 columns and 19 (half-block)
 # rows with a 2-module quiet zone, so it fits beside the secret at 80x24.
 QR_MAX_BYTES = 78
+RECOVERY_KEY_META = "2fa.recovery_hmac_key"
+RECOVERY_KEY_CONTEXT = "meta:" + RECOVERY_KEY_META
 CODE_REFUSED = "That code was not accepted. Type the 6 digits your app shows now, or a recovery code."
 
 
@@ -325,18 +334,16 @@ def decide_reset(actor: Actor, request_id: int, confirm: bool) -> ResetRequest:
     return _request_info(row)
 
 
-def home_counts(actor: Actor) -> list:
-    """For the headteacher's and the DSL's home screen: resets waiting for them (only
-    when there are some: the count is a call to act, not a statistic)."""
-    from kiosk.services.actor import require_signed_in
-    from kiosk.services.home import HomeCount
+def pending_reset_count(actor: Actor) -> int:
+    """How many resets wait for this person (for the one "Account changes" home count,
+    kiosk.services.accounts.home_counts)."""
+    require(actor, Cap.ACCOUNTS_CONFIRM)
+    from kiosk.models.two_factor import TwoFactorReset
 
-    require_signed_in(actor)
-    if not actor.can(Cap.ACCOUNTS_CONFIRM):
-        return []
-
-    waiting = len(pending_resets(actor))
-    return [HomeCount("Authenticator resets to confirm", waiting, urgent=True, key="2")] if waiting else []
+    query = TwoFactorReset.select().where(TwoFactorReset.decided_at.is_null())
+    if actor.user_id is not None:
+        query = query.where(TwoFactorReset.user != actor.user_id)
+    return query.count()
 
 
 # --- internals -----------------------------------------------------------------------
@@ -378,4 +385,101 @@ def _normal_recovery(code: str) -> str:
 
 
 def _hash_recovery(code: str) -> str:
-    return fieldcrypt.keyed_hash(_normal_recovery(code) or code, "recovery-code")
+    return fieldcrypt.keyed_hash(_normal_recovery(code) or code, _recovery_key())
+
+
+def _recovery_key() -> bytes:
+    """The HMAC key for recovery codes, made on first need. Where the first release's
+    data-dir key file is still there, its recovery-code subkey is adopted (so the hashes
+    it wrote still match); otherwise a fresh random key."""
+    from kiosk.models import Meta
+
+    row = Meta.get_or_none(Meta.key == RECOVERY_KEY_META)
+    if row is None:
+        raw = (fieldcrypt.legacy_hash_key("recovery-code") if fieldcrypt.has_legacy_key()
+               else secrets.token_bytes(32))
+        with dbmod.write():
+            Meta.insert(key=RECOVERY_KEY_META,
+                        value=fieldcrypt.seal(raw, RECOVERY_KEY_CONTEXT)).on_conflict_ignore().execute()
+        row = Meta.get(Meta.key == RECOVERY_KEY_META)  # another process may have won
+    return fieldcrypt.unseal(row.value, RECOVERY_KEY_CONTEXT)
+
+
+# --- keys changing under the sealed secrets --------------------------------------------
+
+def _reseal_all(old_key: bytes | None, new_key: bytes | None) -> int:
+    """Re-seal every TOTP secret and the recovery HMAC key under `new_key` (None: the
+    current field key), opening "f2:" values with `old_key` and "f1:" with the legacy
+    file. One transaction: all or nothing. Returns how many values were re-sealed."""
+    from kiosk.models import Meta
+    from kiosk.models.two_factor import TotpEnrolment
+
+    count = 0
+    with dbmod.write():
+        meta = Meta.get_or_none(Meta.key == RECOVERY_KEY_META)
+        if meta is not None:
+            plain = fieldcrypt.unseal(meta.value, RECOVERY_KEY_CONTEXT, old_key)
+            Meta.update(value=fieldcrypt.seal(plain, RECOVERY_KEY_CONTEXT, new_key)).where(
+                Meta.key == RECOVERY_KEY_META).execute()
+            count += 1
+        elif fieldcrypt.has_legacy_key() and TotpEnrolment.select().exists():
+            # Adopt the legacy HMAC key before the old file stops mattering.
+            Meta.insert(key=RECOVERY_KEY_META, value=fieldcrypt.seal(
+                fieldcrypt.legacy_hash_key("recovery-code"), RECOVERY_KEY_CONTEXT, new_key)).execute()
+            count += 1
+        for row in TotpEnrolment.select(TotpEnrolment.id, TotpEnrolment.user, TotpEnrolment.secret):
+            context = _context(row.user_id)
+            plain = fieldcrypt.unseal(row.secret, context, old_key)
+            TotpEnrolment.update(secret=fieldcrypt.seal(plain, context, new_key)).where(
+                TotpEnrolment.id == row.id).execute()
+            count += 1
+    return count
+
+
+def reseal_legacy() -> int:
+    """On open: re-seal values still under the first release's data-dir key ("f1:") under
+    the field key, so a copy of the data dir (which holds that old file) no longer opens
+    them. Cheap when there is nothing to do."""
+    from kiosk.models import Meta
+    from kiosk.models.two_factor import TotpEnrolment
+
+    if not fieldcrypt.has_legacy_key():
+        return 0
+    legacy = fieldcrypt.LEGACY_PREFIX + "%"
+    waiting = (TotpEnrolment.select().where(TotpEnrolment.secret ** legacy).exists()
+               or Meta.select().where(Meta.key == RECOVERY_KEY_META, Meta.value ** legacy).exists()
+               or (TotpEnrolment.select().exists()
+                   and Meta.get_or_none(Meta.key == RECOVERY_KEY_META) is None))
+    if not waiting:
+        return 0
+    count = _reseal_all(None, None)
+    audit.record("system", "2fa.resealed", "field_key", "", {"values": count})
+    return count
+
+
+def _rekey_hook(settings, old_field: bytes, new_field: bytes) -> None:
+    """keys.REKEY_HOOKS: the field key changed (rekey, encrypt); re-seal under the new one."""
+    from kiosk.db import db
+    from kiosk.schema import open_database
+
+    if old_field == new_field:
+        return
+    was_closed = db.is_closed() if hasattr(db, "is_closed") else True
+    open_database(settings, create=False)
+    try:
+        count = _reseal_all(old_field, new_field)
+        if count:
+            audit.record("system", "2fa.resealed", "field_key", "", {"values": count})
+    finally:
+        if was_closed:
+            db.close()
+
+
+def _register() -> None:
+    from kiosk import keys
+
+    if _rekey_hook not in keys.REKEY_HOOKS:
+        keys.REKEY_HOOKS.append(_rekey_hook)
+
+
+_register()

@@ -174,16 +174,16 @@ async def test_lost_phone_reset_confirmed_by_the_headteacher(settings, make_user
         await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
         # The headteacher confirms in the console.
         await login(pilot, "hana")
-        assert re.search(r"1 Authenticator resets to confirm  \[2\]", screen_text(app))  # her home
-        await pilot.press("2")
+        assert re.search(r"1 Account changes to confirm  \[z\]", screen_text(app))  # her home
+        await pilot.press("z")
         await wait_until(pilot, lambda: "lee" in screen_text(app) and "lost phone" in screen_text(app))
-        await pilot.press("c")
+        await pilot.press("y")
         await settle(pilot)
         assert two_factor.is_enrolled(lee.user_id)  # one press only asks again
-        assert "Press c again" in screen_text(app)
-        await pilot.press("c")
+        assert "Press y again" in screen_text(app)
+        await pilot.press("y")
         await wait_until(pilot, lambda: not two_factor.is_enrolled(lee.user_id))
-        assert "No resets are waiting" in screen_text(app)
+        assert "Nothing waiting for you." in screen_text(app)
         await sign_out(pilot)
         # lee is told, and sets up the new phone.
         await submit_login(pilot, "lee", "correct-battery-staple-42")

@@ -138,3 +138,58 @@ def test_menu_keys_are_unique():
 
     keys = [e.key for e in MENU] + [b.key for b in HomeScreen.BINDINGS if len(b.key) == 1]
     assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+
+
+def test_one_home_count_for_grants_and_authenticator_resets(people, fake_clock):
+    from kiosk.services import two_factor
+    from tests.console.helpers import enrol_authenticator
+
+    assert accounts.home_counts(people["head"]) == []  # nothing waiting: no number at all
+    accounts.set_roles(people["it"], "sam", ["staff", "deputy_dsl"])
+    enrol_authenticator(people["deputy"])
+    two_factor.request_reset(people["it"], "deputy", "lost_phone")
+    [count] = accounts.home_counts(people["head"])
+    assert (count.label, count.value, count.key, count.urgent) == ("Account changes to confirm", 2, "z", True)
+    assert accounts.home_counts(people["it"]) == []  # an administrator confirms nothing
+    from kiosk.services.home import home_counts
+
+    labels = [c.label for c in home_counts(people["dsl"])]
+    assert labels.count("Account changes to confirm") == 1
+    assert not any("Authenticator resets" in label for label in labels)
+
+
+async def test_the_head_confirms_grants_and_resets_on_one_screen(settings, people, fake_clock):
+    import re
+
+    from kiosk.screens.role_grants import RoleGrantsScreen
+    from kiosk.services import two_factor
+    from tests.console.helpers import console_app, enrol_authenticator, login, screen_text, settle, wait_until
+
+    accounts.set_roles(people["it"], "sam", ["staff", "deputy_dsl"])
+    enrol_authenticator(people["deputy"])
+    two_factor.request_reset(people["it"], "deputy", "lost_phone")
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "head")
+        assert re.search(r"2 Account changes to confirm  \[z\]", screen_text(app))
+        await pilot.press("2")  # the old separate screen's key is gone
+        await settle(pilot)
+        assert not isinstance(app.screen, RoleGrantsScreen)
+        await pilot.press("z")
+        await wait_until(pilot, lambda: isinstance(app.screen, RoleGrantsScreen))
+        shown = screen_text(app)
+        assert "Role: Deputy DSL" in shown and "Clear authenticator (lost phone)" in shown
+        await pilot.press("y")  # the grant, first in the list
+        await wait_until(pilot, lambda: "Role: Deputy DSL" not in screen_text(app))
+        assert _roles("sam") == ["deputy_dsl", "staff"]
+        await pilot.press("y")  # the reset asks again first
+        await settle(pilot)
+        assert two_factor.is_enrolled(people["deputy"].user_id)
+        assert "Press y again" in screen_text(app)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not two_factor.is_enrolled(people["deputy"].user_id))
+        assert "Nothing waiting for you." in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "Account changes to confirm" not in screen_text(app)

@@ -70,7 +70,7 @@ def test_secret_and_codes_are_not_stored_in_clear(enrolled):
 
     lee, secret, codes = enrolled
     row = TotpEnrolment.get(TotpEnrolment.user == lee.user_id)
-    assert secret not in row.secret and row.secret.startswith("f1:")
+    assert secret not in row.secret and row.secret.startswith("f2:")
     stored = {r.code_hash for r in RecoveryCode.select()}
     assert not any(c in h or c.replace("-", "") in h for c in codes for h in stored)
     assert len(stored) == 10
@@ -166,18 +166,96 @@ def test_provisioning_uri_fits_a_version_4_code():
         assert pyotp.parse_uri(uri).secret == secret
 
 
-def test_key_file_is_owner_only_and_checked(enrolled, settings):
-    from kiosk import fieldcrypt
+def _first_release_seal(key: bytes, plaintext: bytes, context: str) -> str:
+    """How the first two-factor release sealed a field (written out here on purpose, so the
+    test does not lean on the code it checks)."""
+    import base64
+    import hashlib
+    import hmac
 
-    path = settings.data_dir / fieldcrypt.KEY_FILENAME
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    os.chmod(path, 0o644)
-    fieldcrypt.configure(settings.data_dir.parent)  # drop the cached key
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    sub = hmac.new(key, b"kiosk-field-subkey:aes-gcm", hashlib.sha256).digest()
+    nonce = os.urandom(12)
+    return "f1:" + base64.urlsafe_b64encode(nonce + AESGCM(sub).encrypt(nonce, plaintext, context.encode())).decode()
+
+
+def _first_release_hash(key: bytes, code: str) -> str:
+    import hashlib
+    import hmac
+
+    sub = hmac.new(key, b"kiosk-field-subkey:hash:recovery-code", hashlib.sha256).digest()
+    return hmac.new(sub, code.replace("-", "").encode(), hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+def first_release(make_user, fake_clock, settings):
+    """lee enrolled as the first release left it: a `field.key` inside the data dir, the
+    secret sealed "f1:" under it, recovery codes hashed under its subkey, no HMAC key row."""
+    from kiosk.models import Meta
+    from kiosk.models.two_factor import RecoveryCode, TotpEnrolment
+
+    lee = make_user("lee", "dsl")
+    legacy = os.urandom(32)
+    path = settings.data_dir / "field.key"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(legacy)
+    secret = pyotp.random_base32()
+    step = two_factor.current_step()
+    row = TotpEnrolment.create(user=lee.user_id, secret=_first_release_seal(legacy, secret.encode(),
+                                                                            f"totp:user:{lee.user_id}"),
+                               confirmed_at=fake_clock(), last_step=step)
+    code = "abcd-efgh-jkmn-pqrs"
+    RecoveryCode.create(enrolment=row, code_hash=_first_release_hash(legacy, code))
+    Meta.delete().where(Meta.key == two_factor.RECOVERY_KEY_META).execute()
+    return lee, secret, code, row.id
+
+
+def test_first_release_secrets_still_read_then_move_to_the_field_key(first_release, settings, fake_clock):
+    from kiosk import fieldcrypt, keys, schema
+    from kiosk.db import db
+    from kiosk.models.two_factor import TotpEnrolment
+
+    lee, secret, code, row_id = first_release
+    sealed = TotpEnrolment.get_by_id(row_id).secret
+    assert sealed.startswith("f1:")
+    assert fieldcrypt.unseal(sealed, f"totp:user:{lee.user_id}").decode() == secret  # fallback read
+    db.close()
+    schema.open_database(settings)  # the migration on open
+    resealed = TotpEnrolment.get_by_id(row_id).secret
+    assert resealed.startswith("f2:") and resealed != sealed
+    # Under the new key, not the old file: it opens without the old file's help.
+    os.rename(settings.data_dir / "field.key", settings.data_dir / "moved-away")
     fieldcrypt.configure(settings.data_dir)
+    assert fieldcrypt.unseal(resealed, f"totp:user:{lee.user_id}", keys.field_key()).decode() == secret
+    fake_clock.advance(seconds=30)
+    assert two_factor.verify(lee, code_at(secret, two_factor.current_step())).method == "totp"
+    assert two_factor.verify(lee, code).method == "recovery"  # the old hash still matches
+    with pytest.raises(AuthError):
+        two_factor.verify(lee, code)  # and only once
+
+
+def test_a_first_release_key_file_others_can_read_is_refused(first_release, settings):
+    from kiosk import fieldcrypt
+    from kiosk.models.two_factor import TotpEnrolment
+
+    lee, _secret, _code, row_id = first_release
+    path = settings.data_dir / "field.key"
+    os.chmod(path, 0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
-        fieldcrypt.field_key()
+        fieldcrypt.unseal(TotpEnrolment.get_by_id(row_id).secret, f"totp:user:{lee.user_id}")
     os.chmod(path, 0o600)
-    assert len(fieldcrypt.field_key()) == 32
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_no_key_file_is_made_inside_the_data_dir(enrolled, settings):
+    from kiosk import keys
+
+    assert not (settings.data_dir / "field.key").exists()
+    if not keys.database_is_encrypted(settings):
+        assert stat.S_IMODE(keys.field_key_path(settings).stat().st_mode) == 0o600
+        assert keys.field_key_path(settings).parent == settings.data_dir.parent
 
 
 def test_a_sealed_secret_does_not_open_on_another_account():
