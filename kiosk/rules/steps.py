@@ -622,3 +622,23 @@ def next_steps(profile: Profile, situation: str | Situation, *, source: str | No
     if situation is Situation.NEW_STAFF:
         return _new_staff_guidance(profile)
     return _enrolment_guidance(profile)
+
+
+# Paragraph 11d, one line for each of the concern form's three written fields, shown above
+# the field itself (the rules pane may be hidden or scrolled). Each fits 78 columns.
+_OWN_WORDS = {
+    "child_told": "The child's own words, as said, not your interpretation (para 11d)",
+    "parent_told": "The parent's own words, as said, not your interpretation (para 11d)",
+    "other_child_told": "What the other child said, in their words (para 11d)",
+    "professional": "What the professional said or did, in their words (para 11d)",
+}
+_OWN_WORDS_DEFAULT = "Any words said to you, as said, not your interpretation (para 11d)"
+
+
+def record_prompts(source: str | None = None) -> dict[str, str]:
+    """What to write in the concern form's words / description / why fields (para 11d)."""
+    return {
+        "words": _OWN_WORDS.get(source or "", _OWN_WORDS_DEFAULT),
+        "description": "What you saw or heard: facts, when and where (para 11d, required)",
+        "why": "Why it is a cause for concern: your analysis (para 11d)",
+    }

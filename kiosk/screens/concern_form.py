@@ -26,19 +26,27 @@ from textual.widgets.selection_list import Selection
 
 from kiosk import db as dbmod
 from kiosk.dates import fmt_date, parse_typed_date
-from kiosk.clock import fmt_local, today
+from kiosk.clock import fmt_local, local_now, today
 from kiosk.errors import KioskError, ValidationError
 from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
 from kiosk.widgets.body_map import BodyMap
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
-from kiosk.widgets.ticks import TickBox, TickList
+from kiosk.rules.steps import record_prompts
+from kiosk.widgets.ticks import TickBox, TypeAheadTicks
 from kiosk.widgets.pupil_picker import PupilPicker
 
 TEXT_INPUTS = ("date", "time", "where", "injury-text")
 TEXT_AREAS = ("words", "description", "why")
 CHECKS = ("told-child", "dsl-told", "urgent")
+
+# The source the form starts with: most concerns staff pass on are something they noticed
+# (paragraph 10c). It is one key to change, and shown on the confirmation.
+DEFAULT_SOURCE = "noticed"
+
+# Paragraph 11d's prompts, each above the field it is about (the words one follows the source).
+PROMPTS = record_prompts(DEFAULT_SOURCE)
 
 # Who can be reached now: changes who the rules pane says to tell (paragraphs 10, 11c, 20, 21).
 REACH = {
@@ -88,10 +96,10 @@ class PupilRow(Horizontal):
     """One chosen pupil: name, role, remove."""
 
     DEFAULT_CSS = """
-    PupilRow { height: 3; }
-    PupilRow > .pupil-name { width: 1fr; height: 3; content-align: left middle; }
-    PupilRow > Select { width: 26; }
-    PupilRow > Button { width: 10; min-width: 10; }
+    PupilRow { height: 1; padding-left: 8; }
+    PupilRow > .pupil-name { width: 1fr; height: 1; }
+    PupilRow > Select { width: 22; }
+    PupilRow > Button { width: 8; min-width: 8; margin-left: 1; }
     """
 
     def __init__(self, pupil_id: int, name: str, role: str | None) -> None:
@@ -105,8 +113,9 @@ class PupilRow(Horizontal):
         options = [(Text(label), key) for key, label in PUPIL_ROLES.items()]
         role = self.initial_role if self.initial_role in PUPIL_ROLES else Select.NULL
         yield Select(options, prompt="Their role?", value=role, id=f"role-{self.pupil_id}",
-                     classes="role")
-        yield Button(Content("Remove"), id=f"remove-{self.pupil_id}", classes="remove")
+                     classes="role", compact=True)
+        yield Button(Content("Remove"), id=f"remove-{self.pupil_id}", classes="remove",
+                     compact=True)
 
     @property
     def role(self) -> str | None:
@@ -122,24 +131,36 @@ class RecordConcernScreen(FormScreen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("f4", "injury", "Injury", priority=True),
     ]
 
+    # One line per short field with its label beside it, so at 80x24 (rules pane below)
+    # the field being filled and the next one are both in view.
     DEFAULT_CSS = """
-    RecordConcernScreen .field-label { margin-top: 1; text-style: bold; }
-    RecordConcernScreen SafeTextArea { height: 5; }
-    RecordConcernScreen #categories { height: auto; max-height: 9; }
-    RecordConcernScreen #when-row, RecordConcernScreen #injury-row { height: auto; }
-    RecordConcernScreen #date { width: 18; }
-    RecordConcernScreen #time { width: 12; }
-    RecordConcernScreen #injury-area { width: 28; }
+    RecordConcernScreen .field-label { text-style: bold; }
+    RecordConcernScreen .row { height: auto; }
+    RecordConcernScreen .side-label { width: 8; text-style: bold; }
+    RecordConcernScreen .prompt { text-style: bold; margin-top: 1; }
+    RecordConcernScreen .prompt.-error, RecordConcernScreen .side-label.-error { color: $error; }
+    RecordConcernScreen .field-error { color: $error; text-style: bold; height: auto; }
+    /* Three lines, no top or bottom border; the bar on the left shows where to write. */
+    RecordConcernScreen SafeTextArea { height: 3; border: none; border-left: outer $border-blurred; }
+    RecordConcernScreen SafeTextArea:focus { border: none; border-left: outer $border; }
+    RecordConcernScreen #pupil-picker { width: 1fr; }
+    RecordConcernScreen #pupil-picker > #pupil-results { max-height: 5; }
+    RecordConcernScreen #categories { height: auto; max-height: 5; border: none; }
+    RecordConcernScreen #date { width: 12; }
+    RecordConcernScreen #time { width: 7; margin-right: 1; }
+    RecordConcernScreen #where { width: 1fr; }
+    RecordConcernScreen #source, RecordConcernScreen #reach { width: 1fr; }
+    RecordConcernScreen #injury-area { width: 24; }
     RecordConcernScreen #injury-text { width: 1fr; }
-    RecordConcernScreen #injury-buttons { height: auto; }
     RecordConcernScreen #chosen-pupils { height: auto; }
     RecordConcernScreen #parent-risk-box { height: auto; display: none; }
     RecordConcernScreen #sibling-offer { height: auto; }
-    RecordConcernScreen #sibling-offer Button { min-width: 10; }
-    RecordConcernScreen #sibling-offer Static { width: auto; margin: 1 1 0 0; }
+    RecordConcernScreen #sibling-offer Static { width: auto; margin: 0 1 0 0; }
     RecordConcernScreen #form-message { height: auto; margin-top: 1; }
+    RecordConcernScreen Button { margin: 0 1 0 0; }
     RecordConcernScreen #submit { margin: 1 0; }
     """
 
@@ -148,6 +169,7 @@ class RecordConcernScreen(FormScreen):
         self.token = concerns.new_submission_token()
         self.injuries: list[tuple[str, str]] = []
         self.busy = False
+        self.default_time = local_now().strftime("%H:%M")
         self.category_choices = []
         actor = self.app.actor
         if actor is not None:
@@ -159,55 +181,61 @@ class RecordConcernScreen(FormScreen):
     # --- layout -------------------------------------------------------------------
 
     def compose_form(self):
-        yield Static(Content("Pass every concern to the DSL team, however small (para 11). "
-                             "Do not investigate. Ctrl+S submits; F3 hides the rules pane."),
+        yield Static(Content("Every worry, however small, to the DSL (para 11). Ctrl+S sends."),
                      classes="screen-intro")
-        yield Label(Content("Which pupil or pupils?"), classes="field-label")
-        yield PupilPicker(id="pupil-picker")
-        yield Button(Content("A child not on roll (another school, the community)..."),
-                     id="not-on-roll", classes="small")
+        with Horizontal(classes="row"):
+            yield Label(Content("Pupil"), classes="side-label", id="label-pupil")
+            yield PupilPicker(id="pupil-picker", compact=True)
+        with Horizontal(classes="row"):
+            yield Label(Content(""), classes="side-label")
+            yield Button(Content("A child not on roll (another school, the community)..."),
+                         id="not-on-roll", classes="small", compact=True)
         yield Vertical(id="chosen-pupils")
         yield Horizontal(id="sibling-offer")
-        yield Label(Content("When did it happen? Date (DD/MM/YYYY) and time (HH:MM, if known)"),
-                    classes="field-label")
-        with Horizontal(id="when-row"):
-            yield SafeInput(fmt_date(today()), id="date", max_length=10)
-            yield SafeInput(id="time", max_length=5, placeholder="HH:MM")
-        yield Label(Content("Where?"), classes="field-label")
-        yield SafeInput(id="where", max_length=200, placeholder="e.g. Year 6 classroom, playground")
-        yield Label(Content("Who can you reach now? (the rules pane follows)"), classes="field-label")
-        yield Select([(Text(label), key) for key, label in REACH.items()], value="all",
-                     allow_blank=False, id="reach")
-        yield Label(Content("Where did the concern come from? (para 10)"), classes="field-label")
-        yield Select([(Text(label), key) for key, label in SOURCES.items()],
-                     prompt="Choose one", id="source")
+        with Horizontal(classes="row", id="when-row"):
+            yield Label(Content("When"), classes="side-label", id="label-when")
+            yield SafeInput(fmt_date(today()), id="date", max_length=10, compact=True,
+                            tooltip="Date, DD/MM/YYYY")
+            yield SafeInput(self.default_time, id="time", max_length=5,
+                            placeholder="HH:MM", compact=True, tooltip="Time, HH:MM, if known")
+            yield Label(Content("Where "), classes="field-label")
+            yield SafeInput(id="where", max_length=200, placeholder="e.g. playground",
+                            compact=True)
+        with Horizontal(classes="row"):
+            yield Label(Content("From"), classes="side-label", id="label-source")
+            yield Select([(Text(label), key) for key, label in SOURCES.items()],
+                         value=DEFAULT_SOURCE, allow_blank=False, id="source", compact=True)
         with Vertical(id="parent-risk-box"):
             yield Label(Content("Could talking to the parent increase the risk to the child? "
                                 "(para 11a)"), classes="field-label")
             yield Select([(Text(label), key) for key, label in PARENT_RISK.items()],
-                         prompt="Choose one", id="parent-risk")
-        yield Label(Content("Category (Space to tick; choose Other if unsure)"), classes="field-label")
-        yield TickList(*[Selection(Content(c.name), c.key) for c in self.category_choices],
-                                 id="categories")
-        yield Label(Content("Their own words, exactly as said (child or parent)"), classes="field-label")
-        yield SafeTextArea(id="words")
-        yield Label(Content("What you saw or heard (required)"), classes="field-label")
-        yield SafeTextArea(id="description")
-        yield Label(Content("Why it is a concern"), classes="field-label")
-        yield SafeTextArea(id="why")
-        yield TickBox(Content(TOLD_NEXT_DEFAULT), id="told-child")
-        yield TickBox(Content("I have told a DSL in person"), id="dsl-told")
-        yield TickBox(Content("URGENT: the child may be at risk today"), id="urgent")
-        yield Label(Content("Injuries: mark the body area (arrows, Enter), then say what you saw"),
-                    classes="field-label")
+                         prompt="Choose one", id="parent-risk", compact=True)
+        yield Label(Content("Category: type first letters; Space ticks; Enter ticks, next"),
+                    classes="prompt", id="label-categories")
+        yield TypeAheadTicks(*[Selection(Content(c.name), c.key) for c in self.category_choices],
+                             id="categories")
+        for wid, prompt in PROMPTS.items():
+            yield Label(Content(prompt), classes="prompt", id=f"label-{wid}")
+            yield SafeTextArea(id=wid)
+        yield TickBox(Content(TOLD_NEXT_DEFAULT), id="told-child", compact=True)
+        yield TickBox(Content("I have told a DSL in person"), id="dsl-told", compact=True)
+        yield TickBox(Content("URGENT: the child may be at risk today"), id="urgent",
+                      compact=True)
+        with Horizontal(classes="row"):
+            yield Label(Content("Reach"), classes="side-label")
+            yield Select([(Text(label), key) for key, label in REACH.items()], value="all",
+                         allow_blank=False, id="reach", compact=True)
+        yield Label(Content("Injuries (F4): arrows or a letter to the area, Enter, "
+                            "what you saw, Enter"), classes="prompt", id="label-injury")
         yield BodyMap(id="body-map")
-        with Horizontal(id="injury-row"):
+        with Horizontal(classes="row", id="injury-row"):
             yield Select([(Text(label), key) for key, label in BODY_AREAS.items()],
-                         prompt="Body area", id="injury-area")
-            yield SafeInput(id="injury-text", max_length=2000, placeholder="Size, colour, shape")
-        with Horizontal(id="injury-buttons"):
-            yield Button(Content("Add injury"), id="add-injury")
-            yield Button(Content("Remove last injury"), id="remove-injury")
+                         prompt="Body area", id="injury-area", compact=True)
+            yield SafeInput(id="injury-text", max_length=2000, placeholder="Size, colour, shape",
+                            compact=True)
+        with Horizontal(classes="row", id="injury-buttons"):
+            yield Button(Content("Add injury"), id="add-injury", compact=True)
+            yield Button(Content("Remove last injury"), id="remove-injury", compact=True)
         yield Static(Content(""), id="injury-list")
         yield Static(Content(""), id="form-message")
         yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
@@ -247,6 +275,8 @@ class RecordConcernScreen(FormScreen):
         message.stop()
         self.add_pupil(message.pupil_id, message.pupil.name)
         self._offer_siblings()
+        # The date and time are filled in already: the next thing to type is where.
+        self.call_after_refresh(self.query_one("#where").focus)
 
     def _offer_siblings(self) -> None:
         """"Also record for a sibling?": one button per sibling of the subjects not yet added."""
@@ -331,9 +361,12 @@ class RecordConcernScreen(FormScreen):
 
     def has_content(self) -> bool:
         state = self.form_state()
-        return bool(state) and any(
-            state.get(k) for k in ("pupils", "source", "categories", "injuries", "where", "time",
-                                   "injury-text") + TEXT_AREAS)
+        # The defaults (date, time, source) alone are not something typed.
+        return bool(state) and (
+            any(state.get(k) for k in ("pupils", "categories", "injuries", "where",
+                                       "injury-text") + TEXT_AREAS)
+            or state.get("time") != self.default_time
+            or state.get("source") != DEFAULT_SOURCE)
 
     def load_form_state(self, state: dict) -> None:
         token = state.get("token")
@@ -408,6 +441,67 @@ class RecordConcernScreen(FormScreen):
         self.query_one("#parent-risk-box").display = source == "parent_told"
         self.query_one("#told-child", Checkbox).label = Content(
             TOLD_NEXT_LABELS.get(source or "", TOLD_NEXT_DEFAULT))
+        self.query_one("#label-words", Label).update(Content(record_prompts(source)["words"]))
+
+    # --- the field being filled, and the next, in view -----------------------------------
+
+    # Focused widget -> what comes after it, kept in view with it (at 80x24 the form has 13
+    # lines above the rules pane).
+    NEXT_IN_VIEW = {
+        "pupil-search": "#when-row", "date": "#where", "time": "#where", "where": "#source",
+        "source": "#categories", "parent-risk": "#categories", "categories": "#words",
+        "words": "#description", "description": "#why", "why": "#told-child",
+        "told-child": "#dsl-told", "dsl-told": "#urgent", "urgent": "#reach",
+        "reach": "#label-injury", "body-map": "#injury-row", "injury-area": "#injury-text",
+        "injury-text": "#injury-buttons",
+    }
+
+    def on_descendant_focus(self, event) -> None:
+        widget = event.widget
+        if widget.id in self.NEXT_IN_VIEW or self.query(f"#label-{widget.id}"):
+            self.call_after_refresh(self._keep_next_in_view, widget)
+
+    def _keep_next_in_view(self, widget) -> None:
+        """The next field scrolled up into view, then the focused field's own prompt and
+        the field itself (which win if the three cannot all fit)."""
+        if not widget.is_mounted or self.focused is not widget:
+            return
+        targets = []
+        nxt = self.NEXT_IN_VIEW.get(widget.id or "")
+        if nxt and self.query(nxt):
+            targets.append(self.query_one(nxt))
+        label = self.query(f"#label-{widget.id}")
+        if label:
+            targets.append(label.first())
+        targets.append(widget)
+        for target in targets:
+            target.scroll_visible(animate=False, immediate=True)
+
+    # --- moving on with Enter -----------------------------------------------------------
+
+    # A one-line field where Enter can mean nothing else: Enter moves to the next field.
+    ENTER_NEXT = {"date": "#time", "time": "#where", "where": "#source"}
+
+    @on(SafeInput.Submitted)
+    def _enter_moves_on(self, event: SafeInput.Submitted) -> None:
+        wid = event.input.id or ""
+        if wid == "injury-text":
+            event.stop()
+            self._add_injury()
+        elif wid in self.ENTER_NEXT:
+            event.stop()
+            self.query_one(self.ENTER_NEXT[wid]).focus()
+
+    @on(TypeAheadTicks.Done, "#categories")
+    def _categories_done(self, event: TypeAheadTicks.Done) -> None:
+        event.stop()
+        self.query_one("#words").focus()
+
+    def action_injury(self) -> None:
+        """F4: straight to the body map, wherever the cursor is."""
+        body_map = self.query_one(BodyMap)
+        body_map.focus()
+        body_map.scroll_visible(animate=False)
 
     # --- injuries -------------------------------------------------------------------
 
@@ -437,6 +531,7 @@ class RecordConcernScreen(FormScreen):
         self.query_one("#injury-text", SafeInput).value = ""
         self.query_one("#injury-area", Select).clear()
         self._show_injuries()
+        self.query_one(BodyMap).focus()  # ready for another; Ctrl+S sends
         self._say("")
 
     # --- buttons ------------------------------------------------------------------
@@ -499,6 +594,7 @@ class RecordConcernScreen(FormScreen):
             self._failed(exc)
             return
         self.busy = True
+        self._clear_field_error()
         self.query_one("#submit", Button).disabled = True
         self._say("Saving...")
         self._save(self.app.actor, args)
@@ -516,6 +612,39 @@ class RecordConcernScreen(FormScreen):
             return
         self.app.call_from_thread(self._saved, result)
 
+    # ValidationError.field -> the label beside or above that field, which says what is wrong.
+    FIELD_LABELS = {
+        concerns.F_PUPIL: "#label-pupil", "role": "#label-pupil",
+        concerns.F_DATE: "#label-when", concerns.F_TIME: "#label-when",
+        concerns.F_WHERE: "#label-when", concerns.F_SOURCE: "#label-source",
+        concerns.F_CATEGORY: "#label-categories", concerns.F_WORDS: "#label-words",
+        concerns.F_DESCRIPTION: "#label-description", concerns.F_WHY: "#label-why",
+        concerns.F_INJURY: "#label-injury",
+    }
+
+    def _clear_field_error(self) -> None:
+        for found in self.query(".field-error"):
+            found.remove()
+        for label in self.query(".-error"):
+            label.remove_class("-error")
+
+    def mark_field_error(self, exc: ValidationError) -> None:
+        """The reason beside the field at fault, in red, until the next submit."""
+        self._clear_field_error()
+        selector = self.FIELD_LABELS.get(exc.field)
+        found = self.query(selector) if selector else None
+        if not found:
+            return
+        label = found.first()
+        label.add_class("-error")
+        name = getattr(exc, "label", None) or exc.field
+        reason = Static(Content.styled(f"{name[:1].upper()}{name[1:]}: {exc.problem}", "bold"),
+                        classes="field-error")
+        # Beside a row's short label the reason goes under the row; a prompt line has its
+        # field under it, so the reason goes between the two.
+        row = label.parent if "side-label" in label.classes else label
+        row.parent.mount(reason, after=row)
+
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         try:
@@ -524,6 +653,7 @@ class RecordConcernScreen(FormScreen):
             return
         if isinstance(exc, ValidationError):
             message = f"Not saved. {exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
+            self.mark_field_error(exc)
             target = FIELD_WIDGETS.get(exc.field)
             if exc.field == concerns.F_ROLE:
                 rows = [r for r in self._rows() if r.role is None] or self._rows()
@@ -558,30 +688,35 @@ class ConcernRecordedScreen(KioskScreen):
 
     def compose_body(self):
         r = self.result
-        head = (f"Recorded as {r.ref} at {fmt_local(r.recorded_at)}. "
+        head = (f"Recorded at {fmt_local(r.recorded_at)}. "
                 + (f"The DSL team ({r.alerted} people) has been alerted."
                    if r.alerted else "The DSL team has been alerted."))
         if r.duplicate:
-            head = f"This concern was already recorded as {r.ref}; it was not recorded twice."
-        lines = [Content.styled(head, "bold"),
-                 Content("The record is now read-only to you. If you need to add something, "
-                         "tell the DSL team. You can follow its status under 'My reported concerns'."),
+            head = "This concern was already recorded; it was not recorded twice."
+        lines = [Content.assemble(("Reference to quote: ", "bold"), (r.ref, "bold reverse")),
+                 Content.styled(head, "bold"),
+                 Content("The record is read-only to you now: to add something, tell the DSL "
+                         "team. Its status is under 'My reported concerns'. Enter or Esc: done."),
                  Content("")]
 
         def field(label: str, value: str) -> None:
-            if value:
-                lines.append(Content.assemble((f"{label}: ", "bold"), value))
+            lines.append(Content.assemble((f"{label}: ", "bold"), value or "-"))
 
         field("Pupils", "; ".join(f"{p.name} ({p.role_label.lower()})" for p in r.pupils))
         field("When", f"{fmt_date(r.occurred_on)} {r.occurred_time}".strip())
         field("Where", r.location)
         field("Source", r.source_label)
         field("Categories", ", ".join(c.name for c in r.categories))
-        field("Urgent", "yes" if r.urgent else "")
+        field("Urgent", "YES: the child may be at risk today" if r.urgent else "no")
+        field("Told the child what happens next", "yes" if r.child_told_next else "no")
+        field("Told a DSL in person", "yes" if r.dsl_told_in_person else "no")
         field("Their words", r.words)
         field("What you saw or heard", r.description)
         field("Why it is a concern", r.why_concern)
-        for i in r.injuries:
-            field(f"Injury ({i.area_label})", i.description)
+        if r.injuries:
+            for i in r.injuries:
+                field(f"Injury ({i.area_label})", i.description)
+        else:
+            field("Injuries", "none recorded")
         with VerticalScroll(id="recorded"):
             yield Static(Content("\n").join(lines), id="recorded-text")

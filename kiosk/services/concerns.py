@@ -53,6 +53,9 @@ F_INJURY = "injury"
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A terminal's clock a few minutes ahead of the server's must not make "now" the future:
+# the form fills in the current time, and a refusal for clock skew is a concern not sent.
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 TRIAGE_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 
@@ -208,6 +211,8 @@ class RecordedConcern:
     urgent: bool
     alerted: int  # how many of the DSL team were alerted
     duplicate: bool  # True if this submission had already been recorded
+    child_told_next: bool = False
+    dsl_told_in_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -536,14 +541,14 @@ def _validate_record(actor, token, pupils, occurred_on, occurred_time, location,
         raise ValidationError(F_ROLE, "at least one pupil must be the subject of the concern")
     if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
         raise ValidationError(F_DATE, "must be a date (day month year)")
-    now_local = local_now()
-    if occurred_on > now_local.date():
+    latest = local_now() + FUTURE_TOLERANCE
+    if occurred_on > latest.date():
         raise ValidationError(F_DATE, "is in the future")
     occurred_time = (occurred_time or "").strip()
     if occurred_time:
         if not _TIME_RE.match(occurred_time):
             raise ValidationError(F_TIME, "use the 24-hour clock, for example 13:05")
-        if occurred_on == now_local.date() and occurred_time > now_local.strftime("%H:%M"):
+        if occurred_on == latest.date() and occurred_time > latest.strftime("%H:%M"):
             raise ValidationError(F_TIME, "is in the future")
     for p, _ in links:
         if occurred_on < p.date_of_birth:
@@ -592,6 +597,7 @@ def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
         occurred_time=row.occurred_time, location=row.location, words=row.words,
         description=row.description, why_concern=row.why_concern, injuries=injuries,
         urgent=row.urgent, alerted=alerted, duplicate=duplicate,
+        child_told_next=row.child_told_next, dsl_told_in_person=row.dsl_told_in_person,
     )
 
 

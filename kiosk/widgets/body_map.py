@@ -1,6 +1,7 @@
 """A body map a keyboard user can mark: front and back outlines with each body area a spot.
 
-Arrows move between the spots, Enter or space marks the highlighted one (the widget posts
+Arrows (or a letter: the next area whose label starts with it) move between the spots,
+Enter or space marks the highlighted one (the widget posts
 `BodyMap.Marked` with the area key; the concern form then asks what was seen there). Areas
 already recorded show with a star. The keys are those of kiosk.models.concerns.BODY_AREAS,
 so what is stored stays a list of (body area, description) as before. Left and right are
@@ -89,6 +90,23 @@ class BodyMap(Widget, can_focus=True):
         if best is not None:
             self.cursor = best[1]
             self.refresh()
+
+    def on_key(self, event) -> None:
+        """A letter moves to the next area whose label starts with it ("l" runs through
+        L arm, L hand, L leg, L foot; "b" to Back, then Buttocks), so no area is more than a
+        few keys away."""
+        char = (event.character or "").lower()
+        if len(char) != 1 or not char.isalpha():
+            return
+        event.stop()
+        event.prevent_default()
+        n = len(SPOTS)
+        for step in range(1, n + 1):
+            i = (self.cursor + step) % n
+            if SPOTS[i][1].lower().startswith(char):
+                self.cursor = i
+                self.refresh()
+                return
 
     def action_mark(self) -> None:
         self.post_message(self.Marked(self, self.area))

@@ -79,14 +79,16 @@ class PupilPicker(Vertical):
 
     def __init__(self, *, placeholder: str = "Type the first letters of a first or last name",
                  id: str | None = None, classes: str | None = None,
-                 on_roll_only: bool = False) -> None:
+                 on_roll_only: bool = False, compact: bool = False) -> None:
         super().__init__(id=id, classes=classes)
+        self.compact_search = compact  # a one-line search box, for forms that must fit 80x24
         self.placeholder = placeholder
         self.on_roll_only = on_roll_only
         self._results: list = []
 
     def compose(self) -> ComposeResult:
-        yield SafeInput(placeholder=self.placeholder, max_length=100, id="pupil-search")
+        yield SafeInput(placeholder=self.placeholder, max_length=100, id="pupil-search",
+                        compact=self.compact_search)
         yield OptionList(id="pupil-results", classes="-empty")
         yield Static(Content(""), id="pupil-hint")
 
