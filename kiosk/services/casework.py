@@ -173,11 +173,12 @@ def home_counts(actor: Actor) -> list:
         return []
     team = due_follow_ups(actor)
     mine = due_follow_ups(actor, mine=True)
-    return [
-        HomeCount(f"Team follow-ups: {len(team.overdue)} overdue, {len(team.today)} today, "
-                  f"{len(team.this_week)} this week",
-                  len(team.overdue) + len(team.today), urgent=bool(team.overdue), key="i l"),
-        HomeCount(f"Your follow-ups: {len(mine.overdue)} overdue, {len(mine.today)} today, "
-                  f"{len(mine.this_week)} this week", len(mine.overdue) + len(mine.today),
-                  urgent=bool(mine.overdue), key="i l"),
-    ]
+    # Only when something is due within the week: the DSL's home is full at 80x24, and two
+    # lines of noughts would push the leavers and transfers below the fold.
+    counts = []
+    for label, due in (("Team follow-ups", team), ("Your follow-ups", mine)):
+        if due.overdue or due.today or due.this_week:
+            counts.append(HomeCount(f"{label}: {len(due.overdue)} overdue, {len(due.today)} today, "
+                                    f"{len(due.this_week)} this week",
+                                    len(due.overdue) + len(due.today), urgent=bool(due.overdue), key="i l"))
+    return counts
