@@ -11,7 +11,9 @@ import pytest
 
 from kiosk.errors import AccountLocked, AuthError, ConfigError, NotFound, PermissionDenied, ValidationError
 from kiosk.services import accounts, two_factor
-from tests.conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD, TEST_DB_URL
+
+SQLITE_ONLY = pytest.mark.skipif(bool(TEST_DB_URL), reason="first-release key files lived in the SQLite data dir; not yet checked on PostgreSQL")
 
 
 def code_at(secret: str, step: int) -> str:
@@ -212,6 +214,7 @@ def first_release(make_user, fake_clock, settings):
     return lee, secret, code, row.id
 
 
+@SQLITE_ONLY
 def test_first_release_secrets_still_read_then_move_to_the_field_key(first_release, settings, fake_clock):
     from kiosk import fieldcrypt, keys, schema
     from kiosk.db import db
@@ -236,6 +239,7 @@ def test_first_release_secrets_still_read_then_move_to_the_field_key(first_relea
         two_factor.verify(lee, code)  # and only once
 
 
+@SQLITE_ONLY
 def test_a_first_release_key_file_others_can_read_is_refused(first_release, settings):
     from kiosk import fieldcrypt
     from kiosk.models.two_factor import TotpEnrolment
