@@ -285,7 +285,9 @@ class Script:
         self.c.mark()
         self.c.send(account.username, "tab", pause=0.3)
         if account.secret is None:
-            return self.step((account.password, "enter"), "Home · ", f"{account.username} signs in")
+            ok = self.step((account.password, "enter"), "Home · ", f"{account.username} signs in")
+            self.r.sign_ins += ok
+            return ok
         if not self.step((account.password, "enter"), "Code from your authenticator",
                          f"{account.username}: password"):
             return False
