@@ -418,8 +418,17 @@ class KioskApp(App, inherit_bindings=False):
                 notice = ""
             self.clear_notifications()
             await self._fresh_stack(self._login_screen(notice))
+            # Once the session's screens are gone, hand back the memory they used.
+            self.set_timer(1.0, self._release_session_memory, name="release memory")
         finally:
             self._locking = False
+
+    def _release_session_memory(self) -> None:
+        from kiosk import memory
+
+        if self.actor is None:
+            self.forget_closed_nodes()
+            memory.release()
 
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""

@@ -58,3 +58,34 @@ async def test_the_app_keeps_watchers_of_widgets_still_shown(settings, database)
         assert any(node is area for node, _ in getattr(app, "__watchers")["theme"])
         assert area in app.theme_changed_signal._subscriptions or any(
             node is screen.query_one("#chart") for node in app.theme_changed_signal._subscriptions)
+
+
+async def test_the_heap_is_handed_back_when_a_session_ends(settings, database, make_user, monkeypatch):
+    from kiosk import memory
+
+    from tests.console.helpers import login
+
+    calls = []
+    monkeypatch.setattr(memory, "release", lambda: calls.append(True))
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "alice")
+        await settle(pilot)
+        await pilot.pause(1.2)
+        assert calls == []  # never during a session
+        await app.action_logout()
+        await settle(pilot)
+        await pilot.pause(1.3)
+        assert calls == [True]
+
+
+def test_the_allocator_calls_work_here():
+    from kiosk import memory
+
+    if memory._glibc() is None:
+        import pytest
+
+        pytest.skip("not glibc")
+    assert memory.limit_arenas(memory.ARENAS)
+    memory.release()
