@@ -321,7 +321,8 @@ class Script:
                     "Third time this week and she was shivering", "tab", "space", pause=0.2)
         if self.step(("ctrl+s",), "Reference to quote", "recording a concern"):
             self.r.concerns += 1
-            self.c.send("enter", pause=0.3)
+            if self.step(("enter",), "Home · ", "leaving the confirmation"):  # one key leaves
+                return
         self.home()
 
     def take_register(self, n: int) -> None:
@@ -368,6 +369,9 @@ class Script:
                 self.page_chronology(n + 3)
             self.every_screen(account)
             self.sign_out(account)
+            # At the login screen until the next person comes: the console hands back the
+            # session's memory a second after it ends (kiosk/memory.py).
+            self.c.pump(1.5)
             self.sample(f"round {n + 1}: {account.username} signed out")
 
 
