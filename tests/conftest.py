@@ -113,6 +113,7 @@ def _fresh_postgres(url: str, tmp_path: Path) -> None:
     """
     from urllib.parse import urlsplit, urlunsplit
 
+    import peewee
     from playhouse.db_url import connect
 
     parts = urlsplit(url)
@@ -133,7 +134,10 @@ def _fresh_postgres(url: str, tmp_path: Path) -> None:
             db.initialize(None)
             _template[url] = template
         admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        try:  # PostgreSQL 15+: a plain file copy is the quickest way to clone a small database
+            admin.execute_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        except peewee.ProgrammingError:
+            admin.execute_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         admin.close()
 
