@@ -205,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
+        if command == "run":
+            from kiosk.cli.console import start_up
+
+            start_up(args)
         from kiosk.db import translate_errors
 
         with translate_errors():
