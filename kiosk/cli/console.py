@@ -69,6 +69,12 @@ def demo(args) -> int:
         # pupils of its own; fewer than 80 cannot fill a believable school.
         raise ValidationError("--pupils", "must be from 80 to 5000")
     settings = load_settings(data_dir=args.data_dir or demo_data_dir(), db_url=args.db_url)
+    if getattr(args, "code", None):
+        from kiosk.services import two_factor
+
+        open_database(settings, create=False)
+        print(two_factor.demo_code(args.code))
+        return 0
     open_database(settings, create=True)
     if install_demo_profile(settings.data_dir):
         settings = load_settings(data_dir=settings.data_dir, db_url=args.db_url)
@@ -78,7 +84,8 @@ def demo(args) -> int:
     for username, password, roles in logins:
         print(f"  {username:<10} {password:<18} {roles}")
     print("Every login but teacher, volunteer and governor sets up an authenticator app (TOTP) "
-          "at its first sign-in: have one on your phone.")
+          "at its first sign-in. No phone to hand? In another terminal, "
+          "`kiosk demo --code USERNAME` prints the code the console asks for.")
     sys.stdout.flush()
     if args.seed_only:
         return 0
