@@ -47,7 +47,7 @@ def init(args) -> int:
             if not sys.stdin.isatty():
                 raise ValidationError("admin", "no terminal to ask on; use --admin NAME --password-stdin")
             name = input("First admin username: ").strip()
-        accounts._validate_username(name)
+        accounts.validate_username(name)
         full = args.full_name or name
         password = read_password(args.password_stdin, "Admin password (12+ characters): ")
         accounts.check_password_policy(password, name)
@@ -71,7 +71,7 @@ def init(args) -> int:
         if name is None:
             raise ValidationError("admin", "the database has no accounts; give --admin NAME")
         accounts.create_user(actor, name, full, ["admin"], password, must_change=False)
-        print(f"created admin {accounts._validate_username(name)!r}")
+        print(f"created admin {accounts.validate_username(name)!r}")
     elif args.admin:
         raise ValidationError("admin", "this database already has accounts; use 'kiosk users add'")
     print(f"data dir: {settings.data_dir}")

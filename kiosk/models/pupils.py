@@ -17,17 +17,7 @@ from kiosk.clock import utcnow
 from kiosk.models.base import BaseModel, register
 from kiosk.models.core import User
 
-# The flags the DSL team keeps (issue 5). Order is display order.
-PUPIL_FLAGS = {
-    "cp_plan": "Child protection plan",
-    "child_in_need": "Child in need",
-    "looked_after": "Looked after",
-    "previously_looked_after": "Previously looked after",
-    "young_carer": "Young carer",
-    "send": "SEND",
-    "early_help_open": "Early help open",
-    "phone_disclaimer": "Mobile phone disclaimer signed",
-}
+from kiosk.rules.vocabulary import PUPIL_FLAGS  # noqa: E402,F401 (one list; see there)
 
 
 @register

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -15,11 +14,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
 
-from kiosk import db as dbmod
 from kiosk.clock import fmt_local
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.lock import ConfirmScreen
+from kiosk.services import accounts
+from kiosk.widgets.dialogs import ConfirmDialog
 
 _WORDS = (
     "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island", "juniper",
@@ -93,12 +91,13 @@ class AccountsScreen(KioskScreen):
         self.reload()
 
     def reload(self) -> None:
-        from kiosk.services import accounts
+        self.run_service(accounts.list_users, self.app.actor, then=self._show, group="accounts",
+                         exclusive=True)
 
+    def _show(self, users) -> None:
         table = self.query_one("#accounts", DataTable)
         row = table.cursor_row
         table.clear()
-        users = self.call_service(accounts.list_users, self.app.actor) or []
         for info in users:
             table.add_row(Text(info.username), Text(status_of(info)), Text(info.full_name),
                           Text(", ".join(info.roles)), Text(fmt_local(info.last_login_at)),
@@ -113,27 +112,29 @@ class AccountsScreen(KioskScreen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         return key.value
 
-    def action_unlock(self) -> None:
-        from kiosk.services import accounts
-
-        username = self._selected()
-        if username and self.call_service(accounts.unlock, self.app.actor, username):
-            self.notify(f"{username} unlocked.", markup=False)
+    def _done(self, message: str):
+        def then(_result) -> None:
+            self.notify(message, markup=False)
             self.reload()
+        return then
+
+    def action_unlock(self) -> None:
+        username = self._selected()
+        if username:
+            self.run_service(accounts.unlock, self.app.actor, username,
+                             then=self._done(f"{username} unlocked."))
 
     def action_deactivate(self) -> None:
-        from kiosk.services import accounts
-
         username = self._selected()
         if not username:
             return
 
         def done(yes: bool | None) -> None:
-            if yes and self.call_service(accounts.deactivate, self.app.actor, username):
-                self.notify(f"{username} deactivated.", markup=False)
-                self.reload()
+            if yes:
+                self.run_service(accounts.deactivate, self.app.actor, username,
+                                 then=self._done(f"{username} deactivated."))
 
-        self.app.push_screen(ConfirmScreen(f"Deactivate {username}? They will not be able to sign in. "
+        self.app.push_screen(ConfirmDialog(f"Deactivate {username}? They will not be able to sign in. "
                                            "Their records are kept."), done)
 
     def action_reset(self) -> None:
@@ -145,21 +146,15 @@ class AccountsScreen(KioskScreen):
             if yes:
                 self._reset(self.app.actor, username)
 
-        self.app.push_screen(ConfirmScreen(f"Give {username} a new temporary password? "
+        self.app.push_screen(ConfirmDialog(f"Give {username} a new temporary password? "
                                            "Their current password stops working."), done)
 
-    @work(thread=True, exclusive=True, group="reset")
     def _reset(self, actor, username: str) -> None:
-        from kiosk.services import accounts
-
         password = temporary_password()
-        try:
-            with dbmod.connection():
-                accounts.reset_password(actor, username, password)
-        except KioskError as exc:
-            self.post_message(self.ResetDone(username, None, str(exc)))
-        else:
-            self.post_message(self.ResetDone(username, password, None))
+        self.run_service(accounts.reset_password, actor, username, password,
+                         then=lambda _: self.post_message(self.ResetDone(username, password, None)),
+                         failed=lambda exc: self.post_message(self.ResetDone(username, None, str(exc))),
+                         group="reset", exclusive=True)
 
     def on_accounts_screen_reset_done(self, message: ResetDone) -> None:
         if message.error:

@@ -9,7 +9,7 @@ earlier reports in the same way.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
 
 from rich.text import Text
 from textual.binding import Binding
@@ -20,13 +20,13 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Label, Select, 
 
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
-from kiosk.dates import parse_typed_date
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import ValidationError
 from kiosk.rules.results import Guidance, Step
 from kiosk.rules.routing import HarmsAnswers
 from kiosk.rules.steps import next_steps
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
+from kiosk.services.adults import AdultConcernInput
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 
 SOMEONE_ELSE = -1
@@ -43,25 +43,6 @@ QUESTIONS = (
     ("risk_of_harm", "(c) Behaved towards children in a way that shows a risk of harm"),
     ("unsuitable", "(d) Behaved in a way that shows they may be unsuitable"),
 )
-# ValidationError.field (from kiosk.services.adults) -> the widget to put the cursor in.
-FIELD_WIDGETS = {
-    "who it is about": "#subject",
-    "their role": "#subject_role",
-    "date of birth": "#subject_dob",
-    "what happened": "#what_happened",
-    "when it happened": "#happened_when",
-    "context": "#context",
-    "told to you by": "#told_by",
-}
-TEXT_FIELDS = ("subject_name", "subject_role", "subject_dob", "happened_when", "told_by")
-AREA_FIELDS = ("what_happened", "context")
-
-
-def parse_dob(text: str) -> date | None:
-    """Blank is None (the date of birth is optional)."""
-    return parse_typed_date(text, "date of birth", required=False)
-
-
 class ReceiptScreen(ModalScreen[None]):
     """What the person who raised it is told: received, by whom; nothing more."""
 
@@ -119,7 +100,9 @@ class MyAdultReportsScreen(KioskScreen):
         yield table
 
     def on_mount(self) -> None:
-        rows = self.call_service(adults.my_reports, self.app.actor) or []
+        self.run_service(adults.my_reports, self.app.actor, then=self._show)
+
+    def _show(self, rows) -> None:
         table = self.query_one(DataTable)
         for r in rows:
             table.add_row(Text(str(r.id)), Text(fmt_local(r.raised_at)), Text(r.received_by))
@@ -139,6 +122,10 @@ class AdultConcernScreen(FormScreen):
     """
     form_id = "adult_concern"
     draft_title = "Concern about an adult"
+    input_type = AdultConcernInput
+    # A half-written allegation must not vanish on one stray escape.
+    leave_question = "Leave without sending? What you have typed will be lost."
+    FIELD_WIDGETS = {"subject_user_id": "#subject"}
     AUTO_FOCUS = "#subject"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -148,14 +135,29 @@ class AdultConcernScreen(FormScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.busy = False
-        actor = self.app.actor
         self.choices = []
-        if actor is not None:
-            try:
-                self.choices = adults.subject_choices(actor)
-            except KioskError:
-                self.choices = []
+        self._pending_subject = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.app.actor is not None:
+            self.run_service(adults.subject_choices, self.app.actor, then=self._show_choices,
+                             group="choices")
+
+    def _show_choices(self, choices) -> None:
+        self.choices = list(choices)
+        select = self.query_one("#subject", Select)
+        keep = select.value if select.value is not Select.NULL else self._pending_subject
+        select.set_options(self._subject_options())
+        if keep in {c.user_id for c in self.choices} | {SOMEONE_ELSE}:
+            select.value = keep
+        self._pending_subject = None
+
+    def _subject_options(self):
+        options = [(Text(f"{c.full_name} ({c.roles})" if c.roles else c.full_name), c.user_id)
+                   for c in self.choices]
+        options.append((Text("Someone without a console account (type their name)"), SOMEONE_ELSE))
+        return options
 
     # --- layout -------------------------------------------------------------------
 
@@ -165,10 +167,7 @@ class AdultConcernScreen(FormScreen):
                              "Ctrl+S sends it; the rules pane shows who will receive it."),
                      classes="screen-intro")
         yield Label(Content("Who is it about?"))
-        options = [(Text(f"{c.full_name} ({c.roles})" if c.roles else c.full_name), c.user_id)
-                   for c in self.choices]
-        options.append((Text("Someone without a console account (type their name)"), SOMEONE_ELSE))
-        yield Select(options, prompt="Choose the person", id="subject", compact=True)
+        yield Select(self._subject_options(), prompt="Choose the person", id="subject", compact=True)
         yield Label(Content("Their name (if not in the list)"))
         yield SafeInput(id="subject_name", placeholder="Full name", compact=True)
         yield Label(Content("Their role at the school"))
@@ -223,34 +222,57 @@ class AdultConcernScreen(FormScreen):
         widget = found.first()
         return widget.text if isinstance(widget, SafeTextArea) else widget.value
 
-    # --- drafts -------------------------------------------------------------------
+    # --- the input, and the draft -------------------------------------------------------
 
-    def form_state(self) -> dict:
+    def build_input(self) -> AdultConcernInput:
+        """The form as the service takes it (and as a draft keeps it)."""
+        return AdultConcernInput(
+            subject_user_id=self._subject_user_id(),
+            subject_name=self._text("subject_name"),
+            subject_role=self._text("subject_role"),
+            subject_dob=self._text("subject_dob"),
+            what_happened=self._text("what_happened"),
+            happened_when=self._text("happened_when"),
+            context=self._text("context"),
+            answers=self._answers(),
+            told_by=self._text("told_by"),
+            dsl_unavailable=self._dsl_unavailable(),
+            **self._flags(),
+        )
+
+    def extra_state(self) -> dict:
+        subject = self.query_one("#subject", Select).value
+        return {"someone_else": subject == SOMEONE_ELSE}
+
+    def has_content(self) -> bool:
         try:
-            state = {k: self._text(k) for k in TEXT_FIELDS + AREA_FIELDS}
-            subject = self.query_one("#subject", Select).value
-            state["subject"] = None if subject is Select.NULL else subject
-            state.update(self._flags())
-            state.update({k: self.query_one(f"#{k}", Checkbox).value for k, _ in QUESTIONS})
-            state["dsl_unavailable"] = self._dsl_unavailable()
-        except Exception:  # not composed
-            return {}
-        return state
+            d = self.build_input()
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
+        return any((d.subject_user_id, d.subject_name, d.subject_role, d.subject_dob,
+                    d.what_happened, d.happened_when, d.context, d.told_by,
+                    self.extra_state()["someone_else"]))
 
-    def load_form_state(self, state: dict) -> None:
-        for key in TEXT_FIELDS:
+    def fill(self, d: AdultConcernInput, state: dict) -> None:
+        for key in ("subject_name", "subject_role", "subject_dob", "happened_when", "told_by"):
             found = self.query(f"#{key}")
-            if found and state.get(key):
-                found.first().value = str(state[key])
-        for key in AREA_FIELDS:
-            if state.get(key):
-                self.query_one(f"#{key}", SafeTextArea).text = str(state[key])
-        for key, _ in FLAGS + QUESTIONS + (("dsl_unavailable", ""),):
-            self.query_one(f"#{key}", Checkbox).value = bool(state.get(key))
-        subject = state.get("subject")
-        valid = {c.user_id for c in self.choices} | {SOMEONE_ELSE}
-        if subject in valid:
+            value = getattr(d, key)
+            if found and isinstance(value, str):
+                found.first().value = value
+        for key in ("what_happened", "context"):
+            if isinstance(getattr(d, key), str):
+                self.query_one(f"#{key}", SafeTextArea).text = getattr(d, key)
+        answers = d.answers if isinstance(d.answers, dict) else dataclasses.asdict(d.answers)
+        for key, _ in FLAGS:
+            self.query_one(f"#{key}", Checkbox).value = bool(getattr(d, key))
+        for key, _ in QUESTIONS:
+            self.query_one(f"#{key}", Checkbox).value = bool(answers.get(key))
+        self.query_one("#dsl_unavailable", Checkbox).value = bool(d.dsl_unavailable)
+        subject = SOMEONE_ELSE if state.get("someone_else") else d.subject_user_id
+        if subject in {c.user_id for c in self.choices} | {SOMEONE_ELSE}:
             self.query_one("#subject", Select).value = subject
+        elif subject is not None:  # the list is still loading
+            self._pending_subject = subject
 
     # --- the rules pane -------------------------------------------------------------
 
@@ -299,9 +321,6 @@ class AdultConcernScreen(FormScreen):
 
     # --- submitting -----------------------------------------------------------------
 
-    def _say(self, text: str) -> None:
-        self.query_one("#form-message", Static).update(Content.styled(text, "bold red"))
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "send":
@@ -310,59 +329,17 @@ class AdultConcernScreen(FormScreen):
     def action_submit(self) -> None:
         if self.busy or self.app.actor is None:
             return
-        self.busy = True
-        try:
-            receipt = adults.raise_concern(
-                self.app.actor, self.app.profile,
-                subject_user_id=self._subject_user_id(),
-                subject_name=self._text("subject_name"),
-                subject_role=self._text("subject_role"),
-                subject_dob=parse_dob(self._text("subject_dob")),
-                what_happened=self._text("what_happened"),
-                happened_when=self._text("happened_when"),
-                context=self._text("context"),
-                answers=self._answers(),
-                told_by=self._text("told_by"),
-                dsl_unavailable=self._dsl_unavailable(),
-                **self._flags(),
-            )
-        except KioskError as exc:
-            self._say(str(exc))
-            self.show_error(exc)
-            self._focus_field(getattr(exc, "field", ""))
-            return
-        finally:
-            self.busy = False
-        self.form_submitted()
+        self.submit_form(adults.raise_concern, self.app.actor, self.app.profile,
+                         self.build_input(), then=self._sent)
 
-        def done(_=None) -> None:
-            self.dismiss()
+    def _sent(self, receipt) -> None:
+        self.app.push_screen(ReceiptScreen(receipt, self.app.profile), lambda _=None: self.dismiss())
 
-        self.app.push_screen(ReceiptScreen(receipt, self.app.profile), done)
-
-    def _focus_field(self, field: str) -> None:
-        """Put the cursor where the problem is (ValidationError names the field)."""
-        target = FIELD_WIDGETS.get(field)
-        if target == "#subject" and self._subject_user_id() is None and \
+    def focus_field(self, name: str) -> bool:
+        if name in ("subject_user_id", "subject_name") and \
                 self.query_one("#subject", Select).value == SOMEONE_ELSE:
-            target = "#subject_name"
-        found = self.query(target) if target else None
-        if found:
-            found.first().focus()
-
-    def action_back(self) -> None:
-        # A half-written allegation must not vanish on one stray escape.
-        if not self.has_content():
-            super().action_back()
-            return
-        from kiosk.screens.lock import ConfirmScreen
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Leave without sending? What you have typed will "
-                                           "be lost."), answer)
+            name = "subject_name"
+        return super().focus_field(name)
 
     def action_my_reports(self) -> None:
         self.app.push_screen(MyAdultReportsScreen())

@@ -8,15 +8,13 @@ Enter on a concern's entry opens the concern. Viewing is audited by the service.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Select, Static
 
-from kiosk import db as dbmod
 from kiosk.clock import fmt_local, to_local
-from kiosk.errors import KioskError
-from kiosk.models.pupils import PUPIL_FLAGS
+from kiosk.rules.vocabulary import PUPIL_FLAGS
 from kiosk.screens.base import KioskScreen
 from kiosk.services import chronology, concerns, pupils
 
@@ -49,12 +47,7 @@ class ChronologyScreen(KioskScreen):
 
     def compose_body(self):
         yield Static(Content(""), id="pupil-head")
-        cats = []
-        actor = self.app.actor
-        if actor is not None:
-            cats = self.call_service(concerns.categories, actor, True) or []
-        yield Select([(Text(c.name), c.key) for c in cats], prompt="All categories",
-                     id="category-filter")
+        yield Select([], prompt="All categories", id="category-filter")
         table = DataTable(id="chronology", cursor_type="row", zebra_stripes=True)
         table.add_columns("When", "What", "Entry")
         yield table
@@ -66,12 +59,18 @@ class ChronologyScreen(KioskScreen):
             self.dismiss()
 
     def on_mount(self) -> None:
-        try:
-            p = pupils.pupil_summary(self.app.actor, self.pupil_id)
-        except KioskError as exc:
-            self.show_error(exc)
-            self.call_later(self._leave)
-            return
+        actor = self.app.actor
+        self.run_service(pupils.pupil_summary, actor, self.pupil_id, then=self._show_pupil,
+                         failed=self._no_pupil, group="pupil")
+        self.run_service(concerns.categories, actor, True, group="categories",
+                         then=lambda cats: self.query_one("#category-filter", Select).set_options(
+                             [(Text(c.name), c.key) for c in cats]))
+
+    def _no_pupil(self, exc: BaseException) -> None:
+        self.show_error(exc)
+        self.call_later(self._leave)
+
+    def _show_pupil(self, p) -> None:
         flags = ", ".join(PUPIL_FLAGS[f] for f in p.flags)
         self.query_one("#pupil-head", Static).update(Content.assemble(
             (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}  born {p.date_of_birth:%d/%m/%Y}",
@@ -79,18 +78,8 @@ class ChronologyScreen(KioskScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        # A long history is the heaviest read in the console: load it off the UI thread.
-        self._load(self.app.actor, self.pupil_id, self.category)
-
-    @work(thread=True, exclusive=True, group="chronology")
-    def _load(self, actor, pupil_id: int, category) -> None:
-        try:
-            with dbmod.connection():
-                entries = chronology.chronology(actor, pupil_id, category)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show_entries, entries)
+        self.run_service(chronology.chronology, self.app.actor, self.pupil_id, self.category,
+                         then=self._show_entries, group="chronology", exclusive=True)
 
     def _show_entries(self, entries) -> None:
         self.entries = entries

@@ -14,29 +14,22 @@ the recorder cannot change the record from here on.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from kiosk import db as dbmod
-from kiosk.dates import fmt_date, parse_typed_date
 from kiosk.clock import fmt_local, today
-from kiosk.errors import KioskError, ValidationError
-from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
+from kiosk.dates import fmt_date
+from kiosk.rules.vocabulary import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
+from kiosk.services.concerns import ConcernInput
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.pupil_picker import PupilPicker
-
-TEXT_INPUTS = ("date", "time", "where", "injury-text")
-TEXT_AREAS = ("words", "description", "why")
-CHECKS = ("told-child", "dsl-told", "urgent")
 
 # Who can be reached now: changes who the rules pane says to tell (paragraphs 10, 11c, 20, 21).
 REACH = {
@@ -44,27 +37,6 @@ REACH = {
     "no_dsl": "The DSL cannot be reached now",
     "none": "No DSL, deputy or headteacher can be reached now",
 }
-
-# ValidationError.field -> the widget to put the cursor on.
-FIELD_WIDGETS = {
-    concerns.F_PUPIL: "#pupil-search",
-    concerns.F_DATE: "#date",
-    concerns.F_TIME: "#time",
-    concerns.F_WHERE: "#where",
-    concerns.F_SOURCE: "#source",
-    concerns.F_CATEGORY: "#categories",
-    concerns.F_WORDS: "#words",
-    concerns.F_DESCRIPTION: "#description",
-    concerns.F_WHY: "#why",
-    concerns.F_INJURY: "#injury-area",
-}
-
-
-def parse_date(text: str, field: str = concerns.F_DATE) -> date:
-    return parse_typed_date(text, field)
-
-
-
 
 class PupilRow(Horizontal):
     """One chosen pupil: name, role, remove."""
@@ -100,6 +72,17 @@ class RecordConcernScreen(FormScreen):
     SCREEN_TITLE = "Record a concern about a child"
     form_id = "child_concern"
     draft_title = "Concern about a child"
+    input_type = ConcernInput
+    leave_question = ("Leave without sending? Nothing has been sent to the DSL team and what "
+                      "you typed will be lost.")
+    # ConcernInput field -> its widget (pupils: see focus_field).
+    FIELD_WIDGETS = {
+        concerns.F_DATE: "#date",
+        concerns.F_TIME: "#time",
+        concerns.F_WHERE: "#where",
+        concerns.F_WHY: "#why",
+        concerns.F_INJURY: "#injury-area",
+    }
     AUTO_FOCUS = "#pupil-search"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -125,14 +108,23 @@ class RecordConcernScreen(FormScreen):
         super().__init__()
         self.token = concerns.new_submission_token()
         self.injuries: list[tuple[str, str]] = []
-        self.busy = False
         self.category_choices = []
-        actor = self.app.actor
-        if actor is not None:
-            try:
-                self.category_choices = concerns.categories(actor, profile=self.app.profile)
-            except KioskError:
-                self.category_choices = []
+        self._pending_state: dict | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.app.actor is not None:
+            self.run_service(concerns.categories, self.app.actor, profile=self.app.profile,
+                             then=self._show_categories, group="categories")
+
+    def _show_categories(self, choices) -> None:
+        self.category_choices = list(choices)
+        selections = self.query_one("#categories", SelectionList)
+        chosen = set(selections.selected) | set((self._pending_state or {}).get("categories", ()))
+        selections.clear_options()
+        selections.add_options([Selection(Content(c.name), c.key, c.key in chosen)
+                                for c in self.category_choices])
+        self._pending_state = None
 
     # --- layout -------------------------------------------------------------------
 
@@ -181,22 +173,6 @@ class RecordConcernScreen(FormScreen):
         yield Static(Content(""), id="form-message")
         yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
 
-    def action_back(self) -> None:
-        """Leaving with something typed asks first: nothing has been sent yet."""
-        if self.busy:
-            return
-        if not self.has_content():
-            super().action_back()
-            return
-        from kiosk.screens.lock import ConfirmScreen
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Leave without sending? Nothing has been sent to the "
-                                           "DSL team and what you typed will be lost."), answer)
-
     # --- pupils -------------------------------------------------------------------
 
     def _rows(self) -> list[PupilRow]:
@@ -234,63 +210,94 @@ class RecordConcernScreen(FormScreen):
     def _categories(self) -> list[str]:
         return list(self.query_one("#categories", SelectionList).selected)
 
-    # --- drafts -------------------------------------------------------------------
+    # --- the input, and the draft -------------------------------------------------------
 
-    def form_state(self) -> dict:
-        try:
-            state = {
-                "token": self.token,
-                "pupils": [[r.pupil_id, r.pupil_name, r.role] for r in self._rows()],
-                "source": self._select("source"),
-                "categories": self._categories(),
-                "injuries": [list(i) for i in self.injuries],
-                "injury_area": self._select("injury-area"),
-                "reach": self._select("reach"),
-            }
-            state.update({k: self._value(k) for k in TEXT_INPUTS})
-            state.update({k: self._area(k) for k in TEXT_AREAS})
-            state.update({k: self._checked(k) for k in CHECKS})
-        except Exception:  # not composed yet
-            return {}
-        return state
+    def build_input(self) -> ConcernInput:
+        """The form as the service takes it (and as a draft keeps it)."""
+        return ConcernInput(
+            token=self.token,
+            pupils=tuple((r.pupil_id, r.role) for r in self._rows()),
+            occurred_on=self._value("date"),
+            occurred_time=self._value("time").strip(),
+            location=self._value("where"),
+            source=self._select("source") or "",
+            categories=tuple(self._categories()),
+            words=self._area("words"),
+            description=self._area("description"),
+            why_concern=self._area("why"),
+            child_told_next=self._checked("told-child"),
+            dsl_told_in_person=self._checked("dsl-told"),
+            injuries=tuple(self.injuries),
+            urgent=self._checked("urgent"),
+        )
+
+    def extra_state(self) -> dict:
+        return {"names": {str(r.pupil_id): r.pupil_name for r in self._rows()},
+                "reach": self._select("reach"), "injury_area": self._select("injury-area"),
+                "injury_text": self._value("injury-text")}
 
     def has_content(self) -> bool:
-        state = self.form_state()
-        return bool(state) and any(
-            state.get(k) for k in ("pupils", "source", "categories", "injuries", "where", "time",
-                                   "injury-text") + TEXT_AREAS)
+        try:
+            d = self.build_input()
+            typed = self._value("injury-text")
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
+        return any((d.pupils, d.source, d.categories, d.injuries, d.location, d.occurred_time,
+                    typed, d.words, d.description, d.why_concern))
 
-    def load_form_state(self, state: dict) -> None:
-        token = state.get("token")
-        if isinstance(token, str) and token:
-            self.token = token
-        for item in state.get("pupils") or []:
+    def fill(self, d: ConcernInput, state: dict) -> None:
+        if isinstance(d.token, str) and d.token:
+            self.token = d.token
+        names = state.get("names") if isinstance(state.get("names"), dict) else {}
+        for item in d.pupils or ():
             try:
-                pid, name, role = item
-                self.add_pupil(int(pid), str(name), role if role in PUPIL_ROLES else None)
+                pid, role = item
+                self.add_pupil(int(pid), str(names.get(str(pid), f"Pupil {pid}")),
+                               role if role in PUPIL_ROLES else None)
             except (TypeError, ValueError):
                 continue
-        for k in TEXT_INPUTS:
-            if isinstance(state.get(k), str):
-                self.query_one(f"#{k}", SafeInput).value = state[k]
-        for k in TEXT_AREAS:
-            if isinstance(state.get(k), str):
-                self.query_one(f"#{k}", SafeTextArea).text = state[k]
-        for k in CHECKS:
-            self.query_one(f"#{k}", Checkbox).value = bool(state.get(k))
-        if state.get("source") in SOURCES:
-            self.query_one("#source", Select).value = state["source"]
+        for wid, value in (("date", d.occurred_on), ("time", d.occurred_time),
+                           ("where", d.location), ("injury-text", state.get("injury_text"))):
+            if isinstance(value, str):
+                self.query_one(f"#{wid}", SafeInput).value = value
+        for wid, value in (("words", d.words), ("description", d.description),
+                           ("why", d.why_concern)):
+            if isinstance(value, str):
+                self.query_one(f"#{wid}", SafeTextArea).text = value
+        for wid, value in (("told-child", d.child_told_next), ("dsl-told", d.dsl_told_in_person),
+                           ("urgent", d.urgent)):
+            self.query_one(f"#{wid}", Checkbox).value = bool(value)
+        if d.source in SOURCES:
+            self.query_one("#source", Select).value = d.source
         if state.get("reach") in REACH:
             self.query_one("#reach", Select).value = state["reach"]
         if state.get("injury_area") in BODY_AREAS:
             self.query_one("#injury-area", Select).value = state["injury_area"]
+        wanted = [k for k in d.categories or () if isinstance(k, str)]
         selections = self.query_one("#categories", SelectionList)
         keys = {c.key for c in self.category_choices}
-        for k in state.get("categories") or []:
+        for k in wanted:
             if k in keys:
                 selections.select(k)
-        self.injuries = [(a, t) for a, t in (state.get("injuries") or []) if a in BODY_AREAS]
+        if not self.category_choices:  # the list is still loading: tick them when it comes
+            self._pending_state = {"categories": wanted}
+        self.injuries = []
+        for item in d.injuries or ():
+            try:
+                area, text = item
+            except (TypeError, ValueError):
+                continue
+            if area in BODY_AREAS and isinstance(text, str):
+                self.injuries.append((area, text))
         self._show_injuries()
+
+    def focus_field(self, name: str) -> bool:
+        if name == concerns.F_PUPIL:
+            rows = self._rows()
+            unset = [r for r in rows if r.role is None] or (
+                rows if rows and not any(r.role == "subject" for r in rows) else [])
+            return super().focus_field(f"role-{unset[0].pupil_id}" if unset else "pupil-search")
+        return super().focus_field(name)
 
     # --- rules pane -----------------------------------------------------------------
 
@@ -330,18 +337,18 @@ class RecordConcernScreen(FormScreen):
         area = self._select("injury-area")
         text = self._value("injury-text").strip()
         if area is None:
-            self._say(f"{concerns.F_INJURY}: choose a body area first")
+            self.say("Injury: choose a body area first", error=True)
             self.query_one("#injury-area").focus()
             return
         if not text:
-            self._say(f"{concerns.F_INJURY}: describe what you saw")
+            self.say("Injury: describe what you saw", error=True)
             self.query_one("#injury-text").focus()
             return
         self.injuries.append((str(area), text))
         self.query_one("#injury-text", SafeInput).value = ""
         self.query_one("#injury-area", Select).clear()
         self._show_injuries()
-        self._say("")
+        self.say("")
 
     # --- buttons ------------------------------------------------------------------
 
@@ -364,81 +371,19 @@ class RecordConcernScreen(FormScreen):
 
     # --- submitting -----------------------------------------------------------------
 
-    def _say(self, text: str) -> None:
-        self.query_one("#form-message", Static).update(Content.styled(text, "bold red") if text else Content(""))
-
-    def _collect(self) -> dict:
-        """The service's arguments from the form (date parsing may raise ValidationError)."""
-        return dict(
-            token=self.token,
-            pupils=[(r.pupil_id, r.role) for r in self._rows()],
-            occurred_on=parse_date(self._value("date")),
-            occurred_time=self._value("time").strip(),
-            location=self._value("where"),
-            source=self._select("source") or "",
-            categories=self._categories(),
-            words=self._area("words"),
-            description=self._area("description"),
-            why_concern=self._area("why"),
-            child_told_next=self._checked("told-child"),
-            dsl_told_in_person=self._checked("dsl-told"),
-            injuries=list(self.injuries),
-            urgent=self._checked("urgent"),
-        )
-
     def action_submit(self) -> None:
         if self.busy or self.app.actor is None:
             return
-        try:
-            args = self._collect()
-        except ValidationError as exc:
-            self._failed(exc)
-            return
-        self.busy = True
         self.query_one("#submit", Button).disabled = True
-        self._say("Saving...")
-        self._save(self.app.actor, args)
+        self.say("Saving...")
+        self.submit_form(concerns.record_concern, self.app.actor, self.build_input(),
+                         then=self._saved)
 
-    @work(thread=True, exclusive=True, group="concern-submit")
-    def _save(self, actor, args: dict) -> None:
-        try:
-            with dbmod.connection():
-                result = concerns.record_concern(actor, **args)
-        except KioskError as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - the person must be told, and keep their text
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        try:
-            self.query_one("#submit", Button).disabled = False
-        except Exception:  # noqa: BLE001 - screen already gone
-            return
-        if isinstance(exc, ValidationError):
-            message = f"Not saved. {exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
-            target = FIELD_WIDGETS.get(exc.field)
-            if exc.field == concerns.F_ROLE:
-                rows = [r for r in self._rows() if r.role is None] or self._rows()
-                target = f"#role-{rows[0].pupil_id}" if rows else "#pupil-search"
-            if target:
-                found = self.query(target)
-                if found:
-                    found.first().focus()
-        elif isinstance(exc, KioskError):
-            message = f"Not saved: {exc}. Everything you typed is still here; try again."
-        else:
-            message = (f"Not saved: an unexpected error ({type(exc).__name__}). Everything you "
-                       "typed is still here; try again, or tell the DSL in person.")
-        self._say(message)
-        self.notify(message, severity="error", markup=False, timeout=10)
+    def service_failed(self, exc: BaseException) -> None:
+        self.query_one("#submit", Button).disabled = False
+        super().service_failed(exc)
 
     def _saved(self, result) -> None:
-        self.busy = False
-        self.form_submitted()
         self.app.switch_screen(ConcernRecordedScreen(result))
 
 

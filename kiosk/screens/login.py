@@ -6,7 +6,6 @@ chose the account: the username is shown fixed and only the password is asked fo
 
 from __future__ import annotations
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -14,13 +13,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
-from kiosk import db as dbmod
-from kiosk.errors import AuthError, KioskError
+from kiosk.errors import AuthError
 from kiosk.widgets.clock import Clock
 from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.service import ServiceCaller
 
 
-class LoginScreen(Screen):
+class LoginScreen(ServiceCaller, Screen):
     AUTO_FOCUS = "#password, #username"
 
     class Outcome(Message):
@@ -90,23 +89,20 @@ class LoginScreen(Screen):
         self._say("Checking…")
         self._authenticate(username, password)
 
-    @work(thread=True, exclusive=True, group="login")
     def _authenticate(self, username: str, password: str) -> None:
         from kiosk.services import accounts
 
         app = self.app
         remote = getattr(app, "remote_user", None) or str(app.origin).startswith("ssh:")
         allowed = app.settings.remote_roles if remote else None
-        try:
-            with dbmod.connection():
-                result = accounts.authenticate(username, password, origin=app.origin,
-                                               allowed_roles=allowed)
-        except AuthError as exc:
-            self.post_message(self.Outcome(error=str(exc)))
-        except KioskError as exc:
-            self.post_message(self.Outcome(error=f"Cannot sign in just now: {exc}"))
-        else:
-            self.post_message(self.Outcome(result=result))
+
+        def refused(exc: BaseException) -> None:
+            error = str(exc) if isinstance(exc, AuthError) else f"Cannot sign in just now: {exc}"
+            self.post_message(self.Outcome(error=error))
+
+        self.run_service(accounts.authenticate, username, password, origin=app.origin,
+                         allowed_roles=allowed, then=lambda r: self.post_message(self.Outcome(result=r)),
+                         failed=refused, group="login", exclusive=True)
 
     def on_login_screen_outcome(self, message: Outcome) -> None:
         self.busy = False

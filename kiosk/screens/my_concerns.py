@@ -37,10 +37,13 @@ class MyConcernsScreen(KioskScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        rows = self.call_service(concerns.own_concerns, self.app.actor)
+        self.run_service(concerns.own_concerns, self.app.actor, then=self._show, group="mine",
+                         exclusive=True)
+
+    def _show(self, rows) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        for r in rows or []:
+        for r in rows:
             status = Text(r.status_label, style="bold" if r.status == "open" else "")
             table.add_row(Text(r.ref), Text(fmt_local(r.recorded_at)), status,
                           Text(r.pupils), Text(r.categories), key=str(r.id))

@@ -104,7 +104,7 @@ def actor_for(user, origin: str) -> Actor:
     return Actor(user.id, user.username, user.full_name, _roles_of(user), origin=origin)
 
 
-def _validate_username(username: str) -> str:
+def validate_username(username: str) -> str:
     name = clean(username, "username", required=True, max_length=64)
     if not all(c.isalnum() or c in "._-" for c in name) or not name[0].isalnum():
         raise ValidationError("username", "use letters, digits, '.', '_' or '-' and start with a letter or digit")
@@ -127,7 +127,7 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
     require(actor, Cap.ACCOUNTS_MANAGE)
     from kiosk.models import User, UserRole
 
-    name = _validate_username(username)
+    name = validate_username(username)
     full = clean(full_name, "full name", required=True)
     parsed = []
     for r in roles:

@@ -20,7 +20,6 @@ April-August.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -115,13 +114,6 @@ def _term_bounds(ay: int) -> list[tuple[str, datetime, datetime]]:
     return [("Autumn", autumn, spring), ("Spring", spring, summer), ("Summer", summer, end)]
 
 
-def _model(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _bucket(column, bounds):
     """0 before bounds[0], 1 before bounds[1], ..., len(bounds) after the last (one CASE chain)."""
     return Case(None, [(column < b, i) for i, b in enumerate(bounds)], len(bounds))
@@ -138,11 +130,8 @@ def _ints(row) -> list[int]:
 # --- sections ------------------------------------------------------------------------------
 
 def _concern_tables(ay: int) -> list[StatTable] | None:
-    Concern = _model("kiosk.models.concerns", "Concern")
-    if Concern is None:
-        return None
     from kiosk.models.concerns import (
-        CLOSE_OUTCOMES, ConcernCategory, ConcernCategoryLink, ConcernEvent,
+        CLOSE_OUTCOMES, Concern, ConcernCategory, ConcernCategoryLink, ConcernEvent,
     )
 
     start, end = _month_start(ay, 0), _month_start(ay, 12)
@@ -227,10 +216,8 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
 
 
 def _early_help_tables(ay: int) -> list[StatTable] | None:
-    Offer = _model("kiosk.models.early_help", "EarlyHelpOffer")
-    if Offer is None:
-        return None
     from kiosk.models.early_help import (
+        EarlyHelpOffer as Offer,
         EarlyHelpAttendance as A, EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End,
         EarlyHelpReferral as R, EarlyHelpReferralDecision as D, EarlyHelpSession as S,
     )
@@ -287,10 +274,7 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
 
 
 def _adult_tables(ay: int) -> list[StatTable] | None:
-    AdultConcern = _model("kiosk.models.adults", "AdultConcern")
-    if AdultConcern is None:
-        return None
-    from kiosk.models.adults import AdultConcernEvent as Ev
+    from kiosk.models.adults import AdultConcern, AdultConcernEvent as Ev
 
     outcomes = ("substantiated", "unsubstantiated", "false", "unfounded", "malicious")
     start, end = _month_start(ay, 0), _month_start(ay, 12)

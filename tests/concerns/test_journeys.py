@@ -63,7 +63,8 @@ async def _record_as_teacher(pilot, school, *, urgent=False, words="Dad hit me w
 
 async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_detail import ConcernDetailScreen, FieldsDialog
+    from kiosk.screens.concern_detail import ConcernDetailScreen
+    from kiosk.widgets.dialogs import FieldsDialog
     from kiosk.screens.inbox import InboxScreen
     from kiosk.services import alerts
 
@@ -184,11 +185,11 @@ async def test_failed_save_keeps_the_form_and_a_retry_records_once(settings, sch
     real = concerns.record_concern
     calls = {"n": 0}
 
-    def flaky(actor, **kw):
+    def flaky(actor, *args, **kw):
         calls["n"] += 1
         if calls["n"] == 1:
             raise DatabaseBusy("the database stayed locked for more than 5 seconds; nothing was saved, try again")
-        return real(actor, **kw)
+        return real(actor, *args, **kw)
 
     monkeypatch.setattr(concerns, "record_concern", flaky)
     app = console_app(settings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from datetime import date
 
@@ -76,10 +78,10 @@ def test_token_of_someone_else_is_refused(school, record):
         (dict(source="rumour"), concerns.F_SOURCE),
         (dict(categories=[]), concerns.F_CATEGORY),
         (dict(categories=["made_up"]), concerns.F_CATEGORY),
-        (dict(pupils=[(1, "witness")]), concerns.F_ROLE),
+        (dict(pupils=[(1, "witness")]), concerns.F_PUPIL),
         (dict(pupils=[(1, "subject"), (1, "witness")]), concerns.F_PUPIL),
         (dict(pupils=[(99999, "subject")]), concerns.F_PUPIL),
-        (dict(pupils=[(1, "boss")]), concerns.F_ROLE),
+        (dict(pupils=[(1, "boss")]), concerns.F_PUPIL),
         (dict(words="hello \x1b]0;pwned\x07"), concerns.F_WORDS),
         (dict(injuries=[("elbow", "graze")]), concerns.F_INJURY),
         (dict(injuries=[("left_arm", "")]), concerns.F_INJURY),
@@ -96,6 +98,8 @@ def test_bad_input_is_refused_with_the_field_named(school, record, override, fie
     with pytest.raises(ValidationError) as e:
         record(**override)
     assert e.value.field == field
+    # The form puts the cursor on the field by this name: it must be one of the input's.
+    assert field in {f.name for f in dataclasses.fields(concerns.ConcernInput)}
     assert Concern.select().count() == 0
     assert Alert.select().count() == 0
 

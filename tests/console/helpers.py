@@ -53,6 +53,16 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.pause()
     if text:
         widget.insert_text_at_cursor(text)
+    # Typing may start a service call (a search as you type): let it land.
+    await settle(pilot, rounds=1)
+
+
+async def type_text_area(pilot, selector: str, text: str) -> None:
+    """Type into a multi-line field (after what is there)."""
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    await pilot.pause()
+    area.insert(text)
     await pilot.pause()
 
 
