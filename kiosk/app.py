@@ -24,6 +24,7 @@ import sys
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from kiosk.capabilities import Cap
@@ -81,6 +82,15 @@ def harden_environment(environ: dict | None = None) -> list[str]:
     return removed
 
 
+class AlertsArrived(Message):
+    """From the alert watcher's thread: new alerts for the signed-in user (kiosk/alert_watch.py)."""
+
+    def __init__(self, generation: int, notices) -> None:
+        super().__init__()
+        self.generation = generation
+        self.notices = notices
+
+
 def _minutes(seconds: int) -> str:
     if seconds < 60:
         return f"{seconds} seconds"
@@ -95,6 +105,9 @@ class KioskApp(App, inherit_bindings=False):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     IDLE_POLL_SECONDS = 1.0
     AUTOSAVE_SECONDS = 5  # while typing; a killed console loses at most this much
+    # New alerts must reach an open console within 5 seconds (kiosk/alert_watch.py).
+    ALERT_POLL_SECONDS = 2.0
+    MAIL_DRAIN_SECONDS = 15.0  # only with [mail] in config.toml
 
     BINDINGS = [
         # priority: the keys log out whatever has focus (Input binds ctrl+c to copy).
@@ -132,6 +145,7 @@ class KioskApp(App, inherit_bindings=False):
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
         self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
+        self.alert_watcher = None
         from kiosk.config import auto_theme
 
         theme = settings.theme or auto_theme()
@@ -159,6 +173,58 @@ class KioskApp(App, inherit_bindings=False):
         await self._fresh_stack(self._login_screen())
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
+        from kiosk.alert_watch import AlertWatcher
+
+        # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.
+        self.alert_watcher = AlertWatcher(
+            lambda gen, notices: self.post_message(AlertsArrived(gen, notices)),
+            poll_seconds=self.ALERT_POLL_SECONDS, mail_settings=self.settings.mail,
+            mail_seconds=self.MAIL_DRAIN_SECONDS)
+        self.alert_watcher.start()
+
+    def on_unmount(self) -> None:
+        if self.alert_watcher is not None:
+            self.alert_watcher.stop()
+
+    # --- alerts that arrive -----------------------------------------------------------
+
+    def _watch_alerts(self, actor) -> None:
+        """Announce alerts for `actor` (None: nobody) that arrive from now on."""
+        if self.alert_watcher is None:
+            return
+        start = None
+        if actor is not None:
+            from kiosk import db as dbmod
+            from kiosk.services import alerts
+
+            try:
+                # Taken before the home counts are read, so nothing falls between the two.
+                with dbmod.translate_errors():
+                    start = alerts.latest_id(actor)
+            except KioskError:
+                log.exception("could not read the newest alert")
+        self.alert_watcher.follow(actor, start)
+
+    def on_alerts_arrived(self, message: "AlertsArrived") -> None:
+        self.alerts_arrived(message.generation, message.notices)
+
+    def alerts_arrived(self, generation: int, notices) -> None:
+        """On the UI thread: a content-free notice (a bell when urgent), fresh home counts."""
+        from kiosk.screens.home import HomeScreen
+        from kiosk.services.alerts import notice_text
+
+        if (self.actor is None or self.alert_watcher is None
+                or generation != self.alert_watcher.generation or not notices):
+            return
+        urgent = any(n.urgent for n in notices)
+        title = "New concern" if len(notices) == 1 else "New concerns"
+        self.notify(notice_text(notices), title=f"{title} (urgent)" if urgent else title,
+                    severity="error" if urgent else "warning", timeout=30 if urgent else 15,
+                    markup=False)
+        if urgent:
+            self.bell()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.refresh_counts()
 
     # --- idle detection -------------------------------------------------------------
 
@@ -217,6 +283,7 @@ class KioskApp(App, inherit_bindings=False):
 
         if self.actor is None:
             return
+        self._watch_alerts(self.actor)
         await self._fresh_stack(HomeScreen())
         previous = getattr(self, "_previous_login_at", None)
         if previous is not None:
@@ -295,6 +362,7 @@ class KioskApp(App, inherit_bindings=False):
         try:
             actor = self.actor
             self.last_lock_reason = reason
+            self._watch_alerts(None)
             if actor is not None:
                 self._save_drafts(actor)
                 self.actor = None
@@ -315,6 +383,7 @@ class KioskApp(App, inherit_bindings=False):
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""
         actor = self.actor
+        self._watch_alerts(None)
         if actor is not None:
             self._save_drafts(actor)
             self.actor = None

@@ -56,6 +56,10 @@ class Cap(StrEnum):
     CONCERN_VIEW_SHARED = "concern.view_shared"
     CHRONOLOGY_VIEW = "chronology.view"
     CATEGORIES_MANAGE = "categories.manage"
+    # Records out (issue 16): each export is a capability of its own.
+    EXPORT_TRANSFER = "export.transfer"  # send, receive and acknowledge the CP file on a move
+    EXPORT_CHRONOLOGY = "export.chronology"  # case conference / strategy / MASH chronology
+    EXPORT_REPORT = "export.governors_report"  # counts only, no individual
     # Early help (para 6)
     EARLY_HELP_VIEW = "early_help.view"
     EARLY_HELP_MANAGE = "early_help.manage"
@@ -103,6 +107,9 @@ _DSL_TEAM = {
     Cap.ADULT_RECEIVE_LOW_LEVEL,
     Cap.SIGNOFF_STATUS,
     Cap.STATS_VIEW,
+    Cap.EXPORT_TRANSFER,
+    Cap.EXPORT_CHRONOLOGY,
+    Cap.EXPORT_REPORT,
 }
 
 CAPABILITIES: dict[Role, frozenset[Cap]] = {
@@ -138,7 +145,7 @@ CAPABILITIES: dict[Role, frozenset[Cap]] = {
         }
     ),
     # Governors see statistics, never individual records.
-    Role.GOVERNOR: frozenset(_EVERYONE | {Cap.STATS_VIEW}),
+    Role.GOVERNOR: frozenset(_EVERYONE | {Cap.STATS_VIEW, Cap.EXPORT_REPORT}),
     # The IT admin runs the system but reads no case record.
     Role.ADMIN: frozenset(
         _EVERYONE
@@ -173,6 +180,8 @@ CASE_RECORD_CAPS = frozenset(
         Cap.ADULT_RECEIVE_LOW_LEVEL,
         Cap.ADULT_REGISTER,
         Cap.PUPIL_FLAGS_EDIT,
+        Cap.EXPORT_TRANSFER,
+        Cap.EXPORT_CHRONOLOGY,
     }
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from kiosk.errors import ConfigError
@@ -43,6 +44,33 @@ def demo_data_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """The school's own mail relay, for content-free notices (`[mail]` in config.toml)."""
+
+    host: str
+    from_address: str
+    port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = dataclass_field(default=None, repr=False)
+    password_file: Path | None = None
+    timeout_seconds: int = 20
+    ca_file: Path | None = None  # the relay's certificate authority, if not a public one
+
+    def tls_context(self):
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.ca_file) if self.ca_file else None)
+
+    def read_password(self) -> str | None:
+        """The relay password, from the file when one is named (read at each send, so a
+        rotated password needs no restart)."""
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return self.password
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     db_url: str | None = None
@@ -52,6 +80,8 @@ class Settings:
     ssh_max_sessions: int = 8
     ssh_attempts_per_minute: int = 10
     theme: str | None = None  # None: chosen from the terminal's colours (see auto_theme)
+    mail: MailSettings | None = None  # None: no e-mail notices
+    export_dir: Path | None = None  # None: exports/ in the data dir (kiosk.exports.files)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -111,13 +141,100 @@ def _validate(path: Path, raw: dict) -> dict:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: theme: must be a theme name such as 'ansi-dark'")
             out["theme"] = value
+        elif key == "export_dir":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{path}: export_dir: must be the path of a directory for exported files")
+            if any(ord(ch) < 32 for ch in value):
+                raise ConfigError(f"{path}: export_dir: must not contain control characters")
+            p = Path(value).expanduser()
+            p = p if p.is_absolute() else (path.parent / p)
+            if p.resolve() in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")):
+                raise ConfigError(f"{path}: export_dir: not a shared temporary directory; "
+                                  "choose a directory only the console's user can read")
+            out["export_dir"] = p
         elif key == "db_url":
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: db_url: must be a database URL such as postgresql://...")
             out["db_url"] = value
+        elif key == "mail":
+            out["mail"] = _validate_mail(path, value)
         else:
             raise ConfigError(f"{path}: {key}: unknown setting; remove it or check the spelling")
     return out
+
+
+_MAIL_KEYS = ("host", "port", "starttls", "username", "password", "password_file", "from",
+              "timeout_seconds", "ca_file")
+
+
+def _validate_mail(path: Path, raw) -> MailSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: mail: must be a table: a [mail] section with host and from")
+    for key in raw:
+        if key not in _MAIL_KEYS:
+            raise ConfigError(f"{path}: mail.{key}: unknown setting; use any of {', '.join(_MAIL_KEYS)}")
+
+    def text(key: str, what: str) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ConfigError(f"{path}: mail.{key}: must be {what}")
+        return value.strip()
+
+    host = text("host", "the mail relay's host name, e.g. host = \"smtp.school.example\"")
+    if host is None:
+        raise ConfigError(f"{path}: mail.host: missing; give the school's mail relay, e.g. host = \"smtp.school.example\"")
+    sender = text("from", "an e-mail address, e.g. from = \"dsl-console@school.example\"")
+    if sender is None or "@" not in sender or " " in sender:
+        raise ConfigError(f"{path}: mail.from: missing or not an e-mail address; give the address notices come from, "
+                          "e.g. from = \"dsl-console@school.example\"")
+    starttls = raw.get("starttls", True)
+    if not isinstance(starttls, bool):
+        raise ConfigError(f"{path}: mail.starttls: must be true or false (true: upgrade to TLS before sending)")
+    port = raw.get("port", 587 if starttls else 25)
+    if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
+        raise ConfigError(f"{path}: mail.port: must be a port number from 1 to 65535, e.g. 587")
+    timeout = raw.get("timeout_seconds", 20)
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or not 1 <= timeout <= 300:
+        raise ConfigError(f"{path}: mail.timeout_seconds: must be a whole number from 1 to 300")
+    username = text("username", "the relay account's name, or leave it out")
+    password = raw.get("password")
+    if password is not None and (not isinstance(password, str) or not password):
+        raise ConfigError(f"{path}: mail.password: must be text, or use password_file instead")
+    pw_file = text("password_file", "the path of a file holding the relay password")
+    if password is not None and pw_file is not None:
+        raise ConfigError(f"{path}: mail.password: give password or password_file, not both; remove one")
+    password_file = None
+    if pw_file is not None:
+        p = Path(pw_file).expanduser()
+        password_file = p if p.is_absolute() else path.parent / p
+        try:
+            password_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: mail.password_file: {password_file} cannot be read "
+                              f"({exc.strerror}); create it (owner-only) or fix the path") from None
+    if (password is not None or password_file is not None) and username is None:
+        raise ConfigError(f"{path}: mail.username: missing; a relay password needs the account name too")
+    if username is not None and password is None and password_file is None:
+        raise ConfigError(f"{path}: mail.password_file: missing; give password_file (or password) for {username!r}")
+    ca = text("ca_file", "the path of the relay's CA certificate (PEM), or leave it out")
+    ca_file = None
+    if ca is not None:
+        p = Path(ca).expanduser()
+        ca_file = p if p.is_absolute() else path.parent / p
+        try:
+            import ssl
+
+            ssl.create_default_context(cafile=str(ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(f"{path}: mail.ca_file: {ca_file} is not a readable PEM certificate "
+                              f"({getattr(exc, 'strerror', None) or exc}); fix the path or the file") from None
+        if not starttls:
+            raise ConfigError(f"{path}: mail.ca_file: only used with starttls = true; set it or remove ca_file")
+    return MailSettings(host=host, from_address=sender, port=port, starttls=starttls,
+                        username=username, password=password, password_file=password_file,
+                        timeout_seconds=timeout, ca_file=ca_file)
 
 
 def load_settings(

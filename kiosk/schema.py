@@ -20,7 +20,8 @@ from kiosk.errors import DatabaseError, SchemaTooNew
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
-SCHEMA_VERSION = 2
+# Version 3: user.email (where content-free notices of new alerts are sent).
+SCHEMA_VERSION = 3
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -30,8 +31,16 @@ def _m2_last_login(migrator: SchemaMigrator) -> None:
         migrate(migrator.add_column("user", "last_login_at", User.last_login_at))
 
 
+def _m3_user_email(migrator: SchemaMigrator) -> None:
+    from kiosk.models import User
+
+    if "email" not in _columns("user"):
+        migrate(migrator.add_column("user", "email", User.email))
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
+    3: _m3_user_email,
 }
 
 

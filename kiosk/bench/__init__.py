@@ -20,6 +20,7 @@ from dataclasses import dataclass
 # Targets from issue 9 (a 2-core machine).
 SCREEN_MS = 50.0  # every screen operation: median under this ...
 RAW_RATIO = 2.0  # ... and within this factor of raw SQL
+POLL_MS = 2.0  # the alert poll every open console makes every 2 seconds
 RECORD_MS = 20.0  # recording a concern, without the UI
 STARTUP_RATIO = 1.3  # console start-up vs a minimal Textual app
 RSS_MIB = 80.0  # one console process

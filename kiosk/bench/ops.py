@@ -270,6 +270,9 @@ def operations(ds: Dataset) -> list[Operation]:
                     q("INSERT INTO alert (recipient_id, kind, record_type, record_id, label, raised_by, "
                       "urgent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       (uid, "child_concern", "concern", cid, cat, staff.full_name, False, stamp))
+                who, wparams = _in(team)  # the mail outbox: who of them has an address
+                q(f'SELECT id FROM "user" WHERE id IN {who} AND active = ? AND email IS NOT NULL '
+                  "AND email <> ?", (*wparams, True, ""))
                 raw_audit(staff.user_id, staff.username, staff.origin, "concern.record", "concern", cid,
                           '{"alerted":%d,"categories":["%s"],"pupils":[%d],"urgent":false}' % (len(team), cat, p))
             return cid
@@ -354,6 +357,20 @@ def operations(ds: Dataset) -> list[Operation]:
 
         ops.append(Operation("headteacher's register", "Register of concerns about adults",
                              lambda i: adult_register(head), adults_raw))
+
+    # --- every open console's alert poll (kiosk/alert_watch.py), every 2 seconds -------------
+    from kiosk.services import alerts as alerts_mod
+
+    cursor = alerts_mod.AlertCursor(dsl)
+    high = cursor.high
+
+    def poll_raw(i):
+        return q("SELECT id, kind, urgent, created_at, read_at FROM alert WHERE recipient_id = ? "
+                 "AND id > ? ORDER BY id LIMIT 50", (dsl.user_id, high))
+
+    # Nothing new, the usual case: it runs in a worker thread, but it runs in every console.
+    ops.append(Operation("alert poll (nothing new)", "Any screen", lambda i: cursor.poll(), poll_raw,
+                         target_ms=bench.POLL_MS, ratio_target=None))
 
     # --- the governors' statistics ------------------------------------------------------
     from kiosk.bench import rawstats

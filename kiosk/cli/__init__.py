@@ -22,6 +22,8 @@ HANDLERS = {
     "audit": "kiosk.cli.admin:audit_cmd",
     "serve-ssh": "kiosk.cli.ssh:serve",
     "bench": "kiosk.cli.bench:bench",
+    "mail": "kiosk.cli.admin:mail_cmd",
+    "transfer": "kiosk.cli.transfer:transfer_cmd",
 }
 
 
@@ -71,8 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--role", action="append", required=True, help="a role (repeat for several)")
     p.add_argument("--full-name", required=True)
+    p.add_argument("--email", default=None, help="where notices of new alerts are e-mailed (optional)")
     p.add_argument("--password-stdin", action="store_true")
     users.add_parser("list", help="list accounts")
+    p = users.add_parser("set-email", help="set or clear where an account's alert notices are e-mailed")
+    p.add_argument("name")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("email", nargs="?", default=None, help="a plain address, e.g. j.smith@school.example")
+    group.add_argument("--clear", action="store_true", help="send this account no e-mail")
     p = users.add_parser("reset-password", help="set a temporary password (changed at next login)")
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
@@ -98,6 +106,31 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", metavar="ACTION")
     audit.required = True
     audit.add_parser("verify", help="check the whole hash chain", parents=[common])
+    mail = sub.add_parser("mail", help="e-mail notices of new alerts").add_subparsers(dest="mail_command", metavar="ACTION")
+    mail.required = True
+    mail.add_parser("send-pending", help="send the notices that are due (run it from a timer)", parents=[common])
+
+    tr = sub.add_parser("transfer", help="child protection files between schools").add_subparsers(
+        dest="transfer_command", metavar="ACTION")
+    tr.required = True
+    p = tr.add_parser("receive", help="import a child protection file bundle from another school", parents=[common])
+    p.add_argument("file")
+    p.add_argument("--user", required=True, help="your console username (DSL or deputy)")
+    p.add_argument("--sender-key", default=None, help="the sending school's key fingerprint, as their DSL gave it")
+    p.add_argument("--accept-school-name", action="store_true",
+                   help="accept a bundle addressed to this school under another spelling")
+    p.add_argument("--passwords-stdin", action="store_true",
+                   help="read your console password, then the file's password, from standard input")
+    p = tr.add_parser("ack", help="record the receipt the receiving school sent back", parents=[common])
+    p.add_argument("code", nargs="?", help="the receipt code the receiving DSL read out")
+    p.add_argument("--receipt", metavar="FILE", help="the receipt file instead of the code")
+    p.add_argument("--received-by", default=None, help="who received it at the new school")
+    p.add_argument("--transfer", type=int, default=None, help="the transfer's number (found from the code if omitted)")
+    p.add_argument("--user", required=True)
+    p.add_argument("--passwords-stdin", action="store_true")
+    p = tr.add_parser("list", help="transfers and their states", parents=[common])
+    p.add_argument("--user", required=True)
+    p.add_argument("--passwords-stdin", action="store_true")
 
     p = sub.add_parser("serve-ssh", help="serve the console to remote deputies over SSH")
     p.add_argument("--host", default="127.0.0.1")

@@ -81,8 +81,10 @@ def init(args) -> int:
 def _set_config_key(settings, key: str, value: str) -> None:
     path = settings.config_path
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    lines = [ln for ln in lines if not ln.split("=")[0].strip() == key]
-    lines.append(f'{key} = "{value}"')
+    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
+    top = [ln for ln in lines[:first_table] if not ln.split("=")[0].strip() == key]
+    # A top-level key must come before the first [table] (e.g. [mail]), or TOML puts it inside.
+    lines = top + [f'{key} = "{value}"'] + lines[first_table:]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
 
@@ -93,8 +95,13 @@ def users(args) -> int:
     cmd = args.users_command
     if cmd == "add":
         password = read_password(args.password_stdin, "Temporary password (12+ characters): ")
-        info = accounts.create_user(actor, args.name, args.full_name, args.role, password)
+        info = accounts.create_user(actor, args.name, args.full_name, args.role, password,
+                                    email=args.email)
         print(f"added {info.username} ({', '.join(info.roles)}); password change required at first login")
+    elif cmd == "set-email":
+        info = accounts.set_email(actor, args.name, None if args.clear else args.email)
+        print(f"{info.username}: alert notices go to {info.email}" if info.email
+              else f"{info.username}: no e-mail notices")
     elif cmd == "list":
         rows = accounts.list_users(actor)
         print(f"{'USERNAME':<20} {'NAME':<28} {'ROLES':<34} STATUS")
@@ -102,6 +109,8 @@ def users(args) -> int:
             status = "deactivated" if not u.active else ("locked" if u.locked else "active")
             if u.must_change_password and u.active:
                 status += ", must change password"
+            if u.email:
+                status += f", e-mails {u.email}"
             print(f"{u.username:<20} {u.full_name[:28]:<28} {','.join(u.roles)[:34]:<34} {status}")
     elif cmd == "reset-password":
         password = read_password(args.password_stdin, "New temporary password (12+ characters): ")
@@ -141,6 +150,24 @@ def users(args) -> int:
             ssh_keys.remove_key(actor, args.name, args.fingerprint)
             print(f"removed key {args.fingerprint} from {args.name}")
     return 0
+
+
+def mail_cmd(args) -> int:
+    """`kiosk mail send-pending`: drain the outbox once (a systemd timer runs it)."""
+    import getpass
+    import os
+
+    from kiosk.services import mail
+
+    settings = open_db(args)
+    if settings.mail is None:
+        raise ConfigError(f"{settings.config_path}: mail: not set; add a [mail] section with host and from "
+                          "(see the README) to send e-mail notices")
+    report = mail.send_pending(settings.mail, origin=f"shell:{getpass.getuser()}@{os.uname().nodename}")
+    left = mail.pending_count()
+    print(f"sent {report.sent}, failed {report.failed} (will retry), dropped {report.dropped}, "
+          f"given up {report.given_up}; {left} waiting")
+    return 0 if report.failed == 0 and report.given_up == 0 else 3
 
 
 def audit_cmd(args) -> int:

@@ -8,6 +8,7 @@ from kiosk.models.core import (  # noqa: F401
     Alert,
     AuditEvent,
     Draft,
+    MailOutbox,
     Meta,
     ProcedureSignoff,
     SshKey,
@@ -20,3 +21,4 @@ from kiosk.models import pupils as _pupils  # noqa: F401,E402
 from kiosk.models import concerns as _concerns  # noqa: F401,E402
 from kiosk.models import early_help as _early_help  # noqa: F401,E402
 from kiosk.models import adults as _adults  # noqa: F401,E402
+from kiosk.models import transfers as _transfers  # noqa: F401,E402

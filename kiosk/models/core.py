@@ -1,4 +1,5 @@
-"""Accounts, roles, SSH keys, the audit chain, schema metadata, sign-offs and drafts."""
+"""Accounts, roles, SSH keys, the audit chain, schema metadata, sign-offs, drafts, alerts
+and the mail outbox."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ class User(BaseModel):
     deactivated_at = DateTimeField(null=True)
     password_changed_at = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+    # Where content-free notices of new alerts go (kiosk.services.mail); empty: none.
+    email = CharField(max_length=254, null=True)
 
 
 @register
@@ -130,4 +133,34 @@ class Alert(BaseModel):
     read_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("recipient", "read_at", "created_at"), False),)
+        indexes = (
+            (("recipient", "read_at", "created_at"), False),
+            # Every open console asks "anything new for me since id N" every 2 seconds. SQLite's
+            # index on recipient already ends in the rowid; PostgreSQL needs the pair to
+            # answer from the index alone (kiosk bench: "alert poll").
+            (("recipient", "id"), False),
+        )
+
+
+@register
+class MailOutbox(BaseModel):
+    """A content-free e-mail notice waiting for the school's mail relay.
+
+    Written in the same transaction as the alert it announces, sent afterwards by any
+    console process or `kiosk mail send-pending`, retried until it is sent. It holds no
+    text: the message is built at sending time from when and how urgent, nothing else.
+    state: pending, sent, dropped (the account may no longer be told), given_up.
+    """
+
+    recipient = ForeignKeyField(User, backref="mail_notices", on_delete="RESTRICT")
+    kind = CharField(max_length=40)
+    urgent = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)  # when the concern was recorded
+    state = CharField(max_length=12, default="pending")
+    attempts = IntegerField(default=0)
+    next_try_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    last_error = CharField(max_length=300, default="")
+
+    class Meta:
+        indexes = ((("state", "next_try_at"), False),)

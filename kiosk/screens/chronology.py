@@ -20,7 +20,7 @@ from kiosk.services import chronology, concerns, pupils
 
 KIND_LABELS = {
     "concern": "Concern", "action": "Action", "event": "Status", "amendment": "Amendment",
-    "flag": "Flag", "early_help": "Early help",
+    "flag": "Flag", "early_help": "Early help", "transfer": "Transfer", "received": "Received",
 }
 
 
@@ -31,6 +31,8 @@ class ChronologyScreen(KioskScreen):
         Binding("escape", "back", "Back"),
         Binding("f", "filter", "Filter category"),
         Binding("r", "reload", "Refresh"),
+        Binding("x", "export", "Export"),
+        Binding("m", "move", "Moving school"),
     ]
     DEFAULT_CSS = """
     ChronologyScreen #pupil-head { height: auto; padding: 0 1; }
@@ -86,7 +88,8 @@ class ChronologyScreen(KioskScreen):
         table = self.query_one(DataTable)
         table.clear()
         for i, e in enumerate(entries):
-            style = "italic" if e.restricted else ""
+            # Records received from another school are theirs, read-only: set apart.
+            style = "italic" if e.restricted else ("dim italic" if e.kind == "received" else "")
             table.add_row(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
                           Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
                           Text(e.title, style=style), key=str(i))
@@ -122,6 +125,28 @@ class ChronologyScreen(KioskScreen):
         event.stop()
         self.category = None if event.value is Select.NULL else str(event.value)
         self.action_reload()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        from kiosk.capabilities import Cap
+
+        actor = self.app.actor
+        if action == "export":
+            return actor is not None and actor.can(Cap.EXPORT_CHRONOLOGY)
+        if action == "move":
+            return actor is not None and actor.can(Cap.EXPORT_TRANSFER)
+        return True
+
+    def action_export(self) -> None:
+        from kiosk.screens import chronology_export
+
+        chronology_export.start(self, self.pupil_id)
+
+    def action_move(self) -> None:
+        from kiosk.screens.transfers import TransfersScreen
+
+        screen = TransfersScreen(self.pupil_id)
+        self.app.push_screen(screen)
+        screen.call_after_refresh(screen.action_new)
 
     def action_filter(self) -> None:
         self.query_one("#category-filter", Select).focus()

@@ -189,7 +189,7 @@ class ConcernDetailScreen(KioskScreen):
         self.open_dialog(FieldsDialog(title, fields, submit, label), done, action)
 
     def action_acknowledge(self) -> None:
-        def done(_detail) -> None:
+        def done(_result) -> None:
             self.notify("Acknowledged: the recorder now sees that the DSL team has it.", markup=False)
             self.reload()
 

@@ -28,6 +28,7 @@ from kiosk.rules.vocabulary import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
 from kiosk.services.concerns import ConcernInput
+from kiosk.widgets.body_map import BodyMap
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.pupil_picker import PupilPicker
 
@@ -160,8 +161,9 @@ class RecordConcernScreen(FormScreen):
         yield Checkbox(Content("I told the child what happens next (para 11b)"), id="told-child")
         yield Checkbox(Content("I have told a DSL in person"), id="dsl-told")
         yield Checkbox(Content("URGENT: the child may be at risk today"), id="urgent")
-        yield Label(Content("Injuries: body area and what you saw (add one at a time)"),
+        yield Label(Content("Injuries: mark the body area (arrows, Enter), then say what you saw"),
                     classes="field-label")
+        yield BodyMap(id="body-map")
         with Horizontal(id="injury-row"):
             yield Select([(Text(label), key) for key, label in BODY_AREAS.items()],
                          prompt="Body area", id="injury-area")
@@ -332,6 +334,12 @@ class RecordConcernScreen(FormScreen):
         lines = [Content.assemble(f"{i}. ", (BODY_AREAS[a], "bold"), ": ", t)
                  for i, (a, t) in enumerate(self.injuries, 1)]
         self.query_one("#injury-list", Static).update(Content("\n").join(lines) if lines else Content(""))
+        self.query_one(BodyMap).set_marked(a for a, _ in self.injuries)
+
+    def on_body_map_marked(self, event: BodyMap.Marked) -> None:
+        event.stop()
+        self.query_one("#injury-area", Select).value = event.area
+        self.query_one("#injury-text").focus()
 
     def _add_injury(self) -> None:
         area = self._select("injury-area")

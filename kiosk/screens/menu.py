@@ -56,6 +56,18 @@ def _pupils_screen():
     return PupilsScreen
 
 
+def _transfers_screen():
+    from kiosk.screens.transfers import TransfersScreen
+
+    return TransfersScreen
+
+
+def _governors_report_screen():
+    from kiosk.screens.governors_report import GovernorsReportScreen
+
+    return GovernorsReportScreen
+
+
 def _categories_screen():
     from kiosk.screens.categories import CategoriesScreen
 
@@ -134,6 +146,7 @@ MENU: tuple[MenuEntry, ...] = (
     # DSL team
     MenuEntry("i", "Inbox: concerns and alerts", Cap.CONCERN_VIEW_ALL, _inbox_screen, "DSL team"),
     MenuEntry("p", "Pupils and chronology", Cap.CHRONOLOGY_VIEW, _pupils_screen, "DSL team"),
+    MenuEntry("f", "Child protection files: transfers in and out", Cap.EXPORT_TRANSFER, _transfers_screen, "DSL team"),
     MenuEntry("t", "Concern categories", Cap.CATEGORIES_MANAGE, _categories_screen, "DSL team"),
     # Early help (pastoral)
     MenuEntry("e", "Early help", Cap.EARLY_HELP_VIEW, _early_help_screen, "Early help"),
@@ -142,6 +155,7 @@ MENU: tuple[MenuEntry, ...] = (
     MenuEntry("g", "Register of concerns about adults", Cap.ADULT_RECEIVE_LOW_LEVEL, _adult_register_screen, "Adults"),
     # Oversight
     MenuEntry("s", "Statistics", Cap.STATS_VIEW, _stats_screen, "Oversight"),
+    MenuEntry("o", "Governors' report (charts and PDF)", Cap.EXPORT_REPORT, _governors_report_screen, "Oversight"),
     MenuEntry("n", "Who has not signed the procedures", Cap.SIGNOFF_STATUS, _signoff_status_screen, "Oversight"),
     # Administration
     MenuEntry("u", "Accounts", Cap.ACCOUNTS_MANAGE, _accounts_screen, "Administration"),

@@ -78,6 +78,7 @@ class UserInfo:
     locked: bool
     must_change_password: bool
     last_login_at: datetime | None
+    email: str | None = None
 
 
 def _roles_of(user) -> frozenset[Role]:
@@ -97,6 +98,7 @@ def _info(user) -> UserInfo:
         locked=bool(user.locked_until and user.locked_until > now),
         must_change_password=user.must_change_password,
         last_login_at=user.last_login_at,
+        email=user.email or None,
     )
 
 
@@ -122,13 +124,27 @@ def _get_user(username: str):
 
 # --- administration -----------------------------------------------------------------
 
+def validate_email(value: str | None) -> str | None:
+    """An address for notices, or None for "no e-mail". Plain addresses only: no display
+    names, no spaces or controls (the address goes into a mail header)."""
+    text = clean(value, "email", max_length=254)
+    if not text:
+        return None
+    local, at, domain = text.rpartition("@")
+    if (not at or not local or "." not in domain or domain.startswith(".") or domain.endswith(".")
+            or any(c.isspace() or c in '<>(),;:"[]\\' for c in text) or "@" in local):
+        raise ValidationError("email", "must be one plain address such as j.smith@school.example")
+    return text
+
+
 def create_user(actor: Actor, username: str, full_name: str, roles, password: str,
-                must_change: bool = True) -> UserInfo:
+                must_change: bool = True, email: str | None = None) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     from kiosk.models import User, UserRole
 
     name = validate_username(username)
     full = clean(full_name, "full name", required=True)
+    email = validate_email(email)
     parsed = []
     for r in roles:
         try:
@@ -143,11 +159,12 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
         if User.select().where(User.username == name).exists():
             raise ValidationError("username", f"{name!r} is already taken")
         user = User.create(username=name, full_name=full, password_hash=digest,
-                           must_change_password=must_change)
+                           must_change_password=must_change, email=email)
         for role in sorted(set(parsed)):
             UserRole.create(user=user, role=role.value)
         audit.record(actor, "account.create", "user", user.id,
-                     {"username": name, "roles": sorted(r.value for r in set(parsed))})
+                     {"username": name, "roles": sorted(r.value for r in set(parsed)),
+                      "email": bool(email)})
     return _info(user)
 
 
@@ -183,6 +200,20 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
             UserRole.create(user=user, role=role.value)
         audit.record(actor, "account.roles", "user", user.id,
                      {"before": sorted(r.value for r in before), "after": sorted(r.value for r in wanted)})
+    return _info(user)
+
+
+def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
+    """Set (or clear, with None or "") where the account's alert notices are e-mailed."""
+    require(actor, Cap.ACCOUNTS_MANAGE)
+    address = validate_email(email)
+    with dbmod.write():
+        user = _get_user(username)
+        before = user.email or None
+        user.email = address
+        user.save()
+        audit.record(actor, "account.email", "user", user.id,
+                     {"username": user.username, "before": before, "after": address})
     return _info(user)
 
 

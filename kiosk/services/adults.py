@@ -788,7 +788,7 @@ def _event_view(e) -> EventView:
                      e.occurred_at, e.text, e.rationale, e.by_name, e.at)
 
 
-def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
+def detail_view(actor: Actor, concern, access: str) -> ConcernDetail:
     from kiosk.models import User
     from kiosk.models.adults import AdultConcernEvent, AdultConcernRecipient
 
@@ -826,7 +826,7 @@ def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
 def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
     """One concern in full, for someone it was routed to or shared with. Audited."""
     concern, access = _load(actor, concern_id, action="view")
-    detail = _detail(actor, concern, access)
+    detail = detail_view(actor, concern, access)
     audit.record(actor, "adult_concern.view", RECORD_TYPE, concern.id, {"access": access})
     alerts.mark_read_for_record(actor, RECORD_TYPE, concern.id)
     return detail
@@ -865,7 +865,7 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
             detail["choice"] = fields["choice"]
         audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail)
         concern = AdultConcern.get_by_id(concern.id)
-        return _detail(actor, concern, access)
+        return detail_view(actor, concern, access)
 
 
 def record_lado_contact(actor: Actor, concern_id: int, *, contacted_at: datetime | str | None = None,

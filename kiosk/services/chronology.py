@@ -21,7 +21,7 @@ from kiosk.services.chronology_entry import ChronologyEntry
 log = logging.getLogger(__name__)
 
 # Kinds of entry, in the order they sort when two share the same moment (later kinds first).
-KINDS = ("concern", "action", "event", "amendment", "flag", "early_help")
+KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received")
 
 
 # The entry type lives apart so that domains (early help) can make entries without
@@ -178,7 +178,36 @@ def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
         for c in changes]
 
 
-def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
+    """The file's moves: sent to the next school (and who received it), received from the last.
+    Received records are shown apart: read-only, titled with the school they came from."""
+    from kiosk.clock import fmt_local
+    from kiosk.models.transfers import ReceivedRecord, Transfer, TransferIn
+
+    out: list[ChronologyEntry] = []
+    for t in Transfer.select().where(Transfer.pupil == pupil_id):
+        if t.sent_at:
+            out.append(ChronologyEntry(
+                at=t.sent_at, kind="transfer", title=f"Child protection file sent to {t.destination_school}",
+                detail=f"For {t.destination_dsl}. Pupil left on {t.left_on:%d %b %Y}.", category=None,
+                record_type="transfer", record_id=t.id, seq=t.id))
+        if t.acknowledged_at:
+            out.append(ChronologyEntry(
+                at=t.acknowledged_at, kind="transfer",
+                title=f"File transferred: received by {t.received_by_name} on {t.received_on:%d %b %Y}",
+                detail=f"{t.destination_school}. This school keeps its copy (retention applies).",
+                category=None, record_type="transfer", record_id=t.id, seq=t.id))
+    for r in (ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
+              .where(ReceivedRecord.pupil == pupil_id)):
+        t = r.transfer
+        out.append(ChronologyEntry(
+            at=r.at, kind="received",
+            title=f"Received from {t.from_school} on {fmt_local(t.received_at)[:11]}: {_clip(r.title, 100)}",
+            detail=_clip(r.detail, 400), category=None, record_type="received", record_id=r.id, seq=r.id))
+    return out
+
+
+def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
     return list(early_help.chronology_entries(actor, pupil_id))
@@ -194,7 +223,8 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         entries = _concern_entries(actor, pupil_id, category)
         if category is None:
             entries += _flag_entries(pupil_id)
-        for e in _early_help_entries(actor, pupil_id):
+            entries += _transfer_entries(pupil_id)
+        for e in early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)
         rank = {k: i for i, k in enumerate(KINDS)}

@@ -517,7 +517,7 @@ def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
     return out
 
 
-def _category_views(concern_ids) -> dict[int, list[CategoryView]]:
+def category_views(concern_ids) -> dict[int, list[CategoryView]]:
     from kiosk.models.concerns import ConcernCategoryLink
 
     out: dict[int, list[CategoryView]] = {}
@@ -624,7 +624,7 @@ def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
     return RecordedConcern(
         id=row.id, ref=ref_for(row.id), recorded_at=row.recorded_at,
         pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
-        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        categories=tuple(category_views([row.id]).get(row.id, [])),
         source_label=SOURCES.get(row.source, row.source), occurred_on=row.occurred_on,
         occurred_time=row.occurred_time, location=row.location, words=row.words,
         description=row.description, why_concern=row.why_concern, injuries=injuries,
@@ -705,7 +705,7 @@ def _status_label(status: str) -> str:
     return STATUSES.get(status, status)
 
 
-def _detail(actor: Actor, row) -> ConcernDetail:
+def detail_view(actor: Actor, row) -> ConcernDetail:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, BODY_AREAS, CLOSE_OUTCOMES, EVENT_KINDS, SOURCES,
         ConcernAccess, ConcernAction, ConcernAmendment, ConcernEvent, ConcernInjury,
@@ -738,7 +738,7 @@ def _detail(actor: Actor, row) -> ConcernDetail:
         occurred_on=row.occurred_on, occurred_time=row.occurred_time, location=row.location,
         source=row.source, source_label=SOURCES.get(row.source, row.source),
         pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
-        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        categories=tuple(category_views([row.id]).get(row.id, [])),
         words=row.words, description=row.description, why_concern=row.why_concern,
         child_told_next=row.child_told_next, dsl_told_in_person=row.dsl_told_in_person,
         injuries=injuries, urgent=row.urgent, status=row.status,
@@ -779,7 +779,7 @@ def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
                 Alert.update(read_at=utcnow()).where(
                     (Alert.recipient == actor.user_id) & (Alert.record_type == RECORD_TYPE)
                     & (Alert.record_id == row.id) & Alert.read_at.is_null()).execute()
-        return _detail(actor, row)
+        return detail_view(actor, row)
 
 
 def _own_view(row, pupils: str, cats: str) -> OwnConcern:
@@ -799,7 +799,7 @@ def own_concerns(actor: Actor, limit: int = 200) -> list[OwnConcern]:
                     .order_by(Concern.recorded_at.desc(), Concern.id.desc()).limit(limit))
         ids = [r.id for r in rows]
         pupils = _pupil_link_views(ids)
-        cats = _category_views(ids)
+        cats = category_views(ids)
         audit.record(actor, "concern.list_own", RECORD_TYPE, "", {"count": len(rows)})
         return [_own_view(r, ", ".join(p.name for p in pupils.get(r.id, [])),
                           ", ".join(c.name for c in cats.get(r.id, []))) for r in rows]
@@ -816,7 +816,7 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
             raise NotFound(f"no concern {ref_for(concern_id)}")
         audit.record(actor, "concern.view_status", RECORD_TYPE, row.id)
         pupils = _pupil_link_views([row.id]).get(row.id, [])
-        cats = _category_views([row.id]).get(row.id, [])
+        cats = category_views([row.id]).get(row.id, [])
         return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
 
 
@@ -831,7 +831,7 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     if not ids:
         return ()
     pupils = _pupil_link_views(ids)
-    cats = _category_views(ids)
+    cats = category_views(ids)
     names = people.names([r.recorded_by_id for r in rows] + [r.owner_id for r in rows])
     restricted_ids = [r.id for r in rows if r.restricted]
     named: set[int] = set()
@@ -966,7 +966,7 @@ def acknowledge(actor: Actor, concern_id: int) -> ConcernDetail:
 def _reread(actor: Actor, concern_id: int) -> ConcernDetail:
     from kiosk.models.concerns import Concern
 
-    return _detail(actor, Concern.get_by_id(concern_id))
+    return detail_view(actor, Concern.get_by_id(concern_id))
 
 
 def add_action(actor: Actor, concern_id: int, data: ActionInput | None = None,

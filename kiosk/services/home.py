@@ -44,6 +44,10 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
     out: list[HomeCount] = []
     for name, fn in _domains():
         out.extend(_domain_counts(actor, name, fn))
+    if actor.can(Cap.EXPORT_TRANSFER):
+        from kiosk.services import transfers
+
+        out.extend(_domain_counts(actor, "transfers", lambda a: transfers.home_counts(a, profile)))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         from kiosk.services import signoff
 

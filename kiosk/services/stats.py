@@ -119,7 +119,7 @@ def _bucket(column, bounds):
     return Case(None, [(column < b, i) for i, b in enumerate(bounds)], len(bounds))
 
 
-def _count_if(cond):
+def count_if(cond):
     return fn.SUM(Case(None, [(cond, 1)], 0))
 
 
@@ -231,7 +231,7 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
                  .where((End.ended_on >= start_d) & (End.ended_on < end_d)).group_by(E.offer).tuples())
     sessions = {}
     for oid, n, present, total in (
-        S.select(S.offer, fn.COUNT(fn.DISTINCT(S.id)), _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
+        S.select(S.offer, fn.COUNT(fn.DISTINCT(S.id)), count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
         .join(A, JOIN.LEFT_OUTER, on=((A.session == S.id) & A.superseded_at.is_null()))
         .where((S.held_on >= start_d) & (S.held_on < end_d))
         .group_by(S.offer).tuples()
@@ -310,7 +310,7 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
 def _pupil_table() -> StatTable:
     from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
-    sums = [_count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
+    sums = [count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
     row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where(Pupil.active == True)  # noqa: E712
                 .tuples().first() or [0] * (len(PUPIL_FLAGS) + 1))
     rows = [("Pupils on roll", cell(row[0]))]

@@ -1,6 +1,7 @@
 """The console's two dialogs, used by every screen: a yes/no question and a few fields.
 
-`ConfirmDialog(question)` returns True (y) or False (n, escape).
+`ConfirmDialog(question, title="")` returns True (y) or False (n, escape).
+`NoticeDialog(title, lines)` shows what is shown once (a password) until enter or escape.
 
 `FieldsDialog(title, fields, submit=...)` shows a handful of `Field`s and a message line.
 Ctrl+S collects `{field name: value}`; with `submit`, that function runs as a service
@@ -31,7 +32,8 @@ from textual.widgets.selection_list import Selection
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.service import ServiceCaller, describe_failure
 
-__all__ = ["ConfirmDialog", "DraftOrigin", "Field", "FieldsDialog", "LEAVE_QUESTION", "confirm_leave"]
+__all__ = ["ConfirmDialog", "DraftOrigin", "Field", "FieldsDialog", "LEAVE_QUESTION", "NoticeDialog",
+           "confirm_leave"]
 
 LEAVE_QUESTION = "Leave without saving? What you typed here will be lost."
 
@@ -44,12 +46,15 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, title: str = "") -> None:
         super().__init__()
         self.question = question
+        self.title_text = title
 
     def compose(self):
         with Vertical(classes="dialog"):
+            if self.title_text:
+                yield Static(Content.styled(self.title_text, "bold"))
             yield Static(Content(self.question))
             with Horizontal(classes="dialog-buttons"):
                 yield Button(Content("Yes (y)"), id="yes", variant="error")
@@ -62,6 +67,33 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+class NoticeDialog(ModalScreen[None]):
+    """Text shown until enter or escape: what is shown once and never again (a password)."""
+
+    DEFAULT_CSS = """
+    NoticeDialog > VerticalScroll { width: 76; height: auto; max-height: 22; }
+    """
+    BINDINGS = [Binding("enter", "close", "Close"), Binding("escape", "close", "Close")]
+
+    def __init__(self, title: str, lines: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines  # (text, style)
+
+    def compose(self):
+        with VerticalScroll(classes="dialog", id="notice"):
+            yield Static(Content.styled(self.title_text, "bold"))
+            for text, style in self.lines:
+                yield Static(Content.styled(text, style) if style else Content(text))
+            yield Static(Content("enter close"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#notice").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 def confirm_leave(screen: Screen, leave: Callable[[], None], question: str = LEAVE_QUESTION) -> None:

@@ -67,7 +67,8 @@ def test_every_operation_runs_beside_its_raw_sql(database):
     operations = ops.operations(ds)
     names = [o.name.split(" (")[0] for o in operations]
     assert names == ["login", "inbox first page", "pupil search", "chronology", "record a concern",
-                     "take a 30-pupil register", "headteacher's register", "governors' statistics",
+                     "take a 30-pupil register", "headteacher's register", "alert poll",
+                     "governors' statistics",
                      "audit verify"]
     for op in operations:
         assert op.service is not None, f"{op.name}: {op.missing}"
