@@ -150,8 +150,8 @@ def record_agency_status(actor: Actor, referral_id: int, status: str, on: date |
         raise ValidationError("status", "choose acknowledged, accepted, declined or closed")
     field = {"closed": "outcome", "declined": "reason"}.get(status, "note")
     text = clean(note, field, required=status in ("closed", "declined"), multiline=True, max_length=TEXT_MAX)
-    when = as_date(on or today(), "date")
-    not_future(when, "date", f"{status.capitalize()}")
+    when = as_date(on or today(), "on", label="date")
+    not_future(when, "on", f"{status.capitalize()}", "date")
     with dbmod.write():
         r = AR.get_or_none(AR.id == referral_id)
         if r is None:
@@ -162,7 +162,7 @@ def record_agency_status(actor: Actor, referral_id: int, status: str, on: date |
             allowed = ", ".join(AGENCY_NEXT[current]) or "nothing (it is closed)"
             raise ValidationError("status", f"the referral is {current}; it can move to {allowed}")
         if last is not None and when < last.on:
-            raise ValidationError("date", f"is before the referral was {current} ({last.on:%d %b %Y})")
+            raise ValidationError("on", f"is before the referral was {current} ({last.on:%d %b %Y})", "date")
         St.create(referral=r.id, status=status, on=when, note=text, by=uid, at=utcnow())
         audit.record(actor, "early_help.agency_status", "agency_referral", r.id, {"status": status})
         view = agency_views(agency_query().where(AR.id == r.id), all_names())[0]

@@ -329,19 +329,20 @@ def parse_date(text: str | date | None, field: str, *, required: bool = True) ->
     return parse_typed_date(text, field, required=required)
 
 
-def as_date(value, field: str, *, required: bool = True) -> date | None:
+def as_date(value, field: str, *, required: bool = True, label: str | None = None) -> date | None:
+    """`field` is the parameter's (and the form field's) name; `label` how a person calls it."""
     if value is None or value == "":
         if required:
-            raise ValidationError(field, "is required")
+            raise ValidationError(field, "is required", label)
         return None
     if isinstance(value, (date, str)):
-        return parse_date(value, field, required=required)
-    raise ValidationError(field, "must be a date")
+        return parse_typed_date(value, field, required=required, label=label)
+    raise ValidationError(field, "must be a date", label)
 
 
-def not_future(d: date, field: str, what: str) -> None:
+def not_future(d: date, field: str, what: str, label: str | None = None) -> None:
     if d > today():
-        raise ValidationError(field, f"{what} cannot be in the future ({d:%d %b %Y})")
+        raise ValidationError(field, f"{what} cannot be in the future ({d:%d %b %Y})", label)
 
 
 def staff_user_id(actor: Actor) -> int:

@@ -100,16 +100,17 @@ def enrol_inside(actor, pupil_id, offer, start_on, aims, review_on, planned_end_
     from kiosk.models.early_help import EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End
 
     uid = staff_user_id(actor)
-    start = as_date(start_on, "start date")
-    review = as_date(review_on, "review date")
-    end = as_date(planned_end_on, "end date", required=False)
+    start = as_date(start_on, "start_on", label="start date")
+    review = as_date(review_on, "review_on", label="review date")
+    end = as_date(planned_end_on, "planned_end_on", required=False, label="end date")
     text = clean(aims, "aims", required=True, multiline=True, max_length=TEXT_MAX)
     if review < start:
-        raise ValidationError("review date", "is before the start date")
+        raise ValidationError("review_on", "is before the start date", "review date")
     if end is not None and end < start:
-        raise ValidationError("end date", f"is before the start date ({start:%d %b %Y}): an enrolment cannot end before it starts")
+        raise ValidationError("planned_end_on", f"is before the start date ({start:%d %b %Y}): an enrolment "
+                              "cannot end before it starts", "end date")
     if start > today() + timedelta(days=366):
-        raise ValidationError("start date", "is more than a year away")
+        raise ValidationError("start_on", "is more than a year away", "start date")
     pupil = load_pupil(pupil_id, active=True, lock=True)
     o = offer_row(offer)
     if o.retired_at is not None:
@@ -117,7 +118,7 @@ def enrol_inside(actor, pupil_id, offer, start_on, aims, review_on, planned_end_
     if o.kind in FAMILY_REGISTER_KINDS:
         raise ValidationError("offer", f"{o.name!r} is for parents and carers; families are not enrolled")
     if keyworker_id is not None and not User.select().where((User.id == keyworker_id) & User.active).exists():
-        raise ValidationError("keyworker", "is not an active member of staff")
+        raise ValidationError("keyworker_id", "is not an active member of staff", "keyworker")
     dup = (
         E.select(E.start_on)
         .join(End, on=(End.enrolment == E.id), join_type=JOIN.LEFT_OUTER)
@@ -188,11 +189,11 @@ def record_review(actor: Actor, enrolment_id: int, notes: str, reviewed_on: date
 
     uid = staff_user_id(actor)
     text = clean(notes, "notes", required=True, multiline=True, max_length=TEXT_MAX)
-    on = as_date(reviewed_on or today(), "review date")
-    nxt = as_date(next_review_on, "next review", required=False)
-    not_future(on, "review date", "a review")
+    on = as_date(reviewed_on or today(), "reviewed_on", label="review date")
+    nxt = as_date(next_review_on, "next_review_on", required=False, label="next review")
+    not_future(on, "reviewed_on", "a review", "review date")
     if nxt is not None and nxt <= on:
-        raise ValidationError("next review", "must be after this review")
+        raise ValidationError("next_review_on", "must be after this review", "next review")
     E = enrolment_model()
     with dbmod.write():
         e = E.get_or_none(E.id == enrolment_id)
@@ -201,7 +202,7 @@ def record_review(actor: Actor, enrolment_id: int, notes: str, reviewed_on: date
         if End.select().where(End.enrolment == e.id).exists():
             raise ValidationError("enrolment", "has ended; it cannot be reviewed")
         if on < e.start_on:
-            raise ValidationError("review date", "is before the enrolment started")
+            raise ValidationError("reviewed_on", "is before the enrolment started", "review date")
         rv = Rv.create(enrolment=e.id, reviewed_on=on, notes=text, next_review_on=nxt, by=uid, at=utcnow())
         audit.record(actor, "early_help.review", "early_help_enrolment", e.id, {"review": rv.id})
         view = _enrolment_views(_enrolment_query().where(E.id == e.id), all_names())[0]
@@ -215,8 +216,8 @@ def end_enrolment(actor: Actor, enrolment_id: int, ended_on: date | str, outcome
 
     uid = staff_user_id(actor)
     text = clean(outcome, "outcome", required=True, multiline=True, max_length=TEXT_MAX)
-    on = as_date(ended_on, "end date")
-    not_future(on, "end date", "the end of an enrolment")
+    on = as_date(ended_on, "ended_on", label="end date")
+    not_future(on, "ended_on", "the end of an enrolment", "end date")
     E = enrolment_model()
     with dbmod.write():
         e = E.get_or_none(E.id == enrolment_id)

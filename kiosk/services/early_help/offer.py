@@ -138,14 +138,14 @@ def rename_offer(actor: Actor, offer_id: int, new_name: str, reason: str = "") -
     from kiosk.models.early_help import EarlyHelpOffer as O, EarlyHelpOfferChange as C
 
     uid = staff_user_id(actor)
-    title = clean(new_name, "new name", required=True)
+    title = clean(new_name, "new_name", required=True, label="new name")
     why = clean(reason, "reason", multiline=True, max_length=NOTE_MAX)
     with dbmod.write():
         row = offer_row(offer_id)
         if row.name == title:
-            raise ValidationError("new name", "is the same as the current name")
+            raise ValidationError("new_name", "is the same as the current name", "new name")
         if O.select().where((O.name == title) & (O.id != row.id)).exists():
-            raise ValidationError("new name", f"there is already an offer called {title!r}")
+            raise ValidationError("new_name", f"there is already an offer called {title!r}", "new name")
         C.create(offer=row, change="rename", old_name=row.name, new_name=title, reason=why, by=uid)
         O.update(name=title, renamed_in_console=True).where(O.id == row.id).execute()
         audit.record(actor, "early_help.offer_rename", "early_help_offer", row.id,

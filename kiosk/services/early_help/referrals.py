@@ -147,9 +147,9 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
     why = clean(reason, "reason", required=(decision == "declined"), multiline=True, max_length=TEXT_MAX)
     if decision == "accepted":
         if picked_up_by is None:
-            raise ValidationError("picked up by", "name who will pick this up")
+            raise ValidationError("picked_up_by", "name who will pick this up", "picked up by")
     elif picked_up_by is not None:
-        raise ValidationError("picked up by", "a declined referral is not picked up")
+        raise ValidationError("picked_up_by", "a declined referral is not picked up", "picked up by")
     want_enrol = decision == "accepted" and bool((aims or "").strip())
     with dbmod.write():
         r = R.get_or_none(R.id == referral_id)
@@ -160,7 +160,7 @@ def decide_referral(actor: Actor, referral_id: int, decision: str, reason: str =
         if picked_up_by is not None:
             worker = User.get_or_none((User.id == picked_up_by) & User.active)
             if worker is None:
-                raise ValidationError("picked up by", "is not an active member of staff")
+                raise ValidationError("picked_up_by", "is not an active member of staff", "picked up by")
         d = D.create(referral=r.id, decision=decision, reason=why, picked_up_by=picked_up_by,
                      decided_by=uid, decided_at=utcnow())
         audit.record(actor, "early_help.referral_decision", "early_help_referral", r.id,
