@@ -172,7 +172,8 @@ class KioskApp(App, inherit_bindings=False):
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
-        self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
+        if self.AUTOSAVE_SECONDS:
+            self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
         from kiosk.alert_watch import AlertWatcher
 
         # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.

@@ -8,16 +8,14 @@ import secrets
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
 from kiosk.services import accounts
-from kiosk.widgets.dialogs import ConfirmDialog
+from kiosk.widgets.dialogs import ConfirmDialog, NoticeDialog
 
 _WORDS = (
     "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island", "juniper",
@@ -40,27 +38,6 @@ def status_of(info) -> str:
     if info.must_change_password:
         return "must change password"
     return "active"
-
-
-class ShowOnceScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
-
-    def __init__(self, text: Content) -> None:
-        super().__init__()
-        self.text = text
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(self.text)
-            yield Button(Content("Done"), id="done")
-        yield Footer()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss()
-
-    def action_close(self) -> None:
-        self.dismiss()
 
 
 class AccountsScreen(KioskScreen):
@@ -161,8 +138,8 @@ class AccountsScreen(KioskScreen):
             self.show_error(message.error)
             return
         self.reload()
-        self.app.push_screen(ShowOnceScreen(Content.assemble(
+        self.app.push_screen(NoticeDialog("Temporary password", [Content.assemble(
             "Temporary password for ", (message.username, "bold"), ":\n\n",
             (message.password or "", "bold reverse"),
             "\n\nGive it to them in person. They must choose their own at next sign-in. "
-            "It is not shown again.")))
+            "It is not shown again.")]))

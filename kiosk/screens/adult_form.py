@@ -13,10 +13,8 @@ import dataclasses
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Label, Select, Static
+from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static
 
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
@@ -27,6 +25,7 @@ from kiosk.rules.steps import next_steps
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
 from kiosk.services.adults import AdultConcernInput
+from kiosk.widgets.dialogs import NoticeDialog
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 
 SOMEONE_ELSE = -1
@@ -43,21 +42,13 @@ QUESTIONS = (
     ("risk_of_harm", "(c) Behaved towards children in a way that shows a risk of harm"),
     ("unsuitable", "(d) Behaved in a way that shows they may be unsuitable"),
 )
-class ReceiptScreen(ModalScreen[None]):
+class ReceiptScreen(NoticeDialog):
     """What the person who raised it is told: received, by whom; nothing more."""
 
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
-
     def __init__(self, receipt, profile) -> None:
-        super().__init__()
-        self.receipt = receipt
-        self.profile = profile
-
-    def compose(self):
-        r = self.receipt
+        r = receipt
         kind = "an allegation" if r.kind == adults.ALLEGATION else "a low-level concern"
         lines = [
-            Content.styled("Your concern has been received.", "bold"),
             Content.assemble(f"Recorded as {kind} at {fmt_local(r.raised_at)} and sent to ",
                              r.received_by,
                              (" (" + ", ".join(r.recipient_names) + ")") if r.recipient_names else "",
@@ -72,17 +63,9 @@ class ReceiptScreen(ModalScreen[None]):
                                  "LADO within one working day (paragraph 14)."))
         lines.append(Content("Do not investigate and do not discuss it with the adult concerned. "
                              "If you feel it has not been responded to appropriately, press F2."))
-        with Vertical(classes="dialog"):
-            yield Static(Content("\n").join(lines), id="receipt-text")
-            yield Button(Content("Done"), id="done", variant="primary")
-        yield Footer()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss()
-
-    def action_close(self) -> None:
-        self.dismiss()
+        super().__init__("Your concern has been received.", lines)
+        self.receipt = receipt
+        self.profile = profile
 
 
 class MyAdultReportsScreen(KioskScreen):

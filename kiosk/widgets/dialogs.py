@@ -77,16 +77,20 @@ class NoticeDialog(ModalScreen[None]):
     """
     BINDINGS = [Binding("enter", "close", "Close"), Binding("escape", "close", "Close")]
 
-    def __init__(self, title: str, lines: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, lines: list) -> None:
         super().__init__()
         self.title_text = title
-        self.lines = lines  # (text, style)
+        self.lines = lines  # (text, style) pairs or Content
 
     def compose(self):
         with VerticalScroll(classes="dialog", id="notice"):
             yield Static(Content.styled(self.title_text, "bold"))
-            for text, style in self.lines:
-                yield Static(Content.styled(text, style) if style else Content(text))
+            for line in self.lines:
+                if isinstance(line, Content):
+                    yield Static(line)
+                else:
+                    text, style = line
+                    yield Static(Content.styled(text, style) if style else Content(text))
             yield Static(Content("enter close"), classes="hint")
 
     def on_mount(self) -> None:

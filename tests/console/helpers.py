@@ -20,6 +20,9 @@ def console_app(settings, **kwargs):
 
     app = make_app(settings, **kwargs)
     app.animation_level = "none"
+    # No autosave on a timer: a journey's drafts must not depend on how slow the machine is
+    # (tests/console/test_autosave.py calls app.autosave_tick() itself).
+    app.AUTOSAVE_SECONDS = 0
     return app
 
 

@@ -227,8 +227,8 @@ def end_enrolment(actor: Actor, enrolment_id: int, ended_on: date | str, outcome
             raise ValidationError("enrolment", "has already ended")
         if on < e.start_on:
             raise ValidationError(
-                "end date", f"is before the start date ({e.start_on:%d %b %Y}): an enrolment cannot end before it starts"
-            )
+                "ended_on", f"is before the start date ({e.start_on:%d %b %Y}): an enrolment "
+                "cannot end before it starts", "end date")
         End.create(enrolment=e.id, ended_on=on, outcome=text, by=uid, at=utcnow())
         audit.record(actor, "early_help.end", "early_help_enrolment", e.id)
         if not has_open_enrolment(e.pupil_id):
