@@ -81,8 +81,8 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         # The teacher's home shows the status of their report.
         assert "of your reports awaiting the DSL team" in screen_text(app)
         await pilot.press("m")
-        await settle(pilot)
-        assert "Awaiting the DSL team" in screen_text(app)
+        # The list loads in a worker: wait (bounded) for its rows on a loaded machine.
+        await wait_until(pilot, lambda: "Awaiting the DSL team" in screen_text(app))
         assert "Bruise" not in screen_text(app)
         await _logout(pilot)
 
