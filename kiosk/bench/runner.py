@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import re
 import shutil
@@ -188,6 +189,6 @@ def run(scale: Scale, db_url: str | None = None, startup: bool = True, keep: boo
             say(f"kept the bench data in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    report["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
+    report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["errors"] = [o["name"] for o in report["operations"] if o["note"].startswith("error")]
     return report

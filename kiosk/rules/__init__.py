@@ -57,7 +57,8 @@ from kiosk.rules.routing import (
     route_child_concern,
     whistleblowing_routes,
 )
-from kiosk.rules.steps import SOURCES, Situation, guidance_for_child_concern, next_steps
+from kiosk.rules.steps import Situation, guidance_for_child_concern, next_steps
+from kiosk.rules.vocabulary import SOURCES
 
 __all__ = [
     "DEFAULT_PROFILE_PATH", "RECIPIENT_ROLES", "ROLE_LABELS", "SOURCES",

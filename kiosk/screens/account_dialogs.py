@@ -20,9 +20,10 @@ from textual.widgets.selection_list import Selection
 
 from kiosk.capabilities import ROLE_TITLES, Role, reads_case_records
 from kiosk.clock import fmt_local
-from kiosk.errors import KioskError
+from kiosk.widgets.dialogs import confirm_leave
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.service import ServiceCaller, describe_failure
 
 CONFIRM_NOTE = ("Roles that read case records (DSL, deputy, headteacher, pastoral, trust roles) "
                 "wait until the headteacher or the DSL confirms them.")
@@ -34,8 +35,11 @@ def role_selections(current=()) -> list[Selection]:
                       r.value in have) for r in Role]
 
 
-class AccountDialog(ModalScreen[Any]):
-    """A new account (username, name, e-mail, roles) or, with `username`, its roles only."""
+class AccountDialog(ServiceCaller, ModalScreen[Any]):
+    """A new account (username, name, e-mail, roles) or, with `username`, its roles only.
+
+    `submit(values)` runs as a service call in a worker (hashing the temporary password
+    must not freeze the terminal); a refusal is shown here with everything kept."""
 
     DEFAULT_CSS = """
     AccountDialog SelectionList { height: 9; }
@@ -51,6 +55,11 @@ class AccountDialog(ModalScreen[Any]):
         self.username = username
         self.roles = roles
         self.pending = pending
+        self.busy = False
+        self._initial: dict | None = None
+
+    def on_mount(self) -> None:
+        self._initial = self.values()
 
     def compose(self):
         with VerticalScroll(classes="dialog"):
@@ -81,16 +90,29 @@ class AccountDialog(ModalScreen[Any]):
         return out
 
     def action_save(self) -> None:
-        try:
-            result = self.submit(self.values())
-        except KioskError as exc:
-            self.query_one("#account-message", Static).update(Content.styled(str(exc), "bold red"))
-            self.notify(str(exc), severity="error", markup=False)
+        if self.busy:
             return
+        self.busy = True
+        self.run_service(self.submit, self.values(), then=self._saved, failed=self._refused,
+                         group="account-save", exclusive=True)
+
+    def _saved(self, result) -> None:
+        self.busy = False
         self.dismiss(result)
 
+    def _refused(self, exc: BaseException) -> None:
+        self.busy = False
+        message = describe_failure(exc)
+        self.query_one("#account-message", Static).update(Content.styled(message, "bold red"))
+        self.notify(message, severity="error", markup=False)
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.busy:
+            return
+        if self._initial is not None and self.values() != self._initial:
+            confirm_leave(self, lambda: self.dismiss(None))
+        else:
+            self.dismiss(None)
 
 
 class KeysDialog(ModalScreen[None]):

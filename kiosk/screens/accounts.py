@@ -7,20 +7,15 @@ from __future__ import annotations
 import secrets
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import DataTable, Static
 
-from kiosk.widgets.footer import KioskFooter
-from kiosk import db as dbmod
 from kiosk.clock import fmt_local
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.lock import ConfirmScreen
+from kiosk.services import accounts
+from kiosk.widgets.dialogs import ConfirmDialog, NoticeDialog
 
 _WORDS = (
     "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "island", "juniper",
@@ -43,27 +38,6 @@ def status_of(info) -> str:
     if info.must_change_password:
         return "must change password"
     return "active"
-
-
-class ShowOnceScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
-
-    def __init__(self, text: Content) -> None:
-        super().__init__()
-        self.text = text
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(self.text)
-            yield Button(Content("Done"), id="done")
-        yield KioskFooter()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss()
-
-    def action_close(self) -> None:
-        self.dismiss()
 
 
 class AccountsScreen(KioskScreen):
@@ -94,17 +68,17 @@ class AccountsScreen(KioskScreen):
         yield DataTable(id="accounts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#accounts", DataTable)
         self.reload()
 
     def reload(self) -> None:
-        from kiosk.services import accounts
+        self.run_service(accounts.list_users, self.app.actor, then=self._show, group="accounts",
+                         exclusive=True)
 
+    def _show(self, users) -> None:
         from kiosk.widgets.fit import fill_table
 
         table = self.query_one("#accounts", DataTable)
         row = table.cursor_row
-        users = self.call_service(accounts.list_users, self.app.actor) or []
         fill_table(table, ("Username", "Status", "Name", "Roles", "Last sign-in"),
                    [(Text(info.username), Text(status_of(info)), Text(info.full_name),
                      Text(", ".join(info.roles)), Text(fmt_local(info.last_login_at)))
@@ -119,27 +93,29 @@ class AccountsScreen(KioskScreen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
         return key.value
 
-    def action_unlock(self) -> None:
-        from kiosk.services import accounts
-
-        username = self._selected()
-        if username and self.call_service(accounts.unlock, self.app.actor, username):
-            self.notify(f"{username} unlocked.", markup=False)
+    def _done(self, message: str):
+        def then(_result) -> None:
+            self.notify(message, markup=False)
             self.reload()
+        return then
+
+    def action_unlock(self) -> None:
+        username = self._selected()
+        if username:
+            self.run_service(accounts.unlock, self.app.actor, username,
+                             then=self._done(f"{username} unlocked."))
 
     def action_deactivate(self) -> None:
-        from kiosk.services import accounts
-
         username = self._selected()
         if not username:
             return
 
         def done(yes: bool | None) -> None:
-            if yes and self.call_service(accounts.deactivate, self.app.actor, username):
-                self.notify(f"{username} deactivated.", markup=False)
-                self.reload()
+            if yes:
+                self.run_service(accounts.deactivate, self.app.actor, username,
+                                 then=self._done(f"{username} deactivated."))
 
-        self.app.push_screen(ConfirmScreen(f"Deactivate {username}? They will not be able to sign in. "
+        self.app.push_screen(ConfirmDialog(f"Deactivate {username}? They will not be able to sign in. "
                                            "Their records are kept."), done)
 
     def action_new_account(self) -> None:
@@ -159,24 +135,25 @@ class AccountsScreen(KioskScreen):
             self.reload()
             waiting = (f"\n\nWaiting for the headteacher or the DSL to confirm: "
                        f"{', '.join(info.pending_roles)}." if info.pending_roles else "")
-            self.app.push_screen(ShowOnceScreen(Content.assemble(
+            self.app.push_screen(NoticeDialog("New account", [Content.assemble(
                 "Account ", (info.username, "bold"), " added. Temporary password:\n\n",
                 (password, "bold reverse"),
                 "\n\nGive it to them in person. They choose their own at first sign-in. "
-                "It is not shown again." + waiting)))
+                "It is not shown again." + waiting)]))
 
         self.app.push_screen(AccountDialog(submit), done)
 
     def action_roles(self) -> None:
-        from kiosk.screens.account_dialogs import AccountDialog
         from kiosk.services import accounts
 
         username = self._selected()
         if not username:
             return
-        info = self.call_service(accounts.get_user_info, self.app.actor, username)
-        if info is None:
-            return
+        self.run_service(accounts.get_user_info, self.app.actor, username,
+                         then=lambda info: self._edit_roles(username, info))
+
+    def _edit_roles(self, username: str, info) -> None:
+        from kiosk.screens.account_dialogs import AccountDialog
 
         def done(after) -> None:
             if after is None:
@@ -199,11 +176,11 @@ class AccountsScreen(KioskScreen):
             return
 
         def done(yes: bool | None) -> None:
-            if yes and self.call_service(accounts.reactivate, self.app.actor, username):
-                self.notify(f"{username} reactivated.", markup=False)
-                self.reload()
+            if yes:
+                self.run_service(accounts.reactivate, self.app.actor, username,
+                                 then=self._done(f"{username} reactivated."))
 
-        self.app.push_screen(ConfirmScreen(f"Reactivate {username}? They can sign in again with "
+        self.app.push_screen(ConfirmDialog(f"Reactivate {username}? They can sign in again with "
                                            "their password."), done)
 
     def action_keys(self) -> None:
@@ -213,9 +190,8 @@ class AccountsScreen(KioskScreen):
         username = self._selected()
         if not username:
             return
-        keys = self.call_service(ssh_keys.list_keys, self.app.actor, username, include_removed=True)
-        if keys is not None:
-            self.app.push_screen(KeysDialog(username, keys))
+        self.run_service(ssh_keys.list_keys, self.app.actor, username, include_removed=True,
+                         then=lambda keys: self.app.push_screen(KeysDialog(username, keys)))
 
     def action_reset(self) -> None:
         username = self._selected()
@@ -226,7 +202,7 @@ class AccountsScreen(KioskScreen):
             if yes:
                 self._reset(self.app.actor, username)
 
-        self.app.push_screen(ConfirmScreen(f"Give {username} a new temporary password? "
+        self.app.push_screen(ConfirmDialog(f"Give {username} a new temporary password? "
                                            "Their current password stops working."), done)
 
     def action_reset_2fa(self) -> None:
@@ -237,34 +213,30 @@ class AccountsScreen(KioskScreen):
             return
 
         def done(yes: bool | None) -> None:
-            if yes and self.call_service(two_factor.request_reset, self.app.actor, username, "lost_phone"):
-                self.notify(f"Asked for {username}'s authenticator to be cleared. It is cleared "
-                            "when the headteacher or the DSL confirms.", markup=False, timeout=8)
+            if yes:
+                self.run_service(two_factor.request_reset, self.app.actor, username, "lost_phone",
+                                 then=lambda _: self.notify(
+                                     f"Asked for {username}'s authenticator to be cleared. It is cleared "
+                                     "when the headteacher or the DSL confirms.", markup=False, timeout=8))
 
-        self.app.push_screen(ConfirmScreen(
+        self.app.push_screen(ConfirmDialog(
             f"Ask for {username}'s authenticator to be cleared (lost phone)? The headteacher or "
             "the DSL must confirm it; then they set up a new one at their next sign-in."), done)
 
-    @work(thread=True, exclusive=True, group="reset")
     def _reset(self, actor, username: str) -> None:
-        from kiosk.services import accounts
-
         password = temporary_password()
-        try:
-            with dbmod.connection():
-                accounts.reset_password(actor, username, password)
-        except KioskError as exc:
-            self.post_message(self.ResetDone(username, None, str(exc)))
-        else:
-            self.post_message(self.ResetDone(username, password, None))
+        self.run_service(accounts.reset_password, actor, username, password,
+                         then=lambda _: self.post_message(self.ResetDone(username, password, None)),
+                         failed=lambda exc: self.post_message(self.ResetDone(username, None, str(exc))),
+                         group="reset", exclusive=True)
 
     def on_accounts_screen_reset_done(self, message: ResetDone) -> None:
         if message.error:
             self.show_error(message.error)
             return
         self.reload()
-        self.app.push_screen(ShowOnceScreen(Content.assemble(
+        self.app.push_screen(NoticeDialog("Temporary password", [Content.assemble(
             "Temporary password for ", (message.username, "bold"), ":\n\n",
             (message.password or "", "bold reverse"),
             "\n\nGive it to them in person. They must choose their own at next sign-in. "
-            "It is not shown again.")))
+            "It is not shown again.")]))

@@ -6,20 +6,15 @@ note. Every entry is appended with its rationale; nothing is edited.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, Static
+from textual.widgets import Static
 
-from kiosk.widgets.footer import KioskFooter
-from kiosk.clock import fmt_local, local_now, to_utc
-from kiosk.errors import KioskError, ValidationError
+from kiosk.clock import fmt_local, local_now
 from kiosk.screens.base import KioskScreen
 from kiosk.services import adults
-from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.dialogs import Field, FieldsDialog
 
 QUESTION_WORDS = (
     ("harmed_child", "(a) harmed or may have harmed a child"),
@@ -29,136 +24,54 @@ QUESTION_WORDS = (
 )
 
 
-def parse_local(text: str) -> datetime | None:
-    """'DD/MM/YYYY HH:MM' in England's time -> naive UTC; blank is None (now)."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M"):
-        try:
-            return to_utc(datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    raise ValidationError("when", "write it as DD/MM/YYYY HH:MM, or leave it blank for now")
+def event_dialog(kind: str, actor, concern_id: int) -> FieldsDialog:
+    """The dialog for one appended entry; its fields are the service's own keywords."""
 
+    def text(name: str, label: str) -> Field:
+        return Field(name, label, "text")
 
-# kind -> (title, (choice label, options) or None, text label or None, rationale label or None, when?)
-DIALOGS = {
-    "lado_contact": ("Record contact with the LADO", None, "Who you spoke to, how, any reference",
-                     None, True),
-    "lado_advice": ("Record the LADO's advice", None, "The LADO's advice",
-                    "What you decided, and why", False),
-    "action": ("Record an action or decision", ("Action", adults.ACTIONS), "What was done or decided",
-               "Rationale", False),
-    "outcome": ("Record the outcome", ("Outcome", adults.OUTCOMES), None, "Rationale for the outcome", False),
-    "referrals": ("After a substantiated allegation: the DBS and the Teaching Regulation Agency",
-                  None, None, "Why (the reasons for each decision)", False),
-    "record": ("Written record of the low-level concern (paragraph 15)", None, "Action taken",
-               "Rationale for decisions", False),
-    "note": ("Add a note", None, "Note", None, False),
-}
+    def choose(name: str, label: str, choices: dict) -> Field:
+        return Field(name, label, "select", options=tuple(choices.items()))
 
+    when = Field("contacted_at", "When (DD/MM/YYYY HH:MM; blank for now)", max_length=16,
+                 placeholder=local_now().strftime("%d/%m/%Y %H:%M"))
+    title, fields, fn = {
+        "lado_contact": ("Record contact with the LADO",
+                         [when, text("details", "Who you spoke to, how, any reference")],
+                         adults.record_lado_contact),
+        "lado_advice": ("Record the LADO's advice",
+                        [text("advice", "The LADO's advice"),
+                         text("rationale", "What you decided, and why")],
+                        adults.record_lado_advice),
+        "action": ("Record an action or decision",
+                   [choose("action", "Action", adults.ACTIONS), text("decision", "What was done or decided"),
+                    text("rationale", "Rationale")],
+                   adults.record_action),
+        "outcome": ("Record the outcome",
+                    [choose("outcome", "Outcome", adults.OUTCOMES),
+                     text("rationale", "Rationale for the outcome")],
+                    adults.record_outcome),
+        "record": ("Written record of the low-level concern (paragraph 15)",
+                   [text("action_taken", "Action taken"),
+                    text("rationale", "Rationale for decisions")],
+                   adults.record_low_level),
+        "note": ("Add a note", [text("note", "Note")], adults.add_note),
+        "referrals": ("After a substantiated allegation: the DBS and the Teaching Regulation Agency",
+                      [choose("departure", "Were they dismissed, or did they leave?", adults.DEPARTURES),
+                       choose("dbs", "Does the duty to refer to the DBS apply?", adults.DBS_ANSWERS),
+                       choose("tra", "A teacher: referred to the Teaching Regulation Agency?",
+                              adults.TRA_ANSWERS),
+                       Field("answered_on", "Date of the referral or decision (DD/MM/YYYY)", max_length=20,
+                             placeholder=local_now().strftime("%d/%m/%Y")),
+                       text("rationale", "Why (the reasons for each decision)")],
+                      lambda actor, concern_id, **values: adults.record_referral_decisions(
+                          actor, concern_id, adults.ReferralDecisionInput(**values))),
+    }[kind]
 
-REFERRAL_QUESTIONS = (
-    ("departure", "Were they dismissed, or did they leave?", adults.DEPARTURES),
-    ("dbs", "Does the duty to refer to the DBS apply?", adults.DBS_ANSWERS),
-    ("tra", "A teacher: referred to the Teaching Regulation Agency?", adults.TRA_ANSWERS),
-)
+    def submit(values: dict):
+        return fn(actor, concern_id, **{k: ("" if v is None else v) for k, v in values.items()})
 
-
-class EventDialog(ModalScreen[object]):
-    """A small form for one appended entry. Ctrl+S saves; the service re-checks everything."""
-
-    DEFAULT_CSS = """
-    EventDialog .ev-area { height: 5; }
-    EventDialog Label { margin-top: 1; }
-    """
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save", priority=True)]
-
-    def __init__(self, kind: str, concern_id: int) -> None:
-        super().__init__()
-        self.kind = kind
-        self.concern_id = concern_id
-
-    def compose(self):
-        title, choices, text_label, why_label, when = DIALOGS[self.kind]
-        with VerticalScroll(classes="dialog"):
-            yield Static(Content.styled(title, "bold"))
-            if choices:
-                label, options = choices
-                yield Label(Content(label))
-                yield Select([(words, key) for key, words in options.items()], prompt=label,
-                             id="ev-choice")
-            if self.kind == "referrals":
-                for ident, label, options in REFERRAL_QUESTIONS:
-                    yield Label(Content(label))
-                    yield Select([(words, key) for key, words in options.items()], prompt="(answer)",
-                                 id=ident, compact=True)
-                yield Label(Content("Date of the referral or decision (DD/MM/YYYY)"))
-                yield SafeInput(id="ev-date", max_length=20, placeholder=local_now().strftime("%d/%m/%Y"))
-            if when:
-                yield Label(Content("When (DD/MM/YYYY HH:MM; blank for now)"))
-                yield SafeInput(id="ev-when", max_length=16,
-                                placeholder=local_now().strftime("%d/%m/%Y %H:%M"))
-            if text_label:
-                yield Label(Content(text_label))
-                yield SafeTextArea(id="ev-text", classes="ev-area")
-            if why_label:
-                yield Label(Content(why_label))
-                yield SafeTextArea(id="ev-rationale", classes="ev-area")
-            yield Static(Content(""), id="ev-message")
-            yield Button(Content("Save (Ctrl+S)"), id="ev-save", variant="primary")
-        yield KioskFooter()
-
-    def on_mount(self) -> None:
-        first = self.query("Select, SafeInput, SafeTextArea")
-        if first:
-            first.first().focus()
-
-    def _value(self, selector: str) -> str:
-        found = self.query(selector)
-        if not found:
-            return ""
-        w = found.first()
-        if isinstance(w, Select):
-            return "" if w.value is Select.NULL else str(w.value)
-        return w.text if isinstance(w, SafeTextArea) else w.value
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
-        actor = self.app.actor
-        cid = self.concern_id
-        text, why, choice = self._value("#ev-text"), self._value("#ev-rationale"), self._value("#ev-choice")
-        try:
-            if self.kind == "lado_contact":
-                detail = adults.record_lado_contact(actor, cid, details=text,
-                                                    contacted_at=parse_local(self._value("#ev-when")))
-            elif self.kind == "lado_advice":
-                detail = adults.record_lado_advice(actor, cid, advice=text, rationale=why)
-            elif self.kind == "action":
-                detail = adults.record_action(actor, cid, action=choice, decision=text, rationale=why)
-            elif self.kind == "outcome":
-                detail = adults.record_outcome(actor, cid, outcome=choice, rationale=why)
-            elif self.kind == "record":
-                detail = adults.record_low_level(actor, cid, action_taken=text, rationale=why)
-            elif self.kind == "referrals":
-                detail = adults.record_referral_decisions(actor, cid, adults.ReferralDecisionInput(
-                    departure=self._value("#departure"), dbs=self._value("#dbs"),
-                    tra=self._value("#tra"), answered_on=self._value("#ev-date"), rationale=why))
-            else:
-                detail = adults.add_note(actor, cid, note=text)
-        except KioskError as exc:
-            self.query_one("#ev-message", Static).update(Content.styled(str(exc), "bold red"))
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.dismiss(detail)
+    return FieldsDialog(title, fields, submit)
 
 
 def render_detail(d) -> Content:
@@ -262,16 +175,21 @@ class AdultDetailScreen(KioskScreen):
             yield Static(Content(""), id="adult-detail-text")
 
     def on_mount(self) -> None:
-        detail = self.call_service(adults.get_concern, self.app.actor, self.concern_id)
-        if detail is None:
+        def failed(exc: BaseException) -> None:
+            self.show_error(exc)
             self.dismiss()
-            return
-        self.show(detail)
+
+        self.run_service(adults.get_concern, self.app.actor, self.concern_id, then=self.show,
+                         failed=failed)
 
     def show(self, detail) -> None:
         self.detail = detail
         self.query_one("#adult-detail-text", Static).update(render_detail(detail))
         self.refresh_bindings()
+        self.reopen_pending()
+
+    def restore_args(self) -> tuple:
+        return (self.concern_id,)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action != "add":
@@ -298,4 +216,4 @@ class AdultDetailScreen(KioskScreen):
                 self.show(detail)
                 self.notify("Saved.", markup=False)
 
-        self.app.push_screen(EventDialog(kind, self.concern_id), done)
+        self.open_dialog(event_dialog(kind, self.app.actor, self.concern_id), done, f"add({kind!r})")

@@ -9,26 +9,25 @@ earlier reports in the same way.
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, DataTable, Label, Select, Static
 
-from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
-from kiosk.dates import parse_typed_date
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import ValidationError
 from kiosk.rules.results import Guidance, Step
 from kiosk.rules.routing import HarmsAnswers
 from kiosk.rules.steps import next_steps
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
+from kiosk.services.adults import AdultConcernInput
+from kiosk.widgets.dialogs import ConfirmDialog, NoticeDialog
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
+from kiosk.widgets.rules_pane import RulesPane
 from kiosk.widgets.ticks import TickBox
 
 SOMEONE_ELSE = -1
@@ -45,40 +44,13 @@ QUESTIONS = (
     ("risk_of_harm", "(c) Behaved towards children in a way that shows a risk of harm"),
     ("unsuitable", "(d) Behaved in a way that shows they may be unsuitable"),
 )
-# ValidationError.field (from kiosk.services.adults) -> the widget to put the cursor in.
-FIELD_WIDGETS = {
-    "who it is about": "#subject",
-    "their role": "#subject_role",
-    "date of birth": "#subject_dob",
-    "what happened": "#what_happened",
-    "when it happened": "#happened_when",
-    "context": "#context",
-    "told to you by": "#told_by",
-}
-TEXT_FIELDS = ("subject_name", "subject_role", "subject_dob", "happened_when", "told_by")
-AREA_FIELDS = ("what_happened", "context")
-
-
-def parse_dob(text: str) -> date | None:
-    """Blank is None (the date of birth is optional)."""
-    return parse_typed_date(text, "date of birth", required=False)
-
-
-class ReceiptScreen(ModalScreen[None]):
+class ReceiptScreen(NoticeDialog):
     """What the person who raised it is told: received, by whom; nothing more."""
 
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
-
     def __init__(self, receipt, profile) -> None:
-        super().__init__()
-        self.receipt = receipt
-        self.profile = profile
-
-    def compose(self):
-        r = self.receipt
+        r = receipt
         kind = "an allegation" if r.kind == adults.ALLEGATION else "a low-level concern"
         lines = [
-            Content.styled("Your concern has been received.", "bold"),
             Content.assemble("Recorded as ", (r.ref, "bold"), f", {kind}, at {fmt_local(r.raised_at)} and sent to ",
                              r.received_by,
                              (" (" + ", ".join(r.recipient_names) + ")") if r.recipient_names else "",
@@ -93,17 +65,9 @@ class ReceiptScreen(ModalScreen[None]):
                                  "LADO within one working day (paragraph 14)."))
         lines.append(Content("Do not investigate and do not discuss it with the adult concerned. "
                              "If you feel it has not been responded to appropriately, press F2."))
-        with Vertical(classes="dialog"):
-            yield Static(Content("\n").join(lines), id="receipt-text")
-            yield Button(Content("Done"), id="done", variant="primary")
-        yield KioskFooter()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss()
-
-    def action_close(self) -> None:
-        self.dismiss()
+        super().__init__("Your concern has been received.", lines)
+        self.receipt = receipt
+        self.profile = profile
 
 
 class MyAdultReportsScreen(KioskScreen):
@@ -121,7 +85,9 @@ class MyAdultReportsScreen(KioskScreen):
         yield table
 
     def on_mount(self) -> None:
-        rows = self.call_service(adults.my_reports, self.app.actor) or []
+        self.run_service(adults.my_reports, self.app.actor, then=self._show)
+
+    def _show(self, rows) -> None:
         table = self.query_one(DataTable)
         for r in rows:
             table.add_row(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by))
@@ -141,6 +107,10 @@ class AdultConcernScreen(FormScreen):
     """
     form_id = "adult_concern"
     draft_title = "Concern about an adult"
+    input_type = AdultConcernInput
+    # A half-written allegation must not vanish on one stray escape.
+    leave_question = "Leave without sending? What you have typed will be lost."
+    FIELD_WIDGETS = {"subject_user_id": "#subject"}
     AUTO_FOCUS = "#subject"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -150,14 +120,29 @@ class AdultConcernScreen(FormScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.busy = False
-        actor = self.app.actor
         self.choices = []
-        if actor is not None:
-            try:
-                self.choices = adults.subject_choices(actor)
-            except KioskError:
-                self.choices = []
+        self._pending_subject = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.app.actor is not None:
+            self.run_service(adults.subject_choices, self.app.actor, then=self._show_choices,
+                             group="choices")
+
+    def _show_choices(self, choices) -> None:
+        self.choices = list(choices)
+        select = self.query_one("#subject", Select)
+        keep = select.value if select.value is not Select.NULL else self._pending_subject
+        select.set_options(self._subject_options())
+        if keep in {c.user_id for c in self.choices} | {SOMEONE_ELSE}:
+            select.value = keep
+        self._pending_subject = None
+
+    def _subject_options(self):
+        options = [(Text(f"{c.full_name} ({c.roles})" if c.roles else c.full_name), c.user_id)
+                   for c in self.choices]
+        options.append((Text("Someone without a console account (type their name)"), SOMEONE_ELSE))
+        return options
 
     # --- layout -------------------------------------------------------------------
 
@@ -167,10 +152,7 @@ class AdultConcernScreen(FormScreen):
                              "Ctrl+S sends it; the rules pane shows who will receive it."),
                      classes="screen-intro")
         yield Label(Content("Who is it about?"))
-        options = [(Text(f"{c.full_name} ({c.roles})" if c.roles else c.full_name), c.user_id)
-                   for c in self.choices]
-        options.append((Text("Someone without a console account (type their name)"), SOMEONE_ELSE))
-        yield Select(options, prompt="Choose the person", id="subject", compact=True)
+        yield Select(self._subject_options(), prompt="Choose the person", id="subject", compact=True)
         yield Label(Content("Their name (if not in the list)"))
         yield SafeInput(id="subject_name", placeholder="Full name", compact=True)
         yield Label(Content("Their role at the school"))
@@ -225,34 +207,57 @@ class AdultConcernScreen(FormScreen):
         widget = found.first()
         return widget.text if isinstance(widget, SafeTextArea) else widget.value
 
-    # --- drafts -------------------------------------------------------------------
+    # --- the input, and the draft -------------------------------------------------------
 
-    def form_state(self) -> dict:
+    def build_input(self) -> AdultConcernInput:
+        """The form as the service takes it (and as a draft keeps it)."""
+        return AdultConcernInput(
+            subject_user_id=self._subject_user_id(),
+            subject_name=self._text("subject_name"),
+            subject_role=self._text("subject_role"),
+            subject_dob=self._text("subject_dob"),
+            what_happened=self._text("what_happened"),
+            happened_when=self._text("happened_when"),
+            context=self._text("context"),
+            answers=self._answers(),
+            told_by=self._text("told_by"),
+            dsl_unavailable=self._dsl_unavailable(),
+            **self._flags(),
+        )
+
+    def extra_state(self) -> dict:
+        subject = self.query_one("#subject", Select).value
+        return {"someone_else": subject == SOMEONE_ELSE}
+
+    def has_content(self) -> bool:
         try:
-            state = {k: self._text(k) for k in TEXT_FIELDS + AREA_FIELDS}
-            subject = self.query_one("#subject", Select).value
-            state["subject"] = None if subject is Select.NULL else subject
-            state.update(self._flags())
-            state.update({k: self.query_one(f"#{k}", Checkbox).value for k, _ in QUESTIONS})
-            state["dsl_unavailable"] = self._dsl_unavailable()
-        except Exception:  # not composed
-            return {}
-        return state
+            d = self.build_input()
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
+        return any((d.subject_user_id, d.subject_name, d.subject_role, d.subject_dob,
+                    d.what_happened, d.happened_when, d.context, d.told_by,
+                    self.extra_state()["someone_else"]))
 
-    def load_form_state(self, state: dict) -> None:
-        for key in TEXT_FIELDS:
+    def fill(self, d: AdultConcernInput, state: dict) -> None:
+        for key in ("subject_name", "subject_role", "subject_dob", "happened_when", "told_by"):
             found = self.query(f"#{key}")
-            if found and state.get(key):
-                found.first().value = str(state[key])
-        for key in AREA_FIELDS:
-            if state.get(key):
-                self.query_one(f"#{key}", SafeTextArea).text = str(state[key])
-        for key, _ in FLAGS + QUESTIONS + (("dsl_unavailable", ""),):
-            self.query_one(f"#{key}", Checkbox).value = bool(state.get(key))
-        subject = state.get("subject")
-        valid = {c.user_id for c in self.choices} | {SOMEONE_ELSE}
-        if subject in valid:
+            value = getattr(d, key)
+            if found and isinstance(value, str):
+                found.first().value = value
+        for key in ("what_happened", "context"):
+            if isinstance(getattr(d, key), str):
+                self.query_one(f"#{key}", SafeTextArea).text = getattr(d, key)
+        answers = d.answers if isinstance(d.answers, dict) else dataclasses.asdict(d.answers)
+        for key, _ in FLAGS:
+            self.query_one(f"#{key}", Checkbox).value = bool(getattr(d, key))
+        for key, _ in QUESTIONS:
+            self.query_one(f"#{key}", Checkbox).value = bool(answers.get(key))
+        self.query_one("#dsl_unavailable", Checkbox).value = bool(d.dsl_unavailable)
+        subject = SOMEONE_ELSE if state.get("someone_else") else d.subject_user_id
+        if subject in {c.user_id for c in self.choices} | {SOMEONE_ELSE}:
             self.query_one("#subject", Select).value = subject
+        elif subject is not None:  # the list is still loading
+            self._pending_subject = subject
 
     # --- the rules pane -------------------------------------------------------------
 
@@ -260,20 +265,30 @@ class AdultConcernScreen(FormScreen):
         """The typed name, when no account is picked (it may still match one)."""
         return "" if self._subject_user_id() is not None else self._text("subject_name")
 
-    def _plan(self):
-        return adults.plan(self.app.actor, self.app.profile,
-                           subject_user_id=self._subject_user_id(),
-                           subject_name=self._typed_name(), answers=self._answers(),
-                           dsl_unavailable=self._dsl_unavailable(), **self._flags())
-
-    def guidance(self):
+    def refresh_guidance(self) -> None:
+        """The pane follows the form: the plan (who receives it) is a service call, so it runs
+        in a worker; the newest replaces any still running."""
         actor = self.app.actor
         if actor is None:
-            return None
+            return
         try:
-            plan = self._plan()
-        except ValidationError as exc:
-            return Guidance("adult_concern", "Cannot be sent", (Step(str(exc), None, "14"),), (), ())
+            args = dict(subject_user_id=self._subject_user_id(), subject_name=self._typed_name(),
+                        answers=self._answers(), dsl_unavailable=self._dsl_unavailable(), **self._flags())
+        except Exception:  # noqa: BLE001 - not composed yet
+            return
+        self.run_service(adults.plan, actor, self.app.profile, then=self._show_plan,
+                         failed=self._plan_refused, group="plan", exclusive=True, **args)
+
+    def _pane(self, guidance) -> None:
+        self.query_one(RulesPane).show_guidance(guidance, self.app.profile)
+
+    def _plan_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self._pane(Guidance("adult_concern", "Cannot be sent", (Step(str(exc), None, "14"),), (), ()))
+        else:
+            self.service_failed(exc)
+
+    def _show_plan(self, plan) -> None:
         kind = "an ALLEGATION" if plan.kind == adults.ALLEGATION else "a LOW-LEVEL CONCERN"
         who = plan.recipient_label
         if plan.recipient_names:
@@ -291,8 +306,8 @@ class AdultConcernScreen(FormScreen):
                      "14" if plan.kind == adults.ALLEGATION else "15")
         title = ("Allegation" if plan.kind == adults.ALLEGATION else "Low-level concern") + \
             f": goes to {plan.recipient_label}"
-        return Guidance(base.situation, title, (first,) + tuple(base.steps),
-                        plan.routing.contacts, base.paragraphs)
+        self._pane(Guidance(base.situation, title, (first,) + tuple(base.steps),
+                            plan.routing.contacts, base.paragraphs))
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
@@ -312,9 +327,6 @@ class AdultConcernScreen(FormScreen):
 
     # --- submitting -----------------------------------------------------------------
 
-    def _say(self, text: str) -> None:
-        self.query_one("#form-message", Static).update(Content.styled(text, "bold red"))
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "send":
@@ -325,23 +337,20 @@ class AdultConcernScreen(FormScreen):
             return
         name = self._typed_name()
         if name.strip():
-            try:
-                match = adults.matching_account(self.app.actor, name)
-            except KioskError as exc:
-                self._say(str(exc))
-                self.show_error(exc)
-                self._focus_field(getattr(exc, "field", ""))
-                return
-            if match is not None:
-                self._ask_did_you_mean(match)
-                return
+            self.run_service(adults.matching_account, self.app.actor, name, then=self._checked_name,
+                             group="form-submit", exclusive=True)
+            return
         self._send()
+
+    def _checked_name(self, match) -> None:
+        if match is None:
+            self._send()
+        else:
+            self._ask_did_you_mean(match)
 
     def _ask_did_you_mean(self, match) -> None:
         """A typed name that is a console account's is sent as that account (never to them,
         never visible to them); the person confirms it is who they meant first."""
-        from kiosk.screens.lock import ConfirmScreen
-
         who = f"{match.full_name} ({match.roles})" if match.roles else match.full_name
 
         def answer(yes: bool | None) -> None:
@@ -349,69 +358,25 @@ class AdultConcernScreen(FormScreen):
                 self.query_one("#subject", Select).value = match.user_id
                 self._send()
             else:
-                self._say("Not sent. Check the name, or choose the person from the list.")
+                self.say("Not sent. Check the name, or choose the person from the list.")
                 self.query_one("#subject_name", SafeInput).focus()
 
-        self.app.push_screen(ConfirmScreen(
+        self.app.push_screen(ConfirmDialog(
             f"Did you mean {who}, who has a console account? If so, it is sent as a concern "
             "about them: it never goes to them and they never see it. Send it?"), answer)
 
     def _send(self) -> None:
-        if self.busy or self.app.actor is None:
-            return
-        self.busy = True
-        try:
-            receipt = adults.raise_concern(
-                self.app.actor, self.app.profile,
-                subject_user_id=self._subject_user_id(),
-                subject_name=self._text("subject_name"),
-                subject_role=self._text("subject_role"),
-                subject_dob=parse_dob(self._text("subject_dob")),
-                what_happened=self._text("what_happened"),
-                happened_when=self._text("happened_when"),
-                context=self._text("context"),
-                answers=self._answers(),
-                told_by=self._text("told_by"),
-                dsl_unavailable=self._dsl_unavailable(),
-                **self._flags(),
-            )
-        except KioskError as exc:
-            self._say(str(exc))
-            self.show_error(exc)
-            self._focus_field(getattr(exc, "field", ""))
-            return
-        finally:
-            self.busy = False
-        self.form_submitted()
+        self.submit_form(adults.raise_concern, self.app.actor, self.app.profile,
+                         self.build_input(), then=self._sent)
 
-        def done(_=None) -> None:
-            self.dismiss()
+    def _sent(self, receipt) -> None:
+        self.app.push_screen(ReceiptScreen(receipt, self.app.profile), lambda _=None: self.dismiss())
 
-        self.app.push_screen(ReceiptScreen(receipt, self.app.profile), done)
-
-    def _focus_field(self, field: str) -> None:
-        """Put the cursor where the problem is (ValidationError names the field)."""
-        target = FIELD_WIDGETS.get(field)
-        if target == "#subject" and self._subject_user_id() is None and \
+    def focus_field(self, name: str) -> bool:
+        if name in ("subject_user_id", "subject_name") and \
                 self.query_one("#subject", Select).value == SOMEONE_ELSE:
-            target = "#subject_name"
-        found = self.query(target) if target else None
-        if found:
-            found.first().focus()
-
-    def action_back(self) -> None:
-        # A half-written allegation must not vanish on one stray escape.
-        if not self.has_content():
-            super().action_back()
-            return
-        from kiosk.screens.lock import ConfirmScreen
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Leave without sending? What you have typed will "
-                                           "be lost."), answer)
+            name = "subject_name"
+        return super().focus_field(name)
 
     def action_my_reports(self) -> None:
         self.app.push_screen(MyAdultReportsScreen())

@@ -74,9 +74,10 @@ class AdultRegisterScreen(KioskScreen):
             self.load()
 
     def load(self) -> None:
-        rows = self.call_service(adults.register, self.app.actor)
-        if rows is None:
-            return
+        self.run_service(adults.register, self.app.actor, then=self._loaded, group="register",
+                         exclusive=True)
+
+    def _loaded(self, rows) -> None:
         self.rows = rows
         self.fill()
 
@@ -117,7 +118,6 @@ class AdultRegisterScreen(KioskScreen):
     def action_patterns(self) -> None:
         register = self.query_one("#register", DataTable)
         patterns = self.query_one("#patterns", DataTable)
-        intro = self.query_one("#register-intro", Static)
         if self.showing_patterns:
             self.showing_patterns = False
             patterns.display = False
@@ -125,9 +125,12 @@ class AdultRegisterScreen(KioskScreen):
             register.focus()
             self.fill()
             return
-        found = self.call_service(adults.patterns, self.app.actor)
-        if found is None:
-            return
+        self.run_service(adults.patterns, self.app.actor, then=self._show_patterns)
+
+    def _show_patterns(self, found) -> None:
+        register = self.query_one("#register", DataTable)
+        patterns = self.query_one("#patterns", DataTable)
+        intro = self.query_one("#register-intro", Static)
         self.showing_patterns = True
         patterns.clear()
         for p in found:

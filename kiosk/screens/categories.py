@@ -8,31 +8,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from kiosk.widgets.footer import KioskFooter
 from kiosk.screens.base import KioskScreen
-from kiosk.widgets.inputs import SafeInput
-
-
-class NewCategoryScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(Content("Name of the new category (Enter to add):"))
-            yield SafeInput(id="category-name", max_length=120, placeholder="e.g. Private fostering")
-        yield KioskFooter()
-
-    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+from kiosk.services import concerns
+from kiosk.widgets.dialogs import Field, FieldsDialog
 
 
 class CategoriesScreen(KioskScreen):
@@ -55,13 +36,14 @@ class CategoriesScreen(KioskScreen):
         self.reload()
 
     def reload(self, keep_row: int = 0) -> None:
-        from kiosk.services import concerns
+        self.run_service(concerns.categories, self.app.actor, include_retired=True,
+                         profile=self.app.profile, then=lambda rows: self._show(rows, keep_row),
+                         group="categories", exclusive=True)
 
+    def _show(self, rows, keep_row: int) -> None:
         from kiosk.widgets.fit import fill_table
 
         table = self.query_one("#categories", DataTable)
-        rows = self.call_service(concerns.categories, self.app.actor, include_retired=True,
-                                 profile=self.app.profile) or []
         fill_table(table, ("Category", "In use for new concerns"),
                    [(Text(c.name), Text("yes" if c.active else "retired")) for c in rows],
                    [c.key for c in rows])
@@ -69,23 +51,24 @@ class CategoriesScreen(KioskScreen):
             table.move_cursor(row=min(keep_row, table.row_count - 1))
 
     def action_new(self) -> None:
-        def added(name: str | None) -> None:
-            from kiosk.services import concerns
+        actor = self.app.actor
 
-            if name and self.call_service(concerns.add_category, self.app.actor, name):
-                self.notify(f"Added: {name}", markup=False)
+        def added(category) -> None:
+            if category:
+                self.notify(f"Added: {category.name}", markup=False)
                 self.reload(self.query_one("#categories", DataTable).row_count)
 
-        self.app.push_screen(NewCategoryScreen(), added)
+        self.app.push_screen(FieldsDialog("New category", [
+            Field("name", "Name of the new category (Enter to add)", max_length=120,
+                  placeholder="e.g. Private fostering"),
+        ], lambda v: concerns.add_category(actor, v["name"]), "Add"), added)
 
     def action_toggle(self) -> None:
-        from kiosk.services import concerns
-
         table = self.query_one("#categories", DataTable)
         if not table.row_count:
             return
         row = table.cursor_row
         key = table.coordinate_to_cell_key((row, 0)).row_key.value
         active = str(table.get_row_at(row)[1]) == "yes"
-        if self.call_service(concerns.set_category_active, self.app.actor, key, not active):
-            self.reload(row)
+        self.run_service(concerns.set_category_active, self.app.actor, key, not active,
+                         then=lambda _: self.reload(row))

@@ -8,14 +8,12 @@ Enter on a concern's entry opens the concern. Viewing is audited by the service.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Select, Static
 
-from kiosk import db as dbmod
 from kiosk.clock import fmt_local, to_local
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.services import chronology, concerns, pupils
 
@@ -53,12 +51,7 @@ class ChronologyScreen(KioskScreen):
 
     def compose_body(self):
         yield Static(Content(""), id="pupil-head")
-        cats = []
-        actor = self.app.actor
-        if actor is not None:
-            cats = self.call_service(concerns.categories, actor, True) or []
-        yield Select([(Text(c.name), c.key) for c in cats], prompt="All categories",
-                     id="category-filter")
+        yield Select([], prompt="All categories", id="category-filter")
         table = DataTable(id="chronology", cursor_type="row", zebra_stripes=True)
         self._set_columns(table, [])
         yield table
@@ -70,20 +63,31 @@ class ChronologyScreen(KioskScreen):
             self.dismiss()
 
     def on_mount(self) -> None:
-        try:
-            p = pupils.pupil_summary(self.app.actor, self.pupil_id)
-        except KioskError as exc:
-            self.show_error(exc)
-            self.call_later(self._leave)
-            return
-        self._show_head(p)
-        self.action_reload()
+        actor = self.app.actor
+        self.run_service(self._head, actor, then=self._first_head, failed=self._no_pupil,
+                         group="pupil", exclusive=True)
+        self.run_service(concerns.categories, actor, True, group="categories",
+                         then=lambda cats: self.query_one("#category-filter", Select).set_options(
+                             [(Text(c.name), c.key) for c in cats]))
 
-    def _show_head(self, p) -> None:
+    def _head(self, actor):
+        """In the worker: the pupil (NotFound for one the actor may not see) and their
+        siblings' open concerns."""
         from kiosk.services import families
 
+        return pupils.pupil_summary(actor, self.pupil_id), families.sibling_open_concerns(actor, self.pupil_id)
+
+    def _no_pupil(self, exc: BaseException) -> None:
+        self.show_error(exc)
+        self.call_later(self._leave)
+
+    def _first_head(self, head) -> None:
+        self._show_head(head)
+        self.action_reload()
+
+    def _show_head(self, head) -> None:
+        p, sibs = head
         flags = ", ".join(pupils.flag_names(p))
-        sibs = self.call_service(families.sibling_open_concerns, self.app.actor, self.pupil_id) or []
         sib_text = "; ".join(f"{s.name}: {s.open_concerns} open concern{'s' if s.open_concerns != 1 else ''}"
                              for s in sibs)
         self.query_one("#pupil-head", Static).update(Content.assemble(
@@ -97,10 +101,9 @@ class ChronologyScreen(KioskScreen):
         if not self._resumed_once:
             self._resumed_once = True
             return
-        p = self.call_service(pupils.pupil_summary, self.app.actor, self.pupil_id)
-        if p is not None:
-            self._show_head(p)
-            self.action_reload()
+        self.run_service(self._head, self.app.actor, then=self._show_head, group="pupil",
+                         exclusive=True)
+        self.action_reload()
 
     def action_flags(self) -> None:
         from kiosk.screens.pupil_flags import PupilFlagsScreen
@@ -113,18 +116,8 @@ class ChronologyScreen(KioskScreen):
         self.app.push_screen(PupilFamilyScreen(self.pupil_id))
 
     def action_reload(self) -> None:
-        # A long history is the heaviest read in the console: load it off the UI thread.
-        self._load(self.app.actor, self.pupil_id, self.category)
-
-    @work(thread=True, exclusive=True, group="chronology")
-    def _load(self, actor, pupil_id: int, category) -> None:
-        try:
-            with dbmod.connection():
-                entries = chronology.chronology(actor, pupil_id, category)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show_entries, entries)
+        self.run_service(chronology.chronology, self.app.actor, self.pupil_id, self.category,
+                         then=self._show_entries, group="chronology", exclusive=True)
 
     @staticmethod
     def _set_columns(table: DataTable, rows: list[tuple[Text, Text, Text]]) -> None:

@@ -17,6 +17,8 @@ from textual.widgets.option_list import Option
 from kiosk.dates import fmt_date, parse_typed_date
 from kiosk.rules.action_kinds import KINDS, BY_KEY
 from kiosk.services.casework import FollowUpInput
+from kiosk.services.concerns import ActionInput
+from kiosk.widgets.dialogs import Field
 from kiosk.widgets.footer import KioskFooter
 
 
@@ -45,40 +47,37 @@ class KindPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def action_fields(kind: str, today, who: str, team) -> list:
-    """The dialog's fields for one kind: the common ones, the kind's own, a follow-up."""
-    from kiosk.screens.concern_detail import FieldSpec
-
+def action_fields(kind: str, today, who: str, team) -> list[Field]:
+    """The dialog's fields for one kind: the common ones, the kind's own, a follow-up. A
+    kind's own field is named d_<name>; the service names it <name> (an alias)."""
     spec = BY_KEY[kind]
     fields = [
-        FieldSpec("date", "Date (DD/MM/YYYY)", "date", value=fmt_date(today), errors=("action date",)),
-        FieldSpec("who", "Who did it", value=who),
+        Field("date", "Date (DD/MM/YYYY)", value=fmt_date(today), aliases=("action_date",)),
+        Field("who", "Who did it", value=who, aliases=("taken_by",)),
     ]
     for f in spec.fields:
-        label = f.label + ("" if f.required or f.required_if else "")
+        label = f.label
         if f.kind == "date":
             label += " (DD/MM/YYYY" + (", may be ahead)" if f.when == "plan" else ")")
-            fields.append(FieldSpec(f"d_{f.name}", label, errors=(f.name,)))
+            fields.append(Field(f"d_{f.name}", label, aliases=(f.name,)))
         elif f.kind == "choice":
-            fields.append(FieldSpec(f"d_{f.name}", label, "select",
-                                    [(lbl, val) for val, lbl in f.options], errors=(f.name,)))
+            fields.append(Field(f"d_{f.name}", label, "select", options=tuple(f.options), aliases=(f.name,)))
         elif f.kind == "text":
-            fields.append(FieldSpec(f"d_{f.name}", label, "area", errors=(f.name,)))
+            fields.append(Field(f"d_{f.name}", label, "text", aliases=(f.name,)))
         else:
-            fields.append(FieldSpec(f"d_{f.name}", label, errors=(f.name,)))
+            fields.append(Field(f"d_{f.name}", label, aliases=(f.name,)))
     fields += [
-        FieldSpec("notes", "Notes", "area"),
-        FieldSpec("rationale", "Rationale: why this action", "area"),
-        FieldSpec("follow_up", "Follow-up: what is to be done next (optional)", errors=("follow_up",)),
-        FieldSpec("follow_up_due", "Follow-up due (DD/MM/YYYY)", errors=("follow_up_due",)),
-        FieldSpec("follow_up_owner", "Follow-up owner", "select", [(u.name, u.id) for u in team],
-                  errors=("follow_up_owner",)),
+        Field("notes", "Notes", "text"),
+        Field("rationale", "Rationale: why this action", "text"),
+        Field("follow_up", "Follow-up: what is to be done next (optional)"),
+        Field("follow_up_due", "Follow-up due (DD/MM/YYYY)"),
+        Field("follow_up_owner", "Follow-up owner", "select", options=tuple((u.id, u.name) for u in team)),
     ]
     return fields
 
 
-def action_call(kind: str, values: dict) -> dict:
-    """The dialog's values as add_action's keywords (dates read here, judged by the service)."""
+def action_input(kind: str, values: dict) -> ActionInput:
+    """The dialog's values as add_action's input (dates read here, judged by the service)."""
     spec = BY_KEY[kind]
     details = {}
     for f in spec.fields:
@@ -94,6 +93,6 @@ def action_call(kind: str, values: dict) -> dict:
         due = parse_typed_date(due_text, "follow_up_due", required=True)
         owner = values.get("follow_up_owner")
         follow_up = FollowUpInput(what, due, int(owner) if owner is not None else None)
-    return dict(kind=kind, action_date=values["date"], taken_by=values["who"],
-                notes=values["notes"], rationale=values["rationale"], details=details,
-                follow_up=follow_up)
+    return ActionInput(kind=kind, action_date=values["date"], taken_by=values["who"],
+                       notes=values["notes"], rationale=values["rationale"], details=details,
+                       follow_up=follow_up)

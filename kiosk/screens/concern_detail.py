@@ -9,143 +9,22 @@ keeps what was typed if the service refuses it. The headteacher and pastoral sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
-
-from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Static
 
-from kiosk.widgets.footer import KioskFooter
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, today
-from kiosk.errors import KioskError, NotFound, ValidationError
-from kiosk.models.concerns import ACTION_KINDS, AMENDABLE_FIELDS, CLOSE_OUTCOMES
+from kiosk.dates import fmt_date
+from kiosk.errors import NotFound, ValidationError
+from kiosk.rules.vocabulary import AMENDABLE_FIELDS, CLOSE_OUTCOMES
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.concern_form import fmt_date, parse_date
 from kiosk.services import casework, concerns
-from kiosk.widgets.inputs import SafeInput, SafeTextArea
-from kiosk.widgets.ticks import TickList
+from kiosk.services.concerns import AmendInput, CloseInput
+from kiosk.widgets.dialogs import Field, FieldsDialog
 
-
-# --------------------------------------------------------------------------------------------
-# A small form in a dialog
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FieldSpec:
-    key: str  # passed to the submit function; also matched against ValidationError.field
-    label: str
-    kind: str = "input"  # input | area | select | multi | date
-    options: list = field(default_factory=list)  # (label, value) for select / multi
-    value: object = None
-    errors: tuple[str, ...] = ()  # other ValidationError.field names that mean this field
-
-
-class FieldsDialog(ModalScreen[bool]):
-    """Fields, a Save button and a message line. `submit(values)` calls the service; if it
-    raises, the message says why and every value stays as typed."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-    ]
-    DEFAULT_CSS = """
-    FieldsDialog .dialog { height: auto; max-height: 100%; padding: 0 2; }
-    FieldsDialog #dialog-fields { height: auto; max-height: 10; }
-    FieldsDialog .dialog-buttons { margin-top: 0; }
-    FieldsDialog SafeTextArea { height: 4; }
-    FieldsDialog SelectionList { height: auto; max-height: 6; }
-    FieldsDialog #dialog-message { height: auto; }
-    """
-
-    def __init__(self, title: str, fields: list[FieldSpec], submit: Callable[[dict], object],
-                 save_label: str = "Save") -> None:
-        super().__init__()
-        self.title_text = title
-        self.fields = fields
-        self.submit = submit
-        self.save_label = save_label
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(Content.styled(self.title_text, "bold"))
-            with VerticalScroll(id="dialog-fields"):
-                for f in self.fields:
-                    yield Label(Content(f.label))
-                    wid = f"f-{f.key}"
-                    if f.kind == "area":
-                        yield SafeTextArea(str(f.value or ""), id=wid)
-                    elif f.kind == "select":
-                        known = {val for _, val in f.options}
-                        yield Select([(Text(lbl), val) for lbl, val in f.options], prompt="Choose",
-                                     value=f.value if f.value in known else Select.NULL, id=wid)
-                    elif f.kind == "multi":
-                        chosen = set(f.value or ())
-                        yield TickList(*[Selection(Content(lbl), val, val in chosen)
-                                              for lbl, val in f.options], id=wid)
-                    else:
-                        yield SafeInput(str(f.value or ""), id=wid, max_length=200)
-            yield Static(Content(""), id="dialog-message")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content(f"{self.save_label} (Ctrl+S)"), id="save", variant="primary")
-                yield Button(Content("Cancel (Esc)"), id="cancel")
-        yield KioskFooter()
-
-    def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#f-{self.fields[0].key}").focus()
-
-    def values(self) -> dict:
-        out = {}
-        for f in self.fields:
-            w = self.query_one(f"#f-{f.key}")
-            if f.kind == "area":
-                out[f.key] = w.text
-            elif f.kind == "select":
-                out[f.key] = None if w.value is Select.NULL else w.value
-            elif f.kind == "multi":
-                out[f.key] = list(w.selected)
-            elif f.kind == "date":
-                out[f.key] = parse_date(w.value, f.key)
-            else:
-                out[f.key] = w.value
-        return out
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    def action_save(self) -> None:
-        try:
-            self.submit(self.values())
-        except KioskError as exc:
-            message = str(exc)
-            if isinstance(exc, ValidationError):
-                for f in self.fields:
-                    if exc.field in (f.key, f.label.lower()) or exc.field in f.errors:
-                        self.query_one(f"#f-{f.key}").focus()
-                        break
-            self.query_one("#dialog-message", Static).update(Content.styled(f"Not saved. {message}", "bold red"))
-            self.notify(f"Not saved. {message}", severity="error", markup=False)
-            return
-        self.dismiss(True)
-
-
-# --------------------------------------------------------------------------------------------
-# The concern
-# --------------------------------------------------------------------------------------------
+__all__ = ["ConcernDetailScreen", "render_concern"]
 
 
 def _section(title: str, lines: list[Content]) -> Content:
@@ -272,26 +151,32 @@ class ConcernDetailScreen(KioskScreen):
         self.reload()
 
     def reload(self) -> None:
-        try:
-            self.detail = concerns.get_concern(self.app.actor, self.concern_id)
-        except concerns.RestrictedConcern as exc:
-            self.detail = None
+        self.run_service(self._load, self.app.actor, then=self._show, failed=self._not_shown,
+                         group="concern", exclusive=True)
+
+    def _load(self, actor):
+        """In the worker: the concern and, for the DSL team, its follow-ups."""
+        detail = concerns.get_concern(actor, self.concern_id)
+        follow_ups = casework.follow_ups_of(actor, self.concern_id) if detail.can_triage else []
+        return detail, follow_ups
+
+    def _show(self, loaded) -> None:
+        self.detail, self.follow_ups = loaded
+        self.query_one("#concern-text", Static).update(render_concern(self.detail, self.follow_ups))
+        self.refresh_bindings()
+        self.reopen_pending()
+
+    def _not_shown(self, exc: BaseException) -> None:
+        self.detail = None
+        if isinstance(exc, concerns.RestrictedConcern):
             self.query_one("#concern-text", Static).update(Content.assemble(
                 (f"{concerns.ref_for(self.concern_id)}: Restricted\n\n", "bold"), str(exc)))
             self.refresh_bindings()
-            return
-        except NotFound:
+        elif isinstance(exc, NotFound):
             self.notify("That concern cannot be found.", severity="error", markup=False)
-            self.detail = None
             self.call_later(self._leave)
-            return
-        except KioskError as exc:
-            self.show_error(exc)
-            return
-        self.follow_ups = (self.call_service(casework.follow_ups_of, self.app.actor, self.concern_id)
-                           or []) if self.detail.can_triage else []
-        self.query_one("#concern-text", Static).update(render_concern(self.detail, self.follow_ups))
-        self.refresh_bindings()
+        else:
+            self.service_failed(exc)
 
     def check_action(self, action: str, parameters) -> bool | None:
         d = self.detail
@@ -321,37 +206,41 @@ class ConcernDetailScreen(KioskScreen):
 
     # --- triage ---------------------------------------------------------------------
 
-    def _dialog(self, title: str, fields: list[FieldSpec], submit, label: str = "Save") -> None:
-        def done(saved: bool | None) -> None:
+    def restore_args(self) -> tuple:
+        return (self.concern_id,)
+
+    def _dialog(self, action: str, title: str, fields: list[Field], submit, label: str = "Save") -> None:
+        def done(saved) -> None:
             if saved:
                 self.reload()
                 self.notify(f"{title}: saved.", markup=False)
 
-        self.app.push_screen(FieldsDialog(title, fields, submit, label), done)
+        self.open_dialog(FieldsDialog(title, fields, submit, label), done, action)
 
     def action_acknowledge(self) -> None:
-        if self.call_service(concerns.acknowledge, self.app.actor, self.concern_id) is not None:
+        def done(_result) -> None:
             self.notify("Acknowledged: the recorder now sees that the DSL team has it.", markup=False)
             self.reload()
 
-    def action_add_action(self) -> None:
-        from kiosk.screens.concern_actions import KindPicker, action_call, action_fields
+        self.run_service(concerns.acknowledge, self.app.actor, self.concern_id, then=done)
+
+    def action_add_action(self, kind: str = "") -> None:
+        """What was done (the kinds' list), then the fields that kind asks for. The dialog's
+        action names the kind, so a kept draft reopens the same dialog."""
         from kiosk.rules.action_kinds import BY_KEY
+        from kiosk.screens.concern_actions import KindPicker, action_input, action_fields
 
-        actor = self.app.actor
+        if kind not in BY_KEY:
+            self.app.push_screen(KindPicker(), lambda chosen: chosen and self.action_add_action(chosen))
+            return
+        actor, cid = self.app.actor, self.concern_id
 
-        def chosen(kind: str | None) -> None:
-            if not kind:
-                return
-            team = self.call_service(concerns.triage_users, actor) or []
+        def ask(team) -> None:
+            self._dialog(f"add_action('{kind}')", f"Add an action: {BY_KEY[kind].label}",
+                         action_fields(kind, today(), actor.full_name, team),
+                         lambda v: concerns.add_action(actor, cid, action_input(kind, v)))
 
-            def submit(v):
-                return concerns.add_action(actor, self.concern_id, **action_call(kind, v))
-
-            self._dialog(f"Add an action: {BY_KEY[kind].label}",
-                         action_fields(kind, today(), actor.full_name, team), submit)
-
-        self.app.push_screen(KindPicker(), chosen)
+        self.run_service(concerns.triage_users, actor, then=ask)
 
     def action_follow_up_done(self) -> None:
         actor = self.app.actor
@@ -365,94 +254,90 @@ class ConcernDetailScreen(KioskScreen):
                 raise ValidationError("follow_up", "choose the follow-up that is done")
             return casework.complete_follow_up(actor, int(v["follow_up"]), v["note"])
 
-        self._dialog("Mark a follow-up done", [
-            FieldSpec("follow_up", "Which follow-up", "select",
-                      [(f"{fmt_date(f.due_on)} {f.owner}: {f.what}"[:70], f.id) for f in open_ones],
-                      value=open_ones[0].id),
-            FieldSpec("note", "What was done (optional)", "area"),
+        self._dialog("follow_up_done", "Mark a follow-up done", [
+            Field("follow_up", "Which follow-up", "select",
+                  options=tuple((f.id, f"{fmt_date(f.due_on)} {f.owner}: {f.what}"[:70]) for f in open_ones),
+                  value=open_ones[0].id),
+            Field("note", "What was done (optional)", "text"),
         ], submit, "Done")
 
     def action_owner(self) -> None:
-        actor = self.app.actor
-        team = self.call_service(concerns.triage_users, actor) or []
+        actor, cid = self.app.actor, self.concern_id
 
         def submit(v):
             if v["owner"] is None:
                 raise ValidationError("owner", "choose a member of the DSL team")
-            return concerns.assign_owner(actor, self.concern_id, int(v["owner"]), v["note"])
+            return concerns.assign_owner(actor, cid, int(v["owner"]), v["note"])
 
         handover = self.detail is not None and self.detail.owner_id is not None
-        self._dialog("Hand over to a new owner" if handover else "Assign an owner", [
-            FieldSpec("owner", "Owner", "select", [(u.name, u.id) for u in team],
-                      value=self.detail.owner_id if self.detail else None),
-            FieldSpec("note", "Handover note: what the new owner needs to know"
-                      + ("" if handover else " (optional)"), "area"),
-        ], submit)
+
+        def ask(team) -> None:
+            self._dialog("owner", "Hand over to a new owner" if handover else "Assign an owner", [
+                Field("owner", "Owner", "select", options=tuple((u.id, u.name) for u in team),
+                      value=self.detail.owner_id if self.detail else None, aliases=("user_id",)),
+                Field("note", "Handover note: what the new owner needs to know"
+                      + ("" if handover else " (optional)"), "text"),
+            ], submit)
+
+        self.run_service(concerns.triage_users, actor, then=ask)
 
     def action_close(self) -> None:
-        actor = self.app.actor
-
-        def submit(v):
-            return concerns.close_concern(actor, self.concern_id, summary=v["summary"],
-                                          outcome=v["outcome"] or "", reasoning=v["reasoning"])
-
-        self._dialog("Close the concern", [
-            FieldSpec("summary", "Summary: what happened and how it was followed up", "area"),
-            FieldSpec("outcome", "Outcome", "select", [(v, k) for k, v in CLOSE_OUTCOMES.items()]),
-            FieldSpec("reasoning", "Reasoning for the decision (including any decision not to refer)", "area"),
-        ], submit, "Close")
+        actor, cid = self.app.actor, self.concern_id
+        self._dialog("close", "Close the concern", [
+            Field("summary", "Summary: what happened and how it was followed up", "text"),
+            Field("outcome", "Outcome", "select", options=tuple(CLOSE_OUTCOMES.items())),
+            Field("reasoning", "Reasoning for the decision (including any decision not to refer)",
+                  "text"),
+        ], lambda v: concerns.close_concern(actor, cid, CloseInput(**{**v, "outcome": v["outcome"] or ""})),
+            "Close")
 
     def action_reopen(self) -> None:
-        actor = self.app.actor
-        self._dialog("Reopen the concern", [FieldSpec("reason", "Why it is reopened", "area")],
-                     lambda v: concerns.reopen_concern(actor, self.concern_id, v["reason"]), "Reopen")
+        actor, cid = self.app.actor, self.concern_id
+        self._dialog("reopen", "Reopen the concern", [Field("reason", "Why it is reopened", "text")],
+                     lambda v: concerns.reopen_concern(actor, cid, v["reason"]), "Reopen")
 
     def action_amend(self) -> None:
-        actor = self.app.actor
-
-        def submit(v):
-            return concerns.amend(actor, self.concern_id, field=v["field"] or "", text=v["text"],
-                                  reason=v["reason"])
-
-        self._dialog("Append an amendment (the original stays)", [
-            FieldSpec("field", "Which part it corrects", "select",
-                      [(v, k) for k, v in AMENDABLE_FIELDS.items()]),
-            FieldSpec("text", "The correction", "area", errors=("amendment",)),
-            FieldSpec("reason", "Why", "area"),
-        ], submit)
+        actor, cid = self.app.actor, self.concern_id
+        self._dialog("amend", "Append an amendment (the original stays)", [
+            Field("field", "Which part it corrects", "select", options=tuple(AMENDABLE_FIELDS.items())),
+            Field("text", "The correction", "text"),
+            Field("reason", "Why", "text"),
+        ], lambda v: concerns.amend(actor, cid, AmendInput(**{**v, "field": v["field"] or ""})))
 
     def action_restrict(self) -> None:
-        actor = self.app.actor
+        actor, cid = self.app.actor, self.concern_id
         d = self.detail
         if d is not None and d.restricted:
-            self._dialog("Lift the restriction", [FieldSpec("reason", "Why", "area")],
-                         lambda v: concerns.lift_restriction(actor, self.concern_id, v["reason"]), "Lift")
+            self._dialog("restrict", "Lift the restriction", [Field("reason", "Why", "text")],
+                         lambda v: concerns.lift_restriction(actor, cid, v["reason"]), "Lift")
             return
-        people = self.call_service(concerns.restriction_candidates, actor) or []
-        self._dialog("Restrict to named people", [
-            FieldSpec("named", "Who may see it (Space to tick; the DSL is always included)",
-                      "multi",
-                      [(f"{u.name} (DSL, always included)" if u.always else u.name, u.id)
-                       for u in people],
-                      value=[actor.user_id] + [u.id for u in people if u.always],
-                      errors=("named people",)),
-            FieldSpec("reason", "Why it is restricted", "area"),
-        ], lambda v: concerns.restrict(actor, self.concern_id, v["named"], v["reason"]), "Restrict")
+
+        def ask(people) -> None:
+            self._dialog("restrict", "Restrict to named people", [
+                Field("named", "Who may see it (Space to tick; the DSL is always included)", "multi",
+                      options=tuple((u.id, f"{u.name} (DSL, always included)" if u.always else u.name)
+                                    for u in people),
+                      value=[actor.user_id] + [u.id for u in people if u.always], aliases=("user_ids",)),
+                Field("reason", "Why it is restricted", "text"),
+            ], lambda v: concerns.restrict(actor, cid, v["named"], v["reason"]), "Restrict")
+
+        self.run_service(concerns.restriction_candidates, actor, then=ask)
 
     def action_share(self) -> None:
-        actor = self.app.actor
-        people = self.call_service(concerns.share_candidates, actor) or []
+        actor, cid = self.app.actor, self.concern_id
 
         def submit(v):
-            if v["user"] is None:
-                raise ValidationError("share with", "choose a member of the pastoral staff")
-            return concerns.share(actor, self.concern_id, int(v["user"]), v["reason"])
+            if v["user_id"] is None:
+                raise ValidationError("user_id", "choose a member of the pastoral staff", "share with")
+            return concerns.share(actor, cid, int(v["user_id"]), v["reason"])
 
-        self._dialog("Share with pastoral staff", [
-            FieldSpec("user", "Share with", "select", [(u.name, u.id) for u in people],
-                      errors=("share with",)),
-            FieldSpec("reason", "Why (what they need it for)", "area"),
-        ], submit, "Share")
+        def ask(people) -> None:
+            self._dialog("share", "Share with pastoral staff", [
+                Field("user_id", "Share with", "select", options=tuple((u.id, u.name) for u in people)),
+                Field("reason", "Why (what they need it for)", "text"),
+            ], submit, "Share")
+
+        self.run_service(concerns.share_candidates, actor, then=ask)
 
     def action_chronology(self) -> None:
         d = self.detail

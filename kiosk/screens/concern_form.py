@@ -14,32 +14,26 @@ the recorder cannot change the record from here on.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from kiosk import db as dbmod
-from kiosk.dates import fmt_date, parse_typed_date
 from kiosk.clock import fmt_local, local_now, today
-from kiosk.errors import KioskError, ValidationError
-from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
+from kiosk.dates import fmt_date
+from kiosk.errors import ValidationError
+from kiosk.rules.vocabulary import BODY_AREAS, PUPIL_ROLES, SOURCES
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import concerns
+from kiosk.services.concerns import ConcernInput
 from kiosk.widgets.body_map import BodyMap
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.rules.steps import record_prompts
 from kiosk.widgets.ticks import TickBox, TypeAheadTicks
 from kiosk.widgets.pupil_picker import PupilPicker
-
-TEXT_INPUTS = ("date", "time", "where", "injury-text")
-TEXT_AREAS = ("words", "description", "why")
-CHECKS = ("told-child", "dsl-told", "urgent")
 
 # The source the form starts with: most concerns staff pass on are something they noticed
 # (paragraph 10c). It is one key to change, and shown on the confirmation.
@@ -70,25 +64,6 @@ TOLD_NEXT_LABELS = {
     "child_told": "I told the child what happens next (para 11b)",
 }
 TOLD_NEXT_DEFAULT = "I told the child or parent what happens next (para 11b)"
-
-# ValidationError.field -> the widget to put the cursor on.
-FIELD_WIDGETS = {
-    concerns.F_PUPIL: "#pupil-search",
-    concerns.F_DATE: "#date",
-    concerns.F_TIME: "#time",
-    concerns.F_WHERE: "#where",
-    concerns.F_SOURCE: "#source",
-    concerns.F_CATEGORY: "#categories",
-    concerns.F_WORDS: "#words",
-    concerns.F_DESCRIPTION: "#description",
-    concerns.F_WHY: "#why",
-    concerns.F_INJURY: "#injury-area",
-}
-
-
-def parse_date(text: str, field: str = concerns.F_DATE) -> date:
-    return parse_typed_date(text, field)
-
 
 
 
@@ -127,6 +102,22 @@ class RecordConcernScreen(FormScreen):
     SCREEN_TITLE = "Record a concern about a child"
     form_id = "child_concern"
     draft_title = "Concern about a child"
+    input_type = ConcernInput
+    leave_question = ("Leave without sending? Nothing has been sent to the DSL team and what "
+                      "you typed will be lost.")
+    # ConcernInput field -> its widget (a pupil's role: see focus_field).
+    FIELD_WIDGETS = {
+        concerns.F_PUPIL: "#pupil-search",
+        concerns.F_DATE: "#date",
+        concerns.F_TIME: "#time",
+        concerns.F_WHERE: "#where",
+        concerns.F_SOURCE: "#source",
+        concerns.F_CATEGORY: "#categories",
+        concerns.F_WORDS: "#words",
+        concerns.F_DESCRIPTION: "#description",
+        concerns.F_WHY: "#why",
+        concerns.F_INJURY: "#injury-area",
+    }
     AUTO_FOCUS = "#pupil-search"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -168,15 +159,24 @@ class RecordConcernScreen(FormScreen):
         super().__init__()
         self.token = concerns.new_submission_token()
         self.injuries: list[tuple[str, str]] = []
-        self.busy = False
         self.default_time = local_now().strftime("%H:%M")
         self.category_choices = []
-        actor = self.app.actor
-        if actor is not None:
-            try:
-                self.category_choices = concerns.categories(actor, profile=self.app.profile)
-            except KioskError:
-                self.category_choices = []
+        self._pending_state: dict | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.app.actor is not None:
+            self.run_service(concerns.categories, self.app.actor, profile=self.app.profile,
+                             then=self._show_categories, group="categories")
+
+    def _show_categories(self, choices) -> None:
+        self.category_choices = list(choices)
+        selections = self.query_one("#categories", SelectionList)
+        chosen = set(selections.selected) | set((self._pending_state or {}).get("categories", ()))
+        selections.clear_options()
+        selections.add_options([Selection(Content(c.name), c.key, c.key in chosen)
+                                for c in self.category_choices])
+        self._pending_state = None
 
     # --- layout -------------------------------------------------------------------
 
@@ -240,22 +240,6 @@ class RecordConcernScreen(FormScreen):
         yield Static(Content(""), id="form-message")
         yield Button(Content("Submit to the DSL team (Ctrl+S)"), id="submit", variant="primary")
 
-    def action_back(self) -> None:
-        """Leaving with something typed asks first: nothing has been sent yet."""
-        if self.busy:
-            return
-        if not self.has_content():
-            super().action_back()
-            return
-        from kiosk.screens.lock import ConfirmScreen
-
-        def answer(leave: bool | None) -> None:
-            if leave:
-                self.dismiss()
-
-        self.app.push_screen(ConfirmScreen("Leave without sending? Nothing has been sent to the "
-                                           "DSL team and what you typed will be lost."), answer)
-
     # --- pupils -------------------------------------------------------------------
 
     def _rows(self) -> list[PupilRow]:
@@ -282,14 +266,22 @@ class RecordConcernScreen(FormScreen):
         """"Also record for a sibling?": one button per sibling of the subjects not yet added."""
         from kiosk.services import families
 
+        ids = [r.pupil_id for r in self._rows()]
+
+        def find(actor) -> dict[int, str]:
+            offers: dict[int, str] = {}
+            for pid in ids:
+                for sib in families.siblings(actor, pid):
+                    if sib.pupil_id not in ids:
+                        offers.setdefault(sib.pupil_id, sib.name)
+            return offers
+
+        self.run_service(find, self.app.actor, then=self._show_sibling_offer, group="siblings",
+                         exclusive=True)
+
+    def _show_sibling_offer(self, offers: dict[int, str]) -> None:
         box = self.query_one("#sibling-offer", Horizontal)
         box.remove_children()
-        chosen = {r.pupil_id for r in self._rows()}
-        offers: dict[int, str] = {}
-        for row in self._rows():
-            for s in self.call_service(families.siblings, self.app.actor, row.pupil_id) or []:
-                if s.pupil_id not in chosen:
-                    offers.setdefault(s.pupil_id, s.name)
         if not offers:
             return
         box.mount(Static(Content("Also record for a sibling?"), classes="field-label"))
@@ -298,27 +290,23 @@ class RecordConcernScreen(FormScreen):
         self.call_after_refresh(box.scroll_visible, animate=False)
 
     def _add_not_on_roll(self) -> None:
-        from kiosk.screens.early_help_dialogs import FieldsDialog, FieldSpec
         from kiosk.services import pupils
+        from kiosk.widgets.dialogs import Field, FieldsDialog
 
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                child = pupils.add_not_on_roll(
-                    self.app.actor, first_name=values["first"], last_name=values["last"],
-                    born=values["born"], note=values["note"])
-            except KioskError as exc:
-                self.show_error(exc)
-                return
-            self.add_pupil(child.id, f"{child.name} (not on roll)")
+        actor = self.app.actor
+
+        def done(child) -> None:
+            if child:
+                self.add_pupil(child.id, f"{child.name} (not on roll)")
 
         self.app.push_screen(FieldsDialog("A child not on the school's roll", [
-            FieldSpec("first", "First name", max_length=100),
-            FieldSpec("last", "Last name", max_length=100),
-            FieldSpec("born", "Date of birth (DD/MM/YYYY), or their age if you do not know it", max_length=20),
-            FieldSpec("note", "What you know: school, address, who they are to the child", "text"),
-        ], intro="The DSL team can later match them to a pupil who joins."), done)
+            Field("first", "First name", max_length=100, aliases=("first_name",)),
+            Field("last", "Last name", max_length=100, aliases=("last_name",)),
+            Field("born", "Date of birth (DD/MM/YYYY), or their age if you do not know it", max_length=20),
+            Field("note", "What you know: school, address, who they are to the child", "text"),
+        ], lambda v: pupils.add_not_on_roll(actor, first_name=v["first"], last_name=v["last"],
+                                            born=v["born"], note=v["note"]),
+            intro="The DSL team can later match them to a pupil who joins."), done)
 
     # --- reading the form -----------------------------------------------------------
 
@@ -338,69 +326,96 @@ class RecordConcernScreen(FormScreen):
     def _categories(self) -> list[str]:
         return list(self.query_one("#categories", SelectionList).selected)
 
-    # --- drafts -------------------------------------------------------------------
+    # --- the input, and the draft -------------------------------------------------------
 
-    def form_state(self) -> dict:
-        try:
-            state = {
-                "token": self.token,
-                "pupils": [[r.pupil_id, r.pupil_name, r.role] for r in self._rows()],
-                "source": self._select("source"),
-                "categories": self._categories(),
-                "injuries": [list(i) for i in self.injuries],
-                "injury_area": self._select("injury-area"),
-                "reach": self._select("reach"),
-                "parent_risk": self._select("parent-risk"),
-            }
-            state.update({k: self._value(k) for k in TEXT_INPUTS})
-            state.update({k: self._area(k) for k in TEXT_AREAS})
-            state.update({k: self._checked(k) for k in CHECKS})
-        except Exception:  # not composed yet
-            return {}
-        return state
+    def build_input(self) -> ConcernInput:
+        """The form as the service takes it (and as a draft keeps it)."""
+        return ConcernInput(
+            token=self.token,
+            pupils=tuple((r.pupil_id, r.role) for r in self._rows()),
+            occurred_on=self._value("date"),
+            occurred_time=self._value("time").strip(),
+            location=self._value("where"),
+            source=self._select("source") or "",
+            categories=tuple(self._categories()),
+            words=self._area("words"),
+            description=self._area("description"),
+            why_concern=self._area("why"),
+            child_told_next=self._checked("told-child"),
+            dsl_told_in_person=self._checked("dsl-told"),
+            injuries=tuple(self.injuries),
+            urgent=self._checked("urgent"),
+        )
+
+    def extra_state(self) -> dict:
+        return {"names": {str(r.pupil_id): r.pupil_name for r in self._rows()},
+                "reach": self._select("reach"), "parent_risk": self._select("parent-risk"),
+                "injury_area": self._select("injury-area"), "injury_text": self._value("injury-text")}
 
     def has_content(self) -> bool:
-        state = self.form_state()
+        try:
+            d = self.build_input()
+            typed = self._value("injury-text")
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
         # The defaults (date, time, source) alone are not something typed.
-        return bool(state) and (
-            any(state.get(k) for k in ("pupils", "categories", "injuries", "where",
-                                       "injury-text") + TEXT_AREAS)
-            or state.get("time") != self.default_time
-            or state.get("source") != DEFAULT_SOURCE)
+        return (any((d.pupils, d.categories, d.injuries, d.location, typed, d.words, d.description,
+                     d.why_concern))
+                or d.occurred_time != self.default_time or d.source != DEFAULT_SOURCE)
 
-    def load_form_state(self, state: dict) -> None:
-        token = state.get("token")
-        if isinstance(token, str) and token:
-            self.token = token
-        for item in state.get("pupils") or []:
+    def fill(self, d: ConcernInput, state: dict) -> None:
+        if isinstance(d.token, str) and d.token:
+            self.token = d.token
+        names = state.get("names") if isinstance(state.get("names"), dict) else {}
+        for item in d.pupils or ():
             try:
-                pid, name, role = item
-                self.add_pupil(int(pid), str(name), role if role in PUPIL_ROLES else None)
+                pid, role = item
+                self.add_pupil(int(pid), str(names.get(str(pid), f"Pupil {pid}")),
+                               role if role in PUPIL_ROLES else None)
             except (TypeError, ValueError):
                 continue
-        for k in TEXT_INPUTS:
-            if isinstance(state.get(k), str):
-                self.query_one(f"#{k}", SafeInput).value = state[k]
-        for k in TEXT_AREAS:
-            if isinstance(state.get(k), str):
-                self.query_one(f"#{k}", SafeTextArea).text = state[k]
-        for k in CHECKS:
-            self.query_one(f"#{k}", Checkbox).value = bool(state.get(k))
-        if state.get("source") in SOURCES:
-            self.query_one("#source", Select).value = state["source"]
+        for wid, value in (("date", d.occurred_on), ("time", d.occurred_time),
+                           ("where", d.location), ("injury-text", state.get("injury_text"))):
+            if isinstance(value, str):
+                self.query_one(f"#{wid}", SafeInput).value = value
+        for wid, value in (("words", d.words), ("description", d.description),
+                           ("why", d.why_concern)):
+            if isinstance(value, str):
+                self.query_one(f"#{wid}", SafeTextArea).text = value
+        for wid, value in (("told-child", d.child_told_next), ("dsl-told", d.dsl_told_in_person),
+                           ("urgent", d.urgent)):
+            self.query_one(f"#{wid}", Checkbox).value = bool(value)
+        if d.source in SOURCES:
+            self.query_one("#source", Select).value = d.source
         if state.get("parent_risk") in PARENT_RISK:
             self.query_one("#parent-risk", Select).value = state["parent_risk"]
         if state.get("reach") in REACH:
             self.query_one("#reach", Select).value = state["reach"]
         if state.get("injury_area") in BODY_AREAS:
             self.query_one("#injury-area", Select).value = state["injury_area"]
+        wanted = [k for k in d.categories or () if isinstance(k, str)]
         selections = self.query_one("#categories", SelectionList)
         keys = {c.key for c in self.category_choices}
-        for k in state.get("categories") or []:
+        for k in wanted:
             if k in keys:
                 selections.select(k)
-        self.injuries = [(a, t) for a, t in (state.get("injuries") or []) if a in BODY_AREAS]
+        if not self.category_choices:  # the list is still loading: tick them when it comes
+            self._pending_state = {"categories": wanted}
+        self.injuries = []
+        for item in d.injuries or ():
+            try:
+                area, text = item
+            except (TypeError, ValueError):
+                continue
+            if area in BODY_AREAS and isinstance(text, str):
+                self.injuries.append((area, text))
         self._show_injuries()
+
+    def focus_field(self, name: str) -> bool:
+        if name == concerns.F_ROLE:
+            rows = [r for r in self._rows() if r.role is None] or self._rows()
+            return super().focus_field(f"role-{rows[0].pupil_id}" if rows else "pupil-search")
+        return super().focus_field(name)
 
     # --- rules pane -----------------------------------------------------------------
 
@@ -520,11 +535,11 @@ class RecordConcernScreen(FormScreen):
         area = self._select("injury-area")
         text = self._value("injury-text").strip()
         if area is None:
-            self._say(f"{concerns.F_INJURY}: choose a body area first")
+            self.say("Injury: choose a body area first", error=True)
             self.query_one("#injury-area").focus()
             return
         if not text:
-            self._say(f"{concerns.F_INJURY}: describe what you saw")
+            self.say("Injury: describe what you saw", error=True)
             self.query_one("#injury-text").focus()
             return
         self.injuries.append((str(area), text))
@@ -532,7 +547,7 @@ class RecordConcernScreen(FormScreen):
         self.query_one("#injury-area", Select).clear()
         self._show_injuries()
         self.query_one(BodyMap).focus()  # ready for another; Ctrl+S sends
-        self._say("")
+        self.say("")
 
     # --- buttons ------------------------------------------------------------------
 
@@ -563,54 +578,14 @@ class RecordConcernScreen(FormScreen):
 
     # --- submitting -----------------------------------------------------------------
 
-    def _say(self, text: str) -> None:
-        self.query_one("#form-message", Static).update(Content.styled(text, "bold red") if text else Content(""))
-
-    def _collect(self) -> dict:
-        """The service's arguments from the form (date parsing may raise ValidationError)."""
-        return dict(
-            token=self.token,
-            pupils=[(r.pupil_id, r.role) for r in self._rows()],
-            occurred_on=parse_date(self._value("date")),
-            occurred_time=self._value("time").strip(),
-            location=self._value("where"),
-            source=self._select("source") or "",
-            categories=self._categories(),
-            words=self._area("words"),
-            description=self._area("description"),
-            why_concern=self._area("why"),
-            child_told_next=self._checked("told-child"),
-            dsl_told_in_person=self._checked("dsl-told"),
-            injuries=list(self.injuries),
-            urgent=self._checked("urgent"),
-        )
-
     def action_submit(self) -> None:
         if self.busy or self.app.actor is None:
             return
-        try:
-            args = self._collect()
-        except ValidationError as exc:
-            self._failed(exc)
-            return
-        self.busy = True
         self._clear_field_error()
         self.query_one("#submit", Button).disabled = True
-        self._say("Saving...")
-        self._save(self.app.actor, args)
-
-    @work(thread=True, exclusive=True, group="concern-submit")
-    def _save(self, actor, args: dict) -> None:
-        try:
-            with dbmod.connection():
-                result = concerns.record_concern(actor, **args)
-        except KioskError as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        except Exception as exc:  # noqa: BLE001 - the person must be told, and keep their text
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._saved, result)
+        self.say("Saving...")
+        self.submit_form(concerns.record_concern, self.app.actor, self.build_input(),
+                         then=self._saved)
 
     # ValidationError.field -> the label beside or above that field, which says what is wrong.
     FIELD_LABELS = {
@@ -645,34 +620,13 @@ class RecordConcernScreen(FormScreen):
         row = label.parent if "side-label" in label.classes else label
         row.parent.mount(reason, after=row)
 
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        try:
-            self.query_one("#submit", Button).disabled = False
-        except Exception:  # noqa: BLE001 - screen already gone
-            return
+    def service_failed(self, exc: BaseException) -> None:
+        self.query_one("#submit", Button).disabled = False
         if isinstance(exc, ValidationError):
-            message = f"Not saved. {exc.field[:1].upper()}{exc.field[1:]}: {exc.problem}"
             self.mark_field_error(exc)
-            target = FIELD_WIDGETS.get(exc.field)
-            if exc.field == concerns.F_ROLE:
-                rows = [r for r in self._rows() if r.role is None] or self._rows()
-                target = f"#role-{rows[0].pupil_id}" if rows else "#pupil-search"
-            if target:
-                found = self.query(target)
-                if found:
-                    found.first().focus()
-        elif isinstance(exc, KioskError):
-            message = f"Not saved: {exc}. Everything you typed is still here; try again."
-        else:
-            message = (f"Not saved: an unexpected error ({type(exc).__name__}). Everything you "
-                       "typed is still here; try again, or tell the DSL in person.")
-        self._say(message)
-        self.notify(message, severity="error", markup=False, timeout=10)
+        super().service_failed(exc)
 
     def _saved(self, result) -> None:
-        self.busy = False
-        self.form_submitted()
         self.app.switch_screen(ConcernRecordedScreen(result))
 
 

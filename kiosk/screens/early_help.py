@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.capabilities import Cap
+from kiosk.screens import early_help_agency, early_help_caseload, early_help_cases, early_help_register
 from kiosk.screens.base import KioskScreen
 from kiosk.services import early_help as eh
 
@@ -25,29 +26,21 @@ class HubItem:
     key: str
     label: str
     capability: Cap
-    screen: str  # "module:Class" in kiosk.screens
+    screen: type  # a KioskScreen opened with no arguments
 
 
 HUB = (
     HubItem("r", "Take a register (club, drop-in, group, workshop)", Cap.EARLY_HELP_MANAGE,
-            "kiosk.screens.early_help_register:RegisterSetupScreen"),
-    HubItem("v", "Enrolments and reviews", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help_cases:EnrolmentsScreen"),
+            early_help_register.RegisterSetupScreen),
+    HubItem("v", "Enrolments and reviews", Cap.EARLY_HELP_VIEW, early_help_cases.EnrolmentsScreen),
     HubItem("i", "Internal referrals for 1:1 and group work", Cap.EARLY_HELP_VIEW,
-            "kiosk.screens.early_help_cases:ReferralsScreen"),
+            early_help_cases.ReferralsScreen),
     HubItem("a", "Referrals to outside agencies", Cap.EARLY_HELP_VIEW,
-            "kiosk.screens.early_help_agency:AgencyReferralsScreen"),
-    HubItem("c", "Caseload and attendance", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help_caseload:CaseloadScreen"),
-    HubItem("p", "One pupil's early help", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help_caseload:PupilLookup"),
-    HubItem("o", "The offer (add, rename, retire)", Cap.EARLY_HELP_VIEW, "kiosk.screens.early_help_caseload:OfferScreen"),
+            early_help_agency.AgencyReferralsScreen),
+    HubItem("c", "Caseload and attendance", Cap.EARLY_HELP_VIEW, early_help_caseload.CaseloadScreen),
+    HubItem("p", "One pupil's early help", Cap.EARLY_HELP_VIEW, early_help_caseload.PupilLookup),
+    HubItem("o", "The offer (add, rename, retire)", Cap.EARLY_HELP_VIEW, early_help_caseload.OfferScreen),
 )
-
-
-def open_screen(app, path: str, *args) -> None:
-    import importlib
-
-    module, _, name = path.partition(":")
-    cls = getattr(importlib.import_module(module), name)
-    app.push_screen(cls(*args))
 
 
 class EarlyHelpScreen(KioskScreen):
@@ -76,16 +69,18 @@ class EarlyHelpScreen(KioskScreen):
             ], id="eh-menu")
 
     def on_mount(self) -> None:
-        self.call_service(eh.sync_offers, self.actor, self.profile)
-        self.refresh_counts()
+        self.run_service(eh.sync_offers, self.actor, self.profile, then=lambda _: self.refresh_counts())
 
     def on_screen_resume(self) -> None:
         if self.app.actor is not None:
             self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        counts = self.call_service(eh.home_counts, self.actor) or []
-        pending = self.call_service(eh.list_referrals, self.actor, True) or []
+        self.run_service(eh.hub_counts, self.actor, then=self._show_counts, group="counts",
+                         exclusive=True)
+
+    def _show_counts(self, found) -> None:
+        counts, pending = found
         parts = []
         for c in counts:
             parts.append(Content.assemble((f"{c.value!s:>4} ", "bold red" if c.urgent else "bold"), c.label))
@@ -100,5 +95,5 @@ class EarlyHelpScreen(KioskScreen):
     def action_open(self, key: str) -> None:
         for item in self.items:
             if item.key == key:
-                open_screen(self.app, item.screen)
+                self.app.push_screen(item.screen())
                 return

@@ -17,8 +17,10 @@ from textual.widgets.option_list import Option
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, today
 from kiosk.screens.base import FormScreen, KioskScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
+from kiosk.services.early_help import AgencyReferralInput
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 
 
@@ -58,7 +60,10 @@ class AgencyReferralsScreen(KioskScreen):
         self.reload()
 
     def reload(self, select_id: int | None = None) -> None:
-        views = self.call_service(eh.list_agency_referrals, self.actor, not self.show_closed) or []
+        self.run_service(eh.list_agency_referrals, self.actor, not self.show_closed,
+                         then=lambda views: self._show(views, select_id), group="list", exclusive=True)
+
+    def _show(self, views, select_id: int | None) -> None:
         late = sum(1 for v in views if v.waiting_too_long)
         intro = f"{len(views)} {'referrals' if self.show_closed else 'open referrals'}"
         if late:
@@ -102,9 +107,8 @@ class AgencyReferralsScreen(KioskScreen):
     def action_details(self) -> None:
         v = self.current()
         if v is not None:
-            full = self.call_service(eh.get_agency_referral, self.actor, v.id)
-            if full is not None:
-                self.app.push_screen(AgencyReferralDetail(full))
+            self.run_service(eh.get_agency_referral, self.actor, v.id,
+                             then=lambda full: self.app.push_screen(AgencyReferralDetail(full)))
 
     def action_status(self) -> None:
         v = self.current()
@@ -115,23 +119,21 @@ class AgencyReferralsScreen(KioskScreen):
             self.show_error("This referral is closed.")
             return
 
-        def done(values) -> None:
-            if values is None:
-                return
-            out = self.call_service(eh.record_agency_status, self.actor, v.id, values["status"],
-                                    values["on"], values["note"])
+        def done(out) -> None:
             if out is not None:
                 self.notify(f"{out.agency_name}: referral {out.status}.", markup=False)
                 self.reload(select_id=v.id)
 
+        actor = self.actor
         self.app.push_screen(FieldsDialog(
             f"{v.agency_name}: referral for {v.pupil_name}",
             [
-                FieldSpec("status", "New status", "choice", value=nxt[0],
-                          choices=tuple((s, s.capitalize()) for s in nxt)),
-                FieldSpec("on", "On (date)", value=f"{today():%d/%m/%Y}", max_length=20),
-                FieldSpec("note", "Note (the reason if declined; the outcome if closed)", "text"),
+                Field("status", "New status", "choice", value=nxt[0],
+                      options=tuple((s, s.capitalize()) for s in nxt)),
+                Field("on", "On (date)", value=f"{today():%d/%m/%Y}", max_length=20),
+                Field("note", "Note (the reason if declined; the outcome if closed)", "text"),
             ],
+            lambda val: eh.record_agency_status(actor, v.id, **val),
             intro=f"Now {v.status} since {v.status_on:%d %b %Y}.",
         ), done)
 
@@ -177,6 +179,9 @@ class AgencyReferralForm(FormScreen):
     SCREEN_TITLE = "Early help: refer to an outside agency"
     form_id = "early_help_agency_referral"
     draft_title = "Referral to an outside agency"
+    input_type = AgencyReferralInput
+    FIELD_WIDGETS = {"agency": "#agency-list", "consent": "#consent-list",
+                     "consent_note": "#consent-note", "referred_on": "#referred-on"}
     DEFAULT_CSS = """
     AgencyReferralForm #agency-list { height: 7; }
     AgencyReferralForm #consent-list { height: 7; }
@@ -247,43 +252,49 @@ class AgencyReferralForm(FormScreen):
         ol = self.query_one(selector, OptionList)
         return ol.get_option_at_index(ol.highlighted).id if ol.highlighted is not None else ""
 
-    def form_state(self) -> dict:
-        return {
-            "pupil_id": self.pupil_id, "pupil_name": self.pupil_name,
-            "agency": self._choice("#agency-list"), "referred_on": self.query_one("#referred-on", SafeInput).value,
-            "reason": self.query_one("#reason", SafeTextArea).text,
-            "consent": self._choice("#consent-list"),
-            "consent_note": self.query_one("#consent-note", SafeInput).value,
-        }
+    def build_input(self) -> AgencyReferralInput:
+        return AgencyReferralInput(
+            pupil_id=self.pupil_id, agency=self._choice("#agency-list"),
+            reason=self.query_one("#reason", SafeTextArea).text,
+            consent=self._choice("#consent-list"),
+            consent_note=self.query_one("#consent-note", SafeInput).value,
+            referred_on=self.query_one("#referred-on", SafeInput).value,
+        )
+
+    def extra_state(self) -> dict:
+        return {"pupil_name": self.pupil_name}
 
     def has_content(self) -> bool:
-        state = self.form_state()
-        return bool(state["pupil_id"] or state["reason"].strip() or state["consent_note"].strip())
+        try:
+            d = self.build_input()
+        except Exception:  # noqa: BLE001 - not composed yet
+            return False
+        return bool(d.pupil_id or d.reason.strip() or d.consent_note.strip())
 
-    def load_form_state(self, state: dict) -> None:
-        self.pupil_id = state.get("pupil_id")
-        self.pupil_name = state.get("pupil_name", "")
+    def fill(self, d: AgencyReferralInput, state: dict) -> None:
+        self.pupil_id = d.pupil_id if isinstance(d.pupil_id, int) else None
+        self.pupil_name = str(state.get("pupil_name") or "")
         self.show_pupil()
-        for selector, key in (("#agency-list", state.get("agency")), ("#consent-list", state.get("consent"))):
+        for selector, key in (("#agency-list", d.agency), ("#consent-list", d.consent)):
             ol = self.query_one(selector, OptionList)
             for i in range(ol.option_count):
                 if ol.get_option_at_index(i).id == key:
                     ol.highlighted = i
-        self.query_one("#referred-on", SafeInput).value = state.get("referred_on", "")
-        self.query_one("#reason", SafeTextArea).text = state.get("reason", "")
-        self.query_one("#consent-note", SafeInput).value = state.get("consent_note", "")
+        self.query_one("#referred-on", SafeInput).value = str(d.referred_on or "")
+        self.query_one("#reason", SafeTextArea).text = str(d.reason or "")
+        self.query_one("#consent-note", SafeInput).value = str(d.consent_note or "")
+
+    def focus_field(self, name: str) -> bool:
+        if name == "pupil_id":
+            self.call_after_refresh(self.action_choose_pupil)
+            return True
+        return super().focus_field(name)
 
     def action_submit(self) -> None:
-        if self.pupil_id is None:
-            self.show_error("Choose the pupil first (ctrl+p).")
-            return
-        s = self.form_state()
-        out = self.call_service(eh.refer_to_agency, self.actor, self.pupil_id, s["agency"], s["reason"],
-                                s["consent"], consent_note=s["consent_note"], referred_on=s["referred_on"],
-                                profile=self.app.profile)
-        if out is None:
-            return
-        self.form_submitted()
+        self.submit_form(eh.refer_to_agency, self.actor, self.build_input(),
+                         profile=self.app.profile, then=self._saved)
+
+    def _saved(self, out) -> None:
         self.notify(f"Referral to {out.agency_name} recorded for {out.pupil_name}. "
                     f"Reply expected by {out.reply_due:%d %b %Y}.", markup=False)
         self.dismiss()

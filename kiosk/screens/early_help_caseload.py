@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Static
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_cases import TextDialog, _ListScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.screens.early_help_cases import TextDialog, ListScreen
+from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
 
 PUPILS_SHOWN = 40
@@ -46,9 +47,9 @@ class CaseloadScreen(KioskScreen):
             yield Static(id="caseload-text")
 
     def on_mount(self) -> None:
-        c = self.call_service(eh.caseload, self.actor)
-        if c is None:
-            return
+        self.run_service(eh.caseload, self.actor, then=self._show)
+
+    def _show(self, c) -> None:
         lines: list[Content] = [
             _row("Reviews overdue", str(c.reviews_overdue)),
             _row("Reviews due this week", str(c.reviews_due_week)),
@@ -112,9 +113,10 @@ class PupilEarlyHelpScreen(KioskScreen):
         self.app.push_screen(PupilSearchDialog("Whose early help?"), chosen)
 
     def show(self) -> None:
-        rec = self.call_service(eh.pupil_record, self.actor, self.pupil_id)
-        if rec is None:
-            return
+        self.run_service(eh.pupil_record, self.actor, self.pupil_id, then=self._show,
+                         group="pupil", exclusive=True)
+
+    def _show(self, rec) -> None:
         lines: list[Content] = [Content.styled(f"{rec.pupil_name} ({rec.form_group})", "bold"), Content("")]
         lines.append(_heading(f"Interventions ({len(rec.enrolments)})"))
         for e in rec.enrolments:
@@ -151,7 +153,7 @@ class PupilEarlyHelpScreen(KioskScreen):
 PupilLookup = PupilEarlyHelpScreen
 
 
-class OfferScreen(_ListScreen):
+class OfferScreen(ListScreen):
     SCREEN_TITLE = "Early help: the offer"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -173,8 +175,11 @@ class OfferScreen(_ListScreen):
         self.reload()
 
     def reload(self) -> None:
+        self.run_service(eh.list_offers, self.actor, True, then=self._show, group="offers",
+                         exclusive=True)
+
+    def _show(self, offers) -> None:
         key = self.current_key()
-        offers = self.call_service(eh.list_offers, self.actor, True) or []
         self.query_one("#intro", Static).update(Content(
             "From the school profile, plus any the school adds. Retired offers keep their history. "
             "Enter: history."))
@@ -200,9 +205,11 @@ class OfferScreen(_ListScreen):
     def on_data_table_row_selected(self, event) -> None:
         event.stop()
         o = self.current()
-        if o is None:
-            return
-        history = self.call_service(eh.offer_history, self.actor, o.id) or []
+        if o is not None:
+            self.run_service(eh.offer_history, self.actor, o.id,
+                             then=lambda history: self._show_history(o, history))
+
+    def _show_history(self, o, history) -> None:
         lines = [Content.styled(o.name, "bold")]
         for h in history:
             what = {"add": f"added as {h.new_name!r}", "rename": f"renamed from {h.old_name!r} to {h.new_name!r}",
@@ -215,37 +222,34 @@ class OfferScreen(_ListScreen):
     def action_add(self) -> None:
         if not self.allowed():
             return
+        actor = self.actor
 
-        def done(values) -> None:
-            if values is not None and self.call_service(
-                eh.add_offer, self.actor, values["name"], values["kind"], values["frequency"], values["audience"]
-            ):
-                self.notify("Offer added.", markup=False)
+        self._dialog("Offer added.", FieldsDialog("Add to the offer", [
+            Field("name", "Name"),
+            Field("kind", "Kind", "choice", value="group", options=tuple(eh.KIND_NAMES.items())),
+            Field("frequency", "How often", "choice", value="weekly",
+                  options=tuple((f, f.replace("_", " ")) for f in eh.FREQUENCIES)),
+            Field("audience", "For whom (optional)", value="pupils"),
+        ], lambda v: eh.add_offer(actor, **v)))
+
+    def _dialog(self, saved: str, dialog: FieldsDialog) -> None:
+        def done(result) -> None:
+            if result is not None:
+                self.notify(saved, markup=False)
                 self.reload()
 
-        self.app.push_screen(FieldsDialog("Add to the offer", [
-            FieldSpec("name", "Name"),
-            FieldSpec("kind", "Kind", "choice", value="group", choices=tuple(eh.KIND_NAMES.items())),
-            FieldSpec("frequency", "How often", "choice", value="weekly",
-                      choices=tuple((f, f.replace("_", " ")) for f in eh.FREQUENCIES)),
-            FieldSpec("audience", "For whom (optional)", value="pupils"),
-        ]), done)
+        self.app.push_screen(dialog, done)
 
     def action_rename(self) -> None:
         o = self.current()
         if o is None or not self.allowed():
             return
 
-        def done(values) -> None:
-            if values is not None and self.call_service(eh.rename_offer, self.actor, o.id, values["name"],
-                                                        values["reason"]):
-                self.notify("Offer renamed; its history keeps the old name.", markup=False)
-                self.reload()
-
-        self.app.push_screen(FieldsDialog(f"Rename {o.name}", [
-            FieldSpec("name", "New name", value=o.name),
-            FieldSpec("reason", "Why (optional)", max_length=500),
-        ]), done)
+        actor = self.actor
+        self._dialog("Offer renamed; its history keeps the old name.", FieldsDialog(f"Rename {o.name}", [
+            Field("new_name", "New name", value=o.name),
+            Field("reason", "Why (optional)", max_length=500),
+        ], lambda v: eh.rename_offer(actor, o.id, **v)))
 
     def action_retire(self) -> None:
         o = self.current()
@@ -254,12 +258,8 @@ class OfferScreen(_ListScreen):
         fn = eh.retire_offer if o.active else eh.restore_offer
         title = f"Retire {o.name}" if o.active else f"Restore {o.name}"
 
-        def done(values) -> None:
-            if values is not None and self.call_service(fn, self.actor, o.id, values["reason"]):
-                self.notify("Offer retired." if o.active else "Offer restored.", markup=False)
-                self.reload()
-
-        self.app.push_screen(FieldsDialog(title, [
-            FieldSpec("reason", "Why" + ("" if o.active else " (optional)"), max_length=500),
-        ], intro="Retiring stops new sessions and enrolments; everything recorded stays." if o.active else ""),
-            done)
+        actor = self.actor
+        self._dialog("Offer retired." if o.active else "Offer restored.", FieldsDialog(title, [
+            Field("reason", "Why" + ("" if o.active else " (optional)"), max_length=500),
+        ], lambda v: fn(actor, o.id, **v),
+            intro="Retiring stops new sessions and enrolments; everything recorded stays." if o.active else ""))

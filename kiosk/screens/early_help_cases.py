@@ -23,9 +23,9 @@ from kiosk.capabilities import Cap
 from kiosk.clock import to_local, fmt_local, today
 from kiosk.rules.deadlines import school_days
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.widgets.dialogs import Field, FieldsDialog, NoticeDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
-from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeTextArea
 
 
@@ -33,12 +33,12 @@ def _d(value) -> str:
     return f"{value:%d/%m/%y}" if value else ""
 
 
-class _ListScreen(KioskScreen):
+class ListScreen(KioskScreen):
     """A table of rows keyed by id, with a line of explanation above it."""
 
     AUTO_FOCUS = "#table"
     DEFAULT_CSS = """
-    _ListScreen #intro { height: auto; padding: 0 1; color: $text-muted; }
+    ListScreen #intro { height: auto; padding: 0 1; color: $text-muted; }
     """
 
     def compose_body(self):
@@ -69,8 +69,20 @@ class _ListScreen(KioskScreen):
         self.show_error("Only pastoral staff and the DSL team can do this.")
         return False
 
+    def dialog(self, dialog: FieldsDialog, saved) -> None:
+        """Open a FieldsDialog; `saved(result)` says what was done, then the list reloads."""
+        def done(result) -> None:
+            if result is not None:
+                saved(result)
+                self.reload()
 
-class EnrolmentsScreen(_ListScreen):
+        self.app.push_screen(dialog, done)
+
+    def open_detail(self, fn, row_id: int, show) -> None:
+        self.run_service(fn, self.actor, row_id, then=show)
+
+
+class EnrolmentsScreen(ListScreen):
     SCREEN_TITLE = "Early help: enrolments and reviews"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -100,8 +112,11 @@ class EnrolmentsScreen(_ListScreen):
         self.reload()
 
     def reload(self) -> None:
+        self.run_service(eh.list_enrolments, self.actor, not self.show_ended, then=self._show,
+                         group="list", exclusive=True)
+
+    def _show(self, views) -> None:
         key = self.current_key()
-        views = self.call_service(eh.list_enrolments, self.actor, not self.show_ended) or []
         now = today()
         views.sort(key=lambda v: (not v.open, v.next_review_on or now + timedelta(days=9999), v.pupil_name))
         overdue = sum(1 for v in views if v.open and v.next_review_on and v.next_review_on < now)
@@ -139,9 +154,7 @@ class EnrolmentsScreen(_ListScreen):
         event.stop()
         v = self.current()
         if v is not None:
-            full = self.call_service(eh.get_enrolment, self.actor, v.id)
-            if full is not None:
-                self.app.push_screen(EnrolmentDetail(full))
+            self.open_detail(eh.get_enrolment, v.id, lambda full: self.app.push_screen(EnrolmentDetail(full)))
 
     def action_enrol(self) -> None:
         if not self.can_manage():
@@ -161,23 +174,21 @@ class EnrolmentsScreen(_ListScreen):
             self.show_error("This enrolment has ended.")
             return
 
-        def done(values) -> None:
-            if values is None:
-                return
-            out = self.call_service(eh.record_review, self.actor, v.id, values["notes"], values["reviewed_on"],
-                                    values["next_review_on"] or None, profile=self.app.profile)
-            if out is not None:
-                nxt = (f" Next review {out.next_review_on:%d %b %Y}."
-                       + holiday_note(self.app.profile, out.next_review_on) if out.next_review_on else "")
-                self.notify(f"Review recorded for {out.pupil_name}.{nxt}", markup=False)
-                self.reload()
+        actor, profile = self.actor, self.app.profile
 
-        self.app.push_screen(FieldsDialog(f"Review: {v.pupil_name}, {v.offer_name}", [
-            FieldSpec("notes", "Review notes (progress against the aims)", "text"),
-            FieldSpec("reviewed_on", "Reviewed on", value=f"{today():%d/%m/%Y}", max_length=20),
-            FieldSpec("next_review_on", "Next review (blank if none; '+6w': six weeks of school)",
-                      value=review_default(self.app.profile), max_length=20),
-        ], intro=f"Aims: {v.aims}"), done)
+        def saved(out) -> None:
+            nxt = (f" Next review {out.next_review_on:%d %b %Y}."
+                   + holiday_note(profile, out.next_review_on) if out.next_review_on else "")
+            self.notify(f"Review recorded for {out.pupil_name}.{nxt}", markup=False)
+
+        self.dialog(FieldsDialog(f"Review: {v.pupil_name}, {v.offer_name}", [
+            Field("notes", "Review notes (progress against the aims)", "text"),
+            Field("reviewed_on", "Reviewed on", value=f"{today():%d/%m/%Y}", max_length=20),
+            Field("next_review_on", "Next review (blank if none; '+6w': six weeks of school)",
+                  value=review_default(profile), max_length=20),
+        ], lambda val: eh.record_review(actor, v.id, val["notes"], val["reviewed_on"],
+                                        val["next_review_on"] or None, profile=profile),
+            intro=f"Aims: {v.aims}"), saved)
 
     def action_end(self) -> None:
         v = self.current()
@@ -187,37 +198,31 @@ class EnrolmentsScreen(_ListScreen):
             self.show_error("This enrolment has already ended.")
             return
 
-        def done(values) -> None:
-            if values is None:
-                return
-            out = self.call_service(eh.end_enrolment, self.actor, v.id, values["ended_on"], values["outcome"])
-            if out is not None:
-                self.notify(f"{out.pupil_name}: {out.offer_name} ended.", markup=False)
-                self.reload()
-
-        self.app.push_screen(FieldsDialog(f"End: {v.pupil_name}, {v.offer_name}", [
-            FieldSpec("ended_on", "Ended on", value=f"{today():%d/%m/%Y}", max_length=20),
-            FieldSpec("outcome", "Outcome (what changed; any next step)", "text"),
-        ], intro=f"Started {v.start_on:%d %b %Y}. Aims: {v.aims}"), done)
+        actor = self.actor
+        self.dialog(FieldsDialog(f"End: {v.pupil_name}, {v.offer_name}", [
+            Field("ended_on", "Ended on", value=f"{today():%d/%m/%Y}", max_length=20),
+            Field("outcome", "Outcome (what changed; any next step)", "text"),
+        ], lambda val: eh.end_enrolment(actor, v.id, **val),
+            intro=f"Started {v.start_on:%d %b %Y}. Aims: {v.aims}"),
+            lambda out: self.notify(f"{out.pupil_name}: {out.offer_name} ended.", markup=False))
 
 
 def enrol_dialog(screen: KioskScreen, pupil, after=None, referral_id: int | None = None) -> None:
     """Ask for the enrolment details for a chosen pupil and enrol them."""
-    offers = [o for o in (screen.call_service(eh.list_offers, screen.actor) or [])
-              if o.kind not in eh.FAMILY_REGISTER_KINDS]
-    workers = screen.call_service(eh.keyworkers, screen.actor) or []
-    me = str(screen.actor.user_id)
-    worker_choices = tuple((str(w.user_id), w.name) for w in workers)
+    actor = screen.actor
+    screen.run_service(eh.enrol_choices, actor,
+                       then=lambda choices: _enrol_dialog(screen, actor, pupil, choices, after, referral_id))
 
-    def done(values) -> None:
-        if values is None:
-            return
-        offer_id = int(values["offer"]) if values["offer"] else None
-        out = screen.call_service(
-            eh.enrol, screen.actor, pupil.id, offer_id, values["start_on"], values["aims"], values["review_on"],
-            values["planned_end_on"] or None, int(values["keyworker"]) if values["keyworker"] else None,
-            referral_id, profile=screen.app.profile,
-        )
+
+def _enrol_dialog(screen: KioskScreen, actor, pupil, choices, after, referral_id) -> None:
+    offers, workers = choices
+    profile = screen.app.profile
+
+    def submit(v):
+        return eh.enrol(actor, pupil.id, v["offer"], v["start_on"], v["aims"], v["review_on"],
+                        v["planned_end_on"] or None, v["keyworker_id"], referral_id, profile=profile)
+
+    def done(out) -> None:
         if out is not None:
             screen.notify(f"{out.pupil_name} enrolled in {out.offer_name}; first review "
                           f"{out.review_on:%d %b %Y}." + holiday_note(screen.app.profile, out.review_on),
@@ -226,14 +231,15 @@ def enrol_dialog(screen: KioskScreen, pupil, after=None, referral_id: int | None
                 after()
 
     screen.app.push_screen(FieldsDialog(f"Enrol {pupil.name}", [
-        FieldSpec("offer", "Intervention", "choice", choices=tuple((str(o.id), o.name) for o in offers)),
-        FieldSpec("start_on", "Start date", value=f"{today():%d/%m/%Y}", max_length=20),
-        FieldSpec("aims", "Aims", "text"),
-        FieldSpec("review_on", "First review ('+6w': six weeks of school)", value=review_default(screen.app.profile),
-                  max_length=20),
-        FieldSpec("planned_end_on", "Planned end (optional)", max_length=20),
-        FieldSpec("keyworker", "Keyworker", "choice", value=me, choices=worker_choices),
-    ]), done)
+        Field("offer", "Intervention", "choice", options=tuple((o.id, o.name) for o in offers)),
+        Field("start_on", "Start date", value=f"{today():%d/%m/%Y}", max_length=20),
+        Field("aims", "Aims", "text"),
+        Field("review_on", "First review ('+6w': six weeks of school)", value=review_default(profile),
+              max_length=20),
+        Field("planned_end_on", "Planned end (optional)", max_length=20),
+        Field("keyworker_id", "Keyworker", "choice", value=actor.user_id,
+              options=tuple((w.user_id, w.name) for w in workers)),
+    ], submit), done)
 
 
 class EnrolmentDetail(ModalScreen):
@@ -268,7 +274,7 @@ class EnrolmentDetail(ModalScreen):
         self.dismiss(None)
 
 
-class ReferralsScreen(_ListScreen):
+class ReferralsScreen(ListScreen):
     SCREEN_TITLE = "Early help: internal referrals"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -293,8 +299,10 @@ class ReferralsScreen(_ListScreen):
         self.reload()
 
     def reload(self) -> None:
+        self.run_service(eh.list_referrals, self.actor, then=self._show, group="list", exclusive=True)
+
+    def _show(self, views) -> None:
         key = self.current_key()
-        views = self.call_service(eh.list_referrals, self.actor) or []
         views.sort(key=lambda r: (r.decision != "pending", -r.referred_at.timestamp()))
         pending = sum(1 for r in views if r.decision == "pending")
         self.query_one("#intro", Static).update(Content(f"{pending} waiting for a decision.  Enter: details."))
@@ -316,11 +324,10 @@ class ReferralsScreen(_ListScreen):
     def on_data_table_row_selected(self, event) -> None:
         event.stop()
         r = self.current()
-        if r is None:
-            return
-        r = self.call_service(eh.get_referral, self.actor, r.id)
-        if r is None:
-            return
+        if r is not None:
+            self.open_detail(eh.get_referral, r.id, self._show_referral)
+
+    def _show_referral(self, r) -> None:
         lines = [
             Content.styled(f"{r.pupil_name}: {r.offer_name}", "bold"),
             Content.assemble(("Referred ", "dim"), fmt_local(r.referred_at), ("  by ", "dim"), r.referred_by),
@@ -345,34 +352,33 @@ class ReferralsScreen(_ListScreen):
         if r.decision != "pending":
             self.show_error("A decision has already been recorded.")
             return
-        workers = self.call_service(eh.keyworkers, self.actor) or []
+        self.run_service(eh.keyworkers, self.actor, then=lambda workers: self._decide(r, workers))
 
-        def done(values) -> None:
-            if values is None:
-                return
-            accepted = values["decision"] == "accepted"
-            out = self.call_service(
-                eh.decide_referral, self.actor, r.id, values["decision"], values["reason"],
-                int(values["picked_up_by"]) if accepted and values["picked_up_by"] else None,
-                aims=values["aims"] if accepted else None, review_on=values["review_on"] or None,
-                profile=self.app.profile,
-            )
-            if out is not None:
-                extra = " and enrolled" if out.enrolment_id else ""
-                told = " The referrer is told." if out.decision == "declined" else ""
-                self.notify(f"Referral {out.decision}{extra}.{told}", markup=False)
-                self.reload()
+    def _decide(self, r, workers) -> None:
+        actor, profile = self.actor, self.app.profile
 
-        self.app.push_screen(FieldsDialog(f"Decide: {r.pupil_name}, {r.offer_name}", [
-            FieldSpec("decision", "Decision", "choice", value="accepted",
-                      choices=(("accepted", "Accept"), ("declined", "Decline"))),
-            FieldSpec("reason", "Reasons for the decision (required to decline)", "text"),
-            FieldSpec("picked_up_by", "Picked up by (if accepted)", "choice", value=str(self.actor.user_id),
-                      choices=tuple((str(w.user_id), w.name) for w in workers)),
-            FieldSpec("aims", "Aims, to enrol now (optional; leave blank to enrol later)", "text"),
-            FieldSpec("review_on", "First review (if enrolling now)",
-                      value=review_default(self.app.profile), max_length=20),
-        ], intro=f"Why: {r.reason}"), done)
+        def submit(v):
+            accepted = v["decision"] == "accepted"
+            return eh.decide_referral(actor, r.id, v["decision"], v["reason"],
+                                      v["picked_up_by"] if accepted else None,
+                                      aims=v["aims"] if accepted else None,
+                                      review_on=v["review_on"] or None, profile=profile)
+
+        def saved(out) -> None:
+            extra = " and enrolled" if out.enrolment_id else ""
+            told = " The referrer is told." if out.decision == "declined" else ""
+            self.notify(f"Referral {out.decision}{extra}.{told}", markup=False)
+
+        self.dialog(FieldsDialog(f"Decide: {r.pupil_name}, {r.offer_name}", [
+            Field("decision", "Decision", "choice", value="accepted",
+                  options=(("accepted", "Accept"), ("declined", "Decline"))),
+            Field("reason", "Reasons for the decision (required to decline)", "text"),
+            Field("picked_up_by", "Picked up by (if accepted)", "choice", value=actor.user_id,
+                  options=tuple((w.user_id, w.name) for w in workers)),
+            Field("aims", "Aims, to enrol now (optional; leave blank to enrol later)", "text"),
+            Field("review_on", "First review (if enrolling now)",
+                  value=review_default(profile), max_length=20),
+        ], submit, intro=f"Why: {r.reason}"), saved)
 
 
 class TextDialog(ModalScreen):
@@ -401,26 +407,6 @@ def holiday_note(profile, d) -> str:
     """Say so when a review date chosen by hand is not a school day."""
     why = school_days(profile).not_a_school_day(d) if d else None
     return f" Note: {why}; change it if that was not meant." if why else ""
-
-
-class ShowTextDialog(ModalScreen[None]):
-    """Lines to read, closed with escape or enter."""
-
-    BINDINGS = [Binding("escape,enter", "close", "Close")]
-
-    def __init__(self, title: str, lines: list) -> None:
-        super().__init__()
-        self.title_text = title
-        self.lines = lines
-
-    def compose(self):
-        with VerticalScroll(classes="dialog"):
-            yield Static(Content.styled(self.title_text, "bold"))
-            yield Static(Content("\n").join(self.lines), id="text-lines")
-        yield KioskFooter()
-
-    def action_close(self) -> None:
-        self.dismiss()
 
 
 class InternalReferralScreen(KioskScreen):
@@ -455,11 +441,9 @@ class InternalReferralScreen(KioskScreen):
             yield SafeTextArea(id="ref-reason")
 
     def on_mount(self) -> None:
-        from kiosk.services import early_help as svc
-
         # Staff may refer without seeing early-help records: the offer names come from
         # the profile, the service resolves them by key.
-        self.offers = [o for o in self.app.profile.offers if o.kind in svc.REFERRAL_KINDS]
+        self.offers = [o for o in self.app.profile.offers if o.kind in eh.REFERRAL_KINDS]
         ol = self.query_one("#ref-offers", OptionList)
         ol.add_options([Option(Content(o.name), id=o.key) for o in self.offers])
         if self.offers:
@@ -487,9 +471,9 @@ class InternalReferralScreen(KioskScreen):
         self.query_one("#ref-reason").focus()
 
     def action_mine(self) -> None:
-        mine = self.call_service(eh.my_referrals, self.actor)
-        if mine is None:
-            return
+        self.run_service(eh.my_referrals, self.actor, then=self._show_mine)
+
+    def _show_mine(self, mine) -> None:
         words = {"pending": "waiting for a decision", "accepted": "taken up",
                  "declined": "not taken up"}
         lines = [Content.assemble((f"{r.referred_at:%d %b}", "dim"), "  ", (r.pupil_name, "bold"), ": ",
@@ -497,7 +481,7 @@ class InternalReferralScreen(KioskScreen):
                                                        "bold" if r.decision == "declined" else ""),
                                   (f"\n    Why: {r.decision_reason}" if r.decision == "declined" else ""))
                  for r in mine] or [Content("You have not referred anyone yet.")]
-        self.app.push_screen(ShowTextDialog("Your referrals", lines))
+        self.app.push_screen(NoticeDialog("Your referrals", lines))
 
     def action_submit(self) -> None:
         if self.pupil is None:
@@ -508,8 +492,11 @@ class InternalReferralScreen(KioskScreen):
             self.show_error("Choose the support asked for.")
             return
         key = ol.get_option_at_index(ol.highlighted).id
-        out = self.call_service(eh.refer_internally, self.actor, self.pupil.id, key,
-                                self.query_one("#ref-reason", SafeTextArea).text, self.app.profile)
+        self.run_service(eh.refer_internally, self.actor, self.pupil.id, key,
+                         self.query_one("#ref-reason", SafeTextArea).text, self.app.profile,
+                         then=self._sent, group="submit", exclusive=True)
+
+    def _sent(self, out) -> None:
         if out is not None:
             self.notify(f"Referral sent: {out.offer_name} for {out.pupil_name}. The pastoral team will decide "
                         "and record who picks it up.", markup=False)

@@ -8,6 +8,8 @@ families (a label and the number of adults), never pupils' details.
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date
 
 from rich.text import Text
@@ -20,7 +22,8 @@ from textual.widgets.option_list import Option
 from kiosk.clock import today
 from kiosk.errors import KioskError
 from kiosk.screens.base import FormScreen, KioskScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
+from kiosk.widgets.dialogs import Field, FieldsDialog, confirm_leave
+from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
 from kiosk.widgets.inputs import SafeInput
 
@@ -51,7 +54,9 @@ class RegisterSetupScreen(KioskScreen):
             yield OptionList(id="offers")
 
     def on_mount(self) -> None:
-        offers = self.call_service(eh.list_offers, self.actor) or []
+        self.run_service(eh.list_offers, self.actor, then=self._show_offers)
+
+    def _show_offers(self, offers) -> None:
         ol = self.query_one("#offers", OptionList)
         ol.add_options([
             Option(Content.assemble(o.name, (f"  {o.kind_name}", "dim")), id=str(o.id)) for o in offers
@@ -117,7 +122,6 @@ class RegisterScreen(FormScreen):
         self.lines: dict[int, dict] = {}
         self.already_taken = False
         self.dirty = False
-        self.warned = False
 
     def compose_body(self):
         yield Static(id="reg-title")
@@ -137,7 +141,7 @@ class RegisterScreen(FormScreen):
 
     def form_state(self) -> dict:
         return {
-            "offer_id": self.offer.id if self.offer else None,
+            "offer": dataclasses.asdict(self.offer) if self.offer else None,
             "held_on": self.held_on.isoformat() if self.held_on else None,
             "label": self.label,
             "lines": [[pid, l["name"], l["form"], l["enrolled"], l["present"], l["note"]]
@@ -145,10 +149,11 @@ class RegisterScreen(FormScreen):
         }
 
     def load_form_state(self, state: dict) -> None:
-        offers = {o.id: o for o in (self.call_service(eh.list_offers, self.actor, True) or [])}
-        self.offer = offers.get(state.get("offer_id"))
-        if self.offer is None:
-            raise ValueError("the offer of this register no longer exists")
+        # The draft carries the offer itself: restoring needs no lookup (the sheet, loaded
+        # in a worker, says if the offer has been retired since).
+        if not isinstance(state.get("offer"), dict):
+            raise ValueError("this register's draft does not say which offer it was for")
+        self.offer = eh.OfferView(**state["offer"])
         self.held_on = date.fromisoformat(state["held_on"])
         self.label = state.get("label", "")
         self.load_sheet(prefill=False)
@@ -177,9 +182,10 @@ class RegisterScreen(FormScreen):
         title = Content.assemble((self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}",
                                  (f"  {self.label}" if self.label else "", "italic"))
         self.query_one("#reg-title", Static).update(title)
-        sheet = self.call_service(eh.register_sheet, self.actor, self.spec())
-        if sheet is None:
-            return
+        self.run_service(eh.register_sheet, self.actor, self.spec(),
+                         then=lambda sheet: self._show_sheet(sheet, prefill), group="sheet")
+
+    def _show_sheet(self, sheet, prefill: bool) -> None:
         self.already_taken = sheet.taken_at is not None
         if not prefill:
             return
@@ -221,7 +227,6 @@ class RegisterScreen(FormScreen):
         self.lines[pupil_id]["present"] = present
         self.query_one("#register", DataTable).update_cell(str(pupil_id), "mark", self.mark_cell(present))
         self.dirty = True
-        self.warned = False
 
     def action_toggle(self) -> None:
         pid = self.current_pupil()
@@ -270,38 +275,30 @@ class RegisterScreen(FormScreen):
             self.update_count()
 
         self.app.push_screen(FieldsDialog(f"Note for {line['name']}", [
-            FieldSpec("note", "Note (seen by the pastoral and DSL teams)", value=line["note"], max_length=500),
+            Field("note", "Note (seen by the pastoral and DSL teams)", value=line["note"], max_length=500),
         ]), done)
 
     def action_save(self) -> None:
         if not self.lines:
             self.show_error("Nobody is on the register yet: add walk-ins with w.")
             return
-        if self.already_taken:
-            self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
-                FieldSpec("reason", "Why is it being corrected?", max_length=500),
-            ]), lambda v: v is not None and self.save(v["reason"]))
-        else:
-            self.save("")
-
-    def save(self, reason: str) -> None:
         marks = {pid: eh.Mark(line["present"], line["note"]) for pid, line in self.lines.items()}
-        result = self.call_service(eh.take_register, self.actor, self.spec(), marks, reason)
-        if result is None:
-            return
+        if self.already_taken:
+            actor, spec = self.actor, self.spec()
+            self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
+                Field("reason", "Why is it being corrected?", max_length=500),
+            ], lambda v: eh.take_register(actor, spec, marks, v["reason"])),
+                lambda result: result is not None and self._saved(result))
+        else:
+            self.submit_form(eh.take_register, self.actor, self.spec(), marks, "", then=self._saved)
+
+    def _saved(self, result) -> None:
         walk = f", {result.walk_ins} walk-in{'s' if result.walk_ins != 1 else ''}" if result.walk_ins else ""
         self.notify(f"Register saved: {result.present} present, {result.absent} absent{walk}.", markup=False)
         self.dirty = False
-        self.form_submitted()
         self.dismiss()
 
-    def action_back(self) -> None:
-        if self.dirty and not self.warned:
-            self.warned = True
-            self.notify("This register is not saved. ctrl+s saves it; escape again leaves without saving.",
-                        severity="warning", markup=False)
-            return
-        super().action_back()
+    leave_question = "Leave without saving this register? The marks made here will be lost."
 
 
 class FamilyRegisterScreen(KioskScreen):
@@ -328,7 +325,6 @@ class FamilyRegisterScreen(KioskScreen):
         self.families: list[eh.FamilyMark] = []
         self.already_taken = False
         self.dirty = False
-        self.warned = False
 
     def spec(self) -> eh.SessionSpec:
         return eh.SessionSpec(self.offer.id, self.held_on, self.label)
@@ -346,7 +342,9 @@ class FamilyRegisterScreen(KioskScreen):
         table.add_column("Family", width=30)
         table.add_column("Adults", width=6)
         table.add_column("Note")
-        found = self.call_service(eh.family_register, self.actor, self.spec())
+        self.run_service(eh.family_register, self.actor, self.spec(), then=self._show_found)
+
+    def _show_found(self, found) -> None:
         if found:
             sid, lines = found
             self.already_taken = sid is not None and bool(lines)
@@ -374,9 +372,9 @@ class FamilyRegisterScreen(KioskScreen):
 
         n = len(self.families) + 1
         self.app.push_screen(FieldsDialog("Add a family", [
-            FieldSpec("family", "Family label (not a child's name)", value=f"Family {n}", max_length=100),
-            FieldSpec("adults", "Adults who came", value="1", max_length=2),
-            FieldSpec("note", "Note (optional)", max_length=500),
+            Field("family", "Family label (not a child's name)", value=f"Family {n}", max_length=100),
+            Field("adults", "Adults who came", value="1", max_length=2),
+            Field("note", "Note (optional)", max_length=500),
         ]), done)
 
     def action_remove(self) -> None:
@@ -390,25 +388,24 @@ class FamilyRegisterScreen(KioskScreen):
         if not self.families:
             self.show_error("Add at least one family with f.")
             return
+        actor, spec, families = self.actor, self.spec(), list(self.families)
         if self.already_taken:
             self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
-                FieldSpec("reason", "Why is it being corrected?", max_length=500),
-            ]), lambda v: v is not None and self.save(v["reason"]))
+                Field("reason", "Why is it being corrected?", max_length=500),
+            ], lambda v: eh.take_family_register(actor, spec, families, v["reason"])),
+                lambda result: result is not None and self._saved(result))
         else:
-            self.save("")
+            self.run_service(eh.take_family_register, actor, spec, families, "", then=self._saved,
+                             group="save", exclusive=True)
 
-    def save(self, reason: str) -> None:
-        result = self.call_service(eh.take_family_register, self.actor, self.spec(), self.families, reason)
-        if result is None:
-            return
+    def _saved(self, result) -> None:
         self.notify(f"Workshop register saved: {result.present} families.", markup=False)
         self.dirty = False
         self.dismiss()
 
     def action_back(self) -> None:
-        if self.dirty and not self.warned:
-            self.warned = True
-            self.notify("Not saved. ctrl+s saves; escape again leaves without saving.",
-                        severity="warning", markup=False)
-            return
-        super().action_back()
+        if self.dirty:
+            confirm_leave(self, self.dismiss, "Leave without saving this register? The families "
+                          "added here will be lost.")
+        else:
+            super().action_back()

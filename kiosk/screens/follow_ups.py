@@ -52,12 +52,10 @@ class FollowUpsScreen(KioskScreen):
             self.reload()
 
     def reload(self) -> None:
-        self.run_load()
+        self.run_service(casework.due_follow_ups, self.app.actor, mine=self.mine, then=self._show,
+                         group="follow-ups", exclusive=True)
 
-    def run_load(self) -> None:
-        due = self.call_service(casework.due_follow_ups, self.app.actor, mine=self.mine)
-        if due is None:
-            return
+    def _show(self, due) -> None:
         table = self.query_one(DataTable)
         table.clear()
         self.items = []
@@ -98,6 +96,9 @@ class FollowUpsScreen(KioskScreen):
         f = self._selected()
         if f is None or f.hidden:
             return
-        if self.call_service(casework.complete_follow_up, self.app.actor, f.id) is not None:
+
+        def done(_result) -> None:
             self.notify(f"Follow-up on {f.ref} marked done.", markup=False)
             self.reload()
+
+        self.run_service(casework.complete_follow_up, self.app.actor, f.id, then=done)

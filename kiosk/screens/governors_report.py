@@ -8,18 +8,14 @@ reaches this screen, and a suppressed bar is drawn at zero with "<5" or "x" in i
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from kiosk import db as dbmod
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog
-from kiosk.screens.export_dialogs import NoticeDialog
+from kiosk.widgets.dialogs import Field, FieldsDialog, NoticeDialog
 from kiosk.services import exports
 from kiosk.services.stats import current_academic_year
 
@@ -54,15 +50,9 @@ class GovernorsReportScreen(KioskScreen):
     def on_mount(self) -> None:
         self._load(self.app.actor, self.period, self.academic_year)
 
-    @work(thread=True, exclusive=True, group="report")
     def _load(self, actor, period: str, ay: int) -> None:
-        try:
-            with dbmod.connection():
-                report = exports.governors_report(actor, period, ay, self.app.profile)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show, report)
+        self.run_service(exports.governors_report, actor, period, ay, self.app.profile,
+                         then=self._show, group="report", exclusive=True)
 
     def _show(self, report) -> None:
         self.report = report
@@ -106,21 +96,15 @@ class GovernorsReportScreen(KioskScreen):
             self._load(self.app.actor, self.period, self.academic_year)
 
     def action_export(self) -> None:
-        fields = [FieldSpec("password", "Password for the PDF (optional: it names no one)", max_length=200)]
+        fields = [Field("password", "Password for the PDF (optional: it names no one)", max_length=200)]
+        app, period, ay = self.app, self.period, self.academic_year
 
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self._export(self.app.actor, self.period, self.academic_year, values["password"])
+        def export(values: dict):
+            return exports.export_governors_report(app.actor, app.settings, app.profile, period, ay,
+                                                   password=values["password"] or None)
 
-        self.app.push_screen(FieldsDialog("Governors' report as a PDF", fields), done)
+        def done(path) -> None:
+            if path is not None:
+                app.push_screen(NoticeDialog("Report written", [(str(path), "")]))
 
-    @work(thread=True, exclusive=True, group="report-export")
-    def _export(self, actor, period, ay, password) -> None:
-        try:
-            with dbmod.connection():
-                path = exports.export_governors_report(actor, self.app.settings, self.app.profile, period, ay,
-                                                       password=password or None)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(lambda: self.app.push_screen(NoticeDialog("Report written", [(str(path), "")])))
+        self.app.push_screen(FieldsDialog("Governors' report as a PDF", fields, export, "Write"), done)

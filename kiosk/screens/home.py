@@ -53,10 +53,8 @@ class HomeScreen(KioskScreen):
             yield Vertical(id="home-counts")
             options = []
             for entry in self.entries:
-                available = self.app.screen_available(entry)
-                label = Content.assemble((f" {entry.key} ", "reverse bold"), " ", entry.label,
-                                         ("" if available else "  (not available yet)", "dim"))
-                options.append(Option(label, id=entry.key, disabled=not available))
+                label = Content.assemble((f" {entry.key} ", "reverse bold"), " ", entry.label)
+                options.append(Option(label, id=entry.key))
             options.append(Option(Content.assemble((" k ", "reverse bold"), " Change my password"),
                                   id="__password"))
             yield OptionList(*options, id="menu")
@@ -74,8 +72,11 @@ class HomeScreen(KioskScreen):
         actor = self.app.actor
         if actor is None:
             return
+        self.run_service(home_counts, actor, self.app.profile, then=self._show_counts,
+                         group="home-counts", exclusive=True)
+
+    def _show_counts(self, counts) -> None:
         box = self.query_one("#home-counts", Vertical)
-        counts = self.call_service(home_counts, actor, self.app.profile) or []
         box.remove_children()
         widgets = []
         for count in counts:

@@ -9,14 +9,11 @@ on show as "Restricted". Enter opens a concern (and marks its alert read).
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from kiosk import db as dbmod
 from kiosk.clock import to_local
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.services import concerns
 
@@ -158,7 +155,9 @@ class InboxScreen(KioskScreen):
             self.action_reload()
 
     def action_reload(self) -> None:
-        self._load(self.app.actor, self.view, self.page)
+        self.run_service(concerns.inbox, self.app.actor, page=self.page, page_size=PAGE_SIZE,
+                         view=self.view, mine=self.mine, urgent_only=self.urgent_only,
+                         then=self._show, group="inbox", exclusive=True)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("follow_ups", "toggle") and (action == "follow_ups" or parameters == ("mine",)):
@@ -177,17 +176,6 @@ class InboxScreen(KioskScreen):
         from kiosk.screens.follow_ups import FollowUpsScreen
 
         self.app.push_screen(FollowUpsScreen())
-
-    @work(thread=True, exclusive=True, group="inbox")
-    def _load(self, actor, view: str, page: int) -> None:
-        try:
-            with dbmod.connection():
-                result = concerns.inbox(actor, page=page, page_size=PAGE_SIZE, view=view,
-                                        mine=self.mine, urgent_only=self.urgent_only)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show, result)
 
     def _show(self, result) -> None:
         table = self.query_one(DataTable)
@@ -247,15 +235,9 @@ class SharedConcernsScreen(InboxScreen):
         Binding("r", "reload", "Refresh"),
     ]
 
-    @work(thread=True, exclusive=True, group="inbox")
-    def _load(self, actor, view: str, page: int) -> None:
-        try:
-            with dbmod.connection():
-                rows = concerns.shared_with_me(actor)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show_shared, rows)
+    def action_reload(self) -> None:
+        self.run_service(concerns.shared_with_me, self.app.actor, then=self._show_shared,
+                         group="inbox", exclusive=True)
 
     def _show_shared(self, rows) -> None:
         self._fill(rows)

@@ -16,10 +16,10 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.clock import today
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldsDialog, FieldSpec, PupilSearchDialog
 from kiosk.services import pupils
+from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 
 
 class LeaversScreen(KioskScreen):
@@ -38,9 +38,19 @@ class LeaversScreen(KioskScreen):
         table.add_columns("Pupil", "Year", "Left", "Send by")
         yield table
 
+    rows: list = []
+
     def on_mount(self) -> None:
-        self.rows = self.call_service(pupils.leavers_to_transfer, self.actor, self.profile) or []
+        self.reload()
+
+    def reload(self) -> None:
+        self.run_service(pupils.leavers_to_transfer, self.actor, self.profile, then=self._show,
+                         group="leavers", exclusive=True)
+
+    def _show(self, rows) -> None:
+        self.rows = list(rows)
         table = self.query_one(DataTable)
+        table.clear()
         for r in self.rows:
             late = r.transfer_due < today()
             table.add_row(Text(r.name), Text(str(r.year_group)), Text(f"{r.left_on:%d/%m/%Y}"),
@@ -76,9 +86,7 @@ class LeaversScreen(KioskScreen):
 
     def on_screen_resume(self) -> None:
         # A file sent from the transfers screen takes the leaver off this list.
-        table = self.query_one(DataTable)
-        table.clear()
-        self.on_mount()
+        self.reload()
 
 
 class NotOnRollScreen(KioskScreen):
@@ -102,8 +110,14 @@ class NotOnRollScreen(KioskScreen):
     def on_mount(self) -> None:
         self.reload()
 
+    rows: list = []
+
     def reload(self) -> None:
-        self.rows = self.call_service(pupils.not_on_roll, self.actor) or []
+        self.run_service(pupils.not_on_roll, self.actor, then=self._show, group="not-on-roll",
+                         exclusive=True)
+
+    def _show(self, rows) -> None:
+        self.rows = list(rows)
         table = self.query_one(DataTable)
         table.clear()
         for r in self.rows:
@@ -130,22 +144,20 @@ class NotOnRollScreen(KioskScreen):
             return
         child = self.rows[index]
 
+        actor = self.actor
+
         def chosen(p) -> None:
             if p is None:
                 return
 
-            def done(values: dict | None) -> None:
-                if values is None:
-                    return
-                try:
-                    pupils.match_not_on_roll(self.actor, child.pupil_id, p.id, values.get("reason", ""))
-                except KioskError as exc:
-                    self.show_error(exc)
-                    return
-                self.notify(f"{child.name} is now {p.name}: concerns moved to their chronology.", markup=False)
-                self.reload()
+            def done(saved) -> None:
+                if saved:
+                    self.notify(f"{child.name} is now {p.name}: concerns moved to their chronology.",
+                                markup=False)
+                    self.reload()
 
             self.app.push_screen(FieldsDialog(f"{child.name} is {p.name}", [
-                FieldSpec("reason", "How you know it is the same child", max_length=500)]), done)
+                Field("reason", "How you know it is the same child", max_length=500)],
+                lambda v: pupils.match_not_on_roll(actor, child.pupil_id, p.id, v.get("reason", ""))), done)
 
         self.app.push_screen(PupilSearchDialog(f"Which pupil is {child.name}?", on_roll_only=True), chosen)

@@ -7,44 +7,20 @@ and deletes the draft; discard asks first.
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.widgets.footer import KioskFooter
 from kiosk.clock import fmt_local
-from kiosk.errors import KioskError
+from kiosk.services import drafts
+from kiosk.widgets.dialogs import ConfirmDialog
+from kiosk.widgets.service import ServiceCaller
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.question))
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(Content("Yes (y)"), id="yes", variant="error")
-                yield Button(Content("No (n)"), id="no")
-        yield KioskFooter()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(value)
-
-
-class RestoreDraftsScreen(ModalScreen[None]):
+class RestoreDraftsScreen(ServiceCaller, ModalScreen[None]):
     BINDINGS = [
         Binding("enter", "restore", "Restore"),
         Binding("delete,d", "discard", "Discard"),
@@ -95,15 +71,11 @@ class RestoreDraftsScreen(ModalScreen[None]):
             return
 
         def done(yes: bool | None) -> None:
-            if not yes:
-                return
-            from kiosk.services import drafts
+            if yes:
+                self.run_service(drafts.delete_draft, self.app.actor, draft_id, "discarded",
+                                 then=lambda _: discarded())
 
-            try:
-                drafts.delete_draft(self.app.actor, draft_id, "discarded")
-            except KioskError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
+        def discarded() -> None:
             self.drafts = [d for d in self.drafts if d.id != draft_id]
             if not self.drafts:
                 self.dismiss()
@@ -113,7 +85,7 @@ class RestoreDraftsScreen(ModalScreen[None]):
             menu.add_options(self._options())
             menu.highlighted = 0
 
-        self.app.push_screen(ConfirmScreen("Discard this draft? It cannot be recovered."), done)
+        self.app.push_screen(ConfirmDialog("Discard this draft? It cannot be recovered."), done)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -11,7 +11,7 @@ therefore takes the Tab itself and passes every key still queued to it on to the
 
 from __future__ import annotations
 
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -19,11 +19,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
+from kiosk.errors import AuthError
 from kiosk.widgets.footer import KioskFooter
-from kiosk import db as dbmod
-from kiosk.errors import AuthError, KioskError
 from kiosk.widgets.clock import Clock
 from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.service import ServiceCaller
 
 
 class UsernameInput(SafeInput):
@@ -60,7 +60,7 @@ class UsernameInput(SafeInput):
         await super()._on_key(event)
 
 
-class LoginScreen(Screen):
+class LoginScreen(ServiceCaller, Screen):
     AUTO_FOCUS = "#password, #username"
 
     class Outcome(Message):
@@ -131,24 +131,24 @@ class LoginScreen(Screen):
         self._say("Checking…")
         self._authenticate(username, password)
 
-    @work(thread=True, exclusive=True, group="login")
     def _authenticate(self, username: str, password: str) -> None:
         from kiosk.services import accounts, two_factor
 
         app = self.app
         remote = getattr(app, "remote_user", None) or str(app.origin).startswith("ssh:")
         allowed = app.settings.remote_roles if remote else None
-        try:
-            with dbmod.connection():
-                result = accounts.authenticate(username, password, origin=app.origin,
-                                               allowed_roles=allowed)
-                step = two_factor.after_password(result.actor, app.settings.two_factor_all_staff)
-        except AuthError as exc:
-            self.post_message(self.Outcome(error=str(exc)))
-        except KioskError as exc:
-            self.post_message(self.Outcome(error=f"Cannot sign in just now: {exc}"))
-        else:
-            self.post_message(self.Outcome(result=result, step=step))
+        two_factor_all = app.settings.two_factor_all_staff
+
+        def sign_in():
+            result = accounts.authenticate(username, password, origin=app.origin, allowed_roles=allowed)
+            return result, two_factor.after_password(result.actor, two_factor_all)
+
+        def refused(exc: BaseException) -> None:
+            error = str(exc) if isinstance(exc, AuthError) else f"Cannot sign in just now: {exc}"
+            self.post_message(self.Outcome(error=error))
+
+        self.run_service(sign_in, then=lambda r: self.post_message(self.Outcome(result=r[0], step=r[1])),
+                         failed=refused, group="login", exclusive=True)
 
     def on_login_screen_outcome(self, message: Outcome) -> None:
         self.busy = False

@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Static
 
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
+from kiosk.services import concerns
 from kiosk.widgets.fit import fill_table
 
 COLUMNS = ("Ref", "Recorded", "Status", "Pupils", "Category")
-from kiosk.services import concerns
 
 
 class MyConcernsScreen(KioskScreen):
@@ -42,7 +42,10 @@ class MyConcernsScreen(KioskScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        rows = self.call_service(concerns.own_concerns, self.app.actor)
+        self.run_service(concerns.own_concerns, self.app.actor, then=self._show, group="mine",
+                         exclusive=True)
+
+    def _show(self, rows) -> None:
         table = self.query_one(DataTable)
         cells = [(Text(r.ref), Text(fmt_local(r.recorded_at)),
                   Text(r.status_label, style="bold" if r.status == "open" else ""),
@@ -57,9 +60,8 @@ class MyConcernsScreen(KioskScreen):
         table = self.query_one(DataTable)
         ids = getattr(self, "row_ids", [])
         if ids and table.cursor_row is not None and table.cursor_row < len(ids):
-            own = self.call_service(concerns.own_record, self.app.actor, ids[table.cursor_row])
-            if own is not None:
-                self.app.push_screen(MyConcernScreen(own))
+            self.run_service(concerns.own_record, self.app.actor, ids[table.cursor_row],
+                             then=lambda own: self.app.push_screen(MyConcernScreen(own)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

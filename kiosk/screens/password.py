@@ -5,15 +5,12 @@ When forced, the screen is a gate: escape signs out instead of going back.
 
 from __future__ import annotations
 
-from textual import work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Label, Static
 
-from kiosk import db as dbmod
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.services.accounts import MIN_PASSWORD_LENGTH
 from kiosk.widgets.inputs import SafeInput
@@ -92,17 +89,13 @@ class PasswordScreen(KioskScreen):
         self._say("Saving…")
         self._change(self.app.actor, current, new)
 
-    @work(thread=True, exclusive=True, group="password")
     def _change(self, actor, current: str, new: str) -> None:
         from kiosk.services import accounts
 
-        try:
-            with dbmod.connection():
-                accounts.change_password(actor, current, new)
-        except KioskError as exc:
-            self.post_message(self.Outcome(error=str(exc)))
-        else:
-            self.post_message(self.Outcome())
+        self.run_service(accounts.change_password, actor, current, new,
+                         then=lambda _: self.post_message(self.Outcome()),
+                         failed=lambda exc: self.post_message(self.Outcome(error=str(exc))),
+                         group="password", exclusive=True)
 
     def on_password_screen_outcome(self, message: Outcome) -> None:
         self.busy = False

@@ -9,10 +9,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldsDialog, FieldSpec, PupilSearchDialog
 from kiosk.services import families, pupils
+from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 
 
 class PupilFamilyScreen(KioskScreen):
@@ -40,18 +40,25 @@ class PupilFamilyScreen(KioskScreen):
         yield table
 
     def on_mount(self) -> None:
-        p = self.call_service(pupils.pupil_summary, self.actor, self.pupil_id)
-        if p is not None:
-            self.query_one("#family-head", Static).update(Content.assemble(
-                ("Siblings of ", "bold"), (p.full_name, "bold"),
-                ("\nFrom the MIS import (shared contact or address, family column) or linked by the "
-                 "DSL team.", "dim")))
+        self.run_service(pupils.pupil_summary, self.actor, self.pupil_id, then=self._show_head)
         self.reload()
 
+    def _show_head(self, p) -> None:
+        self.query_one("#family-head", Static).update(Content.assemble(
+            ("Siblings of ", "bold"), (p.full_name, "bold"),
+            ("\nFrom the MIS import (shared contact or address, family column) or linked by the "
+             "DSL team.", "dim")))
+
     def reload(self) -> None:
-        sibs = self.call_service(families.siblings, self.actor, self.pupil_id) or []
-        counts = {c.pupil_id: c.open_concerns for c in
-                  (self.call_service(families.sibling_open_concerns, self.actor, self.pupil_id) or [])}
+        def load(actor, pupil_id):
+            return (families.siblings(actor, pupil_id),
+                    {c.pupil_id: c.open_concerns for c in families.sibling_open_concerns(actor, pupil_id)})
+
+        self.run_service(load, self.actor, self.pupil_id, then=self._show, group="siblings",
+                         exclusive=True)
+
+    def _show(self, loaded) -> None:
+        sibs, counts = loaded
         self.rows = sibs
         table = self.query_one(DataTable)
         table.clear()
@@ -60,23 +67,18 @@ class PupilFamilyScreen(KioskScreen):
                           Text(str(counts.get(s.pupil_id, 0))),
                           Text("import" if s.source == "import" else "DSL team"), key=str(s.pupil_id))
 
+    def _saved(self, saved) -> None:
+        if saved:
+            self.reload()
+
     def action_link(self) -> None:
+        actor, pupil_id = self.actor, self.pupil_id
+
         def chosen(p) -> None:
-            if p is None:
-                return
-
-            def done(values: dict | None) -> None:
-                if values is None:
-                    return
-                try:
-                    families.link(self.actor, self.pupil_id, p.id, values.get("reason", ""))
-                except KioskError as exc:
-                    self.show_error(exc)
-                    return
-                self.reload()
-
-            self.app.push_screen(FieldsDialog(f"Link {p.name} as a sibling",
-                                              [FieldSpec("reason", "How you know (optional)", max_length=500)]), done)
+            if p is not None:
+                self.app.push_screen(FieldsDialog(
+                    f"Link {p.name} as a sibling", [Field("reason", "How you know (optional)", max_length=500)],
+                    lambda v: families.link(actor, pupil_id, p.id, v.get("reason", ""))), self._saved)
 
         self.app.push_screen(PupilSearchDialog("Find the sibling"), chosen)
 
@@ -85,15 +87,7 @@ class PupilFamilyScreen(KioskScreen):
         if not 0 <= index < len(self.rows):
             return
         s = self.rows[index]
-
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                families.unlink(self.actor, self.pupil_id, s.pupil_id, values.get("reason", ""))
-            except KioskError as exc:
-                self.show_error(exc)
-                return
-            self.reload()
-
-        self.app.push_screen(FieldsDialog(f"Unlink {s.name}", [FieldSpec("reason", "Why they are not siblings", max_length=500)]), done)
+        actor, pupil_id = self.actor, self.pupil_id
+        self.app.push_screen(FieldsDialog(
+            f"Unlink {s.name}", [Field("reason", "Why they are not siblings", max_length=500)],
+            lambda v: families.unlink(actor, pupil_id, s.pupil_id, v.get("reason", ""))), self._saved)

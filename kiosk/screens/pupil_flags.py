@@ -10,10 +10,9 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from kiosk.clock import today
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldsDialog, FieldSpec
 from kiosk.services import pupils
+from kiosk.widgets.dialogs import Field, FieldsDialog
 
 
 class PupilFlagsScreen(KioskScreen):
@@ -42,15 +41,20 @@ class PupilFlagsScreen(KioskScreen):
         yield Static(Content(""), id="flag-detail")
 
     def on_mount(self) -> None:
-        p = self.call_service(pupils.pupil_summary, self.actor, self.pupil_id)
-        if p is not None:
-            self.query_one("#flags-head", Static).update(Content.assemble(
-                (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}",
-                ("  Enter sets or clears a flag; the reason and date go on the chronology.", "dim")))
+        self.run_service(pupils.pupil_summary, self.actor, self.pupil_id, then=self._show_head)
         self.reload()
 
+    def _show_head(self, p) -> None:
+        self.query_one("#flags-head", Static).update(Content.assemble(
+            (p.full_name, "bold"), f"  Y{p.year_group} {p.form_group}",
+            ("  Enter sets or clears a flag; the reason and date go on the chronology.", "dim")))
+
     def reload(self) -> None:
-        self.states = self.call_service(pupils.flag_states, self.actor, self.pupil_id) or []
+        self.run_service(pupils.flag_states, self.actor, self.pupil_id, then=self._show,
+                         group="flags", exclusive=True)
+
+    def _show(self, states) -> None:
+        self.states = list(states)
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -85,24 +89,21 @@ class PupilFlagsScreen(KioskScreen):
         value = not s.set
         fields = []
         if s.key == "other" and value:
-            fields.append(FieldSpec("label", "What the flag is (e.g. Private fostering)", max_length=60))
+            fields.append(Field("label", "What the flag is (e.g. Private fostering)", max_length=60))
         fields += [
-            FieldSpec("reason", "Reason", "text"),
-            FieldSpec("on", "Took effect on", value=f"{today():%d/%m/%Y}", max_length=20),
+            Field("reason", "Reason", "text"),
+            Field("on", "Took effect on", value=f"{today():%d/%m/%Y}", max_length=20),
         ]
+        actor, pupil_id = self.actor, self.pupil_id
 
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                pupils.set_flag(self.actor, self.pupil_id, s.key, value, values.get("reason", ""),
-                                on=values.get("on", ""), label=values.get("label", ""))
-            except KioskError as exc:
-                self.show_error(exc)
-                return
-            self.notify(f"{s.label}: {'set' if value else 'cleared'}", markup=False)
-            self.reload()
+        def done(saved) -> None:
+            if saved:
+                self.notify(f"{s.label}: {'set' if value else 'cleared'}", markup=False)
+                self.reload()
 
         verb = "Set" if value else "Clear"
-        self.app.push_screen(FieldsDialog(f"{verb}: {s.label}", fields,
-                                          intro="ctrl+s saves; the change goes on the pupil's chronology."), done)
+        self.app.push_screen(FieldsDialog(
+            f"{verb}: {s.label}", fields,
+            lambda v: pupils.set_flag(actor, pupil_id, s.key, value, v.get("reason", ""),
+                                      on=v.get("on", ""), label=v.get("label", "")),
+            intro="ctrl+s saves; the change goes on the pupil's chronology."), done)

@@ -10,53 +10,20 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from kiosk.screens.base import KioskScreen
-from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.dialogs import ConfirmDialog, Field, FieldsDialog
+
+__all__ = ["ConfirmDialog", "RetentionScreen"]
 
 
-class ReasonDialog(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, prompt: str) -> None:
-        super().__init__()
-        self.prompt = prompt
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.prompt))
-            yield SafeInput(id="retention-reason", max_length=500, placeholder="The reason, in a sentence")
-        yield Footer()
-
-    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
-        event.stop()
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "yes", "Yes, remove"), Binding("escape,n", "no", "No")]
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def compose(self):
-        with Vertical(classes="dialog"):
-            yield Static(Content(self.text))
-        yield Footer()
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
+def reason_dialog(prompt: str, submit) -> FieldsDialog:
+    """One reason, in a sentence; Enter saves through `submit(reason)` (a service call)."""
+    return FieldsDialog(prompt, [Field("reason", "The reason, in a sentence", max_length=500,
+                                       placeholder="The reason, in a sentence")],
+                        lambda v: submit(v["reason"]))
 
 
 class RetentionScreen(KioskScreen):
@@ -84,15 +51,18 @@ class RetentionScreen(KioskScreen):
     def reload(self, keep_row: int = 0) -> None:
         from kiosk.services import retention
 
+        self.run_service(retention.queue, self.app.actor, self._rules(),
+                         then=lambda q: self._show(q, keep_row), group="retention", exclusive=True)
+
+    def _show(self, q, keep_row: int) -> None:
         table = self.query_one("#retention", DataTable)
         table.clear()
-        q = self.call_service(retention.queue, self.app.actor, self._rules())
-        self.items = list(q.items) if q else []
+        self.items = list(q.items)
         for i in self.items:
             decision = f"proposed by {i.proposal.by}" if i.proposal else "to review"
             table.add_row(Text(i.ref), Text(i.summary), Text(i.due.strftime("%d %b %Y")), Text(decision),
                           key=f"{i.record_type}:{i.record_id}")
-        held = f" {q.held} more on legal hold (never removed)." if q and q.held else ""
+        held = f" {q.held} more on legal hold (never removed)." if q.held else ""
         intro = (f"{len(self.items)} due for review.{held} Removal: a reason, then a second person confirms."
                  if self.items else f"No records are due for review.{held}")
         self.query_one("#retention-intro", Static).update(Content(intro))
@@ -105,35 +75,33 @@ class RetentionScreen(KioskScreen):
             return None, 0
         return self.items[table.cursor_row], table.cursor_row
 
-    def action_propose(self) -> None:
+    def _with_reason(self, prompt, fn, said) -> None:
+        """Ask for a reason, then `fn(actor, record_type, record_id, reason, rules)` (a
+        service call); `said(item, result)` is what the person is told."""
         item, row = self._current()
         if item is None:
             return
-        from kiosk.services import retention
+        actor, rules = self.app.actor, self._rules()
 
-        def done(reason: str | None) -> None:
-            if reason and self.call_service(retention.propose_removal, self.app.actor, item.record_type,
-                                            item.record_id, reason, self._rules()):
-                self.notify(f"Removal of {item.ref} proposed; another person must confirm it.", markup=False)
+        def done(result) -> None:
+            if result:
+                self.notify(said(item, result), markup=False)
                 self.reload(row)
 
-        self.app.push_screen(ReasonDialog(f"Why should {item.ref} be removed? ({item.rule})"), done)
+        self.app.push_screen(reason_dialog(
+            prompt(item), lambda reason: fn(actor, item.record_type, item.record_id, reason, rules)), done)
 
-    def action_keep(self) -> None:
-        item, row = self._current()
-        if item is None:
-            return
+    def action_propose(self) -> None:
         from kiosk.services import retention
 
-        def done(reason: str | None) -> None:
-            if reason:
-                until = self.call_service(retention.keep, self.app.actor, item.record_type, item.record_id,
-                                          reason, self._rules())
-                if until:
-                    self.notify(f"{item.ref} kept; back for review on {until:%d %b %Y}.", markup=False)
-                    self.reload(row)
+        self._with_reason(lambda i: f"Why should {i.ref} be removed? ({i.rule})", retention.propose_removal,
+                          lambda i, _: f"Removal of {i.ref} proposed; another person must confirm it.")
 
-        self.app.push_screen(ReasonDialog(f"Why keep {item.ref} for now?"), done)
+    def action_keep(self) -> None:
+        from kiosk.services import retention
+
+        self._with_reason(lambda i: f"Why keep {i.ref} for now?", retention.keep,
+                          lambda i, until: f"{i.ref} kept; back for review on {until:%d %b %Y}.")
 
     def action_confirm(self) -> None:
         item, row = self._current()
@@ -142,12 +110,14 @@ class RetentionScreen(KioskScreen):
             return
         from kiosk.services import retention
 
+        def removed(ref) -> None:
+            self.notify(f"{ref} removed. A tombstone stays in the audit trail.", markup=False)
+            self.reload(row)
+
         def done(yes: bool | None) -> None:
             if yes:
-                ref = self.call_service(retention.confirm_removal, self.app.actor, item.proposal.id, self._rules())
-                if ref:
-                    self.notify(f"{ref} removed. A tombstone stays in the audit trail.", markup=False)
-                    self.reload(row)
+                self.run_service(retention.confirm_removal, self.app.actor, item.proposal.id, self._rules(),
+                                 then=removed)
 
         self.app.push_screen(ConfirmDialog(
             f"Remove {item.ref} for good? Proposed by {item.proposal.by}: {item.proposal.reason}\n"
@@ -159,6 +129,8 @@ class RetentionScreen(KioskScreen):
             return
         from kiosk.services import retention
 
-        if self.call_service(retention.withdraw, self.app.actor, item.proposal.id) is None:
+        def withdrawn(_result) -> None:
             self.notify(f"Proposal to remove {item.ref} withdrawn.", markup=False)
             self.reload(row)
+
+        self.run_service(retention.withdraw, self.app.actor, item.proposal.id, then=withdrawn)

@@ -58,13 +58,22 @@ class RoleGrantsScreen(KioskScreen):
 
         self.armed = None
         self.waiting = {}
+
+        def load(actor):
+            return (accounts.role_grants(actor), two_factor.pending_resets(actor),
+                    accounts.account_changes(actor))
+
+        self.run_service(load, self.app.actor, then=self._show, group="grants", exclusive=True)
+
+    def _show(self, loaded) -> None:
+        grant_rows, resets, recent = loaded
         grants = self.query_one("#grants", DataTable)
         grants.clear()
-        for g in self.call_service(accounts.role_grants, self.app.actor) or []:
+        for g in grant_rows:
             self.waiting[f"g{g.id}"] = g
             grants.add_row(Text(g.username), Text("Role: " + _role_title(g.role)),
                            Text(g.requested_by), Text(fmt_local(g.requested_at)), key=f"g{g.id}")
-        for r in self.call_service(two_factor.pending_resets, self.app.actor) or []:
+        for r in resets:
             self.waiting[f"r{r.id}"] = r
             grants.add_row(Text(r.username),
                            Text(f"Clear authenticator ({REASONS.get(r.reason, r.reason)})"),
@@ -73,7 +82,7 @@ class RoleGrantsScreen(KioskScreen):
             grants.add_row(Text("Nothing waiting for you."), Text(""), Text(""), Text(""), key="none")
         changes = self.query_one("#changes", DataTable)
         changes.clear()
-        for c in self.call_service(accounts.account_changes, self.app.actor) or []:
+        for c in recent:
             changes.add_row(Text(fmt_local(c.at)), Text(c.action), Text(c.username), Text(c.by))
 
     def action_decide(self, confirm: bool) -> None:
@@ -92,11 +101,12 @@ class RoleGrantsScreen(KioskScreen):
     def _decide_grant(self, grant, confirm: bool) -> None:
         from kiosk.services import accounts
 
-        done = self.call_service(accounts.decide_grant, self.app.actor, grant.id, confirm)
-        if done is not None:
+        def decided(done) -> None:
             verb = "Confirmed" if confirm else "Refused"
             self.notify(f"{verb}: {_role_title(done.role)} for {done.username}.", markup=False)
             self.reload()
+
+        self.run_service(accounts.decide_grant, self.app.actor, grant.id, confirm, then=decided)
 
     def _decide_reset(self, key: str, request, confirm: bool) -> None:
         from kiosk.services import two_factor
@@ -106,8 +116,10 @@ class RoleGrantsScreen(KioskScreen):
             self.notify(f"Press y again to clear {request.username}'s authenticator.",
                         markup=False, timeout=6)
             return
-        done = self.call_service(two_factor.decide_reset, self.app.actor, request.id, confirm)
-        if done is not None:
+        def decided(_done) -> None:
             self.notify(f"{request.username}: authenticator reset {'confirmed' if confirm else 'refused'}.",
                         markup=False)
-        self.reload()
+            self.reload()
+
+        self.run_service(two_factor.decide_reset, self.app.actor, request.id, confirm, then=decided,
+                         failed=lambda exc: (self.service_failed(exc), self.reload()))

@@ -4,7 +4,6 @@ refused and why); ctrl+s imports exactly the file previewed, with a progress bar
 
 from __future__ import annotations
 
-from textual import work
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
@@ -66,7 +65,8 @@ class RollImportScreen(KioskScreen):
         event.stop()
         self.action_preview()
 
-    def action_preview(self) -> None:
+    def _start(self, dry_run: bool) -> None:
+        """Preview (a dry run) or import the file with the options on screen."""
         if self.busy:
             return
         try:
@@ -77,55 +77,48 @@ class RollImportScreen(KioskScreen):
         if not path:
             self.show_error("Give the path of the file exported from the MIS.")
             return
-        self.busy = True
-        self._show(["Reading the file ..."])
-        bar = self.query_one("#roll-progress", ProgressBar)
-        bar.update(total=None, progress=0)  # indeterminate: reading and matching
-        bar.display = True
-        self._run(self.app.actor, path, full, mapping, True, None)
-
-    def action_import(self) -> None:
-        if self.busy:
-            return
-        try:
-            path, full, mapping = self._options()
-        except KioskError as exc:
-            self.show_error(exc)
-            return
-        if self.previewed is None or self.previewed[:3] != (path, full, mapping):
+        if not dry_run and (self.previewed is None or self.previewed[:3] != (path, full, mapping)):
             self.show_error("Preview this file with these options first (Enter).")
             return
         self.busy = True
+        if dry_run:
+            self._show(["Reading the file ..."])
         bar = self.query_one("#roll-progress", ProgressBar)
-        bar.update(total=None, progress=0)
+        bar.update(total=None, progress=0)  # indeterminate: reading and matching
         bar.display = True
-        self._run(self.app.actor, path, full, mapping, False, self.previewed[3])
+        self._run(self.app.actor, path, full, mapping, dry_run, None if dry_run else self.previewed[3])
+
+    def action_preview(self) -> None:
+        self._start(dry_run=True)
+
+    def action_import(self) -> None:
+        self._start(dry_run=False)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#roll-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
-    @work(thread=True, exclusive=True, group="roll-import")
     def _run(self, actor, path: str, full: bool, mapping: dict, dry_run: bool, sha: str | None) -> None:
-        from kiosk import db as dbmod
         from kiosk.services import roll_import
 
+        app = self.app
+
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
+            app.call_from_thread(self._progress, done, total)
 
-        try:
+        def read_and_import():
             data, name = roll_import.read_file(path)
-            with dbmod.connection():
-                result = roll_import.run_import(actor, data, name, full_roll=full, mapping=mapping,
-                                                dry_run=dry_run, progress=progress, expect_sha256=sha)
-        except KioskError as exc:
-            self.app.call_from_thread(self._failed, exc)
-            return
-        self.app.call_from_thread(self._done, result, (path, full, mapping))
+            return roll_import.run_import(actor, data, name, full_roll=full, mapping=mapping,
+                                          dry_run=dry_run, progress=progress, expect_sha256=sha)
 
-    def _failed(self, exc: KioskError) -> None:
+        self.run_service(read_and_import, then=lambda result: self._done(result, (path, full, mapping)),
+                         failed=self._failed, group="roll-import", exclusive=True)
+
+    def _failed(self, exc: BaseException) -> None:
+        from kiosk.widgets.service import describe_failure
+
         self.busy = False
         self.query_one("#roll-progress").display = False
-        self._show([str(exc)])
+        self._show([describe_failure(exc)])
         self.show_error(exc)
 
     def _done(self, result, options) -> None:

@@ -12,7 +12,6 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.procedures import ProceduresText
 
@@ -80,11 +79,10 @@ class SignoffScreen(KioskScreen):
 
         if not self.reached_end or self.app.actor is None:
             return
-        try:
-            signoff.sign(self.app.actor, self.app.profile.procedures_version)
-        except KioskError as exc:
-            self.show_error(exc)
-            return
+        self.run_service(signoff.sign, self.app.actor, self.app.profile.procedures_version,
+                         then=self._signed, group="sign", exclusive=True)
+
+    def _signed(self, _result) -> None:
         self.notify(f"Thank you. Your confirmation of version {self.app.profile.procedures_version} "
                     "is recorded.", markup=False)
         self.app.call_later(self.app.signoff_done)

@@ -24,9 +24,10 @@ class SignoffStatusScreen(KioskScreen):
 
         table = self.query_one("#unsigned", DataTable)
         table.add_columns("Username", "Name", "Roles", "Last signed")
-        rows = self.call_service(signoff.unsigned_users, self.app.actor, self.app.profile)
-        if rows is None:
-            return
+        self.run_service(signoff.unsigned_users, self.app.actor, self.app.profile, then=self._show)
+
+    def _show(self, rows) -> None:
+        table = self.query_one("#unsigned", DataTable)
         version = self.app.profile.procedures_version
         summary = (f"Everyone has signed version {version}." if not rows else
                    f"{len(rows)} active account(s) have not signed version {version}.")

@@ -8,14 +8,11 @@ screen never sees the numbers behind them). Every cell is plain Text.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from kiosk import db as dbmod
-from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 
 LABEL_WIDTH = 30
@@ -78,17 +75,11 @@ class StatsScreen(KioskScreen):
         self.academic_year = year
         self.action_reload()
 
-    @work(thread=True, exclusive=True, group="stats")
     def _load(self, actor, year: int) -> None:
         from kiosk.services import stats
 
-        try:
-            with dbmod.connection():
-                result = stats.statistics(actor, year)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._show, result)
+        self.run_service(stats.statistics, actor, year, then=self._show, group="stats",
+                         exclusive=True)
 
     def _show(self, result) -> None:
         self.result = result

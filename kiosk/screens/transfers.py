@@ -12,19 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from kiosk import db as dbmod
 from kiosk.clock import fmt_local
 from kiosk.dates import parse_typed_date
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import ValidationError
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_dialogs import FieldSpec, FieldsDialog, PupilSearchDialog
-from kiosk.screens.export_dialogs import ConfirmDialog, NoticeDialog
 from kiosk.services import transfers
+from kiosk.widgets.dialogs import ConfirmDialog, Field, FieldsDialog, NoticeDialog
+from kiosk.widgets.pupil_search import PupilSearchDialog
 
 
 class TransfersScreen(KioskScreen):
@@ -66,8 +64,11 @@ class TransfersScreen(KioskScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        actor, profile = self.app.actor, self.app.profile
-        self.rows, self.incoming = self.call_service(transfers.transfers_screen, actor, profile) or ([], [])
+        self.run_service(transfers.transfers_screen, self.app.actor, self.app.profile, then=self._show,
+                         group="transfers", exclusive=True)
+
+    def _show(self, found) -> None:
+        self.rows, self.incoming = found
         table = self.query_one("#transfers", DataTable)
         table.clear()
         for v in self.rows:
@@ -117,38 +118,42 @@ class TransfersScreen(KioskScreen):
         self.app.push_screen(PupilSearchDialog("Which pupil is moving?"), picked)
 
     def _ask_move(self, pupil_id: int, values: dict | None = None) -> None:
+        if values is None:
+            def got(defaults) -> None:
+                left = (defaults or {}).get("left_on")
+                self._ask_move(pupil_id, {"left": f"{left:%d/%m/%Y}" if left else ""})
+
+            self.run_service(transfers.move_defaults, self.app.actor, pupil_id, then=got)
+            return
         v = values
-        if v is None:
-            defaults = self.call_service(transfers.move_defaults, self.app.actor, pupil_id) or {}
-            left = defaults.get("left_on")
-            v = {"left": f"{left:%d/%m/%Y}" if left else ""}
         fields = [
-            FieldSpec("school", "Destination school", value=v.get("school", "")),
-            FieldSpec("dsl", "Their DSL (name)", value=v.get("dsl", "")),
-            FieldSpec("contact", "Their secure email or phone", value=v.get("contact", "")),
-            FieldSpec("left", "Date the pupil left (e.g. 26/11/2026 or today)", value=v.get("left", "")),
-            FieldSpec("joining", "Date joining the new school (optional)", value=v.get("joining", "")),
+            Field("school", "Destination school", value=v.get("school", "")),
+            Field("dsl", "Their DSL (name)", value=v.get("dsl", "")),
+            Field("contact", "Their secure email or phone", value=v.get("contact", "")),
+            Field("left", "Date the pupil left (e.g. 26/11/2026 or today)", value=v.get("left", "")),
+            Field("joining", "Date joining the new school (optional)", value=v.get("joining", "")),
         ]
+        actor, profile = self.app.actor, self.app.profile
 
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                left = parse_typed_date(values["left"], "date left")
-                joining = parse_typed_date(values["joining"], "joining date", required=False)
-                transfers.start_transfer(self.app.actor, pupil_id, destination_school=values["school"],
-                                         destination_dsl=values["dsl"], destination_contact=values["contact"],
-                                         left_on=left, joining_on=joining, profile=self.app.profile,
-                                         **({"source": self.source, "source_ref": self.source_ref}
-                                            if pupil_id == self.start_pupil else {}))
-            except KioskError as exc:
-                self.show_error(exc)
-                self._ask_move(pupil_id, values)  # nothing typed is lost
-                return
-            self.notify("Move recorded. s sends the file.", markup=False)
-            self.action_reload()
+        source = ({"source": self.source, "source_ref": self.source_ref}
+                  if pupil_id == self.start_pupil else {})
 
-        self.app.push_screen(FieldsDialog("Record a move", fields), done)
+        def record(values: dict):
+            # A refusal keeps the dialog open with everything typed.
+            return transfers.start_transfer(
+                actor, pupil_id, destination_school=values["school"], destination_dsl=values["dsl"],
+                destination_contact=values["contact"],
+                left_on=parse_typed_date(values["left"], "left", label="date left"),
+                joining_on=parse_typed_date(values["joining"], "joining", required=False,
+                                            label="joining date"),
+                profile=profile, **source)
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify("Move recorded. s sends the file.", markup=False)
+                self.action_reload()
+
+        self.app.push_screen(FieldsDialog("Record a move", fields, record), done)
 
     # --- send ---------------------------------------------------------------------------
     def action_send(self) -> None:
@@ -160,15 +165,15 @@ class TransfersScreen(KioskScreen):
             return
 
         def go(yes: bool | None = True) -> None:
-            if not yes:
-                return
-            choices, others = self.call_service(transfers.restricted_to_confirm, self.app.actor, v.id) or ([], 0)
-            self._confirm_restricted(v, list(choices), [], others)
+            if yes:
+                self.run_service(transfers.restricted_to_confirm, self.app.actor, v.id,
+                                 then=lambda found: self._confirm_restricted(v, list(found[0]), [], found[1]))
 
         if v.sent_at is not None:
             self.app.push_screen(ConfirmDialog(
-                "Send again?", f"The file was sent on {fmt_local(v.sent_at)}. Sending again makes new files "
-                "and a new password; the earlier password's receipt code will no longer match. y sends again."), go)
+                f"The file was sent on {fmt_local(v.sent_at)}. Sending again makes new files "
+                "and a new password; the earlier password's receipt code will no longer match. y sends again.",
+                title="Send again?"), go)
         else:
             go()
 
@@ -182,34 +187,25 @@ class TransfersScreen(KioskScreen):
             self._confirm_restricted(v, pending, chosen + ([c["id"]] if yes else []), others)
 
         self.app.push_screen(ConfirmDialog(
-            "Restricted concern",
             f"Include restricted concern {c['ref']} ({c['categories'] or 'uncategorised'}, "
-            f"{c['occurred_on']:%d %b %Y}) in the file for {v.destination_school}? y includes it."),
-            answered)
+            f"{c['occurred_on']:%d %b %Y}) in the file for {v.destination_school}? y includes it.",
+            title="Restricted concern"), answered)
 
     def _ask_send(self, v, chosen: list, others: int) -> None:
         intro = (f"{len(chosen)} restricted concern(s) included."
                  + (f" {others} more are restricted to others and stay out (the file says so)." if others else ""))
-        fields = [FieldSpec("summary", "Your summary for the receiving DSL", kind="text", max_length=4000),
-                  FieldSpec("password", "Password (blank: a strong one is made and shown once)", max_length=200)]
+        fields = [Field("summary", "Your summary for the receiving DSL", "text", max_length=4000),
+                  Field("password", "Password (blank: a strong one is made and shown once)", max_length=200)]
+        app = self.app
 
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self._send(self.app.actor, v.id, values["summary"], values["password"], chosen)
+        def send(values: dict):
+            return transfers.send_transfer(app.actor, app.settings, app.profile, v.id,
+                                           password=values["password"] or None,
+                                           summary=values["summary"], include_restricted=chosen)
 
-        self.app.push_screen(FieldsDialog(f"Send the file to {v.destination_school}", fields, intro), done)
-
-    @work(thread=True, exclusive=True, group="export")
-    def _send(self, actor, transfer_id: int, summary: str, password: str, chosen: list) -> None:
-        try:
-            with dbmod.connection():
-                out = transfers.send_transfer(actor, self.app.settings, self.app.profile, transfer_id,
-                                              password=password or None, summary=summary,
-                                              include_restricted=chosen)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._sent, out)
+        self.app.push_screen(FieldsDialog(f"Send the file to {v.destination_school}", fields, send,
+                                          "Send", intro=intro),
+                             lambda out: out is not None and self._sent(out))
 
     def _sent(self, out) -> None:
         lines = [(f"PDF: {out.pdf_path}", ""), (f"Bundle: {out.bundle_path}", ""),
@@ -227,52 +223,43 @@ class TransfersScreen(KioskScreen):
         v = self._current()
         if v is None:
             return
-        fields = [FieldSpec("code", "Receipt code the receiving DSL read out", max_length=20),
-                  FieldSpec("who", "Who received it there", value=v.destination_dsl),
-                  FieldSpec("when", "On (date)", value="today")]
+        fields = [Field("code", "Receipt code the receiving DSL read out", max_length=20),
+                  Field("who", "Who received it there", value=v.destination_dsl),
+                  Field("when", "On (date)", value="today")]
+        actor, profile = self.app.actor, self.app.profile
 
-        def done(values: dict | None) -> None:
-            if values is None:
-                return
-            try:
-                when = parse_typed_date(values["when"], "date received")
-                transfers.record_ack(self.app.actor, v.id, values["code"], received_by=values["who"],
-                                     received_on=when, profile=self.app.profile)
-            except KioskError as exc:
-                self.show_error(exc)
-                return
-            self.notify("Receipt recorded: the file is marked transferred.", markup=False)
-            self.action_reload()
+        def record(values: dict):
+            return transfers.record_ack(
+                actor, v.id, values["code"], received_by=values["who"],
+                received_on=parse_typed_date(values["when"], "when", label="date received"),
+                profile=profile)
 
-        self.app.push_screen(FieldsDialog("Record the receipt", fields), done)
+        def done(result) -> None:
+            if result is not None:
+                self.notify("Receipt recorded: the file is marked transferred.", markup=False)
+                self.action_reload()
+
+        self.app.push_screen(FieldsDialog("Record the receipt", fields, record), done)
 
     # --- receive ------------------------------------------------------------------------
     def action_receive(self) -> None:
-        fields = [FieldSpec("file", "The bundle file (.cpbundle), full path", max_length=1000),
-                  FieldSpec("password", "Its password (from the sending DSL)", max_length=200),
-                  FieldSpec("key", "Their school's key, if they gave it (e.g. ABCD-EFGH-...)", max_length=40)]
+        fields = [Field("file", "The bundle file (.cpbundle), full path", max_length=1000),
+                  Field("password", "Its password (from the sending DSL)", max_length=200),
+                  Field("key", "Their school's key, if they gave it (e.g. ABCD-EFGH-...)", max_length=40)]
+        app = self.app
 
-        def done(values: dict | None) -> None:
-            if values is not None:
-                self._receive(self.app.actor, values["file"].strip(), values["password"], values["key"].strip())
-
-        self.app.push_screen(FieldsDialog("Receive a child protection file", fields), done)
-
-    @work(thread=True, exclusive=True, group="export")
-    def _receive(self, actor, path: str, password: str, key: str) -> None:
-        try:
+        def receive(values: dict):
+            path = values["file"].strip()
             try:
                 data = Path(path).expanduser().read_bytes()
             except OSError as exc:
                 raise ValidationError("file", f"{path}: cannot be read ({exc.strerror})") from None
-            with dbmod.connection():
-                got = transfers.receive(actor, self.app.settings, self.app.profile, data, password,
-                                        expect_fingerprint=key or None)
-                receipt = transfers.write_receipt(actor, self.app.settings, got)
-        except KioskError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        self.app.call_from_thread(self._received, got, receipt)
+            got = transfers.receive(app.actor, app.settings, app.profile, data, values["password"],
+                                    expect_fingerprint=values["key"].strip() or None)
+            return got, transfers.write_receipt(app.actor, app.settings, got)
+
+        self.app.push_screen(FieldsDialog("Receive a child protection file", fields, receive, "Receive"),
+                             lambda out: out is not None and self._received(*out))
 
     def _received(self, got, receipt) -> None:
         self.app.push_screen(NoticeDialog(

@@ -11,7 +11,7 @@ recovery codes, shown this once.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,13 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, Static
 
-from kiosk import db as dbmod
-from kiosk.errors import AccountLocked, KioskError
+from kiosk.errors import AccountLocked
+from kiosk.services import two_factor
 from kiosk.widgets.inputs import SafeInput
 from kiosk.widgets.qr import QrCode
+from kiosk.widgets.service import ServiceCaller
 
 
-class _PendingScreen(Screen):
+class _PendingScreen(ServiceCaller, Screen):
     """A step before the session: escape or idling returns to the login screen."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel sign-in")]
@@ -54,6 +55,13 @@ class _PendingScreen(Screen):
             self.error = error
             self.locked = locked
 
+    def step(self, fn, *args) -> None:
+        """A service call of this sign-in step; its result or refusal comes back as Done."""
+        self.run_service(fn, *args, then=lambda value: self.post_message(self.Done(value)),
+                         failed=lambda exc: self.post_message(self.Done(
+                             error=str(exc), locked=isinstance(exc, AccountLocked))),
+                         group="second-factor", exclusive=True)
+
 
 class TwoFactorCodeScreen(_PendingScreen):
     AUTO_FOCUS = "#code"
@@ -78,19 +86,8 @@ class TwoFactorCodeScreen(_PendingScreen):
         self.query_one("#login-message", Static).update(Content("Checking…"))
         self._verify(code)
 
-    @work(thread=True, exclusive=True, group="second-factor")
     def _verify(self, code: str) -> None:
-        from kiosk.services import two_factor
-
-        try:
-            with dbmod.connection():
-                value = two_factor.verify(self.result.actor, code)
-        except AccountLocked as exc:
-            self.post_message(self.Done(error=str(exc), locked=True))
-        except KioskError as exc:
-            self.post_message(self.Done(error=str(exc)))
-        else:
-            self.post_message(self.Done(value))
+        self.step(two_factor.verify, self.result.actor, code)
 
     @on(_PendingScreen.Done)
     def _verified(self, message: _PendingScreen.Done) -> None:
@@ -139,17 +136,8 @@ class TwoFactorEnrolScreen(_PendingScreen):
         super().on_mount()
         self._start()
 
-    @work(thread=True, exclusive=True, group="second-factor")
     def _start(self) -> None:
-        from kiosk.services import two_factor
-
-        try:
-            with dbmod.connection():
-                enrolment = two_factor.start_enrolment(self.result.actor)
-        except KioskError as exc:
-            self.post_message(self.Done(error=str(exc)))
-        else:
-            self.post_message(self.Done(enrolment))
+        self.step(two_factor.start_enrolment, self.result.actor)
 
     def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()
@@ -160,22 +148,11 @@ class TwoFactorEnrolScreen(_PendingScreen):
         self.query_one("#login-message", Static).update(Content("Checking…"))
         self._confirm(self.enrolment.id, code)
 
-    @work(thread=True, exclusive=True, group="second-factor")
     def _confirm(self, enrolment_id: int, code: str) -> None:
-        from kiosk.services import two_factor
-
-        try:
-            with dbmod.connection():
-                codes = two_factor.confirm_enrolment(self.result.actor, enrolment_id, code)
-        except KioskError as exc:
-            self.post_message(self.Done(error=str(exc)))
-        else:
-            self.post_message(self.Done(codes))
+        self.step(two_factor.confirm_enrolment, self.result.actor, enrolment_id, code)
 
     @on(_PendingScreen.Done)
     def _step_done(self, message: _PendingScreen.Done) -> None:
-        from kiosk.services.two_factor import Enrolment
-
         self.busy = False
         box = self.query_one("#code", SafeInput)
         box.value = ""
@@ -183,7 +160,7 @@ class TwoFactorEnrolScreen(_PendingScreen):
             self.query_one("#login-message", Static).update(Content(message.error))
             box.focus()
             return
-        if isinstance(message.value, Enrolment):
+        if isinstance(message.value, two_factor.Enrolment):
             self.enrolment = message.value
             self.query_one("#enrol-qr", QrCode).show(self.enrolment.uri)
             secret = self.enrolment.grouped.split(" ")

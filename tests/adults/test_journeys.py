@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, DataTable, Select
 
 from kiosk.models.adults import AdultConcern
 from kiosk.screens.home import HomeScreen
-from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, type_text_area, wait_until
 
 SIZE = (80, 24)
 
@@ -52,13 +52,6 @@ async def fill(pilot, *, subject=None, name="", role="", flags=(), answers=(),
     area.insert(what)
     await type_into(pilot, "#happened_when", when)
     await settle(pilot)
-
-
-async def write_area(pilot, selector: str, text: str) -> None:
-    area = pilot.app.screen.query_one(selector)
-    area.focus()
-    area.insert(text)
-    await pilot.pause()
 
 
 def rules_text(app) -> str:
@@ -125,7 +118,7 @@ async def test_refusals_on_the_form(settings, school):
         await pilot.press("ctrl+s")  # nothing filled in
         await settle(pilot)
         assert app.screen is screen
-        assert "who it is about" in screen_text(screen)
+        assert "who it is about" in screen_text(screen).lower()
         await fill(pilot, subject=None, name="Ms Priya Lawson", what="x")  # the teacher herself
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -134,7 +127,8 @@ async def test_refusals_on_the_form(settings, school):
         screen.query_one("#what_happened").text = ""
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "what happened" in screen_text(screen)
+        assert "what happened" in screen_text(screen).lower()
+        assert app.focused is screen.query_one("#what_happened")
     assert AdultConcern.select().count() == 0
 
 
@@ -181,15 +175,15 @@ async def test_head_records_lado_contact_and_outcome(settings, school, profile, 
         assert "Keep until" in screen_text(app.screen)
         await pilot.press("l")
         await settle(pilot)
-        await write_area(pilot, "#ev-text", "Rang the LADO, ref 42")
+        await type_text_area(pilot, "#f-details", "Rang the LADO, ref 42")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AdultDetailScreen)
         assert "Rang the LADO, ref 42" in screen_text(app.screen)
         await pilot.press("o")
         await settle(pilot)
-        app.screen.query_one("#ev-choice", Select).value = "unfounded"
-        area = app.screen.query_one("#ev-rationale")
+        app.screen.query_one("#f-outcome", Select).value = "unfounded"
+        area = app.screen.query_one("#f-rationale")
         area.focus()
         area.insert("No evidence it happened")
         await pilot.press("ctrl+s")
@@ -222,8 +216,8 @@ async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, pr
         await settle(pilot)
         await pilot.press("w")
         await settle(pilot)
-        await write_area(pilot, "#ev-text", "Reminded of the code of conduct")
-        area = app.screen.query_one("#ev-rationale")
+        await type_text_area(pilot, "#f-action_taken", "Reminded of the code of conduct")
+        area = app.screen.query_one("#f-rationale")
         area.focus()
         area.insert("Thoughtless rather than deliberate")
         await pilot.press("ctrl+s")
@@ -252,7 +246,7 @@ async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings,
 
 async def test_escape_with_content_asks_before_losing_it(settings, school):
     from kiosk.screens.adult_form import AdultConcernScreen
-    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.widgets.dialogs import ConfirmDialog as ConfirmScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -296,7 +290,7 @@ async def test_my_reports_show_receipt_only(settings, school, profile):
 
 async def test_typed_name_of_an_account_asks_did_you_mean_and_never_reaches_them(settings, school):
     from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
-    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.widgets.dialogs import ConfirmDialog as ConfirmScreen
     from kiosk.services import alerts
 
     app = console_app(settings)

@@ -227,9 +227,9 @@ async def test_headteacher_is_told_of_an_allegation_in_the_console(settings, sch
 async def test_watcher_threads_end_with_the_console(settings, school):
     import threading
 
-    from tests.concerns.test_mail_notices import _mail
+    from tests.concerns.helpers import mail_settings
 
-    app = console_app(settings.with_(mail=_mail(9)))
+    app = console_app(settings.with_(mail=mail_settings(9)))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "dsl")
         names = {t.name for t in threading.enumerate()}

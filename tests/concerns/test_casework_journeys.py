@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.services import casework, concerns
 from kiosk.services.casework import FollowUpInput
-from tests.concerns.test_journeys import choose_kind
+from tests.concerns.helpers import choose_kind
 from tests.console.helpers import console_app, login, screen_text, settle, wait_until
 
 SIZE = (80, 24)
@@ -97,7 +97,7 @@ async def test_parent_not_told_needs_why_in_the_dialog(settings, school, record)
         dialog.query_one("#f-rationale").text = "Paragraph 11a"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is dialog and "why_not" in screen_text(app)
+        assert app.screen is dialog and "why not" in screen_text(app).lower()
         assert dialog.focused is dialog.query_one("#f-d_why_not")
         dialog.query_one("#f-d_why_not").text = "Father is the alleged harmer"
         await pilot.press("ctrl+s")
@@ -205,10 +205,10 @@ async def test_deputy_hands_over_to_the_dsl_with_a_note(settings, school, record
 @pytest.mark.asyncio
 async def test_teacher_reads_their_concern_and_none_of_the_dsl_teams_work(settings, school, record):
     from kiosk.screens.my_concerns import MyConcernScreen, MyConcernsScreen
-    from tests.concerns.test_casework import SECRET_BITS, _dsl_team_works_on
+    from tests.concerns.helpers import SECRET_BITS, dsl_team_works_on
 
     done = record()
-    _dsl_team_works_on(school, done.id)
+    dsl_team_works_on(school, done.id, TODAY)
     app = console_app(settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await login(pilot, "teacher")

@@ -21,7 +21,7 @@ async def test_dsl_adds_and_retires_a_category(settings, make_user):
         assert isinstance(app.screen, CategoriesScreen)
         await pilot.press("n")
         await settle(pilot)
-        await type_into(pilot, "#category-name", "Private fostering [b]x[/b]")
+        await type_into(pilot, "#f-name", "Private fostering [b]x[/b]")
         await pilot.press("enter")
         await settle(pilot)
         names = {c.name: c for c in concerns.categories(app.actor, include_retired=True)}

@@ -19,7 +19,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "dsl")
         # Hold the worker back, so the rows arrive after the table's first layout.
-        monkeypatch.setattr(ChronologyScreen, "_load", lambda self, *a: None)
+        monkeypatch.setattr(ChronologyScreen, "action_reload", lambda self: None)
         app.push_screen(ChronologyScreen(school.pupils["amara"].id))
         await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen))
         screen = app.screen
@@ -70,7 +70,7 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
     """One match: Enter chooses it. Several: Enter moves into the list; Enter again chooses
     the highlighted one. The same on the concern form and in an early-help dialog."""
     from kiosk.screens.concern_form import RecordConcernScreen
-    from kiosk.screens.early_help_dialogs import PupilSearchDialog
+    from kiosk.widgets.pupil_search import PupilSearchDialog
     from kiosk.services import pupils
 
     # Two pupils whose names start "Ch": Chloe Carver and Charlie Chalk.

@@ -21,6 +21,9 @@ def console_app(settings, **kwargs):
 
     app = make_app(settings, **kwargs)
     app.animation_level = "none"
+    # No autosave on a timer: a journey's drafts must not depend on how slow the machine is
+    # (tests/console/test_autosave.py calls app.autosave_tick() itself).
+    app.AUTOSAVE_SECONDS = 0
     return app
 
 
@@ -54,6 +57,16 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.pause()
     if text:
         widget.insert_text_at_cursor(text)
+    # Typing may start a service call (a search as you type): let it land.
+    await settle(pilot, rounds=1)
+
+
+async def type_text_area(pilot, selector: str, text: str) -> None:
+    """Type into a multi-line field (after what is there)."""
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    await pilot.pause()
+    area.insert(text)
     await pilot.pause()
 
 

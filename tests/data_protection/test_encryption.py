@@ -239,7 +239,7 @@ async def test_phrase_typed_in_the_console_is_nowhere_in_the_data_dir(settings, 
     screen is hidden (kept as a draft): the data dir holds neither in readable form."""
     from kiosk.models import Draft
     from kiosk.screens.concern_form import RecordConcernScreen
-    from tests.concerns.test_journeys import _logout, _record_as_teacher
+    from tests.concerns.helpers import logout as _logout, record_as_teacher as _record_as_teacher
     from tests.console.helpers import console_app, settle, wait_until
 
     app = console_app(settings)

@@ -175,7 +175,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         assert table.row_count == 1 and str(table.get_row_at(0)[0]) == f"C-{r.id:05d}"
         await pilot.press("x")
         await settle(pilot)
-        await type_into(pilot, "#retention-reason", "Reviewed at 25: no further need to keep it.")
+        await type_into(pilot, "#f-reason", "Reviewed at 25: no further need to keep it.")
         await pilot.press("enter")
         await settle(pilot)
         assert str(app.screen.query_one("#retention").get_row_at(0)[3]) == "proposed by Alice Dsl"

@@ -5,25 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.services import early_help as eh
-from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
+from tests.console.helpers import (
+    console_app, login, screen_text, settle, type_into, type_text_area, wait_until,
+)
+from tests.early_help.helpers import open_early_help
 
 TODAY = date(2026, 11, 26)
-
-
-async def type_text_area(pilot, selector: str, text: str) -> None:
-    area = pilot.app.screen.query_one(selector)
-    area.focus()
-    await pilot.pause()
-    area.insert(text)
-    await pilot.pause()
-
-
-async def open_early_help(pilot):
-    from kiosk.screens.early_help import EarlyHelpScreen
-
-    await pilot.press("e")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, EarlyHelpScreen)
 
 
 async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastoral, offers, pupils, fake_clock):
@@ -120,7 +107,7 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
         assert isinstance(form, AgencyReferralForm) and form.pupil_name == "Chloe Carver"
         # Agency list has focus: school nursing is the fifth.
         await pilot.press("down", "down", "down", "down", "enter")
-        assert form.form_state()["agency"] == "school_nursing"
+        assert form.build_input().agency == "school_nursing"
         await type_text_area(pilot, "#reason", "Bed-wetting; mum asked for help")
         await pilot.press("ctrl+s")
         await settle(pilot)
