@@ -24,6 +24,7 @@ from kiosk.widgets.dialogs import confirm_leave
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeInput
 from kiosk.widgets.service import ServiceCaller, describe_failure
+from kiosk.widgets.ticks import TickList
 
 CONFIRM_NOTE = ("Roles that read case records (DSL, deputy, headteacher, pastoral, trust roles) "
                 "wait until the headteacher or the DSL confirms them.")
@@ -76,7 +77,9 @@ class AccountDialog(ServiceCaller, ModalScreen[Any]):
                 yield Label(Content("E-mail for alert notices (optional)"))
                 yield SafeInput(id="email", max_length=200)
             yield Label(Content("Roles (space ticks; * waits for confirmation)"))
-            yield SelectionList[str](*role_selections(self.roles), id="roles")
+            # TickList: Textual's list draws an X on every row and tells them apart by colour
+            # alone, so in 16 colours every role read as held.
+            yield TickList(*role_selections(self.roles), id="roles")
             yield Static(Content(CONFIRM_NOTE), classes="hint")
             yield Static(Content(""), id="account-message")
         yield KioskFooter()

@@ -12,6 +12,7 @@ from textual.widgets import Checkbox, ProgressBar, Static
 from kiosk.errors import KioskError
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.ticks import TickBox
 
 
 class RollImportScreen(KioskScreen):
@@ -39,7 +40,8 @@ class RollImportScreen(KioskScreen):
                              "nothing changes until you import (ctrl+s)."), classes="screen-intro")
         yield SafeInput(id="roll-file", max_length=1000, placeholder="/path/to/export.xml or .csv")
         with Horizontal(id="roll-options"):
-            yield Checkbox(Content("Full roll (pupils missing are marked as left)"), id="roll-full")
+            # TickBox: a plain Checkbox shows an X ticked or not in 16 colours.
+            yield TickBox(Content("Full roll (pupils missing are marked as left)"), id="roll-full")
             yield SafeInput(id="roll-map", max_length=500,
                             placeholder="CSV columns: Heading=field; Heading=field")
         yield ProgressBar(id="roll-progress", show_eta=False)

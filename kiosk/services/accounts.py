@@ -545,7 +545,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
                 user.password_hash = hasher().hash(password)
                 audit.record(_Origin(name, origin, user.id), "account.rehash", "user", user.id)
             user.save()
-            failed_since, reset_at = _since_last_visit(user.id, previous)
+            failed_since, reset_at = _since_last_visit(user.id, previous, user.must_change_password)
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
         if user.locked_until and user.locked_until > now:
@@ -598,16 +598,23 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
     raise AuthError(GENERIC_LOGIN_FAILURE)
 
 
-def _since_last_visit(user_id: int, previous: datetime | None) -> tuple[int, datetime | None]:
+def _since_last_visit(user_id: int, previous: datetime | None,
+                      must_change: bool = False) -> tuple[int, datetime | None]:
     """Failed sign-ins on the account, and the latest password reset by an administrator,
-    since the user's previous sign-in (from the audit trail)."""
+    since the user's previous sign-in (from the audit trail).
+
+    While the password still has to be changed, the reset is told whenever it was: a sign-in
+    that left at the forced change never reached the home screen that tells it."""
     from kiosk.models import AuditEvent
 
-    q = AuditEvent.select().where((AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id)))
+    mine = AuditEvent.select().where((AuditEvent.target_type == "user")
+                                     & (AuditEvent.target_id == str(user_id)))
+    q = mine
     if previous is not None:
         q = q.where(AuditEvent.at > previous.isoformat(timespec="microseconds"))
     failed = q.where(AuditEvent.action.in_(["login.failure", "login.locked"])).count()
-    reset = q.where(AuditEvent.action == "account.reset_password").order_by(AuditEvent.seq.desc()).first()
+    resets = (mine if must_change else q).where(AuditEvent.action == "account.reset_password")
+    reset = resets.order_by(AuditEvent.seq.desc()).first()
     return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
 
 

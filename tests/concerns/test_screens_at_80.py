@@ -137,3 +137,67 @@ async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings
         await settle(pilot)
         assert cats.render_line(0).text.startswith("▐X▌")
         assert cats.render_line(1).text.startswith("▐ ▌")
+
+
+async def test_a_form_at_80_columns_stacks_its_rules_pane_before_any_breakpoint_class(
+        settings, school):
+    """The breakpoint class comes with the screen's first resize message. In tmux at 80x24 a
+    form sometimes drew before it, side by side, its labels cut ("What you saw or heard:
+    facts, when and"): stacked must not depend on that message."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.widgets.rules_pane import RulesPane
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "teacher")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        for state in ("as the message left it", "before the message"):
+            if state == "before the message":
+                form.remove_class("-narrow", "-wide")
+                await settle(pilot)
+            pane, body = form.query_one(RulesPane), form.query_one("#form-body")
+            assert pane.region.y > body.region.y, state  # below the form, not beside it
+            assert body.region.width >= 78, state
+
+
+def test_no_screen_uses_a_tick_box_that_shows_its_state_by_colour_alone():
+    """Textual's Checkbox and SelectionList draw an X ticked or not (colour tells them apart),
+    so every tick box in the console is a kiosk.widgets.ticks one. The roles dialog and the
+    roll import's "Full roll" box were added after the others were changed."""
+    import ast
+    from pathlib import Path
+
+    import kiosk
+
+    plain = {"Checkbox", "SelectionList", "RadioButton", "RadioSet"}
+    root = Path(kiosk.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "widgets" / "ticks.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func.value if isinstance(node.func, ast.Subscript) else node.func
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if name in plain:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+    assert found == []
+
+
+async def test_the_roles_dialog_ticks_only_the_roles_held_in_16_colours(settings, school):
+    from kiosk.screens.account_dialogs import AccountDialog
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        await login(pilot, "teacher")
+        app.push_screen(AccountDialog(lambda values: None, username="sam", roles=("admin",)))
+        await settle(pilot)
+        roles = app.screen.query_one("#roles")
+        lines = [roles.render_line(y).text for y in range(roles.option_count)]
+        ticked = [line for line in lines if line.startswith("▐X▌")]
+        assert len(ticked) == 1 and "IT administrator" in ticked[0], lines
+        assert all(line.startswith("▐ ▌") for line in lines if line not in ticked), lines

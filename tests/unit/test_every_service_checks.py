@@ -58,6 +58,7 @@ NO_ACTOR = {
     "two_factor.is_required": "pure: whether roles need a second factor",
     "two_factor.provisioning_uri": "pure: formats the otpauth URI",
     "two_factor.current_step": "pure time arithmetic",
+    "two_factor.demo_code": "`kiosk demo --code`: refused on any database the demo did not seed",
     "two_factor.has_live_factor": "inside authenticate(), before anyone is signed in (a yes/no)",
     "two_factor.reseal_legacy": "run by open_database: re-seals stored secrets under the field key, shows none",
     "two_factor.is_enrolled": "a yes/no for `kiosk users list` (shell) and the sign-in",
@@ -102,6 +103,7 @@ NO_ACTOR.update({
     "audit.read_head": "the audit chain's head (a sequence number and a hash), for backups",
     "concerns.has_access": "a predicate on the named-access table, inside checked services",
     "roll_import.ids_with_records": "which pupils have any record (ids), inside checked services",
+    "unit.wait_idle": "the end of a session waits for service calls in flight (no record read)",
     "unit.run": "runs a service call with its connection (the screens' run_service); the call checks",
     "roll_import.describe": "pure: an import plan as lines (the plan came from a checked run)",
     "roll_import.read_file": "reads the file the person at the keyboard named, before the database "

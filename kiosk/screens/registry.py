@@ -1,0 +1,233 @@
+"""Where each screen the app or the home menu opens lives: name -> the screen class.
+
+The app and kiosk/screens/menu.py name screens, never import them: a screen module is
+imported when the screen is first pushed, so start-up loads only the login screen (and
+the memory of a teacher's session holds only what the teacher opened). Each name's
+function imports its class plainly (no look-up by name), so every dependency shows;
+moving a screen to another module is an edit to this table alone.
+
+Nothing here imports Textual or a screen at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+
+def _login():
+    from kiosk.screens.login import LoginScreen
+
+    return LoginScreen
+
+
+def _two_factor_code():
+    from kiosk.screens.two_factor import TwoFactorCodeScreen
+
+    return TwoFactorCodeScreen
+
+
+def _two_factor_enrol():
+    from kiosk.screens.two_factor import TwoFactorEnrolScreen
+
+    return TwoFactorEnrolScreen
+
+
+def _recovery_codes():
+    from kiosk.screens.two_factor import RecoveryCodesScreen
+
+    return RecoveryCodesScreen
+
+
+def _password():
+    from kiosk.screens.password import PasswordScreen
+
+    return PasswordScreen
+
+
+def _signoff():
+    from kiosk.screens.signoff import SignoffScreen
+
+    return SignoffScreen
+
+
+def _home():
+    from kiosk.screens.home import HomeScreen
+
+    return HomeScreen
+
+
+def _restore_drafts():
+    from kiosk.screens.lock import RestoreDraftsScreen
+
+    return RestoreDraftsScreen
+
+
+def _record_concern():
+    from kiosk.screens.concern_form import RecordConcernScreen
+
+    return RecordConcernScreen
+
+
+def _my_concerns():
+    from kiosk.screens.my_concerns import MyConcernsScreen
+
+    return MyConcernsScreen
+
+
+def _shared_concerns():
+    from kiosk.screens.inbox import SharedConcernsScreen
+
+    return SharedConcernsScreen
+
+
+def _adult_concern():
+    from kiosk.screens.adult_form import AdultConcernScreen
+
+    return AdultConcernScreen
+
+
+def _inbox():
+    from kiosk.screens.inbox import InboxScreen
+
+    return InboxScreen
+
+
+def _pupils():
+    from kiosk.screens.pupils import PupilsScreen
+
+    return PupilsScreen
+
+
+def _transfers():
+    from kiosk.screens.transfers import TransfersScreen
+
+    return TransfersScreen
+
+
+def _categories():
+    from kiosk.screens.categories import CategoriesScreen
+
+    return CategoriesScreen
+
+
+def _retention():
+    from kiosk.screens.retention import RetentionScreen
+
+    return RetentionScreen
+
+
+def _early_help():
+    from kiosk.screens.early_help import EarlyHelpScreen
+
+    return EarlyHelpScreen
+
+
+def _internal_referral():
+    from kiosk.screens.early_help_cases import InternalReferralScreen
+
+    return InternalReferralScreen
+
+
+def _adult_register():
+    from kiosk.screens.adult_register import AdultRegisterScreen
+
+    return AdultRegisterScreen
+
+
+def _stats():
+    from kiosk.screens.stats import StatsScreen
+
+    return StatsScreen
+
+
+def _governors_report():
+    from kiosk.screens.governors_report import GovernorsReportScreen
+
+    return GovernorsReportScreen
+
+
+def _signoff_status():
+    from kiosk.screens.signoff_status import SignoffStatusScreen
+
+    return SignoffStatusScreen
+
+
+def _accounts():
+    from kiosk.screens.accounts import AccountsScreen
+
+    return AccountsScreen
+
+
+def _role_grants():
+    from kiosk.screens.role_grants import RoleGrantsScreen
+
+    return RoleGrantsScreen
+
+
+def _roll_import():
+    from kiosk.screens.roll_import import RollImportScreen
+
+    return RollImportScreen
+
+
+def _contacts():
+    from kiosk.screens.contacts import ContactsScreen
+
+    return ContactsScreen
+
+
+def _whistleblowing():
+    from kiosk.screens.whistleblowing import WhistleblowingScreen
+
+    return WhistleblowingScreen
+
+
+def _procedures():
+    from kiosk.screens.procedures import ProceduresScreen
+
+    return ProceduresScreen
+
+
+SCREENS: dict[str, Callable[[], type]] = {
+    # The session's stages (kiosk/app.py)
+    "login": _login,
+    "two_factor_code": _two_factor_code,
+    "two_factor_enrol": _two_factor_enrol,
+    "recovery_codes": _recovery_codes,
+    "password": _password,
+    "signoff": _signoff,
+    "home": _home,
+    "restore_drafts": _restore_drafts,
+    # The home menu (kiosk/screens/menu.py) and the app's F1 / F2 keys
+    "record_concern": _record_concern,
+    "my_concerns": _my_concerns,
+    "shared_concerns": _shared_concerns,
+    "adult_concern": _adult_concern,
+    "inbox": _inbox,
+    "pupils": _pupils,
+    "transfers": _transfers,
+    "categories": _categories,
+    "retention": _retention,
+    "early_help": _early_help,
+    "internal_referral": _internal_referral,
+    "adult_register": _adult_register,
+    "stats": _stats,
+    "governors_report": _governors_report,
+    "signoff_status": _signoff_status,
+    "accounts": _accounts,
+    "role_grants": _role_grants,
+    "roll_import": _roll_import,
+    "contacts": _contacts,
+    "whistleblowing": _whistleblowing,
+    "procedures": _procedures,
+}
+
+
+def available(name: str) -> bool:
+    """Whether the console has a screen by this name (every menu entry's does)."""
+    return name in SCREENS
+
+
+def screen_class(name: str):
+    """Import the named screen's module (the first time) and return the class."""
+    return SCREENS[name]()
