@@ -502,7 +502,7 @@ class KioskApp(App, inherit_bindings=False):
         return registry.available(entry.screen)
 
     def open_entry(self, entry) -> bool:
-        """Push the screen of a kiosk.screens.menu entry (its module loads on first use)."""
+        """Push the screen of a kiosk.screens.session.menu entry (its module loads on first use)."""
         if self.actor is None or not self.actor.can(entry.capability):
             return False
         if not self.screen_available(entry):

@@ -80,7 +80,7 @@ def profile_top(fn, runs: int = 3, top: int = 3) -> list[str]:
 def import_profile(top: int = 6) -> list[str]:
     """The heaviest imports (with what they import) on the console's way to its login screen."""
     code = ("import kiosk.cli, kiosk.cli.console, kiosk.cli.common, kiosk.schema, kiosk.models, "
-            "kiosk.app, kiosk.rules, kiosk.screens.login")
+            "kiosk.app, kiosk.rules, kiosk.screens.session.login")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True,
                           text=True, timeout=120)
     rows = []

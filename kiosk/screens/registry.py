@@ -1,6 +1,6 @@
 """Where each screen the app or the home menu opens lives: name -> the screen class.
 
-The app and kiosk/screens/menu.py name screens, never import them: a screen module is
+The app and kiosk/screens/session/menu.py name screens, never import them: a screen module is
 imported when the screen is first pushed, so start-up loads only the login screen (and
 the memory of a teacher's session holds only what the teacher opened). Each name's
 function imports its class plainly (no look-up by name), so every dependency shows;
@@ -15,175 +15,175 @@ from typing import Callable
 
 
 def _login():
-    from kiosk.screens.login import LoginScreen
+    from kiosk.screens.session.login import LoginScreen
 
     return LoginScreen
 
 
 def _two_factor_code():
-    from kiosk.screens.two_factor import TwoFactorCodeScreen
+    from kiosk.screens.session.two_factor import TwoFactorCodeScreen
 
     return TwoFactorCodeScreen
 
 
 def _two_factor_enrol():
-    from kiosk.screens.two_factor import TwoFactorEnrolScreen
+    from kiosk.screens.session.two_factor import TwoFactorEnrolScreen
 
     return TwoFactorEnrolScreen
 
 
 def _recovery_codes():
-    from kiosk.screens.two_factor import RecoveryCodesScreen
+    from kiosk.screens.session.two_factor import RecoveryCodesScreen
 
     return RecoveryCodesScreen
 
 
 def _password():
-    from kiosk.screens.password import PasswordScreen
+    from kiosk.screens.session.password import PasswordScreen
 
     return PasswordScreen
 
 
 def _signoff():
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
 
     return SignoffScreen
 
 
 def _home():
-    from kiosk.screens.home import HomeScreen
+    from kiosk.screens.session.home import HomeScreen
 
     return HomeScreen
 
 
 def _restore_drafts():
-    from kiosk.screens.lock import RestoreDraftsScreen
+    from kiosk.screens.session.lock import RestoreDraftsScreen
 
     return RestoreDraftsScreen
 
 
 def _record_concern():
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     return RecordConcernScreen
 
 
 def _my_concerns():
-    from kiosk.screens.my_concerns import MyConcernsScreen
+    from kiosk.screens.concerns.mine import MyConcernsScreen
 
     return MyConcernsScreen
 
 
 def _shared_concerns():
-    from kiosk.screens.inbox import SharedConcernsScreen
+    from kiosk.screens.concerns.inbox import SharedConcernsScreen
 
     return SharedConcernsScreen
 
 
 def _adult_concern():
-    from kiosk.screens.adult_form import AdultConcernScreen
+    from kiosk.screens.adults.form import AdultConcernScreen
 
     return AdultConcernScreen
 
 
 def _inbox():
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
 
     return InboxScreen
 
 
 def _pupils():
-    from kiosk.screens.pupils import PupilsScreen
+    from kiosk.screens.pupils.roll import PupilsScreen
 
     return PupilsScreen
 
 
 def _transfers():
-    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.screens.pupils.transfers import TransfersScreen
 
     return TransfersScreen
 
 
 def _categories():
-    from kiosk.screens.categories import CategoriesScreen
+    from kiosk.screens.concerns.categories import CategoriesScreen
 
     return CategoriesScreen
 
 
 def _retention():
-    from kiosk.screens.retention import RetentionScreen
+    from kiosk.screens.admin.retention import RetentionScreen
 
     return RetentionScreen
 
 
 def _early_help():
-    from kiosk.screens.early_help import EarlyHelpScreen
+    from kiosk.screens.early_help.hub import EarlyHelpScreen
 
     return EarlyHelpScreen
 
 
 def _internal_referral():
-    from kiosk.screens.early_help_cases import InternalReferralScreen
+    from kiosk.screens.early_help.cases import InternalReferralScreen
 
     return InternalReferralScreen
 
 
 def _adult_register():
-    from kiosk.screens.adult_register import AdultRegisterScreen
+    from kiosk.screens.adults.register import AdultRegisterScreen
 
     return AdultRegisterScreen
 
 
 def _stats():
-    from kiosk.screens.stats import StatsScreen
+    from kiosk.screens.reports.stats import StatsScreen
 
     return StatsScreen
 
 
 def _governors_report():
-    from kiosk.screens.governors_report import GovernorsReportScreen
+    from kiosk.screens.reports.governors_report import GovernorsReportScreen
 
     return GovernorsReportScreen
 
 
 def _signoff_status():
-    from kiosk.screens.signoff_status import SignoffStatusScreen
+    from kiosk.screens.admin.signoff_status import SignoffStatusScreen
 
     return SignoffStatusScreen
 
 
 def _accounts():
-    from kiosk.screens.accounts import AccountsScreen
+    from kiosk.screens.admin.accounts import AccountsScreen
 
     return AccountsScreen
 
 
 def _role_grants():
-    from kiosk.screens.role_grants import RoleGrantsScreen
+    from kiosk.screens.admin.role_grants import RoleGrantsScreen
 
     return RoleGrantsScreen
 
 
 def _roll_import():
-    from kiosk.screens.roll_import import RollImportScreen
+    from kiosk.screens.admin.roll_import import RollImportScreen
 
     return RollImportScreen
 
 
 def _contacts():
-    from kiosk.screens.contacts import ContactsScreen
+    from kiosk.screens.help.contacts import ContactsScreen
 
     return ContactsScreen
 
 
 def _whistleblowing():
-    from kiosk.screens.whistleblowing import WhistleblowingScreen
+    from kiosk.screens.help.whistleblowing import WhistleblowingScreen
 
     return WhistleblowingScreen
 
 
 def _procedures():
-    from kiosk.screens.procedures import ProceduresScreen
+    from kiosk.screens.help.procedures import ProceduresScreen
 
     return ProceduresScreen
 
@@ -198,7 +198,7 @@ SCREENS: dict[str, Callable[[], type]] = {
     "signoff": _signoff,
     "home": _home,
     "restore_drafts": _restore_drafts,
-    # The home menu (kiosk/screens/menu.py) and the app's F1 / F2 keys
+    # The home menu (kiosk/screens/session/menu.py) and the app's F1 / F2 keys
     "record_concern": _record_concern,
     "my_concerns": _my_concerns,
     "shared_concerns": _shared_concerns,

@@ -24,7 +24,7 @@ def _raise(school, profile):
 
 
 async def _open_detail(pilot):
-    from kiosk.screens.adult_detail import AdultDetailScreen
+    from kiosk.screens.adults.detail import AdultDetailScreen
 
     await login(pilot, "head")
     await pilot.press("g")

@@ -18,7 +18,7 @@ async def choose_kind(pilot, kind: str) -> None:
     from textual.widgets import OptionList
 
     from kiosk.rules.action_kinds import KINDS
-    from kiosk.screens.concern_actions import KindPicker
+    from kiosk.screens.concerns.actions import KindPicker
 
     assert isinstance(pilot.app.screen, KindPicker), screen_text(pilot.app)
     assert pilot.app.screen.query_one("#kinds", OptionList).highlighted == 0
@@ -34,7 +34,7 @@ async def logout(pilot):
 
 
 async def record_as_teacher(pilot, school, *, urgent=False, words="Dad hit me with the belt"):
-    from kiosk.screens.concern_form import ConcernRecordedScreen, RecordConcernScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen, RecordConcernScreen
 
     app = pilot.app
     await login(pilot, "teacher")

@@ -17,8 +17,8 @@ TODAY = date(2026, 11, 26)  # the fake clock's date
 
 
 async def _open_concern(pilot, ref: str):
-    from kiosk.screens.concern_detail import ConcernDetailScreen
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
 
     await pilot.press("i")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, InboxScreen)
@@ -30,7 +30,7 @@ async def _open_concern(pilot, ref: str):
 
 @pytest.mark.asyncio
 async def test_dsl_books_a_conference_with_a_follow_up_and_ticks_it_off(settings, school, record):
-    from kiosk.screens.concern_detail import FieldsDialog
+    from kiosk.screens.concerns.detail import FieldsDialog
 
     done = record()
     app = console_app(settings)
@@ -81,7 +81,7 @@ async def test_dsl_books_a_conference_with_a_follow_up_and_ticks_it_off(settings
 
 @pytest.mark.asyncio
 async def test_parent_not_told_needs_why_in_the_dialog(settings, school, record):
-    from kiosk.screens.concern_detail import FieldsDialog
+    from kiosk.screens.concerns.detail import FieldsDialog
 
     done = record()
     app = console_app(settings)
@@ -108,7 +108,7 @@ async def test_parent_not_told_needs_why_in_the_dialog(settings, school, record)
 
 @pytest.mark.asyncio
 async def test_home_and_follow_ups_list_at_fixed_dates(settings, school, record):
-    from kiosk.screens.follow_ups import FollowUpsScreen
+    from kiosk.screens.concerns.follow_ups import FollowUpsScreen
 
     done = record()
     dsl, deputy = school.users["dsl"], school.users["deputy"]
@@ -144,7 +144,7 @@ async def test_home_and_follow_ups_list_at_fixed_dates(settings, school, record)
 
 @pytest.mark.asyncio
 async def test_inbox_filters_by_owner_status_and_urgency(settings, school, record):
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
 
     dsl, deputy = school.users["dsl"], school.users["deputy"]
     mine = record()
@@ -176,7 +176,7 @@ async def test_inbox_filters_by_owner_status_and_urgency(settings, school, recor
 
 @pytest.mark.asyncio
 async def test_deputy_hands_over_to_the_dsl_with_a_note(settings, school, record):
-    from kiosk.screens.concern_detail import FieldsDialog
+    from kiosk.screens.concerns.detail import FieldsDialog
 
     done = record()
     deputy, dsl = school.users["deputy"], school.users["dsl"]
@@ -204,7 +204,7 @@ async def test_deputy_hands_over_to_the_dsl_with_a_note(settings, school, record
 
 @pytest.mark.asyncio
 async def test_teacher_reads_their_concern_and_none_of_the_dsl_teams_work(settings, school, record):
-    from kiosk.screens.my_concerns import MyConcernScreen, MyConcernsScreen
+    from kiosk.screens.concerns.mine import MyConcernScreen, MyConcernsScreen
     from tests.concerns.helpers import SECRET_BITS, dsl_team_works_on
 
     done = record()

@@ -16,7 +16,7 @@ async def test_dsl_adds_and_retires_a_category(settings, make_user):
         await login(pilot, "alice")
         await pilot.press("t")
         await settle(pilot)
-        from kiosk.screens.categories import CategoriesScreen
+        from kiosk.screens.concerns.categories import CategoriesScreen
 
         assert isinstance(app.screen, CategoriesScreen)
         await pilot.press("n")

@@ -61,8 +61,8 @@ def problems_on(app, where: str) -> list[str]:
 
 @pytest.mark.parametrize("username", [u for u, _, _ in DEMO_ACCOUNTS])
 async def test_every_screen_fits_80_columns(settings, demo_school, username):
-    from kiosk.screens.home import HomeScreen
-    from kiosk.screens.menu import entries_for
+    from kiosk.screens.session.home import HomeScreen
+    from kiosk.screens.session.menu import entries_for
 
     app = console_app(settings)
     found: list[str] = []
@@ -90,7 +90,7 @@ async def test_every_screen_fits_80_columns(settings, demo_school, username):
 
 @pytest.mark.parametrize("username", ["pastoral", "dsl"])
 async def test_every_early_help_screen_fits_80_columns(settings, demo_school, username):
-    from kiosk.screens.early_help import EarlyHelpScreen
+    from kiosk.screens.early_help.hub import EarlyHelpScreen
 
     app = console_app(settings)
     found: list[str] = []

@@ -17,9 +17,9 @@ def _message(app) -> str:
 
 async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_detail import ConcernDetailScreen
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
     from kiosk.widgets.dialogs import FieldsDialog
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
     from kiosk.services import alerts
 
     app = console_app(settings)
@@ -85,7 +85,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         assert app.screen.detail.status == "closed"
         # The chronology shows it all.
         await pilot.press("h")
-        from kiosk.screens.chronology import ChronologyScreen
+        from kiosk.screens.pupils.chronology import ChronologyScreen
 
         # The chronology loads in a worker: wait for its rows.
         await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen) and app.screen.entries)
@@ -98,7 +98,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
 
 async def test_bad_input_keeps_everything_typed(settings, school):
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -133,7 +133,7 @@ async def test_bad_input_keeps_everything_typed(settings, school):
 async def test_failed_save_keeps_the_form_and_a_retry_records_once(settings, school, monkeypatch):
     from kiosk.errors import DatabaseBusy
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_form import ConcernRecordedScreen, RecordConcernScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen, RecordConcernScreen
     from kiosk.services import concerns
 
     real = concerns.record_concern
@@ -200,8 +200,8 @@ async def test_double_submit_records_once(settings, school):
 
 
 async def test_restricted_concern_stays_invisible_to_a_deputy_not_named(settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
     from kiosk.services import concerns
 
     done = record(words="Secret words about a staff member's child")
@@ -236,8 +236,8 @@ async def test_restricted_concern_stays_invisible_to_a_deputy_not_named(settings
 
 
 async def test_staff_cannot_open_another_persons_concern_through_any_screen(settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen
-    from kiosk.screens.menu import entries_for
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.screens.session.menu import entries_for
 
     done = record("teacher", words="Private words")
     app = console_app(settings)
@@ -247,7 +247,7 @@ async def test_staff_cannot_open_another_persons_concern_through_any_screen(sett
         assert "i" not in keys and "p" not in keys and "v" not in keys
         await pilot.press("i", "p", "v")
         await settle(pilot)
-        from kiosk.screens.home import HomeScreen
+        from kiosk.screens.session.home import HomeScreen
 
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("m")
@@ -264,7 +264,7 @@ async def test_staff_cannot_open_another_persons_concern_through_any_screen(sett
 
 async def test_deputy_restricts_the_dsl_stays_named_and_the_screen_says_why_share_is_gone(
         settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen, FieldsDialog
+    from kiosk.screens.concerns.detail import ConcernDetailScreen, FieldsDialog
     from kiosk.services import concerns
 
     done = record()

@@ -11,7 +11,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
         settings, school, record, monkeypatch):
     from textual.widgets import DataTable
 
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
     from kiosk.services import chronology
 
     record()
@@ -37,7 +37,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
 
 async def test_opening_the_inbox_is_audited_once(settings, school, record):
     from kiosk.models import AuditEvent
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
 
     record()
     app = console_app(settings)
@@ -69,7 +69,7 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
         settings, school):
     """One match: Enter chooses it. Several: Enter moves into the list; Enter again chooses
     the highlighted one. The same on the concern form and in an early-help dialog."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
     from kiosk.widgets.pupil_search import PupilSearchDialog
     from kiosk.services import pupils
 
@@ -109,7 +109,7 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
 
 async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings, school):
     """ansi-dark (SSH without COLORTERM): ticked and unticked must differ in the characters."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
@@ -144,7 +144,7 @@ async def test_a_form_at_80_columns_stacks_its_rules_pane_before_any_breakpoint_
     """The breakpoint class comes with the screen's first resize message. In tmux at 80x24 a
     form sometimes drew before it, side by side, its labels cut ("What you saw or heard:
     facts, when and"): stacked must not depend on that message."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
     from kiosk.widgets.rules_pane import RulesPane
 
     app = console_app(settings)
@@ -188,7 +188,7 @@ def test_no_screen_uses_a_tick_box_that_shows_its_state_by_colour_alone():
 
 
 async def test_the_roles_dialog_ticks_only_the_roles_held_in_16_colours(settings, school):
-    from kiosk.screens.account_dialogs import AccountDialog
+    from kiosk.screens.admin.account_dialogs import AccountDialog
 
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:

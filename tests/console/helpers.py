@@ -71,7 +71,7 @@ async def type_text_area(pilot, selector: str, text: str) -> None:
 
 
 async def submit_login(pilot, username: str, password: str) -> None:
-    from kiosk.screens.login import LoginScreen
+    from kiosk.screens.session.login import LoginScreen
 
     screen = pilot.app.screen
     assert isinstance(screen, LoginScreen), f"expected the login screen, got {screen!r}"
@@ -84,7 +84,7 @@ async def submit_login(pilot, username: str, password: str) -> None:
 
 async def sign_procedures(pilot) -> None:
     """On the sign-off gate: scroll to the end and agree."""
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
 
     screen = pilot.app.screen
     assert isinstance(screen, SignoffScreen)
@@ -101,7 +101,7 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
     Afterwards `pilot.app.actor` is the user and `pilot.app.screen` is their home screen
     (or the drafts offer on top of it, if they had drafts).
     """
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
 
     await submit_login(pilot, username, password)
     await pass_second_factor(pilot)
@@ -145,7 +145,7 @@ async def pass_second_factor(pilot) -> None:
     """If the sign-in asks for a code (or to set up an authenticator), give it."""
     import pyotp
 
-    from kiosk.screens.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
+    from kiosk.screens.session.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
     from kiosk.services import two_factor
 
     screen = pilot.app.screen

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from kiosk.models import AuditEvent, Draft
-from kiosk.screens.concern_detail import ConcernDetailScreen
-from kiosk.screens.lock import RestoreDraftsScreen
+from kiosk.screens.concerns.detail import ConcernDetailScreen
+from kiosk.screens.session.lock import RestoreDraftsScreen
 from kiosk.widgets.dialogs import ConfirmDialog, FieldsDialog
 from tests.concerns.helpers import choose_kind
 from tests.console.forms import NoteForm

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from kiosk.models import AuditEvent, ProcedureSignoff, User
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.login import LoginScreen
-from kiosk.screens.password import PasswordScreen
-from kiosk.screens.signoff import SignoffScreen
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.login import LoginScreen
+from kiosk.screens.session.password import PasswordScreen
+from kiosk.screens.session.signoff import SignoffScreen
 from kiosk.services import accounts
 from tests.conftest import STRONG_PASSWORD
 

@@ -7,7 +7,7 @@ from tests.console.helpers import settle
 
 async def open_early_help(pilot):
     """From the home screen, open the early-help hub."""
-    from kiosk.screens.early_help import EarlyHelpScreen
+    from kiosk.screens.early_help.hub import EarlyHelpScreen
 
     await pilot.press("e")
     await settle(pilot)

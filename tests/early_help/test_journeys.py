@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 26)
 
 async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpAttendance as A
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
 
     club = offers["vulnerable_lunch_club"]
     for pid in pupils[:12]:
@@ -65,7 +65,7 @@ async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastora
 
 async def test_future_register_is_refused_on_screen(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpSession
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
 
     eh.enrol(pastoral, pupils[0], "pupil_drop_in", TODAY - timedelta(days=1), "aims", TODAY + timedelta(days=14))
     app = console_app(settings)
@@ -88,7 +88,7 @@ async def test_future_register_is_refused_on_screen(settings, pastoral, offers, 
 
 async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import AgencyReferral, AgencyReferralStatus
-    from kiosk.screens.early_help_agency import AgencyReferralForm, AgencyReferralsScreen
+    from kiosk.screens.early_help.agency import AgencyReferralForm, AgencyReferralsScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -137,7 +137,7 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
 
 async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpAttendance as A
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
     from kiosk.services import drafts
 
     for pid in pupils[:3]:

@@ -17,7 +17,7 @@ async def test_dsl_records_a_move_and_sends_the_file(settings, school, record, s
     from kiosk.widgets.dialogs import NoticeDialog
     from kiosk.widgets.dialogs import FieldsDialog
     from kiosk.widgets.pupil_search import PupilSearchDialog
-    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.screens.pupils.transfers import TransfersScreen
     from kiosk.services import transfers
 
     record()
@@ -114,7 +114,7 @@ async def test_receiving_school_imports_in_the_console(settings, school, record,
 
 
 async def test_dsl_exports_chronology_from_the_pupil(settings, school, record):
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
     from kiosk.widgets.dialogs import NoticeDialog
     from tests.exports.conftest import open_pdf
 
@@ -138,7 +138,7 @@ async def test_dsl_exports_chronology_from_the_pupil(settings, school, record):
 
 
 async def test_headteacher_reads_but_has_no_export_keys(settings, school, record):
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -154,7 +154,7 @@ async def test_headteacher_reads_but_has_no_export_keys(settings, school, record
 
 async def test_governor_reads_the_report_and_writes_the_pdf(settings, school, record):
     from kiosk.widgets.dialogs import NoticeDialog
-    from kiosk.screens.governors_report import GovernorsReportScreen
+    from kiosk.screens.reports.governors_report import GovernorsReportScreen
 
     for _ in range(6):
         record()
@@ -179,8 +179,8 @@ async def test_governor_reads_the_report_and_writes_the_pdf(settings, school, re
 async def test_dsl_records_the_move_from_the_leavers_list(settings, school, record):
     from kiosk.models.pupils import Pupil
     from kiosk.widgets.dialogs import FieldsDialog
-    from kiosk.screens.leavers import LeaversScreen
-    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.screens.pupils.leavers import LeaversScreen
+    from kiosk.screens.pupils.transfers import TransfersScreen
     from kiosk.services import transfers
 
     record()

@@ -61,7 +61,7 @@ class LeaversScreen(KioskScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        from kiosk.screens.chronology import ChronologyScreen
+        from kiosk.screens.pupils.chronology import ChronologyScreen
 
         self.app.push_screen(ChronologyScreen(int(event.row_key.value)))
 
@@ -73,11 +73,11 @@ class LeaversScreen(KioskScreen):
         return True
 
     def action_transfer(self) -> None:
-        """Record the move for the highlighted leaver (records out, kiosk.screens.transfers)."""
+        """Record the move for the highlighted leaver (records out, kiosk.screens.pupils.transfers)."""
         index = self.query_one(DataTable).cursor_row
         if not self.rows or index is None or not 0 <= index < len(self.rows):
             return
-        from kiosk.screens.transfers import TransfersScreen
+        from kiosk.screens.pupils.transfers import TransfersScreen
 
         r = self.rows[index]
         screen = TransfersScreen(r.pupil_id, source="roll_import", source_ref=f"leaver:{r.pupil_id}:{r.left_on}")

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.procedures import ProceduresText
+from kiosk.screens.help.procedures import ProceduresText
 
 
 class SignoffScreen(KioskScreen):

@@ -84,7 +84,7 @@ class FollowUpsScreen(KioskScreen):
     def action_open(self) -> None:
         f = self._selected()
         if f is not None:
-            from kiosk.screens.concern_detail import ConcernDetailScreen
+            from kiosk.screens.concerns.detail import ConcernDetailScreen
 
             self.app.push_screen(ConcernDetailScreen(f.concern_id))
 

@@ -119,7 +119,7 @@ class AccountsScreen(KioskScreen):
                                            "Their records are kept."), done)
 
     def action_new_account(self) -> None:
-        from kiosk.screens.account_dialogs import AccountDialog
+        from kiosk.screens.admin.account_dialogs import AccountDialog
         from kiosk.services import accounts
 
         password = temporary_password()
@@ -153,7 +153,7 @@ class AccountsScreen(KioskScreen):
                          then=lambda info: self._edit_roles(username, info))
 
     def _edit_roles(self, username: str, info) -> None:
-        from kiosk.screens.account_dialogs import AccountDialog
+        from kiosk.screens.admin.account_dialogs import AccountDialog
 
         def done(after) -> None:
             if after is None:
@@ -184,7 +184,7 @@ class AccountsScreen(KioskScreen):
                                            "their password."), done)
 
     def action_keys(self) -> None:
-        from kiosk.screens.account_dialogs import KeysDialog
+        from kiosk.screens.admin.account_dialogs import KeysDialog
         from kiosk.services import ssh_keys
 
         username = self._selected()

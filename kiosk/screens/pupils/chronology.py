@@ -106,12 +106,12 @@ class ChronologyScreen(KioskScreen):
         self.action_reload()
 
     def action_flags(self) -> None:
-        from kiosk.screens.pupil_flags import PupilFlagsScreen
+        from kiosk.screens.pupils.flags import PupilFlagsScreen
 
         self.app.push_screen(PupilFlagsScreen(self.pupil_id))
 
     def action_siblings(self) -> None:
-        from kiosk.screens.pupil_family import PupilFamilyScreen
+        from kiosk.screens.pupils.family import PupilFamilyScreen
 
         self.app.push_screen(PupilFamilyScreen(self.pupil_id))
 
@@ -165,7 +165,7 @@ class ChronologyScreen(KioskScreen):
             return
         e = self.entries[index]
         if e.record_type == "concern":
-            from kiosk.screens.concern_detail import ConcernDetailScreen
+            from kiosk.screens.concerns.detail import ConcernDetailScreen
 
             self.app.push_screen(ConcernDetailScreen(e.record_id))
 
@@ -188,12 +188,12 @@ class ChronologyScreen(KioskScreen):
         return True
 
     def action_export(self) -> None:
-        from kiosk.screens import chronology_export
+        from kiosk.screens.pupils import chronology_export
 
         chronology_export.start(self, self.pupil_id)
 
     def action_move(self) -> None:
-        from kiosk.screens.transfers import TransfersScreen
+        from kiosk.screens.pupils.transfers import TransfersScreen
 
         screen = TransfersScreen(self.pupil_id)
         self.app.push_screen(screen)

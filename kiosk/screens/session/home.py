@@ -1,4 +1,4 @@
-"""The home screen: the things this user's roles may do (kiosk/screens/menu.py), each
+"""The home screen: the things this user's roles may do (kiosk/screens/session/menu.py), each
 with its key, and the counts that matter to them (kiosk.services.home).
 
 Entries whose screen is not written yet are shown greyed, never a crash.
@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from kiosk.capabilities import Cap
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.menu import entries_for
+from kiosk.screens.session.menu import entries_for
 
 
 # The footer's word for each menu key (the menu itself shows the full label). Contacts and
@@ -102,7 +102,7 @@ class HomeScreen(KioskScreen):
                 return
 
     def action_change_password(self) -> None:
-        from kiosk.screens.password import PasswordScreen
+        from kiosk.screens.session.password import PasswordScreen
 
         self.app.push_screen(PasswordScreen(forced=False))
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
-from kiosk.screens.early_help_cases import TextDialog, ListScreen
+from kiosk.screens.early_help.cases import TextDialog, ListScreen
 from kiosk.widgets.dialogs import Field, FieldsDialog
 from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh

@@ -228,7 +228,7 @@ class ConcernDetailScreen(KioskScreen):
         """What was done (the kinds' list), then the fields that kind asks for. The dialog's
         action names the kind, so a kept draft reopens the same dialog."""
         from kiosk.rules.action_kinds import BY_KEY
-        from kiosk.screens.concern_actions import KindPicker, action_input, action_fields
+        from kiosk.screens.concerns.actions import KindPicker, action_input, action_fields
 
         if kind not in BY_KEY:
             self.app.push_screen(KindPicker(), lambda chosen: chosen and self.action_add_action(chosen))
@@ -343,7 +343,7 @@ class ConcernDetailScreen(KioskScreen):
         d = self.detail
         if d is None or not d.pupils:
             return
-        from kiosk.screens.chronology import ChronologyScreen
+        from kiosk.screens.pupils.chronology import ChronologyScreen
 
         subject = next((p for p in d.pupils if p.role == "subject"), d.pupils[0])
         self.app.push_screen(ChronologyScreen(subject.pupil_id))

@@ -59,18 +59,18 @@ class PupilsScreen(KioskScreen):
             self.action_not_on_roll()
 
     def action_leavers(self) -> None:
-        from kiosk.screens.leavers import LeaversScreen
+        from kiosk.screens.pupils.leavers import LeaversScreen
 
         self.app.push_screen(LeaversScreen())
 
     def action_not_on_roll(self) -> None:
-        from kiosk.screens.leavers import NotOnRollScreen
+        from kiosk.screens.pupils.leavers import NotOnRollScreen
 
         self.app.push_screen(NotOnRollScreen())
 
     @on(PupilPicker.Chosen)
     def _chosen(self, message: PupilPicker.Chosen) -> None:
         message.stop()
-        from kiosk.screens.chronology import ChronologyScreen
+        from kiosk.screens.pupils.chronology import ChronologyScreen
 
         self.app.push_screen(ChronologyScreen(message.pupil_id))

@@ -16,7 +16,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kiosk.capabilities import Cap
-from kiosk.screens import early_help_agency, early_help_caseload, early_help_cases, early_help_register
+from kiosk.screens.early_help import agency as early_help_agency
+from kiosk.screens.early_help import cases as early_help_cases
+from kiosk.screens.early_help import caseload as early_help_caseload
+from kiosk.screens.early_help import register as early_help_register
 from kiosk.screens.base import KioskScreen
 from kiosk.services import early_help as eh
 

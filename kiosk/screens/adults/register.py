@@ -100,7 +100,7 @@ class AdultRegisterScreen(KioskScreen):
             intro.update(Content("There are no concerns about adults for you to see."))
 
     def action_open(self) -> None:
-        from kiosk.screens.adult_detail import AdultDetailScreen
+        from kiosk.screens.adults.detail import AdultDetailScreen
 
         if self.showing_patterns:
             self._choose_pattern()

@@ -173,7 +173,7 @@ class InboxScreen(KioskScreen):
         self.action_reload()
 
     def action_follow_ups(self) -> None:
-        from kiosk.screens.follow_ups import FollowUpsScreen
+        from kiosk.screens.concerns.follow_ups import FollowUpsScreen
 
         self.app.push_screen(FollowUpsScreen())
 
@@ -216,7 +216,7 @@ class InboxScreen(KioskScreen):
     def action_open(self) -> None:
         cid = self._selected_id()
         if cid is not None:
-            from kiosk.screens.concern_detail import ConcernDetailScreen
+            from kiosk.screens.concerns.detail import ConcernDetailScreen
 
             self.app.push_screen(ConcernDetailScreen(cid))
 
