@@ -166,17 +166,11 @@ class OfferScreen(ListScreen):
         super().__init__()
         self.rows: dict[str, eh.OfferView] = {}
 
-    def on_mount(self) -> None:
-        t = self.table
-        t.add_column("Offer", width=36)
-        t.add_column("Kind", width=15)
-        t.add_column("How often", width=11)
-        t.add_column("")
-        self.reload()
+    COLUMNS = (("Offer", 36), ("Kind", 15), ("How often", 11), ("", None))
+    RELOAD_ON_RESUME = False
 
-    def reload(self) -> None:
-        self.run_service(eh.list_offers, self.actor, True, then=self._show, group="offers",
-                         exclusive=True)
+    def fetch(self):
+        return eh.list_offers(self.actor, True)
 
     def _show(self, offers) -> None:
         key = self.current_key()

@@ -41,9 +41,28 @@ class ListScreen(KioskScreen):
     ListScreen #intro { height: auto; padding: 0 1; color: $text-muted; }
     """
 
+    COLUMNS: tuple[tuple[str, int | None], ...] = ()  # (label, width): widths that fit 80
+    RELOAD_ON_RESUME = True  # back from a detail or a dialog: the list may have changed
+
     def compose_body(self):
         yield Static(id="intro")
         yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        for label, width in self.COLUMNS:
+            self.table.add_column(label, width=width)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.RELOAD_ON_RESUME:
+            self.reload()
+
+    def fetch(self):
+        """The rows, from a service (runs in the worker)."""
+        raise NotImplementedError
+
+    def reload(self) -> None:
+        self.run_service(self.fetch, then=self._show, group="list", exclusive=True)
 
     @property
     def table(self) -> DataTable:
@@ -97,23 +116,12 @@ class EnrolmentsScreen(ListScreen):
         self.show_ended = False
         self.rows: dict[str, eh.EnrolmentView] = {}
 
-    def on_mount(self) -> None:
-        t = self.table
-        # Widths that add up to 80 columns; rows are two lines high so the offer's name and
-        # the keyworker wrap rather than lose their ends.
-        t.add_column("Pupil", width=16)
-        t.add_column("Intervention", width=22)
-        t.add_column("Started", width=8)
-        t.add_column("Review", width=8)
-        t.add_column("Keyworker", width=14)
-        self.reload()
+    # Rows are two lines high so the offer's name and the keyworker wrap rather than lose
+    # their ends.
+    COLUMNS = (("Pupil", 16), ("Intervention", 22), ("Started", 8), ("Review", 8), ("Keyworker", 14))
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.run_service(eh.list_enrolments, self.actor, not self.show_ended, then=self._show,
-                         group="list", exclusive=True)
+    def fetch(self):
+        return eh.list_enrolments(self.actor, not self.show_ended)
 
     def _show(self, views) -> None:
         key = self.current_key()
@@ -286,20 +294,10 @@ class ReferralsScreen(ListScreen):
         super().__init__()
         self.rows: dict[str, eh.ReferralView] = {}
 
-    def on_mount(self) -> None:
-        t = self.table
-        t.add_column("Referred", width=8)
-        t.add_column("Pupil", width=16)
-        t.add_column("For", width=16)
-        t.add_column("By", width=14)
-        t.add_column("Decision", width=14)
-        self.reload()
+    COLUMNS = (("Referred", 8), ("Pupil", 16), ("For", 16), ("By", 14), ("Decision", 14))
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.run_service(eh.list_referrals, self.actor, then=self._show, group="list", exclusive=True)
+    def fetch(self):
+        return eh.list_referrals(self.actor)
 
     def _show(self, views) -> None:
         key = self.current_key()
