@@ -419,17 +419,7 @@ class KioskApp(App, inherit_bindings=False):
         try:
             actor = self.actor
             self.last_lock_reason = reason
-            self._watch_alerts(None)
-            if actor is not None:
-                self._save_drafts(actor)
-                self.actor = None
-                try:
-                    from kiosk.services import accounts, unit
-
-                    unit.wait_idle(2.0)  # what the session started is audited before its end
-                    accounts.record_logout(actor, reason)
-                except Exception:  # noqa: BLE001 - audit failure must not keep the screen open
-                    log.exception("could not record %s", reason)
+            self._end_session(reason)
             notice = LOCK_NOTICES.get(reason, "").format(minutes=_minutes(self.idle_seconds))
             if actor is None:
                 notice = ""
@@ -440,19 +430,24 @@ class KioskApp(App, inherit_bindings=False):
 
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""
+        self._end_session("disconnect")
+        self.exit(0)
+
+    def _end_session(self, reason: str) -> None:
+        """Stop the alert watch, keep what was being typed as drafts, and record the logout."""
         actor = self.actor
         self._watch_alerts(None)
-        if actor is not None:
-            self._save_drafts(actor)
-            self.actor = None
-            try:
-                from kiosk.services import accounts, unit
+        if actor is None:
+            return
+        self._save_drafts(actor)
+        self.actor = None
+        try:
+            from kiosk.services import accounts, unit
 
-                unit.wait_idle(2.0)  # what the session started is audited before its end
-                accounts.record_logout(actor, "disconnect")
-            except Exception:  # noqa: BLE001
-                log.exception("could not record disconnect")
-        self.exit(0)
+            unit.wait_idle(2.0)  # what the session started is audited before its end
+            accounts.record_logout(actor, reason)
+        except Exception:  # noqa: BLE001 - an audit failure must not keep the session open
+            log.exception("could not record %s", reason)
 
     # --- drafts ---------------------------------------------------------------------
 
