@@ -121,7 +121,7 @@ def prepare(data_dir: Path, pupils: int = 200) -> School:
     from kiosk.models import User
     from kiosk.models.pupils import Pupil
     from kiosk.screens import registry
-    from kiosk.screens.menu import entries_for
+    from kiosk.screens.session.menu import entries_for
     from kiosk.services import accounts, signoff, two_factor
 
     profile = load_profile(settings.profile_path)

@@ -127,14 +127,14 @@ def _bump(user) -> None:
     forget_account_checks()
 
 
-def _validate_username(username: str) -> str:
+def validate_username(username: str) -> str:
     name = clean(username, "username", required=True, max_length=64)
     if not all(c.isalnum() or c in "._-" for c in name) or not name[0].isalnum():
         raise ValidationError("username", "use letters, digits, '.', '_' or '-' and start with a letter or digit")
     return name.lower()
 
 
-def _get_user(username: str):
+def user_by_name(username: str):
     from kiosk.models import User
 
     user = User.get_or_none(User.username == username.strip().lower())
@@ -163,7 +163,7 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
     require(actor, Cap.ACCOUNTS_MANAGE)
     from kiosk.models import User, UserRole
 
-    name = _validate_username(username)
+    name = validate_username(username)
     full = clean(full_name, "full name", required=True)
     email = _validate_email(email)
     parsed = []
@@ -236,7 +236,7 @@ def list_users(actor: Actor) -> list[UserInfo]:
 
 def get_user_info(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
-    return _info(_get_user(username))
+    return _info(user_by_name(username))
 
 
 def set_roles(actor: Actor, username: str, roles) -> UserInfo:
@@ -250,7 +250,7 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
     if not wanted:
         raise ValidationError("role", "at least one role is required")
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         if actor.user_id is not None and actor.user_id == user.id:
             raise ValidationError("role", "you cannot change your own roles; ask another administrator")
         before = _roles_of(user)
@@ -280,7 +280,7 @@ def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     address = _validate_email(email)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         before = user.email or None
         user.email = address
         user.save()
@@ -291,11 +291,11 @@ def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
 
 def reset_password(actor: Actor, username: str, new_password: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
-    user = _get_user(username)
+    user = user_by_name(username)
     check_password_policy(new_password, user.username)
     digest = hasher().hash(new_password)
     with dbmod.write():
-        user = _get_user(user.username)
+        user = user_by_name(user.username)
         user.password_hash = digest
         user.must_change_password = True
         user.failed_attempts = 0
@@ -435,7 +435,7 @@ def account_changes(actor: Actor, limit: int = 100) -> list[AccountChange]:
 def unlock(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         user.failed_attempts = 0
         user.locked_until = None
         user.save()
@@ -446,7 +446,7 @@ def unlock(actor: Actor, username: str) -> UserInfo:
 def deactivate(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         if actor.user_id == user.id:
             raise ValidationError("username", "you cannot deactivate your own account")
         if not user.active:
@@ -462,7 +462,7 @@ def deactivate(actor: Actor, username: str) -> UserInfo:
 def reactivate(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         user.active = True
         user.deactivated_at = None
         _bump(user)
@@ -510,7 +510,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
         _fail_without_account(name, password, origin, now, "unknown" if user is None else "inactive")
     if user.locked_until and user.locked_until > now:
         audit.record(_Origin(name, origin, user.id), "login.locked", "user", user.id)
-        raise AccountLocked(_locked_message(user.locked_until))
+        raise AccountLocked(locked_message(user.locked_until))
     try:
         hasher().verify(user.password_hash, password or "")
         ok = True
@@ -549,7 +549,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
         if user.locked_until and user.locked_until > now:
-            raise AccountLocked(_locked_message(user.locked_until))
+            raise AccountLocked(locked_message(user.locked_until))
         raise AuthError(GENERIC_LOGIN_FAILURE)
     actor = actor_for(user, origin)
     if allowed_roles is None and origin.startswith("ssh:"):
@@ -571,7 +571,7 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
         row = LoginThrottle.get_or_none(LoginThrottle.name == name)
         if row is not None and row.locked_until and row.locked_until > now:
             audit.record(who, "login.locked", detail={"reason": reason})
-            raise AccountLocked(_locked_message(row.locked_until))
+            raise AccountLocked(locked_message(row.locked_until))
     try:
         hasher().verify(_dummy_hash(), password or "")
     except VerificationError:
@@ -594,7 +594,7 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
         # Names tried long ago need no row (a flood of made-up names must not grow forever).
         LoginThrottle.delete().where(LoginThrottle.updated_at < now - LOCKOUT * 4).execute()
     if locked:
-        raise AccountLocked(_locked_message(row.locked_until))
+        raise AccountLocked(locked_message(row.locked_until))
     raise AuthError(GENERIC_LOGIN_FAILURE)
 
 
@@ -618,7 +618,7 @@ def _since_last_visit(user_id: int, previous: datetime | None,
     return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
 
 
-def _locked_message(until: datetime) -> str:
+def locked_message(until: datetime) -> str:
     from kiosk.clock import to_local
 
     return (

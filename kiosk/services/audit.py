@@ -48,7 +48,7 @@ def _digest(prev: str, seq: int, at: str, actor_id, actor: str, origin: str, act
     return _SHA256((prev + payload).encode("utf-8")).hexdigest()
 
 
-def _read_head(for_update: bool) -> tuple[int, str]:
+def read_head(for_update: bool) -> tuple[int, str]:
     from kiosk.models import Meta
 
     query = Meta.select().where(Meta.key == HEAD_KEY)
@@ -87,13 +87,13 @@ def record(
 
     with dbmod.write():
         if dbmod.is_sqlite():
-            last = _read_head(for_update=False)
+            last = read_head(for_update=False)
         else:
             # Take the head row lock first; create the head row once if missing.
             from kiosk.models import Meta
 
             Meta.insert(key=HEAD_KEY, value=f"0:{GENESIS}").on_conflict_ignore().execute()
-            last = _read_head(for_update=True)
+            last = read_head(for_update=True)
         prev_seq, prev_hash = last
         seq = prev_seq + 1
         at = utcnow().isoformat(timespec="microseconds")
@@ -262,7 +262,7 @@ def verify(batch: int = 50_000) -> VerifyResult:
             last_seq = seq
         if n < batch:
             break
-    head_seq, head_hash = _read_head(for_update=False)
+    head_seq, head_hash = read_head(for_update=False)
     if head_seq != checked or head_hash != prev_hash:
         if head_seq > checked:
             return VerifyResult(

@@ -1,8 +1,7 @@
 """A pupil's chronology: everything about one child, newest first, filterable by category.
 
 Concerns (and their actions, status events and amendments), flag changes kept by the DSL
-team, and early-help events (from `kiosk.services.early_help.chronology_entries`, once that
-module exists). A restricted concern the actor is not named on shows as one "Restricted
+team, and early-help events (from `kiosk.services.early_help.chronology_entries`). A restricted concern the actor is not named on shows as one "Restricted
 concern" line with no category, text or actions; with a category filter it is left out
 altogether (showing it under every filter would say nothing, under one would say too much).
 """
@@ -10,17 +9,15 @@ altogether (showing it under every filter would say nothing, under one would say
 from __future__ import annotations
 
 import json
-
-import importlib
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
 from kiosk.clock import to_local, to_utc
-from kiosk.services import audit
+from kiosk.services import audit, early_help, people
 from kiosk.services.actor import Actor, require
+from kiosk.services.chronology_entry import ChronologyEntry
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +25,9 @@ log = logging.getLogger(__name__)
 KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received", "removed")
 
 
-@dataclass(frozen=True)
-class ChronologyEntry:
-    at: datetime  # naive UTC
-    kind: str  # "concern", "action", "event", "amendment", "flag", "early_help", ...
-    title: str
-    detail: str
-    category: str | None  # a category key, or None
-    record_type: str  # "concern", "pupil", "early_help_case", ...
-    record_id: int
-    restricted: bool = False
-    seq: int = 0  # tie-break for entries at the same moment: the row id (later rows first)
+# The entry type lives apart so that domains (early help) can make entries without
+# importing the chronology, which reads them.
+__all__ = ["ChronologyEntry", "KINDS", "chronology"]
 
 
 def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> datetime:
@@ -112,7 +101,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
                      .where(of_pupil).order_by(ConcernCategoryLink.position).tuples()):
         if cid in full_ids:
             cat_keys.setdefault(cid, []).append(key)
-    cat_names = svc._category_names({k for keys in cat_keys.values() for k in keys})
+    cat_names = svc.category_names({k for keys in cat_keys.values() for k in keys})
     if category is not None:
         full = [r for r in full if category in cat_keys.get(r.id, ())]
         full_ids = {r.id for r in full}
@@ -133,7 +122,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
               if e.concern_id in full_ids]
     amendments = [a for a in of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
                   if a.concern_id in full_ids]
-    names = svc._users([r.recorded_by_id for r in full]
+    names = people.names([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
     first_cat: dict[int, str | None] = {}
@@ -195,10 +184,9 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
 def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
     from kiosk.models.pupils import PupilFlagChange
     from kiosk.rules.flags import flag_label
-    from kiosk.services import concerns as svc
 
     changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
-    by = svc._users([c.by_id for c in changes])
+    by = people.names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
         title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
@@ -249,19 +237,10 @@ def _tombstone_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
         for t in retention.tombstones_for_pupil(actor, pupil_id)]
 
 
-def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
-    try:
-        module = importlib.import_module("kiosk.services.early_help")
-    except ModuleNotFoundError as exc:
-        if exc.name == "kiosk.services.early_help":
-            return []
-        raise
-    fn = getattr(module, "chronology_entries", None)
-    if fn is None:
-        return []
-    return list(fn(actor, pupil_id))
+    return list(early_help.chronology_entries(actor, pupil_id))
 
 
 def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list[ChronologyEntry]:
@@ -276,7 +255,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
             entries += _flag_entries(pupil_id)
             entries += _transfer_entries(pupil_id)
             entries += _tombstone_entries(actor, pupil_id)
-        for e in _early_help_entries(actor, pupil_id):
+        for e in early_help_entries(actor, pupil_id):
             if category is None or e.category == category:
                 entries.append(e)
         rank = {k: i for i, k in enumerate(KINDS)}

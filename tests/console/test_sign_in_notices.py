@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.errors import AuthError
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.password import PasswordScreen
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.password import PasswordScreen
 from kiosk.services import accounts
 from tests.conftest import STRONG_PASSWORD
 from tests.console.helpers import console_app, settle, sign_procedures, submit_login, type_into

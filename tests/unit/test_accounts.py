@@ -9,6 +9,9 @@ from kiosk.models import AuditEvent, User
 from kiosk.services import accounts
 from tests.conftest import STRONG_PASSWORD
 
+# These test the hashing itself: argon2 with its real parameters.
+pytestmark = pytest.mark.real_argon2
+
 
 def test_password_is_stored_as_argon2id_with_owasp_minimum(make_user):
     make_user("alice", "staff")
