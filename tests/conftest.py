@@ -118,6 +118,31 @@ def _cheap_password_hashing(request, monkeypatch):
 _template: dict[str, str] = {}
 
 
+def _drop_database(admin, name: str) -> None:
+    """DROP DATABASE, ending what is still connected to it (a console a test left behind).
+
+    A plain DROP also stops an autovacuum worker busy in that database, which FORCE, run by a
+    role that is not a superuser, is not allowed to do: so plain first, FORCE when sessions
+    remain, and a short wait when neither can go ahead yet."""
+    import time
+
+    import peewee
+
+    for attempt in range(50):
+        try:
+            admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except peewee.DatabaseError:
+            pass
+        try:
+            admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except peewee.DatabaseError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
+
+
 def _fresh_postgres(url: str, tmp_path: Path) -> None:
     """Replace the test database with a copy of one the schema built earlier in this run.
 
@@ -141,14 +166,14 @@ def _fresh_postgres(url: str, tmp_path: Path) -> None:
             from kiosk import schema
             from kiosk.db import db
 
-            admin.execute_sql(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+            _drop_database(admin, template)
             admin.execute_sql(f'CREATE DATABASE "{template}"')
             built = schema.open_database(
                 Settings(data_dir=tmp_path / "template-data", db_url=urlunsplit(parts._replace(path="/" + template))))
             built.close()
             db.initialize(None)
             _template[url] = template
-        admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(admin, name)
         try:  # PostgreSQL 15+: a plain file copy is the quickest way to clone a small database
             admin.execute_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         except peewee.ProgrammingError:

@@ -60,11 +60,14 @@ async def ssh_server(settings, database, tmp_path, monkeypatch):
         env.update({name: os.environ[name] for name in CLOCK_VARIABLES if name in os.environ})
         return env
 
-    monkeypatch.setattr(server_module, "child_environment", same_clock)
-
     servers: list[ConsoleServer] = []
 
-    async def start(settings_changes: dict | None = None, **options) -> ConsoleServer:
+    async def start(settings_changes: dict | None = None, clean_environment_only: bool = False,
+                    **options) -> ConsoleServer:
+        """clean_environment_only: the consoles get exactly what the server gives them
+        (for the test of that environment), not the run's clock as well."""
+        monkeypatch.setattr(server_module, "child_environment",
+                            clean_environment if clean_environment_only else same_clock)
         changes = {"ssh_attempts_per_minute": 1000, **(settings_changes or {})}
         key, _path, _created = hostkey.load_or_create(settings.data_dir)
         server = ConsoleServer(settings.with_(**changes), key, **options)

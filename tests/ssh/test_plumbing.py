@@ -12,7 +12,7 @@ from tests.ssh.helpers import Output, connect, pid_alive, standin_command, wait_
 
 async def test_the_console_gets_its_own_pty_a_clean_environment_and_the_user(ssh_server, people, tmp_path,
                                                                               settings):
-    server = await ssh_server(console_command=standin_command(tmp_path))
+    server = await ssh_server(console_command=standin_command(tmp_path), clean_environment_only=True)
     async with await connect(server, people["dana"].key, username="someone-else") as conn:
         process = await conn.create_process(
             term_type="xterm-256color", term_size=(101, 33), encoding=None,
