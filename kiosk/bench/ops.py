@@ -123,9 +123,20 @@ def operations(ds: Dataset) -> list[Operation]:
                 'WHERE username = ?', (dsl_name,))[0]
         uid = row[0]
         with dbmod.write():
-            q('SELECT id, failed_attempts, locked_until, last_login_at FROM "user" WHERE id = ?', (uid,))
+            prev = q('SELECT id, failed_attempts, locked_until, last_login_at FROM "user" WHERE id = ?', (uid,))
+            # The questions the service must ask too: a second factor still to come keeps
+            # the failure count; failures and a password reset since the last visit are told.
+            q("SELECT id FROM totp_enrolment WHERE user_id = ? AND confirmed_at IS NOT NULL "
+              "AND ended_at IS NULL LIMIT 1", (uid,))
             q('UPDATE "user" SET failed_attempts = 0, locked_until = NULL, last_login_at = ? WHERE id = ?',
               (str(utcnow()) if dbmod.is_sqlite() else utcnow(), uid))
+            since = prev[0][3]
+            since = (since if isinstance(since, str) else since.isoformat(timespec="microseconds")) \
+                if since else ""
+            q("SELECT COUNT(*) FROM audit_event WHERE target_type = ? AND target_id = ? AND at > ? "
+              "AND action IN (?, ?)", ("user", str(uid), since, "login.failure", "login.locked"))
+            q("SELECT seq, at FROM audit_event WHERE target_type = ? AND target_id = ? AND at > ? "
+              "AND action = ? ORDER BY seq DESC LIMIT 1", ("user", str(uid), since, "account.reset_password"))
             raw_audit(uid, dsl_name, "terminal", "login.success", "user", uid)
         return q("SELECT role FROM user_role WHERE user_id = ?", (uid,))
 

@@ -603,12 +603,17 @@ def _since_last_visit(user_id: int, previous: datetime | None) -> tuple[int, dat
     since the user's previous sign-in (from the audit trail)."""
     from kiosk.models import AuditEvent
 
-    q = AuditEvent.select().where((AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id)))
+    from peewee import fn
+
+    cond = (AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id))
     if previous is not None:
-        q = q.where(AuditEvent.at > previous.isoformat(timespec="microseconds"))
-    failed = q.where(AuditEvent.action.in_(["login.failure", "login.locked"])).count()
-    reset = q.where(AuditEvent.action == "account.reset_password").order_by(AuditEvent.seq.desc()).first()
-    return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
+        cond &= AuditEvent.at > previous.isoformat(timespec="microseconds")
+    # Plain COUNT and one column (no subquery, no model row): this runs at every sign-in.
+    failed = (AuditEvent.select(fn.COUNT(AuditEvent.seq))
+              .where(cond & AuditEvent.action.in_(["login.failure", "login.locked"])).scalar())
+    reset = (AuditEvent.select(AuditEvent.at).where(cond & (AuditEvent.action == "account.reset_password"))
+             .order_by(AuditEvent.seq.desc()).limit(1).scalar())
+    return failed, (datetime.fromisoformat(reset) if reset is not None else None)
 
 
 def _locked_message(until: datetime) -> str:
