@@ -15,8 +15,8 @@ actions smuggled in through markup).
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
-import importlib.util
 import logging
 import os
 import signal
@@ -33,6 +33,7 @@ from kiosk.capabilities import Cap
 from kiosk.clock import utcnow
 from kiosk.config import Settings
 from kiosk.errors import KioskError
+from kiosk.screens import registry
 
 log = logging.getLogger(__name__)
 
@@ -163,18 +164,22 @@ class KioskApp(App, inherit_bindings=False):
         self._mode_seq += 1
         name = f"stage-{self._mode_seq}"
         old = self.current_mode
+        # A new screen is styled from the app's current stylesheet when it mounts. Textual
+        # takes a screen whose CSS counter is behind the app's for one that missed a change
+        # and re-parses every stylesheet loaded so far, twice per mode switch (~20 ms at the
+        # login screen, more with every screen visited): this one has missed nothing.
+        screen._css_update_count = self._css_update_count
         self.add_mode(name, lambda: screen)
         await self.switch_mode(name)
         if old != self.DEFAULT_MODE:  # the default mode holds only Textual's blank screen
             await self.remove_mode(old)
 
     def _login_screen(self, notice: str = "") -> Screen:
-        from kiosk.screens.login import LoginScreen
-
-        return LoginScreen(notice=notice)
+        return registry.screen_class("login")(notice=notice)
 
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
+        self.call_after_refresh(_settle_gc)
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         from kiosk.alert_watch import AlertWatcher
 
@@ -213,7 +218,6 @@ class KioskApp(App, inherit_bindings=False):
 
     def alerts_arrived(self, generation: int, notices) -> None:
         """On the UI thread: a content-free notice (a bell when urgent), fresh home counts."""
-        from kiosk.screens.home import HomeScreen
         from kiosk.services.alerts import notice_text
 
         if (self.actor is None or self.alert_watcher is None
@@ -226,7 +230,7 @@ class KioskApp(App, inherit_bindings=False):
                     markup=False)
         if urgent:
             self.bell()
-        if isinstance(self.screen, HomeScreen):
+        if isinstance(self.screen, registry.screen_class("home")):
             self.screen.refresh_counts()
 
     # --- idle detection -------------------------------------------------------------
@@ -273,18 +277,14 @@ class KioskApp(App, inherit_bindings=False):
             self.call_later(self._begin_session, result)
 
     async def _second_factor(self, result, step) -> None:
-        from kiosk.screens.two_factor import TwoFactorCodeScreen, TwoFactorEnrolScreen
-
         self.last_activity = utcnow()
         if step.kind == "verify":
-            await self._fresh_stack(TwoFactorCodeScreen(result))
+            await self._fresh_stack(registry.screen_class("two_factor_code")(result))
         else:
-            await self._fresh_stack(TwoFactorEnrolScreen(result, step.notice))
+            await self._fresh_stack(registry.screen_class("two_factor_enrol")(result, step.notice))
 
     async def show_recovery_codes(self, result, codes) -> None:
-        from kiosk.screens.two_factor import RecoveryCodesScreen
-
-        await self._fresh_stack(RecoveryCodesScreen(result, codes))
+        await self._fresh_stack(registry.screen_class("recovery_codes")(result, codes))
 
     def second_factor_done(self, result) -> None:
         self.call_later(self._begin_session, result)
@@ -300,9 +300,7 @@ class KioskApp(App, inherit_bindings=False):
         self._previous_login_at = result.previous_login_at
         self._login_result = result
         if result.must_change_password:
-            from kiosk.screens.password import PasswordScreen
-
-            await self._fresh_stack(PasswordScreen(forced=True))
+            await self._fresh_stack(registry.screen_class("password")(forced=True))
         else:
             await self.password_done()
 
@@ -313,9 +311,7 @@ class KioskApp(App, inherit_bindings=False):
         if self.actor is None:
             return
         if signoff.needs_signoff(self.actor, self.profile):
-            from kiosk.screens.signoff import SignoffScreen
-
-            await self._fresh_stack(SignoffScreen())
+            await self._fresh_stack(registry.screen_class("signoff")())
         else:
             await self.enter_home()
 
@@ -324,13 +320,12 @@ class KioskApp(App, inherit_bindings=False):
 
     async def enter_home(self) -> None:
         from kiosk.clock import fmt_local
-        from kiosk.screens.home import HomeScreen
         from kiosk.services import drafts
 
         if self.actor is None:
             return
         self._watch_alerts(self.actor)
-        await self._fresh_stack(HomeScreen())
+        await self._fresh_stack(registry.screen_class("home")())
         previous = getattr(self, "_previous_login_at", None)
         if previous is not None:
             self.notify(f"Last signed in {fmt_local(previous)}. Not you? Tell the IT administrator.",
@@ -349,9 +344,7 @@ class KioskApp(App, inherit_bindings=False):
                         severity="warning", markup=False, timeout=12)
         kept = drafts.list_drafts(self.actor)
         if kept:
-            from kiosk.screens.lock import RestoreDraftsScreen
-
-            await self.push_screen(RestoreDraftsScreen(kept))
+            await self.push_screen(registry.screen_class("restore_drafts")(kept))
 
     def _save_drafts(self, actor) -> int:
         """Keep every form in progress as the user's private draft. Never raises."""
@@ -451,11 +444,7 @@ class KioskApp(App, inherit_bindings=False):
     # --- menu -----------------------------------------------------------------------
 
     def screen_available(self, entry) -> bool:
-        module = entry.screen.split(":", 1)[0]
-        try:
-            return importlib.util.find_spec(module) is not None
-        except (ImportError, ValueError):
-            return False
+        return registry.available(entry.screen)
 
     def open_entry(self, entry) -> bool:
         """Import and push the screen named by a kiosk.screens.menu entry."""
@@ -464,7 +453,7 @@ class KioskApp(App, inherit_bindings=False):
         if not self.screen_available(entry):
             self.notify(f"{entry.label}: not available yet.", severity="warning", markup=False)
             return False
-        cls = _import_screen(entry.screen)
+        cls = registry.screen_class(entry.screen)
         if cls is None:
             self.notify(f"{entry.label}: not available yet.", severity="warning", markup=False)
             return False
@@ -480,7 +469,7 @@ class KioskApp(App, inherit_bindings=False):
             return False
         if action == "exit_console" and not self.actor.can(Cap.APP_EXIT):
             return False
-        if action == "whistleblowing" and importlib.util.find_spec("kiosk.screens.whistleblowing") is None:
+        if action == "whistleblowing" and not registry.available("whistleblowing"):
             return False
         return True
 
@@ -496,17 +485,16 @@ class KioskApp(App, inherit_bindings=False):
         await self.lock_session("hide_screen")
 
     def action_contacts(self) -> None:
-        from kiosk.screens.contacts import ContactsScreen
-
         if self.actor is None or not self.actor.can(Cap.CONTACTS_VIEW):
             return
-        if not isinstance(self.screen, ContactsScreen):
-            self.push_screen(ContactsScreen())
+        cls = registry.screen_class("contacts")
+        if not isinstance(self.screen, cls):
+            self.push_screen(cls())
 
     def action_whistleblowing(self) -> None:
         if self.actor is None or not self.actor.can(Cap.WHISTLEBLOW_VIEW):
             return
-        cls = _import_screen("kiosk.screens.whistleblowing:WhistleblowingScreen")
+        cls = registry.screen_class("whistleblowing")
         if cls is not None and not isinstance(self.screen, cls):
             self.push_screen(cls())
 
@@ -529,6 +517,15 @@ class KioskApp(App, inherit_bindings=False):
 
     def get_system_commands(self, screen):  # no palette, but never offer Screenshot either
         return iter(())
+
+
+def _settle_gc() -> None:
+    """After the first paint: if the entry point held off the cyclic collector during
+    start-up (kiosk.cli.console.run), move everything made so far out of its reach and
+    turn it back on. (A no-op when it was never off, as in tests.)"""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _import_screen(path: str):

@@ -8,15 +8,26 @@ tables are numbered migrations run through playhouse.migrate, recorded in Meta a
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import peewee
-from playhouse.migrate import SchemaMigrator, migrate
 
 from kiosk import db as dbmod
 from kiosk.config import Settings, ensure_data_dir
 from kiosk.db import db, translate_errors
 from kiosk.errors import DatabaseError, SchemaTooNew
+
+if TYPE_CHECKING:
+    from playhouse.migrate import SchemaMigrator
+
+
+def migrate(*operations) -> None:
+    # playhouse.migrate (and the PostgreSQL extensions it pulls in) only when a step runs.
+    from playhouse.migrate import migrate as run
+
+    run(*operations)
 
 # Version 1: accounts, roles, audit, meta, sign-offs, drafts, SSH keys.
 # Version 2: user.last_login_at (shown to the user at login: "last signed in ...").
@@ -117,6 +128,46 @@ def _registry_fingerprint() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+# What the table fingerprint is computed from: the model modules, the append-only triggers
+# and this module. Unchanged source + the current schema version means an unchanged
+# fingerprint, so the console can start without importing (and fingerprinting) the models.
+_SOURCE_FILES = ("models/*.py", "appendonly.py", "schema.py")
+
+
+def source_digest() -> str | None:
+    """A digest of the source behind the table fingerprint, or None if it cannot be read
+    (an install without .py files: then every open computes the fingerprint)."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    try:
+        for pattern in _SOURCE_FILES:
+            for path in sorted(root.glob(pattern)):
+                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _meta_values(*keys: str) -> dict[str, str]:
+    """Meta rows read without the models (peewee's bare Table)."""
+    if not db.table_exists("meta"):
+        return {}
+    meta = peewee.Table("meta").bind(db)
+    return dict(meta.select(meta.c.key, meta.c.value).where(meta.c.key.in_(keys)).tuples())
+
+
+def is_current() -> bool:
+    """True when the bound database is known to be this console's schema, decided without
+    importing the models: the version matches and the model source is the one whose
+    fingerprint was last applied. False means: run upgrade()."""
+    digest = source_digest()
+    if digest is None:
+        return False
+    with translate_errors():
+        values = _meta_values("schema_version", "models_source")
+    return values.get("schema_version") == str(SCHEMA_VERSION) and values.get("models_source") == digest
+
+
 def _get_meta(key: str) -> str | None:
     from kiosk.models import Meta
 
@@ -153,7 +204,11 @@ def upgrade() -> int:
                 f"understands ({SCHEMA_VERSION}); upgrade the console, do not downgrade"
             )
         fingerprint = _registry_fingerprint()
+        digest = source_digest()
         if version == SCHEMA_VERSION and _get_meta("tables") == fingerprint:
+            if digest is not None and _get_meta("models_source") != digest:
+                with dbmod.write():
+                    _set_meta("models_source", digest)
             return version
         with dbmod.write():
             version = current_version()
@@ -161,6 +216,8 @@ def upgrade() -> int:
                 db.create_tables(REGISTRY, safe=True)
                 _set_meta("schema_version", str(SCHEMA_VERSION))
             else:
+                from playhouse.migrate import SchemaMigrator
+
                 migrator = SchemaMigrator.from_database(db.obj)
                 context = (
                     migrator.migration_context()
@@ -177,6 +234,8 @@ def upgrade() -> int:
 
             appendonly.install()
             _set_meta("tables", fingerprint)
+            if digest is not None:
+                _set_meta("models_source", digest)
         del Meta
         return SCHEMA_VERSION
 
@@ -238,7 +297,10 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
             raise
         if key is not None:
             database.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-        upgrade()
+        # The console's own start-up (nothing has imported the models yet) skips the table
+        # fingerprint when the schema is known to be current; the login screen needs no model.
+        if "kiosk.models" in sys.modules or not is_current():
+            upgrade()
     from kiosk.services import audit
 
     audit.configure_checkpoints(settings)
@@ -246,7 +308,8 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
 
     keys.remember(settings, encrypted=key is not None)
     # Secrets sealed under the first two-factor release's data-dir key move to the field key.
-    from kiosk.services import two_factor
+    if fieldcrypt.has_legacy_key():  # else nothing can be waiting (and pyotp stays unloaded)
+        from kiosk.services import two_factor
 
-    two_factor.reseal_legacy()
+        two_factor.reseal_legacy()
     return database

@@ -14,6 +14,20 @@ PY=${PYTHON:-python3}
 # PostgreSQL, its own database.
 jobs=${KIOSK_TEST_JOBS:-auto}
 status=0
+# A test process killed by a fatal signal leaves its threads' stacks here (tests/conftest.py);
+# they are printed at the very end, where the tail of a CI log shows them.
+KIOSK_TEST_FAULT_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kiosk-test-faults.XXXXXX")
+export KIOSK_TEST_FAULT_DIR
+show_faults() {
+  local log
+  for log in "$KIOSK_TEST_FAULT_DIR"/*.log; do
+    [ -s "$log" ] || continue
+    echo "== a test process died: $(basename "$log" .log)"
+    tail -n 80 "$log"
+  done
+  rm -rf "$KIOSK_TEST_FAULT_DIR"
+}
+trap show_faults EXIT
 echo "== test suite on SQLite"
 env -u KIOSK_TEST_DB_URL .venv/bin/python -m pytest -q -n "$jobs" "$@" || status=$?
 if [ -n "${KIOSK_TEST_DB_URL:-}" ]; then

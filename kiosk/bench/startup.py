@@ -10,7 +10,10 @@ includes the interpreter, every import, opening the database and the first paint
 - the console: `python -m kiosk --data-dir DIR run` on the bench's database;
 - the minimal app: `python -c` with a Textual App holding two Labels and two Inputs.
 
-Runs alternate between the two, and the medians are compared. Resident memory (VmRSS from
+Runs alternate between the two, and the medians are compared. Beside the wall clock, the
+CPU time the process had used when the screen appeared (utime + stime from /proc/PID/stat,
+every thread) is compared too: on a shared machine the wall clock also counts the time
+other work held the CPU, the CPU time does not. Resident memory (VmRSS from
 /proc/PID/status) is read one second after the login screen appears. Every child is
 ended (SIGTERM, then SIGKILL) and reaped before the next starts.
 """
@@ -54,6 +57,7 @@ _ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\
 class Launch:
     seconds: float
     rss_mib: float | None
+    cpu_ms: float | None = None
 
 
 def _child_setup() -> None:  # runs in the child between fork and exec
@@ -86,6 +90,20 @@ def rss_mib(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_ms(pid: int) -> float | None:
+    """CPU time (user + system, all threads) a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After "pid (comm)": state is fields[0], so utime (field 14) is fields[11].
+    return (int(fields[11]) + int(fields[12])) * 1000 / _TICK
 
 
 def launch(argv: list[str], env: dict | None = None, measure_rss: bool = False,
@@ -122,6 +140,7 @@ def launch(argv: list[str], env: dict | None = None, measure_rss: bool = False,
             seen += chunk
             if MARKER in _ESCAPES.sub(b"", seen[-200_000:]):
                 elapsed = time.perf_counter() - started
+                cpu = cpu_ms(proc.pid)
         rss = None
         if measure_rss:
             until = time.perf_counter() + settle
@@ -133,7 +152,7 @@ def launch(argv: list[str], env: dict | None = None, measure_rss: bool = False,
                     except OSError:
                         break
             rss = rss_mib(proc.pid)
-        return Launch(elapsed, rss)
+        return Launch(elapsed, rss, cpu)
     finally:
         _stop(proc)
         os.close(master)
@@ -147,6 +166,10 @@ class Startup:
     console_rss_mib: float | None
     minimal_rss_mib: float | None
     runs: int
+    console_cpu_ms: float | None = None
+    minimal_cpu_ms: float | None = None
+    cpu_ratio: float | None = None
+    load_average: tuple[float, float] | None = None  # 1-minute load before and after
 
 
 def measure(data_dir: str, db_url: str | None = None, runs: int = 7) -> Startup:
@@ -158,15 +181,25 @@ def measure(data_dir: str, db_url: str | None = None, runs: int = 7) -> Startup:
     minimal = [sys.executable, "-c", MINIMAL_APP]
     env = dict(os.environ)
     env.pop("KIOSK_DB_URL", None)
+    load_before = os.getloadavg()[0]
     # Warm the page cache for both (the first start after a build reads every .pyc from disk).
     launch(console, env)
     launch(minimal, env)
-    c, m = [], []
+    c: list[Launch] = []
+    m: list[Launch] = []
     for _ in range(runs):
-        c.append(launch(console, env).seconds)
-        m.append(launch(minimal, env).seconds)
+        c.append(launch(console, env))
+        m.append(launch(minimal, env))
     c_rss = launch(console, env, measure_rss=True).rss_mib
     m_rss = launch(minimal, env, measure_rss=True).rss_mib
-    cm, mm = statistics.median(c) * 1000, statistics.median(m) * 1000
+    cm = statistics.median(x.seconds for x in c) * 1000
+    mm = statistics.median(x.seconds for x in m) * 1000
+    c_cpu = [x.cpu_ms for x in c if x.cpu_ms is not None]
+    m_cpu = [x.cpu_ms for x in m if x.cpu_ms is not None]
+    c_cpu_ms = statistics.median(c_cpu) if c_cpu else None
+    m_cpu_ms = statistics.median(m_cpu) if m_cpu else None
     return Startup(round(cm, 1), round(mm, 1), round(cm / mm, 2),
-                   round(c_rss, 1) if c_rss else None, round(m_rss, 1) if m_rss else None, runs)
+                   round(c_rss, 1) if c_rss else None, round(m_rss, 1) if m_rss else None, runs,
+                   c_cpu_ms, m_cpu_ms,
+                   round(c_cpu_ms / m_cpu_ms, 2) if c_cpu_ms and m_cpu_ms else None,
+                   (round(load_before, 2), round(os.getloadavg()[0], 2)))

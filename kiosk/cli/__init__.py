@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the console on a fictional demo school")
     p.add_argument("--seed-only", action="store_true", help="create the demo data and print the logins, do not start the console")
+    p.add_argument("--code", metavar="USERNAME",
+                   help="print the current authenticator code of a demo account (no phone needed), then exit")
     p.add_argument("--pupils", type=int, default=200, help="number of demo pupils, 80 to 5000 (default 200)")
 
     p = sub.add_parser("init", help="create the data dir, the database and the first admin")
@@ -203,6 +205,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         handler = getattr(importlib.import_module(module_name), func_name)
+        if command == "run":
+            from kiosk.cli.console import start_up
+
+            start_up(args)
         from kiosk.db import translate_errors
 
         with translate_errors():

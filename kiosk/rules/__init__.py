@@ -3,61 +3,45 @@
 Plain data and pure functions. Nothing in this package imports Textual or peewee, reads the
 clock or touches the database; the only I/O is reading the profile file (``load_profile``) and
 the procedures text (``load_procedures_text``). A test proves the imports stay that way.
+
+The names below are imported from their modules on first use (PEP 562), so loading the
+profile at start-up does not also load routing, deadlines and steps.
 """
 
-from kiosk.rules.contacts import (
-    RECIPIENT_ROLES,
-    ROLE_LABELS,
-    all_contacts,
-    contacts_for_role,
-    first_contact,
-    lado_contact,
-    local_authority_contacts,
-)
-from kiosk.rules.deadlines import (
-    WorkingCalendar,
-    add_working_days,
-    agency_response_due,
-    cp_file_transfer,
-    cp_file_transfer_deadline,
-    is_bank_holiday,
-    is_working_day,
-    lado_contact_deadline,
-    lado_deadline,
-    needs_reconfirmation,
-    next_working_day,
-    procedures_review_due,
-    receipt_chase,
-    receipt_chase_date,
-    school_days,
-    working_days_between,
-)
-from kiosk.rules.procedures import Paragraph, load_procedures_text, paragraph, parse_procedures
-from kiosk.rules.profile import (
-    DEFAULT_PROFILE_PATH,
-    Agency,
-    Category,
-    LocalAuthority,
-    Line,
-    Offer,
-    Person,
-    Profile,
-    ProfileError,
-    Term,
-    load_profile,
-    profile_from_dict,
-)
-from kiosk.rules.results import AdultRouting, Contact, Deadline, Guidance, Route, Routing, Step
-from kiosk.rules.routing import (
-    AdultSubject,
-    HarmsAnswers,
-    escalation_route,
-    excluded_roles,
-    route_adult_concern,
-    route_child_concern,
-    whistleblowing_routes,
-)
-from kiosk.rules.steps import SOURCES, Situation, guidance_for_child_concern, next_steps
+from __future__ import annotations
+
+import importlib
+
+_MODULES: dict[str, tuple[str, ...]] = {
+    "contacts": ("RECIPIENT_ROLES", "ROLE_LABELS", "all_contacts", "contacts_for_role",
+        "first_contact", "lado_contact", "local_authority_contacts"),
+    "deadlines": ("WorkingCalendar", "add_working_days", "agency_response_due", "cp_file_transfer",
+        "cp_file_transfer_deadline", "is_bank_holiday", "is_working_day", "lado_contact_deadline",
+        "lado_deadline", "needs_reconfirmation", "next_working_day", "procedures_review_due",
+        "receipt_chase", "receipt_chase_date", "school_days", "working_days_between"),
+    "procedures": ("Paragraph", "load_procedures_text", "paragraph", "parse_procedures"),
+    "profile": ("DEFAULT_PROFILE_PATH", "Agency", "Category", "LocalAuthority", "Line", "Offer",
+        "Person", "Profile", "ProfileError", "Term", "load_profile", "profile_from_dict"),
+    "results": ("AdultRouting", "Contact", "Deadline", "Guidance", "Route", "Routing", "Step"),
+    "routing": ("AdultSubject", "HarmsAnswers", "escalation_route", "excluded_roles",
+        "route_adult_concern", "route_child_concern", "whistleblowing_routes"),
+    "steps": ("SOURCES", "Situation", "guidance_for_child_concern", "next_steps"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kiosk.rules.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
     "DEFAULT_PROFILE_PATH", "RECIPIENT_ROLES", "ROLE_LABELS", "SOURCES",

@@ -3,9 +3,17 @@
 Routing and next steps name roles ("dsl", "local_authority"); ``contacts_for_role`` turns a role
 into the people or lines to ring. ``all_contacts`` lists everything for the contacts screen in
 the order of paragraph 13 (people first), then the local authority (20, 21) and the NSPCC (18).
+
+``with_console_people`` names each person-role as the console account holding it, so a pane
+that says who receives a concern (an account) and how to reach them (the profile) names one
+person, not two.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from kiosk.rules.profile import Line, Person, Profile
 from kiosk.rules.results import Contact
@@ -135,3 +143,108 @@ def all_contacts(profile: Profile) -> list[Contact]:
             placeholder=agency.placeholder,
         ))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The profile's people and the console's accounts
+# ---------------------------------------------------------------------------------------------
+
+# Titles dropped before names are compared ("Dr Helen Marsh" is "helen marsh").
+NAME_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})
+
+# Console role -> the profile's person field for the same job.
+ACCOUNT_PERSON_ROLES = {
+    "dsl": "dsl",
+    "headteacher": "headteacher",
+    "governor": "safeguarding_governor",
+    "director_of_education": "director_of_education",
+    "trust_safeguarding_lead": "trust_safeguarding_lead",
+}
+
+STALE_NUMBER_NOTE = ("number from the school profile, which has not been updated for this "
+                     "person: the school should update its profile")
+NO_NUMBER_NOTE = "no number in the school profile: the school should add one"
+
+
+def name_key(name: str) -> str:
+    """A full name as compared: lower case, spacing and full stops ignored, leading titles
+    and any "(role)" dropped, so "dr.  HELEN marsh" and "Dr Helen Marsh (headteacher)" agree."""
+    text = re.sub(r"\([^)]*\)", " ", name)
+    words = re.sub(r"[.,]", " ", text).lower().split()
+    while len(words) > 1 and words[0] in NAME_TITLES:
+        words.pop(0)
+    return " ".join(words)
+
+
+def plain_name(name: str) -> str:
+    """A name without bracketed labels: "Mr Daniel Hart (deputy DSL)" is "Mr Daniel Hart".
+
+    Where the console shows a role beside a name it adds the role itself, so a label typed
+    into an account's full name would otherwise show twice.
+    """
+    shown = " ".join(re.sub(r"\([^)]*\)", " ", name).split())
+    return shown or " ".join(name.split())
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names are one person: equal as compared (``name_key``), or the same
+    surname with one given as an initial ("Mrs A. Smith" and "Mrs Alison Smith")."""
+    wa, wb = name_key(a).split(), name_key(b).split()
+    if not wa or not wb:
+        return False
+    if wa == wb:
+        return True
+    if len(wa) < 2 or len(wb) < 2 or wa[-1] != wb[-1]:
+        return False
+    first_a, first_b = wa[0], wb[0]
+    return (len(first_a) == 1 or len(first_b) == 1) and first_a[0] == first_b[0]
+
+
+def _held_by(person: Person, names: Sequence[str]) -> Person:
+    for name in names:
+        if same_person(name, person.name):
+            return replace(person, name=name)
+    return replace(person, name=names[0], role_title=f"{person.role_title}; {STALE_NUMBER_NOTE}")
+
+
+def _deputies_held_by(deputies: Sequence[Person], names: Sequence[str]) -> tuple[Person, ...]:
+    left = list(deputies)
+    out: list[Person] = []
+    unmatched: list[str] = []
+    for name in names:
+        match = next((p for p in left if same_person(name, p.name)), None)
+        if match is None:
+            unmatched.append(name)
+        else:
+            left.remove(match)
+            out.append(replace(match, name=name))
+    title = deputies[0].role_title if deputies else "Deputy DSL"
+    for name in unmatched:
+        if left:
+            out.append(_held_by(left.pop(0), [name]))
+        else:
+            out.append(Person(name=name, role_title=f"{title}; {NO_NUMBER_NOTE}", phone="",
+                              email=""))
+    return tuple(out)
+
+
+def with_console_people(profile: Profile, holders: Mapping[str, Sequence[str]]) -> Profile:
+    """The profile with each person-role named as the active console accounts holding it.
+
+    ``holders`` maps a console role ("dsl", "deputy_dsl", "headteacher", "governor",
+    "director_of_education", "trust_safeguarding_lead") to the full names of the active
+    accounts holding it. The accounts are who a concern actually reaches, so where they and
+    the profile disagree (a new headteacher, a profile not yet updated) the account wins and
+    a pane names one person per role. The number stays the profile's, since that is where
+    numbers live, marked when it was written for someone else. A role no account holds keeps
+    the profile's person.
+    """
+    changes: dict[str, object] = {}
+    for role, field in ACCOUNT_PERSON_ROLES.items():
+        names = [plain_name(n) for n in holders.get(role, ()) if plain_name(n)]
+        if names:
+            changes[field] = _held_by(getattr(profile, field), names)
+    deputies = [plain_name(n) for n in holders.get("deputy_dsl", ()) if plain_name(n)]
+    if deputies:
+        changes["deputy_dsls"] = _deputies_held_by(profile.deputy_dsls, deputies)
+    return replace(profile, **changes) if changes else profile

@@ -285,7 +285,8 @@ class AdultConcernScreen(FormScreen):
             text += " They share it with " + " and ".join(plan.share_labels) + "."
         if plan.outside_console:
             text += " Nobody in the console holds this role: tell them yourself as well."
-        base = next_steps(self.app.profile, "adult_concern", subject=plan.subject,
+        # The plan's profile names each role as the account holding it: one headteacher.
+        base = next_steps(plan.profile or self.app.profile, "adult_concern", subject=plan.subject,
                           answers=self._answers())
         first = Step(text, plan.routing.contacts[0] if plan.routing.contacts else None,
                      "14" if plan.kind == adults.ALLEGATION else "15")

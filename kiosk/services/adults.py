@@ -25,7 +25,8 @@ from kiosk.clock import fmt_local, to_local, to_utc, today, utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.rules import allegations as outcome_rules
 from kiosk.rules.allegations import DBS_ANSWERS, DEPARTURES, OUTCOMES, THRESHOLD_NOT_MET, TRA_ANSWERS
-from kiosk.rules.contacts import ROLE_LABELS
+from kiosk.rules import contacts as contact_rules
+from kiosk.rules.contacts import ROLE_LABELS, plain_name
 from kiosk.rules.deadlines import lado_deadline
 from kiosk.rules.routing import AdultSubject, HarmsAnswers, route_adult_concern
 from kiosk.services import alerts, audit
@@ -106,6 +107,9 @@ class Plan:
     routing: object  # kiosk.rules.results.AdultRouting
     subject: AdultSubject
     outside_console: bool  # nobody in the console holds the role: contact them directly
+    # The profile with its people named as the accounts holding their roles, so the rules
+    # pane names one headteacher, not the profile's and the console's (kiosk.rules.contacts).
+    profile: object = None
 
 
 @dataclass(frozen=True)
@@ -291,6 +295,22 @@ def _route(profile, subject: AdultSubject, answers: HarmsAnswers, subject_user_i
     return routing, holders
 
 
+def _console_profile(profile):
+    """The profile as the console's accounts fill it: each person-role named as the active
+    account holding it (the profile's person where no account does). The subject of a
+    concern is not left out here: the pane may still name them in their role."""
+    from kiosk.models import User, UserRole
+
+    holders: dict[str, list[str]] = {}
+    rows = (UserRole.select(UserRole.role, User.full_name).join(User)
+            .where(UserRole.role.in_(sorted(contact_rules.ACCOUNT_PERSON_ROLES) + ["deputy_dsl"])
+                   & (User.active == True))  # noqa: E712
+            .order_by(User.full_name).tuples())
+    for role, name in rows:
+        holders.setdefault(role, []).append(name)
+    return contact_rules.with_console_people(profile, holders)
+
+
 def _check_subject_user(actor: Actor, subject_user_id: int | None):
     from kiosk.models import User
 
@@ -308,18 +328,10 @@ def _check_subject_user(actor: Actor, subject_user_id: int | None):
     return user
 
 
-# Titles dropped before names are compared ("Dr Helen Marsh" is "helen marsh").
-NAME_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof"})
-
-
 def name_key(name: str) -> str:
     """A full name as compared: lower case, spacing and full stops ignored, leading titles
     and any "(role)" dropped, so "dr.  HELEN marsh" and "Dr Helen Marsh (headteacher)" agree."""
-    text = re.sub(r"\([^)]*\)", " ", name)
-    words = re.sub(r"[.,]", " ", text).lower().split()
-    while len(words) > 1 and words[0] in NAME_TITLES:
-        words.pop(0)
-    return " ".join(words)
+    return contact_rules.name_key(name)
 
 
 def _accounts_named(name: str) -> list[int]:
@@ -534,7 +546,8 @@ def subject_choices(actor: Actor) -> list[SubjectChoice]:
         if uid == actor.user_id:
             continue
         titles = ", ".join(ROLE_TITLES[Role(r)].split(" (")[0] for r in sorted(roles.get(uid, [])))
-        out.append(SubjectChoice(uid, name, titles))
+        # The picker adds the roles, so a label in the account's name would show twice.
+        out.append(SubjectChoice(uid, plain_name(name) if titles else name, titles))
     return out
 
 
@@ -563,18 +576,20 @@ def plan(actor: Actor, profile, *, subject_user_id: int | None = None, subject_n
     subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
                            is_head_relative=is_head_relative, is_dsl=is_dsl,
                            is_trust_central=is_trust_central)
-    routing, holders = _route(profile, subject, answers, subject_user_id, dsl_unavailable)
+    shown = _console_profile(profile)
+    routing, holders = _route(shown, subject, answers, subject_user_id, dsl_unavailable)
     people = holders.get(routing.recipient, [])
     return Plan(
         kind=routing.kind,
         recipient_role=routing.recipient,
         recipient_label=_label(routing.recipient),
-        recipient_names=tuple(n for _, n in people),
+        recipient_names=tuple(plain_name(n) for _, n in people),
         share_with=tuple(routing.share_with),
         share_labels=tuple(_share_label(routing.kind, r) for r in routing.share_with),
         routing=routing,
         subject=subject,
         outside_console=routing.recipient not in CONSOLE_ROLES or not people,
+        profile=shown,
     )
 
 
@@ -712,7 +727,7 @@ def raise_concern(
         kind=routing.kind,
         raised_at=now,
         received_by=_label(routing.recipient),
-        recipient_names=tuple(n for _, n in recipients),
+        recipient_names=tuple(plain_name(n) for _, n in recipients),
         outside_console=not recipients,
         lado_due_at=concern.lado_due_at,
     )

@@ -1,8 +1,11 @@
-"""Inputs that refuse control characters (typed or pasted) and say so."""
+"""Inputs that refuse control characters (typed or pasted) and say so.
+
+`SafeTextArea` lives in kiosk.widgets.text_area and is imported from here on first use:
+Textual's TextArea is a large import the login screen does not need."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from kiosk.text import INPUT_RESTRICT, SHORT_MAX, has_control_chars
 
@@ -40,13 +43,10 @@ class SafeInput(Input):
         self.notify(message, severity="warning", markup=False, timeout=4)
 
 
-class SafeTextArea(TextArea):
-    """A multi-line field that drops control characters (other than newline and tab) from
-    pastes and typing, with a message. The service checks again with kiosk.text.clean."""
 
-    def _on_paste(self, event) -> None:  # type: ignore[override]
-        if has_control_chars(event.text, multiline=True):
-            event.prevent_default()
-            event.stop()
-            self.notify(CONTROL_REFUSED, severity="warning", markup=False, timeout=4)
-            return
+def __getattr__(name: str):
+    if name == "SafeTextArea":
+        from kiosk.widgets.text_area import SafeTextArea
+
+        return SafeTextArea
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

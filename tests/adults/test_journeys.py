@@ -368,3 +368,46 @@ async def test_adult_concerns_have_their_own_reference_on_receipt_reports_and_re
         # Every word of the status and of who it is about is on screen (wrapped, not cut).
         for word in (status + " Mr Bartholomew Featherstonehaugh").split():
             assert word in text, (word, text)
+
+
+async def test_the_rules_pane_names_one_headteacher_when_profile_and_accounts_differ(
+        settings, school, make_user):
+    """Issue 12: the packaged profile names "Mr F. Taylor" as headteacher while the console's
+    headteacher account is "Dr Helen Marsh". The pane names the account (the person the
+    concern reaches) beside the profile's number, never both; a label typed into an account's
+    name ("(deputy DSL)") is not shown twice."""
+    from kiosk.screens.adult_form import SOMEONE_ELSE
+
+    make_user("deputy3", "deputy_dsl", full_name="Mr Oliver Grant (deputy DSL)")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.profile.headteacher.name == "Mr F. Taylor"  # profile and accounts differ
+        await login(pilot, "teacher")
+        screen = await open_form(pilot)
+        labels = [str(prompt) for prompt, _ in screen.query_one("#subject", Select)._options]
+        assert "Mr Oliver Grant (Deputy DSL)" in labels
+        assert not any("(deputy DSL)" in label for label in labels)
+        await fill(pilot, subject=school["subject"].user_id, answers=("harmed_child",))
+        pane = rules_text(app)
+        assert "goes to the headteacher (Dr Helen Marsh)" in pane
+        assert "Dr Helen Marsh | 01632 960100" in pane
+        assert "Taylor" not in pane
+        box = screen.query_one("#harmed_child", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        box = screen.query_one("#dsl_unavailable", Checkbox)
+        box.focus()
+        await pilot.press("space")
+        await settle(pilot)
+        pane = rules_text(app)
+        assert "goes to a deputy DSL (Mr Daniel Hart, Mr Oliver Grant)" in pane
+        assert "(deputy DSL)" not in pane and "Mr B. Jones" not in pane
+        # A typed name of an account asks about the account by its name, once labelled.
+        screen.query_one("#subject", Select).value = SOMEONE_ELSE
+        await type_into(pilot, "#subject_name", "Oliver Grant")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = screen_text(app.screen)
+        assert "Did you mean Mr Oliver Grant (Deputy DSL)" in text
+        assert "(deputy DSL) (Deputy DSL)" not in text

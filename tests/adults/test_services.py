@@ -145,7 +145,12 @@ def test_plan_shows_recipient_and_contacts(school, profile):
     assert p.kind == "low_level" and p.recipient_role == "headteacher"
     assert p.recipient_names == ("Dr Helen Marsh",)
     assert p.share_with == ("director_of_education",)
-    assert p.routing.contacts and p.routing.contacts[0].name == profile.headteacher.name
+    # One headteacher: the account the concern reaches, with the profile's number (the
+    # packaged profile still names "Mr F. Taylor").
+    assert profile.headteacher.name != "Dr Helen Marsh"
+    assert p.routing.contacts and p.routing.contacts[0].name == "Dr Helen Marsh"
+    assert p.routing.contacts[0].phone == profile.headteacher.phone
+    assert p.profile.headteacher.name == "Dr Helen Marsh"
 
 
 def test_my_reports_show_only_received(school, profile):

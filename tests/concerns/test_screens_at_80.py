@@ -137,3 +137,27 @@ async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings
         await settle(pilot)
         assert cats.render_line(0).text.startswith("▐X▌")
         assert cats.render_line(1).text.startswith("▐ ▌")
+
+
+async def test_a_form_at_80_columns_stacks_its_rules_pane_before_any_breakpoint_class(
+        settings, school):
+    """The breakpoint class comes with the screen's first resize message. In tmux at 80x24 a
+    form sometimes drew before it, side by side, its labels cut ("What you saw or heard:
+    facts, when and"): stacked must not depend on that message."""
+    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.widgets.rules_pane import RulesPane
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "teacher")
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RecordConcernScreen)
+        for state in ("as the message left it", "before the message"):
+            if state == "before the message":
+                form.remove_class("-narrow", "-wide")
+                await settle(pilot)
+            pane, body = form.query_one(RulesPane), form.query_one("#form-body")
+            assert pane.region.y > body.region.y, state  # below the form, not beside it
+            assert body.region.width >= 78, state

@@ -60,3 +60,19 @@ async def test_the_agree_button_is_never_under_the_footer(settings, make_user):
         agree = app.screen.query_one("#agree")
         assert not agree.region.overlaps(footer.region), (agree.region, footer.region)
         assert "I have read and agree" in screen_text(app)
+
+
+async def test_on_the_demo_school_the_heads_warnings_are_on_screen_at_80x24(
+        settings, database, fake_clock):
+    """Issue 12 (paragraph 19 and 80x24): on the demo school the head has a dozen counts, and
+    the review warning and "LADO contact OVERDUE" came after the nine that fit."""
+    from kiosk.demo import seed
+
+    seed(pupils=80)
+    app = console_app(settings)
+    fake_clock.now = datetime.combine(app.profile.next_review + timedelta(days=1), time(10))
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "head", "kiosk-demo-pass")
+        text = screen_text(app)
+        assert "Procedures review overdue since" in text
+        assert "LADO contact OVERDUE" in text

@@ -50,12 +50,29 @@ def people(database, admin, make_user, settings):
     return out
 
 
+# What puts the test run under libfaketime (scripts/test.sh, the PostgreSQL pass). The server
+# gives each console a clean environment, which would leave the console on the real clock while
+# the test computes authenticator codes on the faked one.
+CLOCK_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "PYTHONPATH")
+
+
 @pytest.fixture
-async def ssh_server(settings, database, tmp_path):
+async def ssh_server(settings, database, tmp_path, monkeypatch):
     """start(**options) -> a running ConsoleServer on 127.0.0.1; closed at the end, and
-    every console it started must be gone."""
-    from kiosk.ssh import hostkey
+    every console it started must be gone. The consoles share the test run's clock."""
+    import os
+
+    from kiosk.ssh import hostkey, server as server_module
     from kiosk.ssh.server import ConsoleServer
+
+    clean_environment = server_module.child_environment
+
+    def same_clock(*args, **kwargs):
+        env = clean_environment(*args, **kwargs)
+        env.update({name: os.environ[name] for name in CLOCK_VARIABLES if name in os.environ})
+        return env
+
+    monkeypatch.setattr(server_module, "child_environment", same_clock)
 
     servers: list[ConsoleServer] = []
 

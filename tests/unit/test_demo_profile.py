@@ -27,6 +27,21 @@ def test_every_demo_account_in_a_profile_role_has_the_same_name_in_the_demo_prof
     assert len(deputies) == sum(1 for *_, r in DEMO_ACCOUNTS if "deputy_dsl" in r)
 
 
+def test_no_demo_contact_carries_another_persons_address():
+    """Issue 12: "Mr Daniel Hart | b.jones@..." named a second person beside the first."""
+    from kiosk.demo.profile import DEMO_CONTACT_NAMES
+
+    profile = demo_profile()
+    people = [profile.dsl, *profile.deputy_dsls, profile.safeguarding_governor,
+              profile.headteacher, profile.director_of_education, profile.trust_safeguarding_lead]
+    role_addresses = {"head", "director.education"}
+    for person in people:
+        assert person.name in DEMO_CONTACT_NAMES.values()
+        local = person.email.split("@")[0]
+        surname = person.name.split()[-1].lower()
+        assert local in role_addresses or surname in local, (person.name, person.email)
+
+
 def test_kiosk_demo_installs_its_profile_unless_the_data_dir_has_a_config(tmp_path):
     assert install_demo_profile(tmp_path)
     settings = load_settings(data_dir=tmp_path, env={})

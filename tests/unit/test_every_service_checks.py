@@ -58,6 +58,7 @@ NO_ACTOR = {
     "two_factor.is_required": "pure: whether roles need a second factor",
     "two_factor.provisioning_uri": "pure: formats the otpauth URI",
     "two_factor.current_step": "pure time arithmetic",
+    "two_factor.demo_code": "`kiosk demo --code`: refused on any database the demo did not seed",
     "two_factor.has_live_factor": "inside authenticate(), before anyone is signed in (a yes/no)",
     "two_factor.reseal_legacy": "run by open_database: re-seals stored secrets under the field key, shows none",
     "two_factor.is_enrolled": "a yes/no for `kiosk users list` (shell) and the sign-in",

@@ -281,3 +281,23 @@ def test_config_can_require_it_for_all_staff(tmp_path):
     (tmp_path / "config.toml").write_text('two_factor_all_staff = "yes"\n')
     with pytest.raises(ConfigError, match="two_factor_all_staff: must be true or false"):
         load_settings(tmp_path, env={})
+
+
+def test_demo_code_is_the_code_the_console_accepts_and_only_on_demo_data(database, make_user):
+    """`kiosk demo --code USER`: a person trying the demo needs no phone; a school's
+    database never gives a secret away like this."""
+    from kiosk.errors import NotFound, ValidationError
+    from kiosk.models import Meta
+    from kiosk.services import two_factor
+
+    dana = make_user("dana", "deputy_dsl")
+    with pytest.raises(ValidationError):
+        two_factor.demo_code("dana")
+    Meta.create(key="demo_seeded", value="2026-01-01")
+    with pytest.raises(NotFound):
+        two_factor.demo_code("dana")  # nothing set up yet
+    started = two_factor.start_enrolment(dana)
+    two_factor.confirm_enrolment(dana, started.id, two_factor.demo_code("dana"))
+    assert two_factor.is_enrolled(dana.user_id)
+    with pytest.raises(NotFound):
+        two_factor.demo_code("nobody")

@@ -1,0 +1,20 @@
+"""The multi-line field that refuses control characters (kiosk.widgets.inputs re-exports it)."""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+from kiosk.text import has_control_chars
+from kiosk.widgets.inputs import CONTROL_REFUSED
+
+
+class SafeTextArea(TextArea):
+    """A multi-line field that drops control characters (other than newline and tab) from
+    pastes and typing, with a message. The service checks again with kiosk.text.clean."""
+
+    def _on_paste(self, event) -> None:  # type: ignore[override]
+        if has_control_chars(event.text, multiline=True):
+            event.prevent_default()
+            event.stop()
+            self.notify(CONTROL_REFUSED, severity="warning", markup=False, timeout=4)
+            return
