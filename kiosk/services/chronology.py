@@ -72,12 +72,6 @@ class _Row:
             setattr(self, name, value)
 
 
-_ACTION_KEYS_SQL = ("SELECT a.id FROM concern_action a INDEXED BY concern_action_concern_id_action_date "
-                    "JOIN concern_pupil cp ON cp.concern_id = a.concern_id WHERE cp.pupil_id IN %s")
-_IN_CATEGORY_SQL = " AND a.concern_id IN (SELECT concern_id FROM concern_category_link WHERE category = ?)"
-_ACTION_KEYS_ORDER = " ORDER BY a.action_date DESC, a.id DESC LIMIT ?"
-
-
 class _Window:
     """One page's reach into each source: at most `limit` rows, none after `before`.
 
@@ -85,14 +79,13 @@ class _Window:
     far back it is complete (its horizon): every row it did not read is at or before that
     moment. Entries newer than every source's horizon are then in their final order."""
 
-    __slots__ = ("limit", "before", "before_day", "horizon", "rows_of")
+    __slots__ = ("limit", "before", "before_day", "horizon")
 
     def __init__(self, limit: int, before: datetime | None) -> None:
         self.limit = limit
         self.before = before
         self.before_day = to_local(before).date() if before is not None else None
         self.horizon: datetime | None = None
-        self.rows_of = None  # the query for the rows themselves, when not the ids' query
 
     def stopped_at(self, moment: datetime) -> None:
         if self.horizon is None or moment > self.horizon:
@@ -104,54 +97,21 @@ class _Window:
             query = query.where(field <= self.before)
         return self._newest(query, field, id_field)
 
-    def by_day(self, query, field, id_field):
-        """Newest first by a local date (the entry's time falls within that day)."""
-        if self.before_day is not None:
-            query = query.where(field <= self.before_day)
-        return self._newest(query, field, id_field)
-
-    def _newest(self, query, field, id_field, ids=None):
+    def _newest(self, query, field, id_field):
         # The ids first (from an index, for the pupil's whole history), then only their
-        # rows: sorting every row with its text was what made a long history slow.
-        if ids is None:
-            ids = [i for (i,) in query.select(id_field).order_by(field.desc(), id_field.desc())
-                   .limit(self.limit).tuples()]
-        # A list, not a subquery: the database then starts from these ids, not the pupil.
-        outer, self.rows_of = (self.rows_of if self.rows_of is not None else query), None
-        return outer.where(id_field.in_(ids or [0])).order_by(field.desc(), id_field.desc())
+        # rows: sorting every row with its text was what made a long history slow. A list,
+        # not a subquery: the database then starts from these ids, not the pupil.
+        ids = [i for (i,) in query.select(id_field).order_by(field.desc(), id_field.desc())
+               .limit(self.limit).tuples()]
+        return query.where(id_field.in_(ids or [0])).order_by(field.desc(), id_field.desc())
 
-    def newest_actions(self, query, pupil_ids: list[int], category: str | None):
-        """The newest actions' rows. On SQLite the ids come from hand-written SQL naming the
-        (concern, action_date) index: without statistics SQLite picked the other index on
-        concern_action and read every action of the pupil (11 ms against 0.3 ms)."""
-        from kiosk import db as dbmod
-        from kiosk.models.concerns import ConcernAction
-        from kiosk.services import fastsql
-
-        if self.before_day is not None:
-            query = query.where(ConcernAction.action_date <= self.before_day)
-        if not dbmod.is_sqlite():
-            return self._newest(query, ConcernAction.action_date, ConcernAction.id)
-        sql = (_ACTION_KEYS_SQL % fastsql.marks(len(pupil_ids))
-               + (" AND a.action_date <= ?" if self.before_day is not None else "")
-               + (_IN_CATEGORY_SQL if category is not None else "") + _ACTION_KEYS_ORDER)
-        params = [*pupil_ids]
-        if self.before_day is not None:
-            params.append(self.before_day.isoformat())
-        if category is not None:
-            params.append(category)
-        params.append(self.limit)
-        ids = [i for (i,) in fastsql.rows(sql, params)]
-        return self._newest(query, ConcernAction.action_date, ConcernAction.id, ids)
+    def day_ended(self, day: date) -> None:
+        # Rows of the last day read may be unread: complete only after that day's end.
+        self.stopped_at(to_utc(datetime.combine(day + timedelta(days=1), time(0, 0))))
 
     def check_moments(self, rows, moment) -> None:
         if len(rows) >= self.limit:
             self.stopped_at(moment(rows[-1]))
-
-    def check_days(self, rows, day) -> None:
-        # Rows of the last day read may be unread: complete only after that day's end.
-        if len(rows) >= self.limit:
-            self.stopped_at(to_utc(datetime.combine(day(rows[-1]) + timedelta(days=1), time(0, 0))))
 
 
 def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
@@ -167,74 +127,52 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     # A child recorded as not on roll and later matched to this pupil: their concerns too.
     merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
     of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
-    in_category = None
-    if category is not None and window is not None:
-        in_category = ConcernCategoryLink.select(ConcernCategoryLink.concern).where(
-            ConcernCategoryLink.category == category)
-    concern_columns = (Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
-                       Concern.source, Concern.description, Concern.occurred_on,
-                       Concern.occurred_time, Concern.recorded_at, ConcernPupil.role)
-    query = (Concern.select(*concern_columns)
-             .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id)).where(of_pupil))
-    if window is not None:
-        if in_category is not None:
-            query = query.where(Concern.id.in_(in_category))
-        query = window.by_day(query, Concern.occurred_on, Concern.id)
-    rows = [_Row(t) for t in query.tuples()]
-    if window is not None:
-        window.check_days(rows, lambda r: r.occurred_on)
+    pupil_ids = [pupil_id, *merged]
 
-    def of_this_pupil(model, *columns, when=None, by_day=False):
+    def of_this_pupil(model, *columns):
         # Only the columns shown, as light named tuples: a pupil with hundreds of concerns
         # has thousands of actions and events, and full model rows dominated the time.
         fields = [model.id, model.concern.alias("concern_id")]
         for name in columns:
             field = getattr(model, name)
             fields.append(field.alias(name + "_id") if name in ("by", "recorded_by", "subject_user") else field)
-        q = (model.select(*fields).join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
-             .where(of_pupil))
-        if window is None:
-            return list(q.namedtuples())
-        # The page's rows by id alone: joined to the pupil again, the database walked
-        # every one of the pupil's concerns to find them.
-        q = q.select(model.id)
-        window.rows_of = model.select(*fields)
-        if in_category is not None:
-            q = q.where(model.concern.in_(in_category))
-        field = getattr(model, when)
-        if model is ConcernAction:
-            q = window.newest_actions(q, [pupil_id, *merged], category)
-        else:
-            q = window.by_day(q, field, model.id) if by_day else window.by_moment(q, field, model.id)
-        out = list(q.namedtuples())
-        if by_day:
-            window.check_days(out, lambda r: getattr(r, when))
-        else:
-            window.check_moments(out, lambda r: getattr(r, when))
-        return out
+        return list(model.select(*fields).join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
+                    .where(of_pupil).namedtuples())
 
     if window is None:
+        rows = [_Row(t) for t in (
+            Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
+                           Concern.source, Concern.description, Concern.occurred_on,
+                           Concern.occurred_time, Concern.recorded_at, ConcernPupil.role)
+            .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id)).where(of_pupil).tuples())]
         if not rows:
             return []
+        context = rows
         all_actions = all_events = all_amendments = None
     else:
-        # A page holds the newest of each kind; an action may belong to an older concern.
-        all_actions = of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
-                                    "rationale", "recorded_by", "recorded_at", when="action_date", by_day=True)
-        all_events = of_this_pupil(ConcernEvent, "kind", "by", "at", "subject_user", "summary",
-                                   "outcome", "reasoning", when="at")
-        all_amendments = of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at", when="at")
+        # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
+        # an action or status change may belong to an older concern than any on the page.
+        from kiosk.services import chronology_sql as sql
+
+        ids = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
+        rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
+        if len(ids) >= window.limit:
+            window.day_ended(rows[-1].occurred_on)
+        found = {}
+        for kind, before in (("action", window.before_day), ("event", window.before),
+                             ("amendment", window.before)):
+            ids = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
+            found[kind] = sql.rows_of(kind, ids)
+            if len(ids) >= window.limit:
+                last = found[kind][-1]
+                if kind == "action":
+                    window.day_ended(last.action_date)
+                else:
+                    window.stopped_at(last.at)
+        all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
         known = {r.id for r in rows}
         others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
-        if others:
-            extra = [_Row(t) for t in Concern.select(*concern_columns)
-                     .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id))
-                     .where(of_pupil & Concern.id.in_(sorted(others))).tuples()]
-        else:
-            extra = []
-        context = rows + extra
-    if window is None:
-        context = rows
+        context = rows + ([_Row(t) for t in sql.concern_rows(pupil_ids, sorted(others))] if others else [])
     levels = {r.id: svc.access_level(actor, r) for r in context}
     full_all = [r for r in context if levels[r.id] == svc.FULL]
     full_ids = {r.id for r in full_all}
@@ -243,13 +181,13 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
 
     cat_keys: dict[int, list[str]] = {}
-    links = (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
-             .order_by(ConcernCategoryLink.position))
     if window is None:
-        links = links.join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern)).where(of_pupil)
+        links = (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
+                 .join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern))
+                 .where(of_pupil).order_by(ConcernCategoryLink.position).tuples())
     else:
-        links = links.where(ConcernCategoryLink.concern.in_(sorted(full_ids)))
-    for cid, key in (links.tuples() if full_ids else ()):
+        links = sql.category_links(sorted(full_ids))
+    for cid, key in links:
         if cid in full_ids:
             cat_keys.setdefault(cid, []).append(key)
     cat_names = svc._category_names({k for keys in cat_keys.values() for k in keys})
@@ -258,6 +196,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
         full_ids = {r.id for r in full_all}
         hidden = []
+    horizon = window.horizon if window is not None else None
+    if horizon is not None:
+        # What falls at or before the horizon is left for a later page: not built at all.
+        full = [r for r in full if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
+        hidden = [r for r in hidden if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
     out: list[ChronologyEntry] = []
     for r in hidden:
         out.append(ChronologyEntry(
@@ -275,6 +218,10 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     actions = [a for a in all_actions if a.concern_id in full_ids]
     events = [e for e in all_events if e.concern_id in full_ids]
     amendments = [a for a in all_amendments if a.concern_id in full_ids]
+    if horizon is not None:
+        actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
+        events = [e for e in events if e.at > horizon]
+        amendments = [a for a in amendments if a.at > horizon]
     names = svc._users([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
