@@ -238,7 +238,7 @@ def operations(ds: Dataset) -> list[Operation]:
 
         page = _service("kiosk.services.chronology", "chronology_page")
         if page is not None:
-            size = 100
+            from kiosk.services.chronology import PAGE_SIZE as size
 
             def page_raw(i):
                 # The newest `size` of each kind by id from the indexes, then those rows: what

@@ -125,7 +125,12 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     from kiosk.models.pupils import Pupil
 
     # A child recorded as not on roll and later matched to this pupil: their concerns too.
-    merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    if window is None:
+        merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        merged = sql.merged_into(pupil_id)
     of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
     pupil_ids = [pupil_id, *merged]
 
@@ -152,7 +157,6 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     else:
         # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
         # an action or status change may belong to an older concern than any on the page.
-        from kiosk.services import chronology_sql as sql
 
         ids = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
         rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
@@ -190,7 +194,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     for cid, key in links:
         if cid in full_ids:
             cat_keys.setdefault(cid, []).append(key)
-    cat_names = svc._category_names({k for keys in cat_keys.values() for k in keys})
+    names_of = svc._category_names if window is None else sql.category_names
+    cat_names = names_of({k for keys in cat_keys.values() for k in keys})
     if category is not None:
         full = [r for r in full if category in cat_keys.get(r.id, ())]
         full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
@@ -222,7 +227,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
         events = [e for e in events if e.at > horizon]
         amendments = [a for a in amendments if a.at > horizon]
-    names = svc._users([r.recorded_by_id for r in full]
+    users_of = svc._users if window is None else sql.user_names
+    names = users_of([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
     first_cat: dict[int, str | None] = {}
@@ -246,8 +252,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     from kiosk.models.concerns import ConcernActionDetail
     from kiosk.rules.action_kinds import describe
 
-    action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
-        ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
+    if window is None:
+        action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
+            ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
+    else:
+        action_details = {k: json.loads(v) for k, v in sql.action_details([a.id for a in actions]).items()}
     for a in actions:
         extra = "".join(f"{label}: {_clip(value)}. "
                         for label, value in describe(a.kind, action_details.get(a.id, {})))
@@ -400,7 +409,7 @@ def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list
         return entries
 
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # about three screens at 80x24
 
 
 @dataclass(frozen=True)

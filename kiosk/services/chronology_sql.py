@@ -97,3 +97,32 @@ def category_links(concern_ids) -> list[tuple[int, str]]:
         return []
     return fastsql.rows(f"SELECT concern_id, category FROM concern_category_link WHERE concern_id IN "
                         f"{fastsql.marks(len(ids))} ORDER BY position", ids)
+
+
+def merged_into(pupil_id: int) -> list[int]:
+    """Children recorded as not on roll and later matched to this pupil."""
+    return [i for (i,) in fastsql.rows("SELECT id FROM pupil WHERE merged_into = ?", (pupil_id,))]
+
+
+def user_names(ids) -> dict[int, str]:
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return dict(fastsql.rows(f'SELECT id, full_name FROM "user" WHERE id IN {fastsql.marks(len(ids))}', ids))
+
+
+def category_names(keys) -> dict[str, str]:
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    return dict(fastsql.rows(f"SELECT key, name FROM concern_category WHERE key IN {fastsql.marks(len(keys))}",
+                             keys))
+
+
+def action_details(action_ids) -> dict[int, str]:
+    """The statutory fields of these actions (JSON text), by action."""
+    ids = list(action_ids)
+    if not ids:
+        return {}
+    return dict(fastsql.rows(f"SELECT action_id, fields FROM concern_action_detail WHERE action_id IN "
+                             f"{fastsql.marks(len(ids))}", ids))
