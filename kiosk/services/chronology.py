@@ -297,13 +297,15 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
     from kiosk.rules.flags import flag_label
     from kiosk.services import concerns as svc
 
-    query = PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id)
-    if window is not None:
-        query = window.by_moment(query, PupilFlagChange.at, PupilFlagChange.id)
-    changes = list(query)
-    if window is not None:
+    if window is None:
+        changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
+        by = svc._users([c.by_id for c in changes])
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        changes = sql.flag_changes(pupil_id, window.before, window.limit)
         window.check_moments(changes, lambda c: c.at)
-    by = svc._users([c.by_id for c in changes])
+        by = sql.user_names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
         title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
@@ -442,7 +444,7 @@ def chronology_page(actor: Actor, pupil_id: int, category: str | None = None,
     before_key = cursor.key if cursor is not None else None
     page_no = cursor.page + 1 if cursor is not None else 0
     with dbmod.translate_errors():
-        pupils.get(actor, pupil_id)  # NotFound for an unknown pupil
+        pupils.check_exists(actor, pupil_id)  # NotFound for an unknown pupil
         limit = size
         while True:
             window = _Window(limit, before_key[0] if before_key is not None else None)

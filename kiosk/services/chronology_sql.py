@@ -17,6 +17,7 @@ from kiosk.services import fastsql
 
 ActionRow = namedtuple("ActionRow", "id concern_id kind action_date taken_by notes rationale recorded_by_id recorded_at")
 EventRow = namedtuple("EventRow", "id concern_id kind by_id at subject_user_id summary outcome reasoning")
+FlagRow = namedtuple("FlagRow", "id flag label value by_id at effective_on reason")
 AmendmentRow = namedtuple("AmendmentRow", "id concern_id field text reason by_id at")
 
 _CONCERN_COLUMNS = ("x.id, x.restricted, x.recorded_by_id, x.urgent, x.source, x.description, x.occurred_on, "
@@ -126,3 +127,17 @@ def action_details(action_ids) -> dict[int, str]:
         return {}
     return dict(fastsql.rows(f"SELECT action_id, fields FROM concern_action_detail WHERE action_id IN "
                              f"{fastsql.marks(len(ids))}", ids))
+
+
+def flag_changes(pupil_id: int, before: datetime | None, limit: int) -> list:
+    """The pupil's newest flag changes, at or before `before`, newest first."""
+    text = ("SELECT id, flag, label, value, by_id, at, effective_on, reason FROM pupil_flag_change "
+            "WHERE pupil_id = ?")
+    params: list = [pupil_id]
+    if before is not None:
+        text += " AND at <= ?"
+        params.append(_value(before))
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    return [FlagRow(i, f, lab, bool(v), b, as_dt(at), as_date(on), r)
+            for i, f, lab, v, b, at, on, r in fastsql.rows(text + " ORDER BY at DESC, id DESC LIMIT ?",
+                                                          [*params, limit])]

@@ -111,6 +111,15 @@ def get(actor: Actor, pupil_id: int):
     return p
 
 
+def check_exists(actor: Actor, pupil_id: int) -> None:
+    """`get`'s checks (the capability, NotFound for an unknown pupil) without reading the row."""
+    from kiosk.services import fastsql
+
+    require(actor, Cap.PUPIL_SEARCH)
+    if fastsql.first("SELECT 1 FROM pupil WHERE id = ?", (pupil_id,)) is None:
+        raise NotFound(f"no pupil with id {pupil_id}")
+
+
 def pupil_summary(actor: Actor, pupil_id: int) -> PupilSummary:
     require(actor, Cap.PUPIL_SEARCH)
     show = actor.can(Cap.PUPIL_FLAGS_EDIT) or actor.can(Cap.CHRONOLOGY_VIEW)
