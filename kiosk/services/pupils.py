@@ -80,7 +80,7 @@ def search(actor: Actor, text: str, limit: int = 20, on_roll_only: bool = False)
     return [summary(p, show) for p in rows]
 
 
-def search_orm(words: list[str], on_roll_only: bool, limit: int) -> list:
+def _search_orm(words: list[str], on_roll_only: bool, limit: int) -> list:
     """The same question through peewee (the tests hold `pupils_sql` to its answers)."""
     from kiosk.models.pupils import Pupil
 

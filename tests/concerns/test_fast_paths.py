@@ -72,7 +72,7 @@ def test_the_inbox_still_hides_a_restriction_and_is_audited(school, busy):
 
 
 def test_pupil_search_is_what_the_orm_answered(school, busy):
-    from kiosk.services.pupils import search_orm, summary
+    from kiosk.services.pupils import _search_orm as search_orm, summary
 
     dsl, teacher = school.users["dsl"], school.users["teacher"]
     pupils.add_pupil(dsl, first_name="Benedict", last_name="Abbott", preferred_name="Ben",
