@@ -45,9 +45,12 @@ def concerns(ids: tuple[str, list]) -> list[tuple]:
 
 
 def events(ids: tuple[str, list], kinds: list[str]) -> list[tuple]:
-    """(concern, kind, choice, occurred at, at) of the events of these kinds, in order."""
+    """(concern, kind, choice, occurred at, at) of the events of these kinds, in order; the
+    two times only for a LADO contact, the one event whose times the register reads."""
     text, params = ids
-    return [(cid, kind, choice, fastsql.as_datetime(occurred), fastsql.as_datetime(at))
+    as_dt = fastsql.as_datetime
+    return [(cid, kind, choice, as_dt(occurred), as_dt(at)) if kind == "lado_contact"
+            else (cid, kind, choice, None, None)
             for cid, kind, choice, occurred, at in fastsql.rows(_EVENTS.format(ids=text), [*params, *kinds])]
 
 
