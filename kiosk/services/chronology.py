@@ -321,7 +321,13 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     from kiosk.models.transfers import ReceivedRecord, Transfer, TransferIn
 
     out: list[ChronologyEntry] = []
-    for t in Transfer.select().where(Transfer.pupil == pupil_id):
+    if window is None:
+        transfers = list(Transfer.select().where(Transfer.pupil == pupil_id))
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        transfers = sql.transfers_out(pupil_id)
+    for t in transfers:
         if t.sent_at:
             out.append(ChronologyEntry(
                 at=t.sent_at, kind="transfer", title=f"Child protection file sent to {t.destination_school}",
@@ -334,14 +340,13 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
                 detail=f"{t.destination_school}. This school keeps its copy (retention applies).",
                 category=None, record_type="transfer", record_id=t.id, seq=t.id))
     # A received file can hold hundreds of records: paged like the school's own.
-    query = ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn).where(ReceivedRecord.pupil == pupil_id)
-    if window is not None:
-        query = window.by_moment(query, ReceivedRecord.at, ReceivedRecord.id)
-    received = list(query)
-    if window is not None:
-        window.check_moments(received, lambda r: r.at)
-    for r in received:
-        t = r.transfer
+    if window is None:
+        received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
+                    .where(ReceivedRecord.pupil == pupil_id)]
+    else:
+        received = sql.received(pupil_id, window.before, window.limit)
+        window.check_moments(received, lambda rt: rt[0].at)
+    for r, t in received:
         out.append(ChronologyEntry(
             at=r.at, kind="received",
             title=f"Received from {t.from_school} on {fmt_local(t.received_at)[:11]}: {_clip(r.title, 100)}",

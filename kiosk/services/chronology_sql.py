@@ -18,6 +18,10 @@ from kiosk.services import fastsql
 ActionRow = namedtuple("ActionRow", "id concern_id kind action_date taken_by notes rationale recorded_by_id recorded_at")
 EventRow = namedtuple("EventRow", "id concern_id kind by_id at subject_user_id summary outcome reasoning")
 FlagRow = namedtuple("FlagRow", "id flag label value by_id at effective_on reason")
+TransferRow = namedtuple("TransferRow", "id sent_at destination_school destination_dsl left_on acknowledged_at "
+                         "received_by_name received_on")
+ReceivedRow = namedtuple("ReceivedRow", "id at title detail")
+FromSchool = namedtuple("FromSchool", "from_school received_at")
 AmendmentRow = namedtuple("AmendmentRow", "id concern_id field text reason by_id at")
 
 _CONCERN_COLUMNS = ("x.id, x.restricted, x.recorded_by_id, x.urgent, x.source, x.description, x.occurred_on, "
@@ -141,3 +145,26 @@ def flag_changes(pupil_id: int, before: datetime | None, limit: int) -> list:
     return [FlagRow(i, f, lab, bool(v), b, as_dt(at), as_date(on), r)
             for i, f, lab, v, b, at, on, r in fastsql.rows(text + " ORDER BY at DESC, id DESC LIMIT ?",
                                                           [*params, limit])]
+
+
+def transfers_out(pupil_id: int) -> list:
+    """The pupil's file transfers to other schools (a few at most)."""
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    return [TransferRow(i, as_dt(sent), school, dsl, as_date(left), as_dt(ack), who, as_date(on))
+            for i, sent, school, dsl, left, ack, who, on in fastsql.rows(
+                "SELECT id, sent_at, destination_school, destination_dsl, left_on, acknowledged_at, "
+                "received_by_name, received_on FROM transfer WHERE pupil_id = ?", (pupil_id,))]
+
+
+def received(pupil_id: int, before: datetime | None, limit: int) -> list[tuple]:
+    """The newest records received from the pupil's previous schools: (record, its file)."""
+    text = ("SELECT r.id, r.at, r.title, r.detail, t.from_school, t.received_at FROM received_record r "
+            "JOIN transfer_in t ON t.id = r.transfer_id WHERE r.pupil_id = ?")
+    params: list = [pupil_id]
+    if before is not None:
+        text += " AND r.at <= ?"
+        params.append(_value(before))
+    as_dt = fastsql.as_datetime
+    return [(ReceivedRow(i, as_dt(at), title, detail), FromSchool(school, as_dt(got)))
+            for i, at, title, detail, school, got in fastsql.rows(
+                text + " ORDER BY r.at DESC, r.id DESC LIMIT ?", [*params, limit])]
