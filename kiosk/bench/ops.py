@@ -286,9 +286,18 @@ def operations(ds: Dataset) -> list[Operation]:
                     q("SELECT r.*, t.* FROM received_record r JOIN transfer_in t ON t.id = r.transfer_id "
                       "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?", (pid, size))
                     if "early_help_session" in ds.counts:
-                        # Early help is read whole (it is summarised per month; few entries a pupil).
+                        # Early help is read whole (it is summarised per month; few entries a pupil),
+                        # as the whole chronology's raw side reads it.
                         q("SELECT * FROM early_help_referral WHERE pupil_id = ?", (pid,))
+                        q("SELECT d.*, r.offer_id FROM early_help_referral_decision d JOIN early_help_referral r "
+                          "ON r.id = d.referral_id WHERE r.pupil_id = ?", (pid,))
                         q("SELECT * FROM early_help_enrolment WHERE pupil_id = ?", (pid,))
+                        q("SELECT v.* FROM early_help_review v JOIN early_help_enrolment e ON e.id = v.enrolment_id "
+                          "WHERE e.pupil_id = ?", (pid,))
+                        q("SELECT x.* FROM early_help_enrolment_end x JOIN early_help_enrolment e "
+                          "ON e.id = x.enrolment_id WHERE e.pupil_id = ?", (pid,))
+                        q("SELECT a.*, s.* FROM agency_referral a LEFT JOIN agency_referral_status s "
+                          "ON s.referral_id = a.id WHERE a.pupil_id = ?", (pid,))
                         q("SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
                           "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
                           "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pid,))
