@@ -21,7 +21,6 @@ import logging
 import os
 import signal
 import sys
-from typing import Any, Callable
 
 from textual import events
 from textual.app import App
@@ -110,6 +109,7 @@ class KioskApp(App, inherit_bindings=False):
     TITLE = "DSL console"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     IDLE_POLL_SECONDS = 1.0
+    AUTOSAVE_SECONDS = 5  # while typing; a killed console loses at most this much
     # New alerts must reach an open console within 5 seconds (kiosk/alert_watch.py).
     ALERT_POLL_SECONDS = 2.0
     MAIL_DRAIN_SECONDS = 15.0  # only with [mail] in config.toml
@@ -150,6 +150,9 @@ class KioskApp(App, inherit_bindings=False):
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
         self._locking = False
+        self._activity = 0  # input events so far; autosave runs only after new ones
+        self._autosaved_at = 0
+        self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
         self.alert_watcher = None
         from kiosk.config import auto_theme
 
@@ -181,6 +184,8 @@ class KioskApp(App, inherit_bindings=False):
         await self._fresh_stack(self._login_screen())
         self.call_after_refresh(_settle_gc)
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
+        if self.AUTOSAVE_SECONDS:
+            self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
         from kiosk.alert_watch import AlertWatcher
 
         # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.
@@ -239,6 +244,7 @@ class KioskApp(App, inherit_bindings=False):
         if isinstance(event, (events.Key, events.MouseDown, events.MouseUp, events.MouseMove,
                               events.MouseScrollDown, events.MouseScrollUp, events.Paste)):
             self.last_activity = utcnow()
+            self._activity += 1
         await super().on_event(event)
 
     def idle_for(self) -> float:
@@ -346,25 +352,63 @@ class KioskApp(App, inherit_bindings=False):
         if kept:
             await self.push_screen(registry.screen_class("restore_drafts")(kept))
 
-    def _save_drafts(self, actor) -> int:
-        """Keep every form in progress as the user's private draft. Never raises."""
-        from kiosk.screens.base import FormScreen
-        from kiosk.services import drafts
-
-        saved = 0
+    def _draftables(self) -> list[tuple]:
+        """Every form and dialog on the stack with something typed in it, as
+        (screen, form_id, "module:Class", state, title). Never raises."""
+        out = []
         for screen in list(self.screen_stack):
-            if not isinstance(screen, FormScreen) or not screen.form_id:
+            form_id = getattr(screen, "form_id", "")
+            if not form_id or not callable(getattr(screen, "form_state", None)):
                 continue
             try:
-                if not screen.has_content():
-                    continue
-                drafts.save_draft(actor, screen.form_id, screen.screen_class_path(),
-                                  screen.form_state(),
-                                  title=screen.draft_title or screen.SCREEN_TITLE or screen.form_id)
+                if screen.has_content():
+                    title = screen.draft_title or getattr(screen, "SCREEN_TITLE", "") or form_id
+                    out.append((screen, form_id, screen.screen_class_path(), screen.form_state(), title))
+            except Exception:  # noqa: BLE001 - the lock must happen whatever a form does
+                log.exception("could not read a draft of %s", form_id)
+        return out
+
+    def _save_drafts(self, actor) -> int:
+        """Keep every form and dialog in progress as the user's private draft. Never raises."""
+        from kiosk.services import drafts, unit
+
+        saved = 0
+        for _screen, form_id, path, state, title in self._draftables():
+            try:
+                unit.run(drafts.save_draft, actor, form_id, path, state, title=title)
                 saved += 1
             except Exception:  # noqa: BLE001 - the lock must happen whatever a form does
-                log.exception("could not keep a draft of %s", screen.form_id)
+                log.exception("could not keep a draft of %s", form_id)
+        self._autosaved.clear()
         return saved
+
+    def autosave_tick(self) -> None:
+        """Every few seconds while someone types: keep what changed as their draft, so a
+        killed process or a power cut loses at most those seconds. The writes run in a
+        worker; an unchanged form is not written again."""
+        actor = self.actor
+        if actor is None or self._locking or self._activity == self._autosaved_at:
+            return
+        self._autosaved_at = self._activity
+        pending = [d for d in self._draftables() if self._autosaved.get(d[1]) != d[3]]
+        if not pending:
+            return
+        for d in pending:
+            self._autosaved[d[1]] = d[3]
+        self.run_worker(lambda: self._autosave(actor, pending), thread=True, group="autosave",
+                        exit_on_error=False)
+
+    def _autosave(self, actor, pending) -> None:
+        from kiosk.services import drafts, unit
+
+        for screen, form_id, path, state, title in pending:
+            # A form being submitted (busy) or gone drops its own draft: do not bring it back.
+            if getattr(screen, "busy", False) or not screen.is_attached:
+                continue
+            try:
+                unit.run(drafts.save_draft, actor, form_id, path, state, title=title, autosave=True)
+            except Exception:  # noqa: BLE001 - typing must never be interrupted by this
+                log.exception("could not autosave a draft of %s", form_id)
 
     async def lock_session(self, reason: str) -> None:
         """End the session (idle_lock, hide_screen, logout, disconnect): keep drafts,
@@ -375,16 +419,7 @@ class KioskApp(App, inherit_bindings=False):
         try:
             actor = self.actor
             self.last_lock_reason = reason
-            self._watch_alerts(None)
-            if actor is not None:
-                self._save_drafts(actor)
-                self.actor = None
-                try:
-                    from kiosk.services import accounts
-
-                    accounts.record_logout(actor, reason)
-                except Exception:  # noqa: BLE001 - audit failure must not keep the screen open
-                    log.exception("could not record %s", reason)
+            self._end_session(reason)
             notice = LOCK_NOTICES.get(reason, "").format(minutes=_minutes(self.idle_seconds))
             if actor is None:
                 notice = ""
@@ -395,24 +430,30 @@ class KioskApp(App, inherit_bindings=False):
 
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""
+        self._end_session("disconnect")
+        self.exit(0)
+
+    def _end_session(self, reason: str) -> None:
+        """Stop the alert watch, keep what was being typed as drafts, and record the logout."""
         actor = self.actor
         self._watch_alerts(None)
-        if actor is not None:
-            self._save_drafts(actor)
-            self.actor = None
-            try:
-                from kiosk.services import accounts
+        if actor is None:
+            return
+        self._save_drafts(actor)
+        self.actor = None
+        try:
+            from kiosk.services import accounts, unit
 
-                accounts.record_logout(actor, "disconnect")
-            except Exception:  # noqa: BLE001
-                log.exception("could not record disconnect")
-        self.exit(0)
+            unit.wait_idle(2.0)  # what the session started is audited before its end
+            accounts.record_logout(actor, reason)
+        except Exception:  # noqa: BLE001 - an audit failure must not keep the session open
+            log.exception("could not record %s", reason)
 
     # --- drafts ---------------------------------------------------------------------
 
     async def restore_draft(self, draft_id: int) -> bool:
         """Open one of the user's drafts in its form, then delete the draft."""
-        from kiosk.screens.base import FormScreen
+        from kiosk.screens.base import FormScreen, KioskScreen
         from kiosk.services import drafts
 
         if self.actor is None:
@@ -422,16 +463,25 @@ class KioskApp(App, inherit_bindings=False):
         except KioskError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return False
-        cls = _import_screen(data.screen)
-        if cls is None or not (isinstance(cls, type) and issubclass(cls, FormScreen)):
+        cls = _draft_screen(data.screen)
+        dialog = data.state.get("dialog")
+        wanted = KioskScreen if dialog else FormScreen
+        if cls is None or not (isinstance(cls, type) and issubclass(cls, wanted)):
             self.notify("That draft's form is not available in this version of the console; "
                         "it has been kept.", severity="warning", markup=False)
             return False
-        screen = cls()
-        await self.push_screen(screen)
         try:
-            screen.load_form_state(data.state)
-            screen.refresh_guidance()
+            if dialog:
+                # A dialog's draft: open the screen it came from, then the dialog, filled in.
+                args = [a for a in data.state.get("args") or [] if isinstance(a, (int, str))]
+                screen = cls(*args)
+                screen.reopen_dialog(str(dialog), dict(data.state.get("values") or {}))
+                await self.push_screen(screen)
+            else:
+                screen = cls()
+                await self.push_screen(screen)
+                screen.load_form_state(data.state)
+                screen.refresh_guidance()
         except Exception:  # noqa: BLE001 - a changed form must not lose the draft
             log.exception("could not restore draft %s", draft_id)
             self.notify("The draft could not be put back into the form; it has been kept.",
@@ -447,7 +497,7 @@ class KioskApp(App, inherit_bindings=False):
         return registry.available(entry.screen)
 
     def open_entry(self, entry) -> bool:
-        """Import and push the screen named by a kiosk.screens.menu entry."""
+        """Push the screen of a kiosk.screens.session.menu entry (its module loads on first use)."""
         if self.actor is None or not self.actor.can(entry.capability):
             return False
         if not self.screen_available(entry):
@@ -528,29 +578,21 @@ def _settle_gc() -> None:
         gc.enable()
 
 
-def _import_screen(path: str):
-    """"module:Class" -> the class, or None when the module is not written yet.
+def _draft_screen(path: str):
+    """A draft's "module:Class" -> the screen class, or None. Only a screen class the
+    console defines (kiosk.screens.base.SCREENS) can be named: a draft's stored path is
+    data and must not choose arbitrary code."""
+    from kiosk.screens import base, load_draft_screens
 
-    Only the console's own screens (or a module already imported, e.g. a test's form)
-    are imported: a draft's stored path is data and must not choose arbitrary code.
-    """
-    module_name, _, class_name = path.partition(":")
-    if not class_name:
-        return None
-    if not module_name.startswith("kiosk.screens.") and module_name not in sys.modules:
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    obj: Any = module
-    for part in class_name.split("."):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
+    load_draft_screens()
+    found = base.SCREENS.get(path)
+    if found is None:
+        # A draft kept before a screen's module moved: the same class, by its name alone
+        # (screen class names are unique in the console).
+        name = path.rpartition(":")[2]
+        same = [cls for key, cls in base.SCREENS.items() if key.rpartition(":")[2] == name]
+        found = same[0] if len(same) == 1 else None
+    return found
 
 
 def make_app(

@@ -14,6 +14,7 @@ database are for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 
@@ -185,7 +186,7 @@ def label(table: str, row_id) -> str:
     return fmt(row_id) if fmt else f"{table.replace('_', ' ')} {row_id}"
 
 
-@__import__("contextlib").contextmanager
+@contextlib.contextmanager
 def retention_gate():
     """Open the delete gate for the current transaction only (the retention process)."""
     from kiosk.models.core import RetentionGate

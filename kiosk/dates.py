@@ -18,8 +18,9 @@ DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d 
 
 
 def parse_typed_date(text: str | date | None, field: str, *, required: bool = True,
-                     calendar=None) -> date | None:
-    """The date in `text`, None when blank and not required; ValidationError naming `field`.
+                     calendar=None, label: str | None = None) -> date | None:
+    """The date in `text`, None when blank and not required; ValidationError naming `field`
+    (called `label` in the message, if given).
 
     With a school `calendar` (kiosk.rules.deadlines.WorkingCalendar), "+6w" means six weeks
     of school and "+3d" three school days, so a review set before a holiday does not land in it."""
@@ -27,7 +28,7 @@ def parse_typed_date(text: str | date | None, field: str, *, required: bool = Tr
         return text.date()
     if isinstance(text, date):
         return text
-    value = clean(text, field, required=required, max_length=40)
+    value = clean(text, field, required=required, max_length=40, label=label)
     if not value:
         return None
     low = value.lower()
@@ -46,8 +47,27 @@ def parse_typed_date(text: str | date | None, field: str, *, required: bool = Tr
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValidationError(field, f"{value!r} is not a date (write it as DD/MM/YYYY, e.g. 26/11/2026)")
+    raise ValidationError(field, f"{value!r} is not a date (write it as DD/MM/YYYY, e.g. 26/11/2026)",
+                          label)
 
 
 def fmt_date(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+DATETIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M")
+
+
+def parse_typed_datetime(text: str | None, field: str, *, label: str | None = None) -> datetime | None:
+    """'DD/MM/YYYY HH:MM' in England's time -> naive UTC; blank is None (meaning now)."""
+    from kiosk.clock import to_utc
+
+    value = clean(text, field, max_length=40, label=label)
+    if not value:
+        return None
+    for fmt in DATETIME_FORMATS:
+        try:
+            return to_utc(datetime.strptime(value, fmt))
+        except ValueError:
+            continue
+    raise ValidationError(field, "write it as DD/MM/YYYY HH:MM, or leave it blank for now", label)

@@ -39,7 +39,7 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, peewee.SqliteDatabase)
 
 
-def _cipher_class():
+def cipher_class():
     from playhouse.sqlcipher_ext import SqlCipherDatabase
     from sqlcipher3 import dbapi2 as sqlcipher
 
@@ -88,7 +88,7 @@ def make_database(db_url: str | None, sqlite_path: Path | None, key: bytes | Non
         os.close(fd)
     os.chmod(sqlite_path, 0o600)
     if key is not None:
-        return _cipher_class()(
+        return cipher_class()(
             str(sqlite_path), passphrase=f"x'{key.hex()}'", pragmas=SQLITE_PRAGMAS,
             timeout=BUSY_TIMEOUT_SECONDS,
         )

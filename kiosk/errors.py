@@ -8,12 +8,15 @@ class KioskError(Exception):
 
 
 class ValidationError(KioskError):
-    """Input refused; `field` names what to fix."""
+    """Input refused. `field` names what to fix: for a write action with an input
+    dataclass, that dataclass's field name (the screen puts the cursor there); `label`
+    is how a person calls it in the message (the field name with spaces by default)."""
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(self, field: str, problem: str, label: str | None = None) -> None:
         self.field = field
         self.problem = problem
-        super().__init__(f"{field}: {problem}")
+        self.label = label or field.replace("_", " ")
+        super().__init__(f"{self.label}: {problem}")
 
 
 class PermissionDenied(KioskError):

@@ -61,7 +61,7 @@ REKEY_HOOKS: list[Callable] = []
 
 # The passphrase prompt: replaced by tests; the CLI uses the terminal.
 _prompt: Callable[[str], str] | None = None
-_cache: dict[Path, bytes] = {}
+key_cache: dict[Path, bytes] = {}
 
 
 class KeyProblem(KioskError):
@@ -71,7 +71,7 @@ class KeyProblem(KioskError):
 def set_passphrase_prompt(fn: Callable[[str], str] | None) -> None:
     global _prompt
     _prompt = fn
-    _cache.clear()
+    key_cache.clear()
 
 
 def _base(settings) -> Path:
@@ -164,7 +164,7 @@ def sqlcipher_key(key: bytes) -> str:
     return f"x'{key.hex()}'"
 
 
-def _credential() -> bytes | None:
+def credential() -> bytes | None:
     directory = os.environ.get("CREDENTIALS_DIRECTORY")
     if not directory:
         return None
@@ -214,14 +214,14 @@ def _ask(prompt: str) -> str:
 def db_key(settings, *, required: bool = True) -> bytes | None:
     """The database key from the credential, the key file or a typed passphrase."""
     path = settings.data_dir.resolve() if settings.data_dir.exists() else settings.data_dir
-    if path in _cache:
-        return _cache[path]
-    key = _credential()
+    if path in key_cache:
+        return key_cache[path]
+    key = credential()
     if key is None and db_key_path(settings).exists():
         key = read_key_file(db_key_path(settings))
     if key is None and salt_path(settings).exists():
         key = passphrase_key(settings, _ask("Database passphrase: "))
-        _cache[path] = key  # asked once per process; key files are read afresh each time
+        key_cache[path] = key  # asked once per process; key files are read afresh each time
     if key is None:
         if not required:
             return None
@@ -237,12 +237,12 @@ def db_key(settings, *, required: bool = True) -> bytes | None:
 def remember_passphrase_key(settings, key: bytes) -> None:
     """Keep a key just made from a typed passphrase, so the same process does not ask again."""
     path = settings.data_dir.resolve() if settings.data_dir.exists() else settings.data_dir
-    _cache[path] = key
+    key_cache[path] = key
 
 
 def forget() -> None:
     """Drop cached keys (after a rekey or an encryption, or between tests)."""
-    _cache.clear()
+    key_cache.clear()
     _encrypted_at_open.clear()
 
 

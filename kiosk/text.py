@@ -40,18 +40,20 @@ def clean(
     required: bool = False,
     multiline: bool = False,
     max_length: int | None = None,
+    label: str | None = None,
 ) -> str:
-    """Return the text trimmed, or raise ValidationError naming the field.
+    """Return the text trimmed, or raise ValidationError naming the field (`label` is
+    how the message calls it, if not the field name).
 
     Inner text is kept exactly as typed (right-to-left text, emoji, markup-looking
     brackets): only surrounding white space is trimmed.
     """
     text = (value or "").strip()
     if required and not text:
-        raise ValidationError(field, "is required")
+        raise ValidationError(field, "is required", label)
     if has_control_chars(text, multiline=multiline):
-        raise ValidationError(field, "contains control characters, which are not allowed")
+        raise ValidationError(field, "contains control characters, which are not allowed", label)
     limit = max_length or (LONG_MAX if multiline else SHORT_MAX)
     if len(text) > limit:
-        raise ValidationError(field, f"is too long ({len(text)} characters; at most {limit})")
+        raise ValidationError(field, f"is too long ({len(text)} characters; at most {limit})", label)
     return text

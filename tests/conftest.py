@@ -100,6 +100,21 @@ def _reset_postgres(url: str) -> None:
     database.close()
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request, monkeypatch):
+    """argon2 at its cheapest wherever no password is typed: a dozen accounts per test at
+    the real cost would make the suite slow. Tests marked `real_argon2` (the login and
+    password journeys, the hashing parameters) keep the real parameters."""
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from argon2 import PasswordHasher, Type
+
+    from kiosk.services import accounts
+
+    cheap = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "hasher", lambda: cheap)
+
+
 _template: dict[str, str] = {}
 
 

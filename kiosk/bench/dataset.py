@@ -10,7 +10,6 @@ Domains whose models are not in this build are skipped (the counts say so).
 
 from __future__ import annotations
 
-import importlib
 import json
 import random
 import time
@@ -65,11 +64,22 @@ class Dataset:
     skipped: list[str] = field(default_factory=list)
 
 
-def _model(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+def _models_concerns():
+    from kiosk.models import concerns
+
+    return concerns
+
+
+def _models_early_help():
+    from kiosk.models import early_help
+
+    return early_help
+
+
+def _models_adults():
+    from kiosk.models import adults
+
+    return adults
 
 
 def _last_name(rng: random.Random) -> str:
@@ -227,7 +237,7 @@ def _categories() -> list[str]:
         from kiosk.services.concerns import ensure_categories
     except ImportError:
         ensure_categories = None
-    Cat = _model("kiosk.models.concerns", "ConcernCategory")
+    Cat = _models_concerns().ConcernCategory
     if Cat is None:
         return []
     if ensure_categories is not None:
@@ -243,7 +253,7 @@ def _categories() -> list[str]:
 def _concerns(ds: Dataset, scale: Scale, rng: random.Random, weights, start, now) -> dict[int, int]:
     from kiosk.models import Alert
 
-    Concern = _model("kiosk.models.concerns", "Concern")
+    Concern = _models_concerns().Concern
     per_pupil: dict[int, int] = {}
     if Concern is None:
         ds.skipped.append("concerns (no kiosk.models.concerns.Concern)")
@@ -348,7 +358,7 @@ OFFERS = (("bench-lunch-club", "Lunch club", "club"), ("bench-drop-in", "Worry d
 
 
 def _early_help(ds: Dataset, scale: Scale, rng, weights, start, now, per_pupil) -> None:
-    Offer = _model("kiosk.models.early_help", "EarlyHelpOffer")
+    Offer = _models_early_help().EarlyHelpOffer
     if Offer is None:
         ds.skipped.append("early help (no kiosk.models.early_help.EarlyHelpOffer)")
         return
@@ -425,7 +435,7 @@ def _early_help(ds: Dataset, scale: Scale, rng, weights, start, now, per_pupil) 
             per_pupil[_pid] = per_pupil.get(_pid, 0) + 1
     insert_rows(EarlyHelpEnrolmentEnd, ("enrolment", "ended_on", "outcome", "by", "at"), end_rows)
     # Referrals to outside agencies, each with a sent and a later status.
-    AR = _model("kiosk.models.early_help", "AgencyReferral")
+    AR = _models_early_help().AgencyReferral
     if AR is not None:
         from kiosk.models.early_help import AgencyReferralStatus
 
@@ -469,7 +479,7 @@ def _early_help(ds: Dataset, scale: Scale, rng, weights, start, now, per_pupil) 
 # --- concerns about adults -----------------------------------------------------------------
 
 def _adults(ds: Dataset, scale: Scale, rng, start, now) -> None:
-    AdultConcern = _model("kiosk.models.adults", "AdultConcern")
+    AdultConcern = _models_adults().AdultConcern
     if AdultConcern is None:
         ds.skipped.append("concerns about adults (no kiosk.models.adults.AdultConcern)")
         return
@@ -531,9 +541,9 @@ AUDIT_MIX = (
 
 def _audit(ds: Dataset, scale: Scale, rng: random.Random, start: datetime, now: datetime) -> None:
     from kiosk.models import AuditEvent
-    from kiosk.services.audit import _digest, _read_head, _write_head
+    from kiosk.services.audit import _digest, read_head, _write_head
 
-    head_seq, prev = _read_head(for_update=not dbmod.is_sqlite())
+    head_seq, prev = read_head(for_update=not dbmod.is_sqlite())
     n = max(0, scale.audit_events - head_seq)
     names = {uid: f"user{uid}" for uid in ds.staff_ids}
     from kiosk.models import User

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import importlib
 import uuid
 from datetime import timedelta
 from dataclasses import dataclass
@@ -77,13 +76,6 @@ def _actor(user_id: int):
     return actor_for(User.get_by_id(user_id), "terminal")
 
 
-def _service(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 class _NoArgon:
     """Stands in for the argon2 hasher: the bench times login without the deliberate
     ~50 ms of password hashing, which is constant and not the database's work."""
@@ -101,6 +93,10 @@ class _NoArgon:
 def operations(ds: Dataset) -> list[Operation]:
     """Build every timed operation for the dataset in the bound database."""
     from kiosk.models import User
+    from kiosk.services import adults as adults_service
+    from kiosk.services import chronology as chronology_service
+    from kiosk.services import concerns as concerns_service
+    from kiosk.services import early_help as early_help_service
 
     users = ds.users
     dsl = _actor(users["dsl"])
@@ -143,7 +139,7 @@ def operations(ds: Dataset) -> list[Operation]:
     ops.append(Operation("login (no argon2)", "Login", login, login_raw))
 
     # --- the DSL inbox's first page -----------------------------------------------------
-    inbox = _service("kiosk.services.concerns", "inbox")
+    inbox = concerns_service.inbox
     if inbox is None or "concern" not in ds.counts:
         ops.append(Operation("inbox first page", "Inbox", None, None, missing="kiosk.services.concerns.inbox"))
     else:
@@ -196,7 +192,7 @@ def operations(ds: Dataset) -> list[Operation]:
                          lambda i: pupil_service.search(dsl, prefixes[i % len(prefixes)]), search_raw))
 
     # --- the largest pupil's chronology -------------------------------------------------
-    chron = _service("kiosk.services.chronology", "chronology")
+    chron = chronology_service.chronology
     page, size = None, 50
     pid = ds.largest_pupil_id
     if chron is None or pid is None:
@@ -237,7 +233,7 @@ def operations(ds: Dataset) -> list[Operation]:
                           '{"category":null,"entries":%d}' % len(ids))
             return links
 
-        page = _service("kiosk.services.chronology", "chronology_page")
+        page = chronology_service.chronology_page
         if page is not None:
             from kiosk.services.chronology import PAGE_SIZE as size
 
@@ -316,7 +312,7 @@ def operations(ds: Dataset) -> list[Operation]:
                              target_ms=bench.CHRONOLOGY_WHOLE_MS, ratio_target=None))
 
     # --- recording a concern (alerts and audit) -----------------------------------------
-    record = _service("kiosk.services.concerns", "record_concern")
+    record = concerns_service.record_concern
     if record is None or "concern" not in ds.counts:
         ops.append(Operation("record a concern", "Record a concern", None, None,
                              target_ms=bench.RECORD_MS, missing="kiosk.services.concerns.record_concern"))
@@ -373,7 +369,7 @@ def operations(ds: Dataset) -> list[Operation]:
                              target_ms=bench.RECORD_MS))
 
     # --- a 30-pupil early-help register -------------------------------------------------
-    take = _service("kiosk.services.early_help", "take_register")
+    take = early_help_service.take_register
     if take is None or not ds.register_pupil_ids:
         ops.append(Operation("take a 30-pupil register", "Early help register", None, None,
                              missing="kiosk.services.early_help.take_register"))
@@ -422,7 +418,7 @@ def operations(ds: Dataset) -> list[Operation]:
         ops.append(Operation("take a 30-pupil register", "Early help register", register_one, register_raw))
 
     # --- the headteacher's register of concerns about adults ----------------------------
-    adult_register = _service("kiosk.services.adults", "register")
+    adult_register = adults_service.register
     if adult_register is None or "adult_concern" not in ds.counts:
         ops.append(Operation("headteacher's register", "Register of concerns about adults", None, None,
                              missing="kiosk.services.adults.register"))

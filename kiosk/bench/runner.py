@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import os
 import pstats
 import re
 import shutil
@@ -79,7 +80,7 @@ def profile_top(fn, runs: int = 3, top: int = 3) -> list[str]:
 def import_profile(top: int = 6) -> list[str]:
     """The heaviest imports (with what they import) on the console's way to its login screen."""
     code = ("import kiosk.cli, kiosk.cli.console, kiosk.cli.common, kiosk.schema, kiosk.models, "
-            "kiosk.app, kiosk.rules, kiosk.screens.login")
+            "kiosk.app, kiosk.rules, kiosk.screens.session.login")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True,
                           text=True, timeout=120)
     rows = []
@@ -188,6 +189,6 @@ def run(scale: Scale, db_url: str | None = None, startup: bool = True, keep: boo
             say(f"kept the bench data in {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    report["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
+    report["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     report["errors"] = [o["name"] for o in report["operations"] if o["note"].startswith("error")]
     return report

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import sys
 import time
 import uuid
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.errors import KioskError
     from kiosk.schema import open_database
 
-    open_database(Settings(data_dir=__import__("pathlib").Path(args.data_dir), db_url=args.db_url),
+    open_database(Settings(data_dir=Path(args.data_dir), db_url=args.db_url),
                   create=False)
     from kiosk.services import concerns
 

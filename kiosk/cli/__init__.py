@@ -7,29 +7,47 @@ Every error a person can cause prints one line on stderr and exits non-zero.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
 from kiosk import __version__
 
-# command -> "module:function" (the function takes the parsed args and returns an exit code)
-HANDLERS = {
-    "run": "kiosk.cli.console:run",
-    "demo": "kiosk.cli.console:demo",
-    "init": "kiosk.cli.admin:init",
-    "users": "kiosk.cli.admin:users",
-    "audit": "kiosk.cli.admin:audit_cmd",
-    "serve-ssh": "kiosk.cli.ssh:serve",
-    "bench": "kiosk.cli.bench:bench",
-    "pupils": "kiosk.cli.pupils:pupils",
-    "backup": "kiosk.cli.data:backup",
-    "restore": "kiosk.cli.data:restore",
-    "encrypt": "kiosk.cli.data:encrypt",
-    "rekey": "kiosk.cli.data:rekey",
-    "mail": "kiosk.cli.admin:mail_cmd",
-    "transfer": "kiosk.cli.transfer:transfer_cmd",
-}
+def handler_for(command: str):
+    """The function behind a command (it takes the parsed args and returns an exit code).
+
+    Its module is imported only when that command runs, so `kiosk run` loads no backup or
+    bench code; the imports are plain ones, so every dependency shows."""
+    if command in ("run", "demo"):
+        from kiosk.cli import console
+
+        return {"run": console.run, "demo": console.demo}[command]
+    if command in ("init", "users", "audit", "mail"):
+        from kiosk.cli import admin
+
+        return {"init": admin.init, "users": admin.users, "audit": admin.audit_cmd,
+                "mail": admin.mail_cmd}[command]
+    if command in ("backup", "restore", "encrypt", "rekey"):
+        from kiosk.cli import data
+
+        return {"backup": data.backup, "restore": data.restore, "encrypt": data.encrypt,
+                "rekey": data.rekey}[command]
+    if command == "serve-ssh":
+        from kiosk.cli import ssh
+
+        return ssh.serve
+    if command == "bench":
+        from kiosk.cli import bench
+
+        return bench.bench
+    if command == "pupils":
+        from kiosk.cli import pupils
+
+        return pupils.pupils
+    if command == "transfer":
+        from kiosk.cli import transfer
+
+        return transfer.transfer_cmd
+    raise KeyError(command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,11 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command == "run" and not hasattr(args, "no_kiosk"):
         args.no_kiosk, args.origin, args.remote_user = False, "terminal", None
-    module_name, func_name = HANDLERS[command].split(":")
     from kiosk.errors import KioskError
 
     try:
-        handler = getattr(importlib.import_module(module_name), func_name)
+        handler = handler_for(command)
         if command == "run":
             from kiosk.cli.console import start_up
 

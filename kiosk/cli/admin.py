@@ -47,7 +47,7 @@ def init(args) -> int:
             if not sys.stdin.isatty():
                 raise ValidationError("admin", "no terminal to ask on; use --admin NAME --password-stdin")
             name = input("First admin username: ").strip()
-        accounts._validate_username(name)
+        accounts.validate_username(name)
         full = args.full_name or name
         password = read_password(args.password_stdin, "Admin password (12+ characters): ")
         accounts.check_password_policy(password, name)
@@ -73,7 +73,7 @@ def init(args) -> int:
         if name is None:
             raise ValidationError("admin", "the database has no accounts; give --admin NAME")
         accounts.create_user(actor, name, full, ["admin"], password, must_change=False)
-        print(f"created admin {accounts._validate_username(name)!r}")
+        print(f"created admin {accounts.validate_username(name)!r}")
     elif args.admin:
         raise ValidationError("admin", "this database already has accounts; use 'kiosk users add'")
     print(f"data dir: {settings.data_dir}")
@@ -93,13 +93,13 @@ def _prepare_encryption(settings, args):
             return settings
         raise ConfigError(f"{settings.db_path} already exists unencrypted; use 'kiosk encrypt' to convert it")
     if args.passphrase:
-        from kiosk.cli.data import _new_passphrase
+        from kiosk.cli.data import new_passphrase
 
-        phrase = _new_passphrase()
+        phrase = new_passphrase()
         keys.new_passphrase_salt(settings)
         key = keys.passphrase_key(settings, phrase)
-        keys._cache[settings.data_dir.resolve()] = key
-    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys._credential():
+        keys.key_cache[settings.data_dir.resolve()] = key
+    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys.credential():
         pass
     elif not keys.db_key_path(settings).exists():
         keys.write_key_file(keys.db_key_path(settings))

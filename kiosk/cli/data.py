@@ -67,7 +67,7 @@ def encrypt(args) -> int:
     from kiosk.services import backup as bk
 
     settings = settings_from(args)
-    passphrase = _new_passphrase() if args.passphrase else None
+    passphrase = new_passphrase() if args.passphrase else None
     report, path = bk.encrypt_in_place(settings, passphrase)
     print(f"verified backup first: {report.path}")
     from kiosk import keys
@@ -86,7 +86,7 @@ def rekey(args) -> int:
     return 0
 
 
-def _new_passphrase() -> str:
+def new_passphrase() -> str:
     from kiosk.cli.common import read_password
     from kiosk.errors import ValidationError
 

@@ -2,12 +2,11 @@
 
 Seeding is idempotent: a second run finds the Meta flag and reuses the data. Each
 domain adds its own records through a module beside this one exposing
-`seed(ctx: DemoContext) -> None` (listed in DOMAIN_SEEDERS, imported if present).
+`seed(ctx: DemoContext) -> None`, called in turn by `seed_domains`.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,7 +31,6 @@ DEMO_ACCOUNTS = (
     ("trustlead", "Ms Sarah Watts", ("trust_safeguarding_lead",)),
 )
 
-DOMAIN_SEEDERS = ("kiosk.demo.concerns", "kiosk.demo.early_help", "kiosk.demo.adults")
 
 FIRST_NAMES = (
     "Amara", "Ben", "Chloe", "Dylan", "Ella", "Finley", "Grace", "Harvey", "Isla", "Jacob",
@@ -46,6 +44,14 @@ LAST_NAMES = (
     "Quarry", "Rushworth", "Saltmarsh", "Thackeray", "Underhill", "Varley", "Wickham",
     "Yardley", "Ashdown", "Blackmore", "Cobbold", "Denholm", "Eastwood", "Felgate",
 )
+
+
+def domain_seeders() -> tuple:
+    """Each domain's seeding module, in order."""
+    # Imported here: each domain's seeder imports DemoContext from this module.
+    from kiosk.demo import adults, concerns, early_help
+
+    return (concerns, early_help, adults)
 
 
 @dataclass
@@ -116,13 +122,7 @@ def seed(pupils: int = 200) -> list[tuple[str, str, str]]:
             )
             ids.append(p.id)
     ctx = DemoContext(users=users, pupil_ids=ids, rng=rng, today=now)
-    for name in DOMAIN_SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in domain_seeders():
         module.seed(ctx)
     with dbmod.write():
         Meta.create(key="demo_seeded", value=now.isoformat())

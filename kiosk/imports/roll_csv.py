@@ -58,11 +58,11 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return mapping
 
 
-def _norm(header: str) -> str:
+def norm_header(header: str) -> str:
     return " ".join(re.sub(r"[_.\-]+", " ", header).lower().split())
 
 
-def _decode(data: bytes, name: str) -> str:
+def decode_text(data: bytes, name: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFileError(f"{name}: the file is UTF-16 (Excel 'Unicode text'); save it as 'CSV UTF-8'")
     try:
@@ -75,7 +75,7 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def parse_roll_csv(data: bytes, name: str = "file", mapping: dict[str, str] | None = None) -> ParsedRoll:
-    text = _decode(data, name)
+    text = decode_text(data, name)
     if "\x00" in text:
         raise ImportFileError(f"{name}: the file contains NUL bytes; it is not a CSV export")
     first_line = text.split("\n", 1)[0]
@@ -87,13 +87,13 @@ def parse_roll_csv(data: bytes, name: str = "file", mapping: dict[str, str] | No
         raise ImportFileError(f"{name}: no header row") from None
     # Column index for each field: --map first, then known headers.
     columns: dict[str, int] = {}
-    normalised = [_norm(h) for h in header]
+    normalised = [norm_header(h) for h in header]
     for col, field in (mapping or {}).items():
         if field not in FIELDS:
             raise ImportFileError(f"--map {col}={field}: unknown field; use one of {', '.join(FIELDS)}")
-        if _norm(col) not in normalised:
+        if norm_header(col) not in normalised:
             raise ImportFileError(f"--map {col}={field}: {name} has no column {col!r}")
-        columns[field] = normalised.index(_norm(col))
+        columns[field] = normalised.index(norm_header(col))
     if "legal forename" in normalised and "forename" in normalised and "preferred_first" not in columns:
         columns["preferred_first"] = normalised.index("forename")
         columns.setdefault("first_name", normalised.index("legal forename"))

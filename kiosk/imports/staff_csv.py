@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kiosk.imports.common import MAX_BYTES, ImportFileError, RefusedRow
-from kiosk.imports.roll_csv import _decode, _norm
+from kiosk.imports.roll_csv import decode_text, norm_header
 from kiosk.text import has_control_chars
 
 HEADERS = {
@@ -44,13 +44,13 @@ class ParsedStaff:
 def read_staff(data: bytes, name: str = "file") -> ParsedStaff:
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"{name}: the file is too large ({len(data) / 1048576:.1f} MB)")
-    text = _decode(data, name)
+    text = decode_text(data, name)
     if not text.strip():
         raise ImportFileError(f"{name}: the file is empty")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_norm(h) for h in next(reader)]
+    header = [norm_header(h) for h in next(reader)]
     columns: dict[str, int] = {}
     for i, h in enumerate(header):
         field = HEADERS.get(h)

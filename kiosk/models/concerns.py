@@ -24,82 +24,18 @@ from kiosk.models.base import BaseModel, register
 from kiosk.models.core import User
 from kiosk.models.pupils import Pupil
 
-# Where the concern came from (procedures paragraph 10 a-d). Keys match kiosk.rules.steps.SOURCES.
-SOURCES = {
-    "child_told": "The child told me",
-    "parent_told": "A parent told me",
-    "other_child_told": "Another child told me",
-    "noticed": "I noticed something",
-    "professional": "Another professional said or did something",
-}
-
-# A pupil's part in the concern: child-on-child concerns must never mark the wrong child.
-PUPIL_ROLES = {
-    "subject": "Subject",
-    "alleged_harmer": "Alleged harmer",
-    "witness": "Witness",
-    "other": "Other",
-}
-
-BODY_AREAS = {
-    "head": "Head or scalp",
-    "face": "Face",
-    "neck": "Neck",
-    "chest": "Chest",
-    "abdomen": "Abdomen",
-    "back": "Back",
-    "left_arm": "Left arm",
-    "right_arm": "Right arm",
-    "left_hand": "Left hand or wrist",
-    "right_hand": "Right hand or wrist",
-    "genital": "Genital area",
-    "buttocks": "Buttocks",
-    "left_leg": "Left leg",
-    "right_leg": "Right leg",
-    "left_foot": "Left foot",
-    "right_foot": "Right foot",
-    "other": "Other or several areas",
-}
-
-STATUSES = {
-    "open": "Awaiting the DSL team",
-    "acknowledged": "Acknowledged",
-    "closed": "Closed",
-}
-
-# The kinds of action and their fields live in kiosk.rules.action_kinds (issue 18).
-from kiosk.rules.action_kinds import LABELS as ACTION_KINDS  # noqa: E402
-
-CLOSE_OUTCOMES = {
-    "referred_childrens_services": "Referred to children's services",
-    "early_help": "Early help",
-    "police": "Reported to the police",
-    "support_in_school": "Support in school",
-    "advice_taken_no_referral": "Advice taken; no referral needed",
-    "no_further_action": "No further action",
-    "other": "Other",
-}
-
-# Fields of the original record that the DSL team can correct by amendment.
-AMENDABLE_FIELDS = {
-    "location": "Where",
-    "words": "Their words",
-    "description": "What was seen or heard",
-    "why_concern": "Why it is a concern",
-    "injuries": "Injuries",
-    "other": "Other correction",
-}
-
-EVENT_KINDS = {
-    "acknowledged": "Acknowledged",
-    "owner": "Owner assigned",
-    "closed": "Closed",
-    "reopened": "Reopened",
-    "restricted": "Restricted",
-    "unrestricted": "Restriction lifted",
-    "shared": "Shared",
-    "unshared": "Sharing ended",
-}
+# The words of the record (sources, roles, body areas, kinds) live in one module that the
+# rules, services and screens read; re-exported here for the models' own use.
+from kiosk.rules.vocabulary import (  # noqa: E402,F401
+    ACTION_KINDS,
+    AMENDABLE_FIELDS,
+    BODY_AREAS,
+    CLOSE_OUTCOMES,
+    CONCERN_EVENTS as EVENT_KINDS,
+    CONCERN_STATUSES as STATUSES,
+    PUPIL_ROLES,
+    SOURCES,
+)
 
 
 @register

@@ -10,8 +10,6 @@ profile at start-up does not also load routing, deadlines and steps.
 
 from __future__ import annotations
 
-import importlib
-
 _MODULES: dict[str, tuple[str, ...]] = {
     "contacts": ("RECIPIENT_ROLES", "ROLE_LABELS", "all_contacts", "contacts_for_role",
         "first_contact", "lado_contact", "local_authority_contacts"),
@@ -25,16 +23,38 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "results": ("AdultRouting", "Contact", "Deadline", "Guidance", "Route", "Routing", "Step"),
     "routing": ("AdultSubject", "HarmsAnswers", "escalation_route", "excluded_roles",
         "route_adult_concern", "route_child_concern", "whistleblowing_routes"),
-    "steps": ("SOURCES", "Situation", "guidance_for_child_concern", "next_steps"),
+    "steps": ("Situation", "guidance_for_child_concern", "next_steps"),
+    "vocabulary": ("SOURCES",),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def _module(module: str):
+    # Plain imports, one module at a time (no look-up by name), so every dependency shows.
+    if module == "contacts":
+        from kiosk.rules import contacts as found
+    elif module == "deadlines":
+        from kiosk.rules import deadlines as found
+    elif module == "procedures":
+        from kiosk.rules import procedures as found
+    elif module == "profile":
+        from kiosk.rules import profile as found
+    elif module == "results":
+        from kiosk.rules import results as found
+    elif module == "routing":
+        from kiosk.rules import routing as found
+    elif module == "steps":
+        from kiosk.rules import steps as found
+    else:
+        from kiosk.rules import vocabulary as found
+    return found
 
 
 def __getattr__(name: str):
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'kiosk.rules' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"kiosk.rules.{module}"), name)
+    value = getattr(_module(module), name)
     globals()[name] = value
     return value
 

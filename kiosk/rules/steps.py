@@ -37,6 +37,7 @@ from kiosk.rules.routing import (
     route_child_concern,
     whistleblowing_routes,
 )
+from kiosk.rules.vocabulary import SOURCE_PARAGRAPHS
 
 
 class Situation(StrEnum):
@@ -56,14 +57,6 @@ class Situation(StrEnum):
     ENROLMENT = "enrolment"                          # 3, 19
 
 
-# Where a concern about a child came from (paragraph 10 a-d).
-SOURCES: dict[str, str] = {
-    "child_told": "10a",
-    "parent_told": "10a",
-    "other_child_told": "10b",
-    "noticed": "10c",
-    "professional": "10d",
-}
 
 _SITUATION_SOURCE = {
     Situation.DISCLOSURE: "child_told",
@@ -284,8 +277,8 @@ def _child_guidance(profile: Profile, situation: str, source: str | None,
                     categories: tuple[str, ...], available: set[str] | None,
                     title: str | None = None, online: bool = False,
                     parent_risk: bool | None = None) -> Guidance:
-    if source is not None and source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if source is not None and source not in SOURCE_PARAGRAPHS:
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCE_PARAGRAPHS)}")
     routing = route_child_concern(profile, available)
     dsl = first_contact(profile, "dsl")
     referral = referral_contacts(profile)[0]
@@ -335,7 +328,7 @@ def _child_guidance(profile: Profile, situation: str, source: str | None,
         # Paragraph 10 is "pass all concerns immediately to the DSL", whichever of a-d the
         # concern came from, so the step cites the sub-paragraph of its source.
         steps.append(Step(f"{lead_in}: {_people(routing.contacts)}.", routing.contacts[0],
-                          (SOURCES[source] if source else "10") if routing.recipient == "dsl"
+                          (SOURCE_PARAGRAPHS[source] if source else "10") if routing.recipient == "dsl"
                           else "11c"))
         for role in routing.fallbacks:
             if role == "local_authority":

@@ -129,14 +129,14 @@ def _bump(user) -> None:
     forget_account_checks()
 
 
-def _validate_username(username: str) -> str:
+def validate_username(username: str) -> str:
     name = clean(username, "username", required=True, max_length=64)
     if not all(c.isalnum() or c in "._-" for c in name) or not name[0].isalnum():
         raise ValidationError("username", "use letters, digits, '.', '_' or '-' and start with a letter or digit")
     return name.lower()
 
 
-def _get_user(username: str):
+def user_by_name(username: str):
     from kiosk.models import User
 
     user = User.get_or_none(User.username == username.strip().lower())
@@ -165,7 +165,7 @@ def create_user(actor: Actor, username: str, full_name: str, roles, password: st
     require(actor, Cap.ACCOUNTS_MANAGE)
     from kiosk.models import User, UserRole
 
-    name = _validate_username(username)
+    name = validate_username(username)
     full = clean(full_name, "full name", required=True)
     email = _validate_email(email)
     parsed = []
@@ -238,7 +238,7 @@ def list_users(actor: Actor) -> list[UserInfo]:
 
 def get_user_info(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
-    return _info(_get_user(username))
+    return _info(user_by_name(username))
 
 
 def set_roles(actor: Actor, username: str, roles) -> UserInfo:
@@ -252,7 +252,7 @@ def set_roles(actor: Actor, username: str, roles) -> UserInfo:
     if not wanted:
         raise ValidationError("role", "at least one role is required")
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         if actor.user_id is not None and actor.user_id == user.id:
             raise ValidationError("role", "you cannot change your own roles; ask another administrator")
         before = _roles_of(user)
@@ -282,7 +282,7 @@ def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     address = _validate_email(email)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         before = user.email or None
         user.email = address
         user.save()
@@ -293,11 +293,11 @@ def set_email(actor: Actor, username: str, email: str | None) -> UserInfo:
 
 def reset_password(actor: Actor, username: str, new_password: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
-    user = _get_user(username)
+    user = user_by_name(username)
     check_password_policy(new_password, user.username)
     digest = hasher().hash(new_password)
     with dbmod.write():
-        user = _get_user(user.username)
+        user = user_by_name(user.username)
         user.password_hash = digest
         user.must_change_password = True
         user.failed_attempts = 0
@@ -437,7 +437,7 @@ def account_changes(actor: Actor, limit: int = 100) -> list[AccountChange]:
 def unlock(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         user.failed_attempts = 0
         user.locked_until = None
         user.save()
@@ -448,7 +448,7 @@ def unlock(actor: Actor, username: str) -> UserInfo:
 def deactivate(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         if actor.user_id == user.id:
             raise ValidationError("username", "you cannot deactivate your own account")
         if not user.active:
@@ -464,7 +464,7 @@ def deactivate(actor: Actor, username: str) -> UserInfo:
 def reactivate(actor: Actor, username: str) -> UserInfo:
     require(actor, Cap.ACCOUNTS_MANAGE)
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         user.active = True
         user.deactivated_at = None
         _bump(user)
@@ -512,7 +512,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
         _fail_without_account(name, password, origin, now, "unknown" if user is None else "inactive")
     if user.locked_until and user.locked_until > now:
         audit.record(_Origin(name, origin, user.id), "login.locked", "user", user.id)
-        raise AccountLocked(_locked_message(user.locked_until))
+        raise AccountLocked(locked_message(user.locked_until))
     try:
         hasher().verify(user.password_hash, password or "")
         ok = True
@@ -547,11 +547,11 @@ def authenticate(username: str, password: str, origin: str = "terminal",
                 user.password_hash = hasher().hash(password)
                 audit.record(_Origin(name, origin, user.id), "account.rehash", "user", user.id)
             user.save()
-            failed_since, reset_at = _since_last_visit(user.id, previous)
+            failed_since, reset_at = _since_last_visit(user.id, previous, user.must_change_password)
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
         if user.locked_until and user.locked_until > now:
-            raise AccountLocked(_locked_message(user.locked_until))
+            raise AccountLocked(locked_message(user.locked_until))
         raise AuthError(GENERIC_LOGIN_FAILURE)
     actor = actor_for(user, origin)
     if allowed_roles is None and origin.startswith("ssh:"):
@@ -573,7 +573,7 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
         row = LoginThrottle.get_or_none(LoginThrottle.name == name)
         if row is not None and row.locked_until and row.locked_until > now:
             audit.record(who, "login.locked", detail={"reason": reason})
-            raise AccountLocked(_locked_message(row.locked_until))
+            raise AccountLocked(locked_message(row.locked_until))
     try:
         hasher().verify(_dummy_hash(), password or "")
     except VerificationError:
@@ -596,29 +596,34 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
         # Names tried long ago need no row (a flood of made-up names must not grow forever).
         LoginThrottle.delete().where(LoginThrottle.updated_at < now - LOCKOUT * 4).execute()
     if locked:
-        raise AccountLocked(_locked_message(row.locked_until))
+        raise AccountLocked(locked_message(row.locked_until))
     raise AuthError(GENERIC_LOGIN_FAILURE)
 
 
-def _since_last_visit(user_id: int, previous: datetime | None) -> tuple[int, datetime | None]:
+def _since_last_visit(user_id: int, previous: datetime | None,
+                      must_change: bool = False) -> tuple[int, datetime | None]:
     """Failed sign-ins on the account, and the latest password reset by an administrator,
-    since the user's previous sign-in (from the audit trail)."""
+    since the user's previous sign-in (from the audit trail).
+
+    While the password still has to be changed, the reset is told whenever it was: a sign-in
+    that left at the forced change never reached the home screen that tells it."""
     from kiosk.models import AuditEvent
 
     from peewee import fn
 
-    cond = (AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id))
+    mine = (AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id))
+    since = mine
     if previous is not None:
-        cond &= AuditEvent.at > previous.isoformat(timespec="microseconds")
+        since = mine & (AuditEvent.at > previous.isoformat(timespec="microseconds"))
     # Plain COUNT and one column (no subquery, no model row): this runs at every sign-in.
     failed = (AuditEvent.select(fn.COUNT(AuditEvent.seq))
-              .where(cond & AuditEvent.action.in_(["login.failure", "login.locked"])).scalar())
-    reset = (AuditEvent.select(AuditEvent.at).where(cond & (AuditEvent.action == "account.reset_password"))
-             .order_by(AuditEvent.seq.desc()).limit(1).scalar())
+              .where(since & AuditEvent.action.in_(["login.failure", "login.locked"])).scalar())
+    resets = (mine if must_change else since) & (AuditEvent.action == "account.reset_password")
+    reset = AuditEvent.select(AuditEvent.at).where(resets).order_by(AuditEvent.seq.desc()).limit(1).scalar()
     return failed, (datetime.fromisoformat(reset) if reset is not None else None)
 
 
-def _locked_message(until: datetime) -> str:
+def locked_message(until: datetime) -> str:
     from kiosk.clock import to_local
 
     return (

@@ -57,7 +57,7 @@ class StaffPlan:
 
 def _plan(data: bytes, name: str) -> tuple[StaffPlan, list[StaffRow]]:
     from kiosk.models import User
-    from kiosk.services.accounts import _validate_username
+    from kiosk.services.accounts import validate_username
 
     parsed = read_staff(data, name)
     plan = StaffPlan(name, hashlib.sha256(data).hexdigest(), refused=list(parsed.refused))
@@ -65,7 +65,7 @@ def _plan(data: bytes, name: str) -> tuple[StaffPlan, list[StaffRow]]:
     rows = []
     for row in parsed.rows:
         try:
-            username = _validate_username(row.username)
+            username = validate_username(row.username)
             full = clean(row.full_name, "full name", required=True)
             roles = [parse_role(r) for r in row.roles]
         except (ValidationError, ValueError) as exc:

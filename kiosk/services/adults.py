@@ -30,6 +30,7 @@ from kiosk.rules.contacts import ROLE_LABELS, plain_name
 from kiosk.rules.deadlines import lado_deadline
 from kiosk.rules.routing import AdultSubject, HarmsAnswers, route_adult_concern
 from kiosk.services import alerts, audit
+from kiosk.services import people as directory
 from kiosk.services.actor import Actor, require
 from kiosk.text import SHORT_MAX, clean
 
@@ -245,24 +246,9 @@ def _subject_key(subject_user_id: int | None, name: str) -> str:
 
 def _holders(role_keys, exclude_user_ids=()) -> dict[str, list[tuple[int, str]]]:
     """Active console users holding each role key: {role: [(user_id, full_name)]}."""
-    from kiosk.models import User, UserRole
-
     keys = [k for k in role_keys if k in CONSOLE_ROLES]
-    out: dict[str, list[tuple[int, str]]] = {k: [] for k in keys}
-    if not keys:
-        return out
-    excluded = {u for u in exclude_user_ids if u}
-    rows = (
-        UserRole.select(UserRole.role, User.id, User.full_name)
-        .join(User)
-        .where(UserRole.role.in_(keys) & (User.active == True))  # noqa: E712
-        .order_by(User.full_name)
-        .tuples()
-    )
-    for role, uid, name in rows:
-        if uid not in excluded:
-            out[role].append((uid, name))
-    return out
+    found = directory.holders(keys, exclude_user_ids)
+    return {role: [(p.id, p.name) for p in found[role]] for role in keys}
 
 
 def _subject_for(subject_user_id: int | None, *, is_headteacher: bool, is_head_relative: bool,
@@ -318,13 +304,14 @@ def _check_subject_user(actor: Actor, subject_user_id: int | None):
         return None
     if actor.user_id is not None and subject_user_id == actor.user_id:
         raise ValidationError(
-            "who it is about",
+            "subject_user_id",
             "you cannot raise a concern about yourself; if you need to tell someone about "
             "your own conduct, speak to the headteacher or see Whistleblowing (F2)",
+            "who it is about",
         )
     user = User.get_or_none(User.id == subject_user_id)
     if user is None:
-        raise ValidationError("who it is about", "that person is not a console user")
+        raise ValidationError("subject_user_id", "that person is not a console user", "who it is about")
     return user
 
 
@@ -357,10 +344,11 @@ def _resolve_subject(actor: Actor, subject_user_id: int | None, subject_name: st
         return subject_user_id
     found = _accounts_named(subject_name)
     if len(found) > 1:
-        raise ValidationError("who it is about", "more than one console account has that name: "
-                              "choose the person from the list")
+        raise ValidationError("subject_name", "more than one console account has that name: "
+                              "choose the person from the list", "who it is about")
     if found and actor.user_id is not None and found[0] == actor.user_id:
-        raise ValidationError("who it is about", "you cannot raise a concern about yourself")
+        raise ValidationError("subject_name", "you cannot raise a concern about yourself",
+                              "who it is about")
     return found[0] if found else None
 
 
@@ -593,40 +581,59 @@ def plan(actor: Actor, profile, *, subject_user_id: int | None = None, subject_n
     )
 
 
-def raise_concern(
-    actor: Actor,
-    profile,
-    *,
-    subject_user_id: int | None = None,
-    subject_name: str = "",
-    subject_role: str = "",
-    is_headteacher: bool = False,
-    is_head_relative: bool = False,
-    is_dsl: bool = False,
-    is_trust_central: bool = False,
-    subject_dob: date | None = None,
-    what_happened: str = "",
-    happened_when: str = "",
-    context: str = "",
-    answers: HarmsAnswers = HarmsAnswers(),
-    recipient_user_id: int | None = None,
-    told_by: str = "",
-    dsl_unavailable: bool = False,
-) -> Receipt:
+@dataclass(frozen=True)
+class AdultConcernInput:
+    """What the adult-concern form sends to `raise_concern` (and what its draft keeps).
+
+    Either `subject_user_id` (a console user) or `subject_name`; the four flags say who
+    the subject is for routing; `subject_dob` is a date or as typed (blank: unknown).
+    """
+
+    subject_user_id: int | None = None
+    subject_name: str = ""
+    subject_role: str = ""
+    is_headteacher: bool = False
+    is_head_relative: bool = False
+    is_dsl: bool = False
+    is_trust_central: bool = False
+    subject_dob: date | str | None = None
+    what_happened: str = ""
+    happened_when: str = ""
+    context: str = ""
+    answers: HarmsAnswers = HarmsAnswers()
+    recipient_user_id: int | None = None
+    told_by: str = ""
+    dsl_unavailable: bool = False
+
+
+def raise_concern(actor: Actor, profile, data: AdultConcernInput | None = None,
+                  **fields) -> Receipt:
     """Record a concern about an adult and route it (paragraphs 14-15).
 
+    `data` is an AdultConcernInput (scripts and tests may pass its fields as keywords).
     The rules decide allegation or low-level and the recipient role; the holders of that
     role (never the subject) are alerted in the same write. `recipient_user_id` may name one
     of those holders (for instance whoever is acting as headteacher); anyone else is refused.
     """
+    from kiosk.dates import parse_typed_date
+
     require(actor, Cap.ADULT_RAISE)
+    d = data or AdultConcernInput(**fields)
+    subject_user_id, subject_name, subject_role = d.subject_user_id, d.subject_name, d.subject_role
+    is_headteacher, is_head_relative, is_dsl, is_trust_central = (
+        d.is_headteacher, d.is_head_relative, d.is_dsl, d.is_trust_central)
+    what_happened, happened_when, context, answers = (d.what_happened, d.happened_when,
+                                                      d.context, d.answers)
+    recipient_user_id, told_by, dsl_unavailable = d.recipient_user_id, d.told_by, d.dsl_unavailable
+    subject_dob = (parse_typed_date(d.subject_dob, "subject_dob", required=False, label="date of birth")
+                   if d.subject_dob else None)
     from kiosk.models.adults import AdultConcern, AdultConcernRecipient, AdultConcernRole
 
     if actor.user_id is None:
         # The record keeps who raised it as a user; a shell administrator is nobody's colleague.
         raise ValidationError("raised by", "a concern about an adult is raised by a signed-in "
                               "member of staff in the console")
-    name = clean(subject_name, "who it is about")
+    name = clean(subject_name, "subject_name", label="who it is about")
     typed = subject_user_id is None
     subject_user_id = _resolve_subject(actor, subject_user_id, name)
     matched_by_name = typed and subject_user_id is not None
@@ -634,18 +641,21 @@ def raise_concern(
     if subject_user is not None and not name:
         name = subject_user.full_name
     if not name:
-        raise ValidationError("who it is about", "is required: choose a person or type their name")
+        raise ValidationError("subject_user_id", "is required: choose a person or type their name",
+                              "who it is about")
     if subject_user is None and actor.full_name and name_key(name) == name_key(actor.full_name):
-        raise ValidationError("who it is about", "you cannot raise a concern about yourself")
-    role_text = clean(subject_role, "their role")
-    what = clean(what_happened, "what happened", required=True, multiline=True)
-    when = clean(happened_when, "when it happened")
+        raise ValidationError("subject_name", "you cannot raise a concern about yourself",
+                              "who it is about")
+    role_text = clean(subject_role, "subject_role", label="their role")
+    what = clean(what_happened, "what_happened", required=True, multiline=True)
+    when = clean(happened_when, "happened_when", label="when it happened")
     ctx = clean(context, "context", multiline=True)
-    told = clean(told_by, "told to you by")
+    told = clean(told_by, "told_by", label="told to you by")
     if subject_dob is not None:
         age = (today() - subject_dob).days / 365.25
         if not 14 <= age <= 100:
-            raise ValidationError("date of birth", "is not a plausible date of birth for an adult working at the school")
+            raise ValidationError("subject_dob", "is not a plausible date of birth for an adult "
+                                  "working at the school", "date of birth")
 
     subject = _subject_for(subject_user_id, is_headteacher=is_headteacher,
                            is_head_relative=is_head_relative, is_dsl=is_dsl,
@@ -657,13 +667,13 @@ def raise_concern(
         if recipient_user_id is not None:
             if subject_user_id is not None and recipient_user_id == subject_user_id:
                 raise ValidationError(
-                    "recipient", "a concern cannot be sent to the person it is about; "
-                    f"it goes to {_label(routing.recipient)} (paragraphs 14-15)")
+                    "recipient_user_id", "a concern cannot be sent to the person it is about; "
+                    f"it goes to {_label(routing.recipient)} (paragraphs 14-15)", "recipient")
             chosen = [p for p in recipients if p[0] == recipient_user_id]
             if not chosen:
                 raise ValidationError(
-                    "recipient", f"this concern must go to {_label(routing.recipient)} "
-                    "(paragraphs 14-15); that person cannot receive it")
+                    "recipient_user_id", f"this concern must go to {_label(routing.recipient)} "
+                    "(paragraphs 14-15); that person cannot receive it", "recipient")
             recipients = chosen
         shared = {r: holders.get(r, []) for r in routing.share_with}
         allegation = routing.kind == ALLEGATION
@@ -922,7 +932,7 @@ def _event_view(e) -> EventView:
                      e.occurred_at, e.text, e.rationale, e.by_name, e.at)
 
 
-def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
+def detail_view(actor: Actor, concern, access: str) -> ConcernDetail:
     from kiosk.models import User
     from kiosk.models.adults import AdultConcernEvent, AdultConcernRecipient
 
@@ -965,7 +975,7 @@ def _detail(actor: Actor, concern, access: str) -> ConcernDetail:
 def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
     """One concern in full, for someone it was routed to or shared with. Audited."""
     concern, access = _load(actor, concern_id, action="view")
-    detail = _detail(actor, concern, access)
+    detail = detail_view(actor, concern, access)
     audit.record(actor, "adult_concern.view", RECORD_TYPE, concern.id, {"access": access})
     alerts.mark_read_for_record(actor, RECORD_TYPE, concern.id)
     return detail
@@ -1005,7 +1015,7 @@ def _append(actor: Actor, concern_id: int, kind: str, *, need_kind: str | None,
         audit.record(actor, f"adult_concern.{kind}", RECORD_TYPE, concern.id, detail,
                      records=[("adult_concern_event", ev.id)])
         concern = AdultConcern.get_by_id(concern.id)
-        return _detail(actor, concern, access)
+        return detail_view(actor, concern, access)
 
 
 def _route_now(concern) -> str:
@@ -1018,22 +1028,27 @@ def _route_now(concern) -> str:
     return outcome_rules.effective_kind(concern.kind, outcome)
 
 
-def record_lado_contact(actor: Actor, concern_id: int, *, contacted_at: datetime | None = None,
+def record_lado_contact(actor: Actor, concern_id: int, *, contacted_at: datetime | str | None = None,
                         details: str = "") -> ConcernDetail:
-    """The recipient contacted the LADO (paragraph 14). `contacted_at` is naive UTC."""
+    """The recipient contacted the LADO (paragraph 14). `contacted_at` is naive UTC, or as
+    typed in England's time ("DD/MM/YYYY HH:MM"); blank is now."""
+    from kiosk.dates import parse_typed_datetime
+
     require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
+    if isinstance(contacted_at, str):
+        contacted_at = parse_typed_datetime(contacted_at, "contacted_at", label="when")
     when = contacted_at or utcnow()
     if when > utcnow() + timedelta(minutes=5):
-        raise ValidationError("when the LADO was contacted", "cannot be in the future")
-    text = clean(details, "who you spoke to and how", multiline=True)
+        raise ValidationError("contacted_at", "cannot be in the future", "when the LADO was contacted")
+    text = clean(details, "details", multiline=True, label="who you spoke to and how")
     return _append(actor, concern_id, "lado_contact", need_kind=ALLEGATION,
                    occurred_at=when, text=text)
 
 
 def record_lado_advice(actor: Actor, concern_id: int, *, advice: str, rationale: str) -> ConcernDetail:
     require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
-    text = clean(advice, "the LADO's advice", required=True, multiline=True)
-    why = clean(rationale, "what you decided and why", required=True, multiline=True)
+    text = clean(advice, "advice", required=True, multiline=True, label="the LADO's advice")
+    why = clean(rationale, "rationale", required=True, multiline=True, label="what you decided and why")
     return _append(actor, concern_id, "lado_advice", need_kind=ALLEGATION, text=text, rationale=why)
 
 
@@ -1043,7 +1058,7 @@ def record_action(actor: Actor, concern_id: int, *, action: str, decision: str,
     require(actor, Cap.ADULT_RECEIVE_ALLEGATION)
     if action not in ACTIONS:
         raise ValidationError("action", f"choose one of: {', '.join(ACTIONS.values())}")
-    text = clean(decision, "what was done or decided", required=True, multiline=True)
+    text = clean(decision, "decision", required=True, multiline=True, label="what was done or decided")
     why = clean(rationale, "rationale", required=True, multiline=True)
     return _append(actor, concern_id, "action", need_kind=ALLEGATION, choice=action,
                    text=text, rationale=why)
@@ -1113,7 +1128,7 @@ def record_referral_decisions(actor: Actor, concern_id: int,
         audit.record(actor, "adult_concern.referral_decisions", RECORD_TYPE, concern.id,
                      {"departure": d.departure, "dbs": d.dbs, "tra": d.tra},
                      records=[("adult_concern_event", e.id) for e in evs])
-        return _detail(actor, AdultConcern.get_by_id(concern.id), access)
+        return detail_view(actor, AdultConcern.get_by_id(concern.id), access)
 
 
 def record_low_level(actor: Actor, concern_id: int, *, action_taken: str, rationale: str,
@@ -1121,9 +1136,9 @@ def record_low_level(actor: Actor, concern_id: int, *, action_taken: str, ration
     """The written record of paragraph 15 by the person it was reported to: the concern and
     its context are on the report; this adds any further context, the action and the reasons."""
     require(actor, Cap.ADULT_RECEIVE_LOW_LEVEL)
-    action_text = clean(action_taken, "action taken", required=True, multiline=True)
-    why = clean(rationale, "rationale for decisions", required=True, multiline=True)
-    ctx = clean(context, "further context", multiline=True)
+    action_text = clean(action_taken, "action_taken", required=True, multiline=True)
+    why = clean(rationale, "rationale", required=True, multiline=True, label="rationale for decisions")
+    ctx = clean(context, "context", multiline=True, label="further context")
     text = action_text if not ctx else f"{action_text}\n\nFurther context: {ctx}"
     return _append(actor, concern_id, "record", need_kind=LOW_LEVEL, text=text, rationale=why)
 

@@ -57,7 +57,7 @@ def _digest(prev: str, seq: int, at: str, actor_id, actor: str, origin: str, act
     return _SHA256((prev + payload).encode("utf-8")).hexdigest()
 
 
-def _read_head(for_update: bool) -> tuple[int, str]:
+def read_head(for_update: bool) -> tuple[int, str]:
     from kiosk.models import Meta
 
     query = Meta.select().where(Meta.key == HEAD_KEY)
@@ -270,7 +270,7 @@ def verify(batch: int = 50_000) -> VerifyResult:
             last_seq = seq
         if n < batch:
             break
-    head_seq, head_hash = _read_head(for_update=False)
+    head_seq, head_hash = read_head(for_update=False)
     if head_seq != checked or head_hash != prev_hash:
         if head_seq > checked:
             return VerifyResult(

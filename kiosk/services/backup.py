@@ -112,10 +112,10 @@ def _bound_to(database):
 
 
 def _open_backup_db(path: Path, key: bytes):
-    from kiosk.db import _cipher_class, SQLITE_PRAGMAS
+    from kiosk.db import cipher_class, SQLITE_PRAGMAS
 
     pragmas = dict(SQLITE_PRAGMAS, journal_mode="delete")
-    return _cipher_class()(str(path), passphrase=keys.sqlcipher_key(key), pragmas=pragmas, timeout=5)
+    return cipher_class()(str(path), passphrase=keys.sqlcipher_key(key), pragmas=pragmas, timeout=5)
 
 
 def _facts() -> dict:
@@ -125,7 +125,7 @@ def _facts() -> dict:
     from kiosk.schema import current_version
     from kiosk.services import audit
 
-    head_seq, head_hash = audit._read_head(for_update=False)
+    head_seq, head_hash = audit.read_head(for_update=False)
     counts = {}
     for model in sorted(REGISTRY, key=lambda m: m._meta.table_name):
         name = model._meta.table_name
@@ -509,8 +509,8 @@ def encrypt_in_place(settings, passphrase: str | None = None) -> tuple[BackupRep
     if passphrase is not None:
         keys.new_passphrase_salt(settings)
         key = keys.passphrase_key(settings, passphrase)
-    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys._credential():
-        key = keys._credential()
+    elif os.environ.get("CREDENTIALS_DIRECTORY") and keys.credential():
+        key = keys.credential()
     elif keys.db_key_path(settings).exists():
         key = keys.read_key_file(keys.db_key_path(settings))  # left by an earlier attempt
     else:

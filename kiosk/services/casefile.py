@@ -19,6 +19,7 @@ from datetime import date, datetime
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, to_local
 from kiosk.errors import ValidationError
+from kiosk.services import people
 from kiosk.services.actor import Actor
 
 REDACTED = "[another pupil]"
@@ -51,7 +52,7 @@ def restricted_choices(actor: Actor, pupil_id: int) -> tuple[list[dict], int]:
                 .where((ConcernPupil.pupil == pupil_id) & (Concern.restricted == True))  # noqa: E712
                 .order_by(Concern.occurred_on, Concern.id))
     mine, others = [], 0
-    cats = svc._category_views([r.id for r in rows])
+    cats = svc.category_views([r.id for r in rows])
     for r in rows:
         if svc.access_level(actor, r) == svc.FULL:
             mine.append({"id": r.id, "ref": svc.ref_for(r.id), "occurred_on": r.occurred_on,
@@ -90,7 +91,7 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
         if level != svc.FULL or (row.restricted and row.id not in include):
             withheld += 1 if row.restricted else 0
             continue
-        d = svc._detail(actor, row)
+        d = svc.detail_view(actor, row)
         others = [x for x in d.pupils if x.pupil_id != pupil_id]
         if redact:
             # Every name they go by: legal first and last, preferred, as shown.
@@ -126,7 +127,7 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
         })
     from kiosk.rules.flags import flag_label
 
-    by = svc._users([c.by_id for c in PupilFlagChange.select(PupilFlagChange.by)
+    by = people.names([c.by_id for c in PupilFlagChange.select(PupilFlagChange.by)
                      .where(PupilFlagChange.pupil == pupil_id)])
 
     def took_effect(c) -> date:
@@ -140,9 +141,9 @@ def build(actor: Actor, pupil_id: int, *, profile=None, start: date | None = Non
                     if in_range(took_effect(c))]
     early_help = []
     if actor.can(Cap.EARLY_HELP_VIEW):
-        from kiosk.services.chronology import _early_help_entries
+        from kiosk.services.chronology import early_help_entries
 
-        for e in sorted(_early_help_entries(actor, pupil_id), key=lambda e: e.at):
+        for e in sorted(early_help_entries(actor, pupil_id), key=lambda e: e.at):
             if in_range(to_local(e.at).date()):
                 early_help.append({"at": fmt_local(e.at), "on": _iso(to_local(e.at).date()),
                                    "title": e.title, "detail": e.detail})

@@ -15,7 +15,7 @@ from kiosk import db as dbmod
 from kiosk.capabilities import Cap
 from kiosk.clock import today, utcnow
 from kiosk.errors import NotFound, ValidationError
-from kiosk.services import audit
+from kiosk.services import audit, people
 from kiosk.services.actor import Actor, require
 from kiosk.text import clean
 
@@ -96,10 +96,10 @@ def _views(actor: Actor, rows) -> list[FollowUpView]:
     concern_ids = {r.concern_id for r in rows}
     restricted = {c.id for c in Concern.select(Concern.id).where(
         Concern.id.in_(list(concern_ids)) & (Concern.restricted == True))} if rows else set()  # noqa: E712
-    names = concerns._users([r.owner_id for r in rows] + [d.by_id for d in done.values()])
+    names = people.names([r.owner_id for r in rows] + [d.by_id for d in done.values()])
     out = []
     for r in rows:
-        hidden = r.concern_id in restricted and not concerns._has_access(
+        hidden = r.concern_id in restricted and not concerns.has_access(
             r.concern_id, actor.user_id, "restricted")
         d = done.get(r.id)
         out.append(FollowUpView(
@@ -137,7 +137,7 @@ def follow_ups_of(actor: Actor, concern_id: int) -> list[FollowUpView]:
     from kiosk.services import concerns
 
     with dbmod.translate_errors():
-        concerns._load(actor, concern_id, action="concern.follow_ups")
+        concerns.load_visible(actor, concern_id, action="concern.follow_ups")
         rows = list(ConcernFollowUp.select().where(ConcernFollowUp.concern == concern_id)
                     .order_by(ConcernFollowUp.due_on, ConcernFollowUp.id))
         return _views(actor, rows)
@@ -154,7 +154,7 @@ def complete_follow_up(actor: Actor, follow_up_id: int, note: str = "") -> Follo
         f = ConcernFollowUp.get_or_none(ConcernFollowUp.id == follow_up_id)
         if f is None:
             raise NotFound(f"no follow-up {follow_up_id}")
-        concerns._triage_row(actor, f.concern_id, "concern.follow_up_done")
+        concerns.triage_row(actor, f.concern_id, "concern.follow_up_done")
         if ConcernFollowUpDone.get_or_none(ConcernFollowUpDone.follow_up == f.id) is not None:
             raise ValidationError("follow_up", "is already done")
         d = ConcernFollowUpDone.create(follow_up=f.id, by=actor.user_id, at=utcnow(), note=note)

@@ -1,8 +1,7 @@
 """A pupil's chronology: everything about one child, newest first, filterable by category.
 
 Concerns (and their actions, status events and amendments), flag changes kept by the DSL
-team, and early-help events (from `kiosk.services.early_help.chronology_entries`, once that
-module exists). A restricted concern the actor is not named on shows as one "Restricted
+team, and early-help events (from `kiosk.services.early_help.chronology_entries`). A restricted concern the actor is not named on shows as one "Restricted
 concern" line with no category, text or actions; with a category filter it is left out
 altogether (showing it under every filter would say nothing, under one would say too much).
 """
@@ -10,8 +9,6 @@ altogether (showing it under every filter would say nothing, under one would say
 from __future__ import annotations
 
 import json
-
-import importlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,8 +16,9 @@ from datetime import date, datetime, time, timedelta
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
 from kiosk.clock import to_local, to_utc
-from kiosk.services import audit
+from kiosk.services import audit, early_help, people
 from kiosk.services.actor import Actor, require
+from kiosk.services.chronology_entry import ChronologyEntry
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +26,10 @@ log = logging.getLogger(__name__)
 KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "transfer", "received", "removed")
 
 
-@dataclass(frozen=True)
-class ChronologyEntry:
-    at: datetime  # naive UTC
-    kind: str  # "concern", "action", "event", "amendment", "flag", "early_help", ...
-    title: str
-    detail: str
-    category: str | None  # a category key, or None
-    record_type: str  # "concern", "pupil", "early_help_case", ...
-    record_id: int
-    restricted: bool = False
-    seq: int = 0  # tie-break for entries at the same moment: the row id (later rows first)
+# The entry type lives apart so that domains (early help) can make entries without
+# importing the chronology, which reads them.
+__all__ = ["ChronologyCursor", "ChronologyEntry", "ChronologyPage", "KINDS", "PAGE_SIZE", "chronology",
+           "chronology_page"]
 
 
 def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> datetime:
@@ -194,7 +185,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     for cid, key in links:
         if cid in full_ids:
             cat_keys.setdefault(cid, []).append(key)
-    names_of = svc._category_names if window is None else sql.category_names
+    names_of = svc.category_names if window is None else sql.category_names
     cat_names = names_of({k for keys in cat_keys.values() for k in keys})
     if category is not None:
         full = [r for r in full if category in cat_keys.get(r.id, ())]
@@ -227,7 +218,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
         events = [e for e in events if e.at > horizon]
         amendments = [a for a in amendments if a.at > horizon]
-    users_of = svc._users if window is None else sql.user_names
+    users_of = people.names if window is None else sql.user_names
     names = users_of([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
@@ -295,11 +286,10 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
 def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     from kiosk.models.pupils import PupilFlagChange
     from kiosk.rules.flags import flag_label
-    from kiosk.services import concerns as svc
 
     if window is None:
         changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
-        by = svc._users([c.by_id for c in changes])
+        by = people.names([c.by_id for c in changes])
     else:
         from kiosk.services import chronology_sql as sql
 
@@ -367,19 +357,10 @@ def _tombstone_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
         for t in retention.tombstones_for_pupil(actor, pupil_id)]
 
 
-def _early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
-    try:
-        module = importlib.import_module("kiosk.services.early_help")
-    except ModuleNotFoundError as exc:
-        if exc.name == "kiosk.services.early_help":
-            return []
-        raise
-    fn = getattr(module, "chronology_entries", None)
-    if fn is None:
-        return []
-    return list(fn(actor, pupil_id))
+    return list(early_help.chronology_entries(actor, pupil_id))
 
 
 def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> tuple:
@@ -393,7 +374,7 @@ def _entries(actor: Actor, pupil_id: int, category: str | None,
         entries += _flag_entries(pupil_id, window)
         entries += _transfer_entries(pupil_id, window)
         entries += _tombstone_entries(actor, pupil_id)
-    for e in _early_help_entries(actor, pupil_id):
+    for e in early_help_entries(actor, pupil_id):
         if category is None or e.category == category:
             entries.append(e)
     return entries

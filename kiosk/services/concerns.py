@@ -19,14 +19,15 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap, Role
 from kiosk.clock import local_now, to_local, to_utc, today, utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
-from kiosk.services import alerts, audit, fastsql
+from kiosk.services import alerts, audit, fastsql, people
 from kiosk.services.actor import Actor, require
 from kiosk.text import clean
 
@@ -34,22 +35,92 @@ FULL = "full"
 RESTRICTED = "restricted"
 STATUS = "status"
 
+if TYPE_CHECKING:
+    from kiosk.services import casework
+
 ALERT_KIND = "child_concern"
 RECORD_TYPE = "concern"
 
-# Field names used in ValidationError, matched by the form to put the cursor on the field.
-F_TOKEN = "submission"
-F_PUPIL = "pupil"
-F_ROLE = "role"
-F_DATE = "date"
-F_TIME = "time"
-F_WHERE = "where"
+
+
+@dataclass(frozen=True)
+class ConcernInput:
+    """What the concern form sends to `record_concern` (and what its draft keeps).
+
+    `pupils` are (pupil_id, role); `categories` category keys; `injuries` (body_area,
+    description). `occurred_on` is a date, or the date as typed (DD/MM/YYYY and the other
+    forms kiosk.dates reads). A refusal names one of these fields.
+    """
+
+    token: str
+    pupils: tuple = ()
+    occurred_on: date | str = ""
+    occurred_time: str = ""
+    location: str = ""
+    source: str = ""
+    categories: tuple = ()
+    words: str = ""
+    description: str = ""
+    why_concern: str = ""
+    child_told_next: bool = False
+    dsl_told_in_person: bool = False
+    injuries: tuple = ()
+    urgent: bool = False
+
+
+# ValidationError fields: ConcernInput's field names; the labels are the form's words.
+F_TOKEN = "token"
+F_PUPIL = "pupils"
+F_ROLE = "role"  # a pupil's part in the concern (within `pupils`)
+F_DATE = "occurred_on"
+F_TIME = "occurred_time"
+F_WHERE = "location"
 F_SOURCE = "source"
-F_CATEGORY = "category"
-F_WORDS = "their words"
+F_CATEGORY = "categories"
+F_WORDS = "words"
 F_DESCRIPTION = "description"
-F_WHY = "why it is a concern"
-F_INJURY = "injury"
+F_WHY = "why_concern"
+F_INJURY = "injuries"
+LABELS = {
+    F_TOKEN: "submission", F_PUPIL: "pupil", F_ROLE: "role", F_DATE: "date", F_TIME: "time", F_WHERE: "where",
+    F_CATEGORY: "category", F_WORDS: "their words", F_WHY: "why it is a concern",
+    F_INJURY: "injury",
+}
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """An action the DSL team took (`add_action`). `action_date` may be typed text."""
+
+    kind: str = ""
+    action_date: date | str = ""
+    taken_by: str = ""
+    notes: str = ""
+    rationale: str = ""
+    details: dict | None = None  # the fields the kind asks for (kiosk.rules.action_kinds)
+    follow_up: "casework.FollowUpInput | None" = None
+
+
+@dataclass(frozen=True)
+class CloseInput:
+    """Closing a concern (`close_concern`)."""
+
+    summary: str = ""
+    outcome: str = ""
+    reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class AmendInput:
+    """A correction appended to the record (`amend`); `field` is a key of AMENDABLE_FIELDS."""
+
+    field: str = ""
+    text: str = ""
+    reason: str = ""
+
+
+def _invalid(field: str, problem: str) -> ValidationError:
+    return ValidationError(field, problem, LABELS.get(field))
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -315,11 +386,11 @@ def add_category(actor: Actor, name: str) -> CategoryView:
     from kiosk.models.concerns import ConcernCategory
 
     ensure_categories()
-    text = clean(name, "category name", required=True, max_length=120)
+    text = clean(name, "name", required=True, max_length=120, label="category name")
     key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:32] or "category"
     with dbmod.write():
         if ConcernCategory.select().where(ConcernCategory.name == text).exists():
-            raise ValidationError("category name", "that category already exists")
+            raise ValidationError("name", "that category already exists", "category name")
         base, n = key, 1
         while ConcernCategory.select().where(ConcernCategory.key == key).exists():
             n += 1
@@ -348,7 +419,7 @@ def set_category_active(actor: Actor, key: str, active: bool) -> CategoryView:
     return CategoryView(row.key, row.name, row.active)
 
 
-def _category_names(keys) -> dict[str, str]:
+def category_names(keys) -> dict[str, str]:
     from kiosk.models.concerns import ConcernCategory
 
     keys = list(set(keys))
@@ -363,7 +434,7 @@ def _category_names(keys) -> dict[str, str]:
 # --------------------------------------------------------------------------------------------
 
 
-def _has_access(concern_id: int, user_id: int | None, kind: str) -> bool:
+def has_access(concern_id: int, user_id: int | None, kind: str) -> bool:
     from kiosk.models.concerns import ConcernAccess
 
     if user_id is None:
@@ -382,13 +453,13 @@ def access_level(actor: Actor, concern) -> str | None:
         if actor.can(Cap.CONCERN_VIEW_RESTRICTED):
             return FULL
         if actor.can(Cap.CONCERN_VIEW_ALL):
-            return FULL if _has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
+            return FULL if has_access(concern.id, actor.user_id, "restricted") else RESTRICTED
         if own and actor.can(Cap.CONCERN_VIEW_OWN):
             return STATUS
         return None
     if actor.can(Cap.CONCERN_VIEW_ALL):
         return FULL
-    if actor.can(Cap.CONCERN_VIEW_SHARED) and _has_access(concern.id, actor.user_id, "shared"):
+    if actor.can(Cap.CONCERN_VIEW_SHARED) and has_access(concern.id, actor.user_id, "shared"):
         return FULL
     if own and actor.can(Cap.CONCERN_VIEW_OWN):
         return STATUS
@@ -407,7 +478,7 @@ def _row_or_none(concern_id: int):
     return Concern.get_or_none(Concern.id == concern_id)
 
 
-def _load(actor: Actor, concern_id: int, *, need: str = FULL, action: str = "concern.view"):
+def load_visible(actor: Actor, concern_id: int, *, need: str = FULL, action: str = "concern.view"):
     """The row if the actor may have it at level `need`; otherwise NotFound (or Restricted)."""
     row = _row_or_none(concern_id) if isinstance(concern_id, int) else None
     level = access_level(actor, row) if row is not None else None
@@ -420,40 +491,19 @@ def _load(actor: Actor, concern_id: int, *, need: str = FULL, action: str = "con
     return row, level
 
 
-def _users(ids) -> dict[int, str]:
-    from kiosk.models import User
-
-    ids = [i for i in set(ids) if i is not None]
-    if not ids:
-        return {}
-    return {u.id: u.full_name for u in User.select(User.id, User.full_name).where(User.id.in_(ids))}
-
-
-def _users_with_roles(roles) -> list:
-    from kiosk.models import User, UserRole
-
-    return list(
-        User.select(User.id, User.full_name)
-        .join(UserRole, on=(UserRole.user == User.id))
-        .where((UserRole.role.in_([str(r) for r in roles])) & (User.active == True))  # noqa: E712
-        .distinct()
-        .order_by(User.full_name)
-    )
-
-
 def dsl_team_user_ids() -> list[int]:
     """Every active DSL and deputy DSL: who is alerted when a concern is recorded."""
-    return [u.id for u in _users_with_roles(TRIAGE_ROLES)]
+    return [u.id for u in people.with_roles(TRIAGE_ROLES)]
 
 
 def triage_users(actor: Actor) -> list[UserChoice]:
     """The DSL team, for choosing an owner or the names on a restriction."""
     require(actor, Cap.CONCERN_TRIAGE)
-    return [UserChoice(u.id, u.full_name) for u in _users_with_roles(TRIAGE_ROLES)]
+    return [UserChoice(u.id, u.name) for u in people.with_roles(TRIAGE_ROLES)]
 
 
 def _dsl_ids() -> set[int]:
-    return {u.id for u in _users_with_roles((Role.DSL,))}
+    return {u.id for u in people.with_roles((Role.DSL,))}
 
 
 def restriction_candidates(actor: Actor) -> list[UserChoice]:
@@ -461,14 +511,14 @@ def restriction_candidates(actor: Actor) -> list[UserChoice]:
     always named (``always``): nobody can restrict a concern away from them."""
     require(actor, Cap.CONCERN_RESTRICT)
     dsl = _dsl_ids()
-    return [UserChoice(u.id, u.full_name, u.id in dsl)
-            for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
+    return [UserChoice(u.id, u.name, u.id in dsl)
+            for u in people.with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))]
 
 
 def share_candidates(actor: Actor) -> list[UserChoice]:
     """Pastoral staff a concern can be shared with."""
     require(actor, Cap.CONCERN_SHARE)
-    return [UserChoice(u.id, u.full_name) for u in _users_with_roles((Role.PASTORAL,))]
+    return [UserChoice(u.id, u.name) for u in people.with_roles((Role.PASTORAL,))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +545,7 @@ def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
     return out
 
 
-def _category_views(concern_ids) -> dict[int, list[CategoryView]]:
+def category_views(concern_ids) -> dict[int, list[CategoryView]]:
     from kiosk.models.concerns import ConcernCategoryLink
 
     out: dict[int, list[CategoryView]] = {}
@@ -503,23 +553,29 @@ def _category_views(concern_ids) -> dict[int, list[CategoryView]]:
         return out
     links = list(ConcernCategoryLink.select().where(ConcernCategoryLink.concern.in_(list(concern_ids)))
                  .order_by(ConcernCategoryLink.position, ConcernCategoryLink.id))
-    names = _category_names(link.category for link in links)
+    names = category_names(link.category for link in links)
     for link in links:
         out.setdefault(link.concern_id, []).append(
             CategoryView(link.category, names.get(link.category, link.category)))
     return out
 
 
-def _validate_record(actor, token, pupils, occurred_on, occurred_time, location, source,
-                     category_keys, words, description, why_concern, injuries):
+def _validate_record(data: ConcernInput) -> ConcernInput:
+    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role))."""
+    from kiosk.dates import parse_typed_date
     from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES, ConcernCategory
     from kiosk.models.pupils import Pupil
 
+    token, pupils, occurred_on, occurred_time = (data.token, data.pupils, data.occurred_on,
+                                                 data.occurred_time)
+    if isinstance(occurred_on, str):
+        occurred_on = parse_typed_date(occurred_on, F_DATE)
+
     token = (token or "").strip()
     if not _TOKEN_RE.match(token):
-        raise ValidationError(F_TOKEN, "the form's submission token is missing or malformed")
+        raise _invalid(F_TOKEN, "the form's submission token is missing or malformed")
     if not pupils:
-        raise ValidationError(F_PUPIL, "choose at least one pupil")
+        raise _invalid(F_PUPIL, "choose at least one pupil")
     seen: set[int] = set()
     links = []
     for item in pupils:
@@ -527,60 +583,64 @@ def _validate_record(actor, token, pupils, occurred_on, occurred_time, location,
             pid, role = item
             pid = int(pid)
         except (TypeError, ValueError):
-            raise ValidationError(F_PUPIL, "is not a pupil") from None
+            raise _invalid(F_PUPIL, "is not a pupil") from None
         if pid in seen:
-            raise ValidationError(F_PUPIL, "the same pupil is listed twice")
+            raise _invalid(F_PUPIL, "the same pupil is listed twice")
         seen.add(pid)
         if role not in PUPIL_ROLES:
-            raise ValidationError(F_ROLE, f"choose one of: {', '.join(PUPIL_ROLES.values())}")
+            raise _invalid(F_ROLE, f"choose one of: {', '.join(PUPIL_ROLES.values())}")
         p = Pupil.get_or_none(Pupil.id == pid)
         if p is None:
-            raise ValidationError(F_PUPIL, "that pupil is not on the roll")
+            raise _invalid(F_PUPIL, "that pupil is not on the roll")
         links.append((p, role))
     if not any(role == "subject" for _, role in links):
-        raise ValidationError(F_ROLE, "at least one pupil must be the subject of the concern")
+        raise _invalid(F_ROLE, "at least one pupil must be the subject of the concern")
     if not isinstance(occurred_on, date) or isinstance(occurred_on, datetime):
-        raise ValidationError(F_DATE, "must be a date (day month year)")
+        raise _invalid(F_DATE, "must be a date (day month year)")
     latest = local_now() + FUTURE_TOLERANCE
     if occurred_on > latest.date():
-        raise ValidationError(F_DATE, "is in the future")
+        raise _invalid(F_DATE, "is in the future")
     occurred_time = (occurred_time or "").strip()
     if occurred_time:
         if not _TIME_RE.match(occurred_time):
-            raise ValidationError(F_TIME, "use the 24-hour clock, for example 13:05")
+            raise _invalid(F_TIME, "use the 24-hour clock, for example 13:05")
         if occurred_on == latest.date() and occurred_time > latest.strftime("%H:%M"):
-            raise ValidationError(F_TIME, "is in the future")
+            raise _invalid(F_TIME, "is in the future")
     for p, _ in links:
         if occurred_on < p.date_of_birth:
-            raise ValidationError(F_DATE, f"is before {p.display_name}'s date of birth")
-    location = clean(location, F_WHERE, max_length=200)
+            raise _invalid(F_DATE, f"is before {p.display_name}'s date of birth")
+    location = clean(data.location, F_WHERE, max_length=200, label=LABELS[F_WHERE])
+    source = data.source
     if source not in SOURCES:
-        raise ValidationError(F_SOURCE, "choose where the concern came from")
+        raise _invalid(F_SOURCE, "choose where the concern came from")
     keys: list[str] = []
-    for k in category_keys or ():
+    for k in data.categories or ():
         if k not in keys:
             keys.append(k)
     if not keys:
-        raise ValidationError(F_CATEGORY, "choose at least one category (Other if unsure)")
+        raise _invalid(F_CATEGORY, "choose at least one category (Other if unsure)")
     known = {c.key for c in ConcernCategory.select(ConcernCategory.key)
              .where(ConcernCategory.key.in_(keys) & (ConcernCategory.active == True))}  # noqa: E712
     for k in keys:
         if k not in known:
-            raise ValidationError(F_CATEGORY, f"{k!r} is not on the school's list")
-    words = clean(words, F_WORDS, multiline=True)
-    description = clean(description, F_DESCRIPTION, required=True, multiline=True)
-    why_concern = clean(why_concern, F_WHY, multiline=True)
+            raise _invalid(F_CATEGORY, f"{k!r} is not on the school's list")
+    words = clean(data.words, F_WORDS, multiline=True, label=LABELS[F_WORDS])
+    description = clean(data.description, F_DESCRIPTION, required=True, multiline=True)
+    why_concern = clean(data.why_concern, F_WHY, multiline=True, label=LABELS[F_WHY])
     injury_rows = []
-    for item in injuries or ():
+    for item in data.injuries or ():
         try:
             area, text = item
         except (TypeError, ValueError):
-            raise ValidationError(F_INJURY, "needs a body area and a description") from None
+            raise _invalid(F_INJURY, "needs a body area and a description") from None
         if area not in BODY_AREAS:
-            raise ValidationError(F_INJURY, "choose a body area from the list")
-        injury_rows.append((area, clean(text, F_INJURY, required=True, multiline=True, max_length=2000)))
-    return (token, links, occurred_time, location, keys, words, description, why_concern,
-            injury_rows)
+            raise _invalid(F_INJURY, "choose a body area from the list")
+        injury_rows.append((area, clean(text, F_INJURY, required=True, multiline=True, max_length=2000,
+                                                 label=LABELS[F_INJURY])))
+    return replace(data, token=token, pupils=tuple(links), occurred_on=occurred_on,
+                   occurred_time=occurred_time, location=location, categories=tuple(keys),
+                   words=words, description=description, why_concern=why_concern,
+                   injuries=tuple(injury_rows))
 
 
 def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
@@ -592,7 +652,7 @@ def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
     return RecordedConcern(
         id=row.id, ref=ref_for(row.id), recorded_at=row.recorded_at,
         pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
-        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        categories=tuple(category_views([row.id]).get(row.id, [])),
         source_label=SOURCES.get(row.source, row.source), occurred_on=row.occurred_on,
         occurred_time=row.occurred_time, location=row.location, words=row.words,
         description=row.description, why_concern=row.why_concern, injuries=injuries,
@@ -601,19 +661,16 @@ def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
     )
 
 
-def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
-                   occurred_time: str = "", location: str = "", source: str,
-                   categories, words: str = "", description: str, why_concern: str = "",
-                   child_told_next: bool = False, dsl_told_in_person: bool = False,
-                   injuries=(), urgent: bool = False) -> RecordedConcern:
+def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> RecordedConcern:
     """Record a concern and alert every DSL and deputy DSL in the same transaction.
 
-    `pupils` is a list of (pupil_id, role); `categories` a list of category keys;
-    `injuries` a list of (body_area, description). `occurred_on`/`occurred_time` are
-    local (England) date and "HH:MM". The same `token` twice records once: the second
-    call returns the first record with duplicate=True.
+    `data` is a ConcernInput (scripts and tests may pass its fields as keywords instead).
+    `occurred_on`/`occurred_time` are local (England) date and "HH:MM". The same `token`
+    twice records once: the second call returns the first record with duplicate=True.
     """
     require(actor, Cap.CONCERN_RECORD)
+    if data is None:
+        data = ConcernInput(**fields)
     from kiosk.models.concerns import (
         Concern, ConcernCategoryLink, ConcernInjury, ConcernPupil,
     )
@@ -622,15 +679,18 @@ def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
         raise PermissionDenied(Cap.CONCERN_RECORD, "Only a signed-in member of staff can record a concern.")
     with dbmod.translate_errors():
         ensure_categories()
-        (token, links, occurred_time, location, keys, words, description, why_concern,
-         injury_rows) = _validate_record(actor, token, pupils, occurred_on, occurred_time,
-                                         location, source, categories, words, description,
-                                         why_concern, injuries)
+        data = _validate_record(data)
+        token, links, keys, injury_rows = data.token, data.pupils, data.categories, data.injuries
+        occurred_on, occurred_time, location, source = (data.occurred_on, data.occurred_time,
+                                                        data.location, data.source)
+        words, description, why_concern, urgent = (data.words, data.description,
+                                                   data.why_concern, data.urgent)
+        child_told_next, dsl_told_in_person = data.child_told_next, data.dsl_told_in_person
         with dbmod.write():
             existing = Concern.get_or_none(Concern.submission_token == token)
             if existing is not None:
                 if existing.recorded_by_id != actor.user_id:
-                    raise ValidationError(F_TOKEN, "this form was already used; open a new one")
+                    raise _invalid(F_TOKEN, "this form was already used; open a new one")
                 audit.record(actor, "concern.duplicate_submit", RECORD_TYPE, existing.id)
                 duplicate = existing
             else:
@@ -651,7 +711,7 @@ def record_concern(actor: Actor, *, token: str, pupils, occurred_on: date,
                     ConcernInjury.insert_many(
                         [dict(concern=row.id, body_area=a, description=t) for a, t in injury_rows]).execute()
                 recipients = [u for u in dsl_team_user_ids() if u != actor.user_id]
-                names = _category_names(keys)
+                names = category_names(keys)
                 label = "; ".join(names.get(k, k) for k in keys)
                 alerted = alerts.raise_for_users(recipients, ALERT_KIND, RECORD_TYPE, row.id,
                                                  label, actor.full_name, urgent=bool(urgent))
@@ -675,7 +735,7 @@ def _status_label(status: str) -> str:
     return STATUSES.get(status, status)
 
 
-def _detail(actor: Actor, row) -> ConcernDetail:
+def detail_view(actor: Actor, row) -> ConcernDetail:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, BODY_AREAS, CLOSE_OUTCOMES, EVENT_KINDS, SOURCES,
         ConcernAccess, ConcernAction, ConcernActionDetail, ConcernAmendment, ConcernEvent,
@@ -694,7 +754,7 @@ def _detail(actor: Actor, row) -> ConcernDetail:
     access = list(ConcernAccess.select().where((ConcernAccess.concern == row.id)
                                                & ConcernAccess.ended_at.is_null())
                   .order_by(ConcernAccess.id))
-    names = _users([row.recorded_by_id, row.owner_id]
+    names = people.names([row.recorded_by_id, row.owner_id]
                    + [a.recorded_by_id for a in actions]
                    + [e.by_id for e in events] + [e.subject_user_id for e in events]
                    + [a.by_id for a in amendments] + [a.user_id for a in access])
@@ -712,7 +772,7 @@ def _detail(actor: Actor, row) -> ConcernDetail:
         occurred_on=row.occurred_on, occurred_time=row.occurred_time, location=row.location,
         source=row.source, source_label=SOURCES.get(row.source, row.source),
         pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
-        categories=tuple(_category_views([row.id]).get(row.id, [])),
+        categories=tuple(category_views([row.id]).get(row.id, [])),
         words=row.words, description=row.description, why_concern=row.why_concern,
         child_told_next=row.child_told_next, dsl_told_in_person=row.dsl_told_in_person,
         injuries=injuries, urgent=row.urgent, status=row.status,
@@ -747,14 +807,14 @@ def get_concern(actor: Actor, concern_id: int) -> ConcernDetail:
             or actor.can(Cap.CONCERN_VIEW_OWN)):
         require(actor, Cap.CONCERN_VIEW_ALL)
     with dbmod.translate_errors():
-        row, _ = _load(actor, concern_id, action="concern.view")
+        row, _ = load_visible(actor, concern_id, action="concern.view")
         with dbmod.write():
             audit.record(actor, "concern.view", RECORD_TYPE, row.id)
             if actor.user_id is not None:
                 Alert.update(read_at=utcnow()).where(
                     (Alert.recipient == actor.user_id) & (Alert.record_type == RECORD_TYPE)
                     & (Alert.record_id == row.id) & Alert.read_at.is_null()).execute()
-        return _detail(actor, row)
+        return detail_view(actor, row)
 
 
 def _own_view(row, pupils: str, cats: str) -> OwnConcern:
@@ -774,7 +834,7 @@ def own_concerns(actor: Actor, limit: int = 200) -> list[OwnConcern]:
                     .order_by(Concern.recorded_at.desc(), Concern.id.desc()).limit(limit))
         ids = [r.id for r in rows]
         pupils = _pupil_link_views(ids)
-        cats = _category_views(ids)
+        cats = category_views(ids)
         audit.record(actor, "concern.list_own", RECORD_TYPE, "", {"count": len(rows)})
         return [_own_view(r, ", ".join(p.name for p in pupils.get(r.id, [])),
                           ", ".join(c.name for c in cats.get(r.id, []))) for r in rows]
@@ -791,7 +851,7 @@ def own_concern(actor: Actor, concern_id: int) -> OwnConcern:
             raise NotFound(f"no concern {ref_for(concern_id)}")
         audit.record(actor, "concern.view_status", RECORD_TYPE, row.id)
         pupils = _pupil_link_views([row.id]).get(row.id, [])
-        cats = _category_views([row.id]).get(row.id, [])
+        cats = category_views([row.id]).get(row.id, [])
         return _own_view(row, ", ".join(p.name for p in pupils), ", ".join(c.name for c in cats))
 
 
@@ -846,8 +906,8 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     if not ids:
         return ()
     pupils = _pupil_link_views(ids)
-    cats = _category_views(ids)
-    names = _users([r.recorded_by_id for r in rows] + [r.owner_id for r in rows])
+    cats = category_views(ids)
+    names = people.names([r.recorded_by_id for r in rows] + [r.owner_id for r in rows])
     restricted_ids = [r.id for r in rows if r.restricted]
     named: set[int] = set()
     if restricted_ids and actor.user_id is not None:
@@ -996,10 +1056,10 @@ def _precheck(actor: Actor, concern_id: int, action: str, cap: Cap = Cap.CONCERN
     """Capability and access, checked before the write so that refusals stay audited."""
     require(actor, cap)
     _need_user(actor)
-    _load(actor, concern_id, action=action)
+    load_visible(actor, concern_id, action=action)
 
 
-def _triage_row(actor: Actor, concern_id: int, action: str):
+def triage_row(actor: Actor, concern_id: int, action: str):
     """Inside the write: the fresh row, checked again (it may have changed since)."""
     row = _row_or_none(concern_id)
     if row is None or access_level(actor, row) != FULL:
@@ -1038,7 +1098,7 @@ def acknowledge(actor: Actor, concern_id: int) -> ConcernDetail:
     _need_user(actor)
     _precheck(actor, concern_id, "concern.acknowledge")
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.acknowledge")
+        row = triage_row(actor, concern_id, "concern.acknowledge")
         if row.status == "closed":
             raise ValidationError("status", "the concern is closed; reopen it first")
         if _ack_inside(actor, row):
@@ -1049,31 +1109,33 @@ def acknowledge(actor: Actor, concern_id: int) -> ConcernDetail:
 def _reread(actor: Actor, concern_id: int) -> ConcernDetail:
     from kiosk.models.concerns import Concern
 
-    return _detail(actor, Concern.get_by_id(concern_id))
+    return detail_view(actor, Concern.get_by_id(concern_id))
 
 
-def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, taken_by: str,
-               notes: str = "", rationale: str, details: dict | None = None,
-               follow_up: "casework.FollowUpInput | None" = None) -> ConcernDetail:
-    """Record what the DSL team did and why. Acting on an unacknowledged concern acknowledges it.
+def add_action(actor: Actor, concern_id: int, data: ActionInput | None = None,
+               **fields) -> ConcernDetail:
+    """Record what the DSL team did and why (an ActionInput, or its fields as keywords).
+    Acting on an unacknowledged concern acknowledges it.
 
-    `details`: the fields the kind asks for (kiosk.rules.action_kinds; a refusal names the
-    field). `follow_up`: a follow-up the action sets, with its due date and owner."""
+    `data.details`: the fields the kind asks for (kiosk.rules.action_kinds; a refusal names the
+    field). `data.follow_up`: a follow-up the action sets, with its due date and owner."""
+    from kiosk.dates import parse_typed_date
     from kiosk.models.concerns import ACTION_KINDS, ConcernAction, ConcernActionDetail
     from kiosk.rules.action_kinds import check_details
     from kiosk.services import casework
 
     require(actor, Cap.CONCERN_TRIAGE)
+    data = data or ActionInput(**fields)
+    kind, details, follow_up = data.kind, data.details, data.follow_up
     _need_user(actor)
     if kind not in ACTION_KINDS:
-        raise ValidationError("action", "choose what was done from the list")
-    if not isinstance(action_date, date) or isinstance(action_date, datetime):
-        raise ValidationError("action date", "must be a date")
+        raise ValidationError("kind", "choose what was done from the list", "action")
+    action_date = parse_typed_date(data.action_date, "action_date", label="action date")
     if action_date > today():
-        raise ValidationError("action date", "is in the future")
-    who = clean(taken_by, "who", required=True, max_length=200)
-    notes = clean(notes, "notes", multiline=True)
-    rationale = clean(rationale, "rationale", required=True, multiline=True)
+        raise ValidationError("action_date", "is in the future", "action date")
+    who = clean(data.taken_by, "taken_by", required=True, max_length=200, label="who")
+    notes = clean(data.notes, "notes", multiline=True)
+    rationale = clean(data.rationale, "rationale", required=True, multiline=True)
     for name, value in (details or {}).items():
         if isinstance(value, str):
             clean(value, name, multiline=True, max_length=2000)
@@ -1083,11 +1145,11 @@ def add_action(actor: Actor, concern_id: int, *, kind: str, action_date: date, t
     casework.check_follow_up(follow_up)
     _precheck(actor, concern_id, "concern.action")
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.action")
+        row = triage_row(actor, concern_id, "concern.action")
         if row.status == "closed":
             raise ValidationError("status", "the concern is closed; reopen it to add an action")
         if action_date < row.occurred_on:
-            raise ValidationError("action date", "is before the concern happened")
+            raise ValidationError("action_date", "is before the concern happened", "action date")
         _ack_inside(actor, row)
         a = ConcernAction.create(concern=row.id, kind=kind, action_date=action_date, taken_by=who,
                                  notes=notes, rationale=rationale, recorded_by=actor.user_id,
@@ -1114,12 +1176,12 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int, note: str = "") ->
     _precheck(actor, concern_id, "concern.assign")
     note = clean(note, "note", multiline=True, max_length=2000)
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.assign")
-        team = {u.id for u in _users_with_roles(TRIAGE_ROLES)}
+        row = triage_row(actor, concern_id, "concern.assign")
+        team = {u.id for u in people.with_roles(TRIAGE_ROLES)}
         if user_id not in team:
-            raise ValidationError("owner", "must be an active member of the DSL team")
-        if row.restricted and not _has_access(row.id, user_id, "restricted"):
-            raise ValidationError("owner", "is not named on this restricted concern")
+            raise ValidationError("user_id", "must be an active member of the DSL team", "owner")
+        if row.restricted and not has_access(row.id, user_id, "restricted"):
+            raise ValidationError("user_id", "is not named on this restricted concern", "owner")
         if row.owner_id == user_id:
             return _reread(actor, concern_id)
         if row.owner_id is not None and not note:
@@ -1133,20 +1195,22 @@ def assign_owner(actor: Actor, concern_id: int, user_id: int, note: str = "") ->
     return _reread(actor, concern_id)
 
 
-def close_concern(actor: Actor, concern_id: int, *, summary: str, outcome: str,
-                  reasoning: str) -> ConcernDetail:
+def close_concern(actor: Actor, concern_id: int, data: CloseInput | None = None,
+                  **fields) -> ConcernDetail:
     """Close with a summary, an outcome and the reasons (including for not referring)."""
     from kiosk.models.concerns import CLOSE_OUTCOMES
 
     require(actor, Cap.CONCERN_TRIAGE)
+    data = data or CloseInput(**fields)
     _need_user(actor)
-    summary = clean(summary, "summary", required=True, multiline=True)
+    summary = clean(data.summary, "summary", required=True, multiline=True)
+    outcome = data.outcome
     if outcome not in CLOSE_OUTCOMES:
         raise ValidationError("outcome", "choose the outcome from the list")
-    reasoning = clean(reasoning, "reasoning", required=True, multiline=True)
+    reasoning = clean(data.reasoning, "reasoning", required=True, multiline=True)
     _precheck(actor, concern_id, "concern.close")
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.close")
+        row = triage_row(actor, concern_id, "concern.close")
         if row.status == "closed":
             raise ValidationError("status", "the concern is already closed")
         _ack_inside(actor, row)
@@ -1162,7 +1226,7 @@ def reopen_concern(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
     reason = clean(reason, "reason", required=True, multiline=True)
     _precheck(actor, concern_id, "concern.reopen")
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.reopen")
+        row = triage_row(actor, concern_id, "concern.reopen")
         if row.status != "closed":
             raise ValidationError("status", "the concern is not closed")
         ev = _event(row, actor, "reopened", reasoning=reason)
@@ -1172,19 +1236,21 @@ def reopen_concern(actor: Actor, concern_id: int, reason: str) -> ConcernDetail:
     return _reread(actor, concern_id)
 
 
-def amend(actor: Actor, concern_id: int, *, field: str, text: str, reason: str) -> ConcernDetail:
+def amend(actor: Actor, concern_id: int, data: AmendInput | None = None, **fields) -> ConcernDetail:
     """Append a correction; the original stays as recorded."""
     from kiosk.models.concerns import AMENDABLE_FIELDS, ConcernAmendment
 
     require(actor, Cap.CONCERN_TRIAGE)
+    data = data or AmendInput(**fields)
+    field = data.field
     _need_user(actor)
     if field not in AMENDABLE_FIELDS:
         raise ValidationError("field", "choose which part of the record this corrects")
-    text = clean(text, "amendment", required=True, multiline=True)
-    reason = clean(reason, "reason", required=True, multiline=True)
+    text = clean(data.text, "text", required=True, multiline=True, label="amendment")
+    reason = clean(data.reason, "reason", required=True, multiline=True)
     _precheck(actor, concern_id, "concern.amend")
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.amend")
+        row = triage_row(actor, concern_id, "concern.amend")
         a = ConcernAmendment.create(concern=row.id, field=field, text=text, reason=reason,
                                     by=actor.user_id, at=utcnow())
         _touch(row)
@@ -1207,17 +1273,19 @@ def restrict(actor: Actor, concern_id: int, user_ids, reason: str) -> ConcernDet
     reason = clean(reason, "reason", required=True, multiline=True)
     ids = sorted({int(u) for u in user_ids})
     if not ids:
-        raise ValidationError("named people", "name at least one member of the DSL team")
+        raise ValidationError("user_ids", "name at least one member of the DSL team", "named people")
     _precheck(actor, concern_id, "concern.restrict", Cap.CONCERN_RESTRICT)
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.restrict")
+        row = triage_row(actor, concern_id, "concern.restrict")
         ids = sorted(set(ids) | _dsl_ids())
-        allowed = {u.id for u in _users_with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
+        allowed = {u.id for u in people.with_roles(TRIAGE_ROLES + (Role.HEADTEACHER,))}
         for uid in ids:
             if uid not in allowed:
-                raise ValidationError("named people", "only the DSL team and headteacher can be named")
+                raise ValidationError("user_ids", "only the DSL team and headteacher can be named",
+                                      "named people")
         if row.owner_id and row.owner_id not in ids:
-            raise ValidationError("named people", "the owner must be named (or change the owner first)")
+            raise ValidationError("user_ids", "the owner must be named (or change the owner first)",
+                                  "named people")
         now = utcnow()
         ConcernAccess.update(ended_at=now).where(
             (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "restricted")
@@ -1251,7 +1319,7 @@ def lift_restriction(actor: Actor, concern_id: int, reason: str) -> ConcernDetai
     reason = clean(reason, "reason", required=True, multiline=True)
     _precheck(actor, concern_id, "concern.unrestrict", Cap.CONCERN_RESTRICT)
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.unrestrict")
+        row = triage_row(actor, concern_id, "concern.unrestrict")
         if not row.restricted:
             raise ValidationError("status", "the concern is not restricted")
         ConcernAccess.update(ended_at=utcnow()).where(
@@ -1272,12 +1340,13 @@ def share(actor: Actor, concern_id: int, user_id: int, reason: str = "") -> Conc
     reason = clean(reason, "reason", multiline=True)
     _precheck(actor, concern_id, "concern.share", Cap.CONCERN_SHARE)
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.share")
+        row = triage_row(actor, concern_id, "concern.share")
         if row.restricted:
             raise ValidationError("share", "a restricted concern cannot be shared")
-        if user_id not in {u.id for u in _users_with_roles((Role.PASTORAL,))}:
-            raise ValidationError("share with", "must be an active member of the pastoral staff")
-        if _has_access(row.id, user_id, "shared"):
+        if user_id not in {u.id for u in people.with_roles((Role.PASTORAL,))}:
+            raise ValidationError("user_id", "must be an active member of the pastoral staff",
+                                  "share with")
+        if has_access(row.id, user_id, "shared"):
             return _reread(actor, concern_id)
         ConcernAccess.create(concern=row.id, user=user_id, kind="shared", granted_by=actor.user_id,
                              granted_at=utcnow())
@@ -1295,7 +1364,7 @@ def unshare(actor: Actor, concern_id: int, user_id: int, reason: str = "") -> Co
     reason = clean(reason, "reason", multiline=True)
     _precheck(actor, concern_id, "concern.unshare", Cap.CONCERN_SHARE)
     with dbmod.translate_errors(), dbmod.write():
-        row = _triage_row(actor, concern_id, "concern.unshare")
+        row = triage_row(actor, concern_id, "concern.unshare")
         n = ConcernAccess.update(ended_at=utcnow()).where(
             (ConcernAccess.concern == row.id) & (ConcernAccess.kind == "shared")
             & (ConcernAccess.user == user_id) & ConcernAccess.ended_at.is_null()).execute()

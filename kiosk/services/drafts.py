@@ -78,8 +78,11 @@ def _check_state(value, depth: int = 0) -> None:
 
 
 def save_draft(actor: Actor, form_id: str, screen_class_path: str, state: dict,
-               title: str = "") -> int:
-    """Keep (or replace) this user's draft of one form. Returns the draft id."""
+               title: str = "", autosave: bool = False) -> int:
+    """Keep (or replace) this user's draft of one form. Returns the draft id.
+
+    `autosave`: the console's save every few seconds while typing; only the first save of
+    a draft is audited then (the lock's save, a restore and a discard always are)."""
     from kiosk.models import Draft
 
     user_id = _need_account(actor)
@@ -97,13 +100,15 @@ def save_draft(actor: Actor, form_id: str, screen_class_path: str, state: dict,
     now = utcnow()
     with dbmod.write():
         row = Draft.get_or_none((Draft.user == user_id) & (Draft.form == form_id))
+        first = row is None
         if row is None:
             row = Draft.create(user=user_id, form=form_id, payload=payload, saved_at=now)
         else:
             row.payload = payload
             row.saved_at = now
             row.save()
-        audit.record(actor, "draft.save", "draft", row.id, {"form": form_id})
+        if first or not autosave:
+            audit.record(actor, "draft.save", "draft", row.id, {"form": form_id})
     return row.id
 
 

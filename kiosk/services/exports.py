@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
 from kiosk.clock import fmt_local, to_utc, today, utcnow
 from kiosk.errors import ValidationError
+from kiosk.rules.attendance import percent_text
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
-from kiosk.rules.attendance import percent_text
-from kiosk.services.stats import (MONTHS, _count_if, attendance_by_offer, cell, current_academic_year, rate,
+from kiosk.services.stats import (MONTHS, attendance_by_offer, cell, current_academic_year, rate,
                                   suppress_group)
 from kiosk.text import clean
 

@@ -1,13 +1,12 @@
 """The numbers on each home screen, gathered from every domain that has some.
 
-Each domain module may define `home_counts(actor) -> list[HomeCount]`; a module not
-written yet is skipped. One domain failing must not take the home screen down at a
-shared terminal: its failure shows as a count of "?" (and is logged), never a crash.
+Each domain's service has `home_counts(actor) -> list[HomeCount]` (listed in `_domains`).
+One domain failing must not take the home screen down at a shared terminal: its failure
+shows as a count of "?" (and is logged), never a crash.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 
@@ -15,8 +14,6 @@ from kiosk.capabilities import Cap
 
 log = logging.getLogger(__name__)
 
-DOMAIN_MODULES = ("kiosk.services.concerns", "kiosk.services.casework", "kiosk.services.early_help",
-                  "kiosk.services.adults", "kiosk.services.pupils", "kiosk.services.accounts")
 
 
 @dataclass(frozen=True)
@@ -27,21 +24,21 @@ class HomeCount:
     key: str | None = None  # the menu key that opens the list behind the number
 
 
-def _domain_counts(actor, name: str) -> list[HomeCount]:
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return []
-        raise
-    fn = getattr(module, "home_counts", None)
-    if fn is None:
-        return []
+def _domains():
+    # Imported here, not at the top: each domain builds its HomeCounts from this module.
+    from kiosk.services import accounts, adults, casework, concerns, early_help, pupils
+
+    return (("concerns", concerns.home_counts), ("casework", casework.home_counts),
+            ("early help", early_help.home_counts), ("adults", adults.home_counts),
+            ("pupils", pupils.home_counts), ("accounts", accounts.home_counts))
+
+
+def _domain_counts(actor, name: str, fn) -> list[HomeCount]:
     try:
         return list(fn(actor))
     except Exception:  # noqa: BLE001 - one domain must not blank everyone's home screen
         log.exception("home counts from %s failed", name)
-        return [HomeCount(f"{name.rsplit('.', 1)[-1].replace('_', ' ').capitalize()}: could not be counted", "?", urgent=True)]
+        return [HomeCount(f"{name.capitalize()}: could not be counted", "?", urgent=True)]
 
 
 def home_counts(actor, profile=None) -> list[HomeCount]:
@@ -49,16 +46,12 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
 
     require_signed_in(actor)
     out: list[HomeCount] = []
-    for name in DOMAIN_MODULES:
-        out.extend(_domain_counts(actor, name))
+    for name, fn in _domains():
+        out.extend(_domain_counts(actor, name, fn))
     if actor.can(Cap.EXPORT_TRANSFER):
         from kiosk.services import transfers
 
-        try:
-            out.extend(transfers.home_counts(actor, profile))
-        except Exception:  # noqa: BLE001 - as for the domains above
-            log.exception("home counts from transfers failed")
-            out.append(HomeCount("Transfers: could not be counted", "?", urgent=True))
+        out.extend(_domain_counts(actor, "transfers", lambda a: transfers.home_counts(a, profile)))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         from kiosk.services import signoff
 
@@ -67,9 +60,10 @@ def home_counts(actor, profile=None) -> list[HomeCount]:
                              urgent=n > 0, key="n"))
     if profile is not None and actor.can(Cap.SIGNOFF_STATUS):
         out.extend(_procedures_review_counts(profile))
-    # What needs acting on first: at 80x24 the home shows about nine counts, and on the demo
-    # school the head's "LADO contact OVERDUE" and "Procedures review overdue" were below them.
-    out.sort(key=lambda count: not count.urgent)
+    # What needs acting on first, and noughts last: at 80x24 the home shows about nine
+    # counts, and on the demo school the head's "LADO contact OVERDUE" and "Procedures review
+    # overdue" were below them.
+    out.sort(key=lambda count: (not count.urgent, count.value == 0))
     return out
 
 

@@ -262,14 +262,14 @@ def leavers_to_transfer(actor: Actor, profile=None) -> list[LeaverToTransfer]:
     require(actor, Cap.CONCERN_TRIAGE)
     from kiosk.models.pupils import ON_ROLL, Pupil
     from kiosk.rules.deadlines import cp_file_transfer_deadline
-    from kiosk.services.roll_import import _ids_with_records
+    from kiosk.services.roll_import import ids_with_records
 
     with dbmod.translate_errors():
         left = list(Pupil.select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.preferred_name,
                                  Pupil.year_group, Pupil.left_on)
                     .where((Pupil.status == ON_ROLL) & (Pupil.active == False)  # noqa: E712
                            & Pupil.left_on.is_null(False)).namedtuples())
-        keep = _ids_with_records([p.id for p in left])
+        keep = ids_with_records([p.id for p in left])
         keep -= _files_sent(actor, keep)
     out = [LeaverToTransfer(p.id, f"{p.preferred_name or p.first_name} {p.last_name}", p.year_group,
                             p.left_on, cp_file_transfer_deadline(p.left_on, profile))

@@ -19,7 +19,7 @@ from kiosk.capabilities import Cap
 from kiosk.clock import today as clock_today, utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.rules.retention import RetentionRules, add_years, adult_due, child_record_due, is_held
-from kiosk.services import audit
+from kiosk.services import audit, people
 from kiosk.services.actor import Actor, require
 from kiosk.text import clean
 
@@ -180,7 +180,6 @@ def queue(actor: Actor, rules: RetentionRules | None = None, on: date | None = N
     _reviewer(actor)
     rules = _rules(rules)
     on = on or clock_today()
-    from kiosk.services import concerns as csvc
 
     items: list[ReviewItem] = []
     held = 0
@@ -192,7 +191,7 @@ def queue(actor: Actor, rules: RetentionRules | None = None, on: date | None = N
                 continue
             due = finder(rules, on)
             pending, kept = _decisions(record_type, [d[0] for d in due])
-            names = csvc._users([p.proposed_by_id for p in pending.values()])
+            names = people.names([p.proposed_by_id for p in pending.values()])
             for rid, due_on, rule, is_held_, summary in due:
                 if is_held_:
                     held += 1

@@ -199,7 +199,7 @@ def _plan(parsed: ParsedRoll, data: bytes, name: str, full_roll: bool) -> Import
     if full_roll:
         missing = [p for p in pupils.values()
                    if p.status == ON_ROLL and p.active and p.id not in claimed]
-        with_records = _ids_with_records([p.id for p in missing])
+        with_records = ids_with_records([p.id for p in missing])
         plan.leavers = [PlannedLeaver(p.id, f"{p.first_name} {p.last_name}", p.year_group, p.id in with_records)
                         for p in sorted(missing, key=lambda p: (p.last_name.lower(), p.first_name.lower()))]
 
@@ -272,7 +272,7 @@ def _differences(p, row: RollRow) -> tuple[dict, list[str]]:
     return upd, what
 
 
-def _ids_with_records(ids: list[int]) -> set[int]:
+def ids_with_records(ids: list[int]) -> set[int]:
     """Pupils among `ids` with any concern or early-help record."""
     if not ids:
         return set()

@@ -20,7 +20,6 @@ April-August.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -97,7 +96,7 @@ def attendance_by_offer(start: date | None = None, end: date | None = None) -> d
     called inside those services after their checks."""
     from kiosk.models.early_help import EarlyHelpAttendance as A, EarlyHelpSession as S
 
-    q = (S.select(S.offer, _count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
+    q = (S.select(S.offer, count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
          .join(A, on=((A.session == S.id) & A.superseded_at.is_null())))
     if start is not None:
         q = q.where(S.held_on >= start)
@@ -132,19 +131,12 @@ def _term_bounds(ay: int) -> list[tuple[str, datetime, datetime]]:
     return [("Autumn", autumn, spring), ("Spring", spring, summer), ("Summer", summer, end)]
 
 
-def _model(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _bucket(column, bounds):
     """0 before bounds[0], 1 before bounds[1], ..., len(bounds) after the last (one CASE chain)."""
     return Case(None, [(column < b, i) for i, b in enumerate(bounds)], len(bounds))
 
 
-def _count_if(cond):
+def count_if(cond):
     return fn.SUM(Case(None, [(cond, 1)], 0))
 
 
@@ -155,11 +147,8 @@ def _ints(row) -> list[int]:
 # --- sections ------------------------------------------------------------------------------
 
 def _concern_tables(ay: int) -> list[StatTable] | None:
-    Concern = _model("kiosk.models.concerns", "Concern")
-    if Concern is None:
-        return None
     from kiosk.models.concerns import (
-        CLOSE_OUTCOMES, ConcernCategory, ConcernCategoryLink, ConcernEvent,
+        CLOSE_OUTCOMES, Concern, ConcernCategory, ConcernCategoryLink, ConcernEvent,
     )
 
     start, end = _month_start(ay, 0), _month_start(ay, 12)
@@ -244,10 +233,8 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
 
 
 def _early_help_tables(ay: int) -> list[StatTable] | None:
-    Offer = _model("kiosk.models.early_help", "EarlyHelpOffer")
-    if Offer is None:
-        return None
     from kiosk.models.early_help import (
+        EarlyHelpOffer as Offer,
         EarlyHelpAttendance as A, EarlyHelpEnrolment as E, EarlyHelpEnrolmentEnd as End,
         EarlyHelpReferral as R, EarlyHelpReferralDecision as D, EarlyHelpSession as S,
     )
@@ -301,10 +288,7 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
 
 
 def _adult_tables(ay: int) -> list[StatTable] | None:
-    AdultConcern = _model("kiosk.models.adults", "AdultConcern")
-    if AdultConcern is None:
-        return None
-    from kiosk.models.adults import AdultConcernEvent as Ev
+    from kiosk.models.adults import AdultConcern, AdultConcernEvent as Ev
 
     from kiosk.rules.allegations import OUTCOMES, THRESHOLD_NOT_MET
 
@@ -343,7 +327,7 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
 def _pupil_table() -> StatTable:
     from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
-    sums = [_count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
+    sums = [count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
     row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where((Pupil.active == True) & (Pupil.status == "roll"))  # noqa: E712
                 .tuples().first() or [0] * (len(PUPIL_FLAGS) + 1))
     rows = [("Pupils on roll", cell(row[0]))]

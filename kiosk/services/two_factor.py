@@ -191,7 +191,7 @@ class Verified:
 def verify(actor: Actor, code: str) -> Verified:
     """Check the code after the password. Raises AuthError / AccountLocked."""
     from kiosk.models import User
-    from kiosk.services.accounts import _locked_message
+    from kiosk.services.accounts import locked_message
 
     now = utcnow()
     # Errors are raised after the transaction: raising inside would roll back the count.
@@ -200,7 +200,7 @@ def verify(actor: Actor, code: str) -> Verified:
         user = User.get_by_id(actor.user_id)
         if user.locked_until and user.locked_until > now:
             audit.record(actor, "login.locked", "user", user.id, {"stage": "second_factor"})
-            failure = AccountLocked(_locked_message(user.locked_until))
+            failure = AccountLocked(locked_message(user.locked_until))
         row = _live(user.id) if failure is None else None
         if row is None and failure is None:
             failure = AuthError("No authenticator is set up for this account; sign in again.")
@@ -214,7 +214,7 @@ def verify(actor: Actor, code: str) -> Verified:
 def _check_code(actor, user, row, code, now):
     """Inside verify's transaction: (method, recovery codes left, error or None)."""
     from kiosk.models.two_factor import RecoveryCode, TotpEnrolment
-    from kiosk.services.accounts import LOCKOUT, MAX_FAILURES, _locked_message
+    from kiosk.services.accounts import LOCKOUT, MAX_FAILURES, locked_message
 
     method = None
     step = _matching_step(_secret(row), code, row.last_step, now)
@@ -240,7 +240,7 @@ def _check_code(actor, user, row, code, now):
         audit.record(actor, "2fa.failure", "user", user.id, {"failures": user.failed_attempts})
         if locked:
             audit.record(actor, "account.lockout", "user", user.id)
-            return None, 0, AccountLocked(_locked_message(user.locked_until))
+            return None, 0, AccountLocked(locked_message(user.locked_until))
         return None, 0, AuthError(CODE_REFUSED)
     user.failed_attempts = 0
     user.locked_until = None
@@ -283,12 +283,12 @@ def request_reset(actor: Actor, username: str, reason: str = "lost_phone") -> Re
     until the headteacher or the DSL confirms (confirm_reset)."""
     require(actor, Cap.ACCOUNTS_MANAGE)
     from kiosk.models.two_factor import TwoFactorReset
-    from kiosk.services.accounts import _get_user
+    from kiosk.services.accounts import user_by_name
 
     if reason not in ("lost_phone", "password_reset"):
         raise ValidationError("reason", "must be lost_phone or password_reset")
     with dbmod.write():
-        user = _get_user(username)
+        user = user_by_name(username)
         if _live(user.id) is None:
             raise ValidationError("username", f"{user.username!r} has no authenticator set up")
         pending = (TwoFactorReset.select()

@@ -16,8 +16,9 @@ behaves this way: the concern form, the pupils screen and the early-help dialogs
 this widget. After a choice the box is cleared, ready for another pupil.
 `picker.clear()` empties it; `picker.focus_search()` puts the cursor in the box.
 
-The search is kiosk.services.pupils.search for `self.app.actor` (an index lookup, fast
-enough to run as each key is typed). Names are shown through Content, never markup.
+The search is kiosk.services.pupils.search for `self.app.actor` (an index lookup), run
+as each key is typed through `run_service` (a newer search replaces an older one). Names
+are shown through Content, never markup.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kiosk.errors import KioskError
+from kiosk.services import pupils
 from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.service import ServiceCaller
 
 MIN_LETTERS = 1
 MAX_RESULTS = 8
@@ -49,7 +51,7 @@ def pupil_label(p) -> Content:
     return Content.assemble((p.name, "bold"), (extra, "dim"))
 
 
-class PupilPicker(Vertical):
+class PupilPicker(ServiceCaller, Vertical):
     """A search box with a results list underneath; posts Chosen when a pupil is picked."""
 
     DEFAULT_CSS = """
@@ -107,19 +109,18 @@ class PupilPicker(Vertical):
         self.query_one("#pupil-search", SafeInput).focus()
 
     def search(self, text: str) -> None:
-        """Run the search now (normally driven by typing)."""
-        from kiosk.services import pupils
-
+        """Search (normally driven by typing); the results arrive from a worker."""
         text = text.strip()
         actor = getattr(self.app, "actor", None)
         if actor is None or len(text) < MIN_LETTERS:
+            self.workers.cancel_group(self, "pupil-search")
             self._show([], "")
             return
-        try:
-            found = pupils.search(actor, text, limit=MAX_RESULTS, on_roll_only=self.on_roll_only)
-        except KioskError as exc:
-            self._show([], str(exc))
-            return
+        self.run_service(pupils.search, actor, text, limit=MAX_RESULTS, on_roll_only=self.on_roll_only,
+                         then=self._found, failed=lambda exc: self._show([], str(exc)),
+                         group="pupil-search", exclusive=True)
+
+    def _found(self, found: list) -> None:
         hint = "" if found else "No pupil found. Try fewer letters, or the last name."
         if len(found) == 1:
             hint = "Enter to choose."

@@ -27,14 +27,3 @@ def school(make_user):
         "director": make_user("director", "director_of_education", full_name="Mrs Grace Bell"),
         "trustlead": make_user("trustlead", "trust_safeguarding_lead", full_name="Ms Sarah Watts"),
     }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Ten accounts per test: hash with argon2's cheapest parameters so the suite stays fast."""
-    from argon2 import PasswordHasher, Type
-
-    from kiosk.services import accounts
-
-    cheap = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "hasher", lambda: cheap)

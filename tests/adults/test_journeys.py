@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Checkbox, DataTable, Select
 
 from kiosk.models.adults import AdultConcern
-from kiosk.screens.home import HomeScreen
-from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
+from kiosk.screens.session.home import HomeScreen
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, type_text_area, wait_until
 
 SIZE = (80, 24)
 
@@ -21,7 +21,7 @@ def all_text(app) -> str:
 
 
 async def open_form(pilot):
-    from kiosk.screens.adult_form import AdultConcernScreen
+    from kiosk.screens.adults.form import AdultConcernScreen
 
     assert isinstance(pilot.app.screen, HomeScreen)
     await pilot.press("a")
@@ -54,13 +54,6 @@ async def fill(pilot, *, subject=None, name="", role="", flags=(), answers=(),
     await settle(pilot)
 
 
-async def write_area(pilot, selector: str, text: str) -> None:
-    area = pilot.app.screen.query_one(selector)
-    area.focus()
-    area.insert(text)
-    await pilot.pause()
-
-
 def rules_text(app) -> str:
     from kiosk.widgets.rules_pane import RulesPane
 
@@ -91,7 +84,7 @@ ROUTES = [
                          ids=[r[0] for r in ROUTES])
 async def test_route_through_the_form(settings, school, desc, subject, name, flags, answers,
                                       recipient, kind):
-    from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
+    from kiosk.screens.adults.form import SOMEONE_ELSE, ReceiptScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -125,7 +118,7 @@ async def test_refusals_on_the_form(settings, school):
         await pilot.press("ctrl+s")  # nothing filled in
         await settle(pilot)
         assert app.screen is screen
-        assert "who it is about" in screen_text(screen)
+        assert "who it is about" in screen_text(screen).lower()
         await fill(pilot, subject=None, name="Ms Priya Lawson", what="x")  # the teacher herself
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -134,7 +127,8 @@ async def test_refusals_on_the_form(settings, school):
         screen.query_one("#what_happened").text = ""
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "what happened" in screen_text(screen)
+        assert "what happened" in screen_text(screen).lower()
+        assert app.focused is screen.query_one("#what_happened")
     assert AdultConcern.select().count() == 0
 
 
@@ -160,7 +154,7 @@ async def test_markup_in_names_shows_literally(settings, school, profile):
 
 async def test_head_records_lado_contact_and_outcome(settings, school, profile, fake_clock):
     from kiosk.rules.routing import HarmsAnswers
-    from kiosk.screens.adult_detail import AdultDetailScreen
+    from kiosk.screens.adults.detail import AdultDetailScreen
     from kiosk.services import adults
 
     fake_clock.now = datetime(2026, 11, 27, 16, 0)
@@ -181,15 +175,15 @@ async def test_head_records_lado_contact_and_outcome(settings, school, profile, 
         assert "Keep until" in screen_text(app.screen)
         await pilot.press("l")
         await settle(pilot)
-        await write_area(pilot, "#ev-text", "Rang the LADO, ref 42")
+        await type_text_area(pilot, "#f-details", "Rang the LADO, ref 42")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AdultDetailScreen)
         assert "Rang the LADO, ref 42" in screen_text(app.screen)
         await pilot.press("o")
         await settle(pilot)
-        app.screen.query_one("#ev-choice", Select).value = "unfounded"
-        area = app.screen.query_one("#ev-rationale")
+        app.screen.query_one("#f-outcome", Select).value = "unfounded"
+        area = app.screen.query_one("#f-rationale")
         area.focus()
         area.insert("No evidence it happened")
         await pilot.press("ctrl+s")
@@ -222,8 +216,8 @@ async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, pr
         await settle(pilot)
         await pilot.press("w")
         await settle(pilot)
-        await write_area(pilot, "#ev-text", "Reminded of the code of conduct")
-        area = app.screen.query_one("#ev-rationale")
+        await type_text_area(pilot, "#f-action_taken", "Reminded of the code of conduct")
+        area = app.screen.query_one("#f-rationale")
         area.focus()
         area.insert("Thoughtless rather than deliberate")
         await pilot.press("ctrl+s")
@@ -231,7 +225,7 @@ async def test_dsl_writes_low_level_record_and_sees_pattern(settings, school, pr
 
 
 async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings, school):
-    from kiosk.screens.whistleblowing import WhistleblowingScreen
+    from kiosk.screens.help.whistleblowing import WhistleblowingScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -251,8 +245,8 @@ async def test_staff_have_no_register_and_whistleblowing_from_anywhere(settings,
 
 
 async def test_escape_with_content_asks_before_losing_it(settings, school):
-    from kiosk.screens.adult_form import AdultConcernScreen
-    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.screens.adults.form import AdultConcernScreen
+    from kiosk.widgets.dialogs import ConfirmDialog as ConfirmScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -276,7 +270,7 @@ async def test_escape_with_content_asks_before_losing_it(settings, school):
 
 async def test_my_reports_show_receipt_only(settings, school, profile):
     from kiosk.rules.routing import HarmsAnswers
-    from kiosk.screens.adult_form import MyAdultReportsScreen
+    from kiosk.screens.adults.form import MyAdultReportsScreen
     from kiosk.services import adults
 
     adults.raise_concern(school["teacher"], profile, subject_user_id=school["subject"].user_id,
@@ -295,8 +289,8 @@ async def test_my_reports_show_receipt_only(settings, school, profile):
 
 
 async def test_typed_name_of_an_account_asks_did_you_mean_and_never_reaches_them(settings, school):
-    from kiosk.screens.adult_form import SOMEONE_ELSE, ReceiptScreen
-    from kiosk.screens.lock import ConfirmScreen
+    from kiosk.screens.adults.form import SOMEONE_ELSE, ReceiptScreen
+    from kiosk.widgets.dialogs import ConfirmDialog as ConfirmScreen
     from kiosk.services import alerts
 
     app = console_app(settings)
@@ -329,7 +323,7 @@ async def test_typed_name_of_an_account_asks_did_you_mean_and_never_reaches_them
 async def test_adult_concerns_have_their_own_reference_on_receipt_reports_and_register(
         settings, school, profile, fake_clock):
     from kiosk.rules.routing import HarmsAnswers
-    from kiosk.screens.adult_form import ReceiptScreen, SOMEONE_ELSE
+    from kiosk.screens.adults.form import ReceiptScreen, SOMEONE_ELSE
     from kiosk.services import adults
 
     # An allegation whose LADO contact is days overdue, with a long name: nothing cut at 80.
@@ -376,7 +370,7 @@ async def test_the_rules_pane_names_one_headteacher_when_profile_and_accounts_di
     headteacher account is "Dr Helen Marsh". The pane names the account (the person the
     concern reaches) beside the profile's number, never both; a label typed into an account's
     name ("(deputy DSL)") is not shown twice."""
-    from kiosk.screens.adult_form import SOMEONE_ELSE
+    from kiosk.screens.adults.form import SOMEONE_ELSE
 
     make_user("deputy3", "deputy_dsl", full_name="Mr Oliver Grant (deputy DSL)")
     app = console_app(settings)

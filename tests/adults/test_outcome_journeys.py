@@ -8,8 +8,7 @@ from textual.widgets import Label, Select
 
 from kiosk.rules.routing import HarmsAnswers
 from kiosk.services import adults
-from tests.adults.test_journeys import write_area
-from tests.console.helpers import console_app, login, screen_text, settle
+from tests.console.helpers import console_app, login, settle, type_text_area as write_area
 
 SIZE = (80, 24)
 
@@ -25,7 +24,7 @@ def _raise(school, profile):
 
 
 async def _open_detail(pilot):
-    from kiosk.screens.adult_detail import AdultDetailScreen
+    from kiosk.screens.adults.detail import AdultDetailScreen
 
     await login(pilot, "head")
     await pilot.press("g")
@@ -40,10 +39,10 @@ async def _outcome(pilot, outcome: str, why: str) -> None:
     await settle(pilot)
     labels = [str(w.content) for w in pilot.app.screen.query(Label)]
     assert "Outcome" in labels and "Choose" not in labels
-    select = pilot.app.screen.query_one("#ev-choice", Select)
+    select = pilot.app.screen.query_one("#f-outcome", Select)
     assert [str(o[0]) for o in select._options[1:]] == list(adults.OUTCOMES.values())
     select.value = outcome
-    await write_area(pilot, "#ev-rationale", why)
+    await write_area(pilot, "#f-rationale", why)
     await pilot.press("ctrl+s")
     await settle(pilot)
 
@@ -61,15 +60,15 @@ async def test_substantiated_then_dbs_and_tra_answers(settings, school, profile,
         await pilot.press("r")
         await settle(pilot)
         screen = app.screen
-        screen.query_one("#departure", Select).value = "dismissed"
-        screen.query_one("#dbs", Select).value = "referred"
+        screen.query_one("#f-departure", Select).value = "dismissed"
+        screen.query_one("#f-dbs", Select).value = "referred"
         await pilot.press("ctrl+s")  # the TRA question unanswered: refused, nothing lost
         await settle(pilot)
         assert app.screen is screen
-        assert "Teaching Regulation Agency" in str(screen.query_one("#ev-message").content)
-        screen.query_one("#tra", Select).value = "referred"
-        screen.query_one("#ev-date").value = "today"
-        await write_area(pilot, "#ev-rationale", "Dismissed for gross misconduct")
+        assert "Teaching Regulation Agency" in str(screen.query_one("#dialog-message").content)
+        screen.query_one("#f-tra", Select).value = "referred"
+        screen.query_one("#f-answered_on").value = "today"
+        await write_area(pilot, "#f-rationale", "Dismissed for gross misconduct")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is not screen
@@ -97,8 +96,8 @@ async def test_threshold_not_met_moves_to_low_level_route(settings, school, prof
         assert not app.screen.check_action("add", ("lado_advice",))
         await pilot.press("w")
         await settle(pilot)
-        await write_area(pilot, "#ev-text", "Reminded of the code of conduct")
-        await write_area(pilot, "#ev-rationale", "Low-level; monitor")
+        await write_area(pilot, "#f-action_taken", "Reminded of the code of conduct")
+        await write_area(pilot, "#f-rationale", "Low-level; monitor")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "recorded" in detail_text(app)

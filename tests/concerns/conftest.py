@@ -7,17 +7,6 @@ from datetime import date
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """Eleven accounts per test at full argon2 cost would make these tests slow."""
-    from argon2 import PasswordHasher, Type
-
-    from kiosk.services import accounts
-
-    cheap = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(accounts, "hasher", lambda: cheap)
-
-
 @pytest.fixture
 def school(database, make_user, admin, fake_clock):
     from kiosk.services import pupils

@@ -17,7 +17,7 @@ def _notices(app) -> list[str]:
 
 
 def _counts(app) -> str:
-    from kiosk.screens.home import HomeScreen
+    from kiosk.screens.session.home import HomeScreen
 
     home = next(s for s in app.screen_stack if isinstance(s, HomeScreen))
     return " ".join(str(w.render()) for w in home.query(".home-count"))
@@ -44,7 +44,7 @@ async def _polled_twice_more(pilot) -> None:
 
 
 async def test_dsl_is_told_wherever_they_are_without_content(settings, school, record, monkeypatch):
-    from kiosk.screens.home import HomeScreen
+    from kiosk.screens.session.home import HomeScreen
 
     app = console_app(settings)
     bells = []
@@ -125,7 +125,7 @@ async def test_demoted_deputy_is_told_nothing(settings, school, record, admin, m
 
 
 async def test_no_notice_reaches_the_login_screen(settings, school, record):
-    from kiosk.screens.login import LoginScreen
+    from kiosk.screens.session.login import LoginScreen
 
     app = _quick(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -227,9 +227,9 @@ async def test_headteacher_is_told_of_an_allegation_in_the_console(settings, sch
 async def test_watcher_threads_end_with_the_console(settings, school):
     import threading
 
-    from tests.concerns.test_mail_notices import _mail
+    from tests.concerns.helpers import mail_settings
 
-    app = console_app(settings.with_(mail=_mail(9)))
+    app = console_app(settings.with_(mail=mail_settings(9)))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "dsl")
         names = {t.name for t in threading.enumerate()}

@@ -7,7 +7,7 @@ from tests.console.helpers import console_app, login, settle, type_into
 
 
 async def test_keyboard_marks_an_area_and_the_injury_is_stored(settings, school):
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
     from kiosk.widgets.body_map import BodyMap
 
     app = console_app(settings)
@@ -62,7 +62,7 @@ async def test_arrows_never_leave_the_map(settings, school):
 
 
 def test_concern_screen_draws_the_recorded_areas(school, record):
-    from kiosk.screens.concern_detail import render_concern
+    from kiosk.screens.concerns.detail import render_concern
     from kiosk.services import concerns
 
     c = record(injuries=[("left_arm", "Oval bruise"), ("back", "red mark")])

@@ -10,6 +10,7 @@ from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.rules import action_kinds
 from kiosk.services import casework, concerns
 from kiosk.services.casework import FollowUpInput
+from tests.concerns.helpers import SECRET_BITS, dsl_team_works_on
 
 TODAY = date(2026, 11, 26)  # the fake clock's date
 
@@ -78,7 +79,7 @@ def test_referral_keeps_the_la_reference_and_outcome(school, record):
     # The action itself is a fact: never in the future.
     with pytest.raises(ValidationError) as e:
         act(dsl, done.id, "police", {"crime_reference": "37/1234/26"}, when=TODAY + timedelta(days=1))
-    assert e.value.field == "action date"
+    assert e.value.field == "action_date"
 
 
 def test_decision_not_to_tell_the_parent_needs_why(school, record):
@@ -232,27 +233,9 @@ def test_only_the_dsl_team_hands_over(school, record, who):
 
 # --- staff see what they recorded -----------------------------------------------------------
 
-SECRET_BITS = ("Consultation line said refer", "MASH-SECRET-9", "Chase SECRET outcome",
-               "SECRET handover", "Strategy SECRET reason", "SECRET correction")
-
-
-def _dsl_team_works_on(school, cid):
-    from kiosk.services import pupils as pupil_svc
-
-    dsl, deputy = school.users["dsl"], school.users["deputy"]
-    concerns.assign_owner(dsl, cid, deputy.user_id)
-    concerns.add_action(dsl, cid, kind="childrens_services", action_date=TODAY, taken_by="Mrs Dsl",
-                        notes="Consultation line said refer", rationale="Strategy SECRET reason",
-                        details={"la_reference": "MASH-SECRET-9"},
-                        follow_up=FollowUpInput("Chase SECRET outcome", TODAY, dsl.user_id))
-    concerns.assign_owner(deputy, cid, dsl.user_id, "SECRET handover")
-    concerns.amend(dsl, cid, field="other", text="SECRET correction", reason="typo")
-    pupil_svc.set_flag(dsl, school.pupils["amara"].id, "cp_plan", True, "Plan from conference")
-
-
 def test_recorder_reads_what_they_wrote_never_the_dsl_teams_work(school, record):
     done = record()
-    _dsl_team_works_on(school, done.id)
+    dsl_team_works_on(school, done.id, TODAY)
     own = concerns.own_record(school.users["teacher"], done.id)
     assert own.status_label == "Acknowledged"
     assert own.record.words == "Dad hit me with the belt"

@@ -16,12 +16,12 @@ async def test_dsl_adds_and_retires_a_category(settings, make_user):
         await login(pilot, "alice")
         await pilot.press("t")
         await settle(pilot)
-        from kiosk.screens.categories import CategoriesScreen
+        from kiosk.screens.concerns.categories import CategoriesScreen
 
         assert isinstance(app.screen, CategoriesScreen)
         await pilot.press("n")
         await settle(pilot)
-        await type_into(pilot, "#category-name", "Private fostering [b]x[/b]")
+        await type_into(pilot, "#f-name", "Private fostering [b]x[/b]")
         await pilot.press("enter")
         await settle(pilot)
         names = {c.name: c for c in concerns.categories(app.actor, include_retired=True)}

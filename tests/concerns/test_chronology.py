@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date, datetime
 
 import pytest
@@ -74,17 +72,15 @@ def test_chronology_is_audited_and_permissioned(school, record):
         chronology.chronology(school.users["dsl"], 999999)
 
 
-def test_early_help_entries_are_merged_when_the_module_provides_them(school, record, monkeypatch):
+def test_early_help_entries_are_merged_into_the_chronology(school, record, monkeypatch):
     record()
-    fake = types.ModuleType("kiosk.services.early_help")
 
     def chronology_entries(actor, pupil_id):
         return [chronology.ChronologyEntry(
             at=datetime(2026, 11, 26, 12, 0), kind="early_help", title="Lunch club started",
             detail="", category=None, record_type="early_help_case", record_id=7)]
 
-    fake.chronology_entries = chronology_entries
-    monkeypatch.setitem(sys.modules, "kiosk.services.early_help", fake)
+    monkeypatch.setattr(chronology.early_help, "chronology_entries", chronology_entries)
     entries = chronology.chronology(school.users["dsl"], school.pupils["amara"].id)
     assert entries[0].title == "Lunch club started"
     assert chronology.chronology(school.users["dsl"], school.pupils["amara"].id,

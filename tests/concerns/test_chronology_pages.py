@@ -118,7 +118,7 @@ async def test_the_screen_reads_more_as_the_cursor_nears_the_end(settings, schoo
     from textual.widgets import DataTable
 
     from kiosk.models import AuditEvent
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
     from tests.console.helpers import console_app, login, settle, wait_until
 
     monkeypatch.setattr(chronology, "PAGE_SIZE", 12)

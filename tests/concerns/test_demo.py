@@ -8,7 +8,9 @@ def test_demo_seeds_concerns_in_every_state(database, monkeypatch):
     from kiosk.demo import seed
 
     # Only this domain's seeder: the others have tests of their own.
-    monkeypatch.setattr(kiosk.demo, "DOMAIN_SEEDERS", ("kiosk.demo.concerns",))
+    from kiosk.demo import concerns as concern_seeder
+
+    monkeypatch.setattr(kiosk.demo, "domain_seeders", lambda: (concern_seeder,))
     from kiosk.models import AuditEvent, User
     from kiosk.models.concerns import Concern, ConcernAction
     from kiosk.services import accounts, audit, chronology, concerns

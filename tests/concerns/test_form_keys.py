@@ -46,7 +46,7 @@ def _focused(app) -> str:
 async def _standard_concern(pilot, keys: Keys) -> None:
     """Home -> form -> one pupil, where, default source and time, one category, the three
     text fields, told the child what happens next. Leaves the cursor on the form."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = pilot.app
     await keys.press("r")  # home: Record a concern
@@ -78,8 +78,8 @@ async def _standard_concern(pilot, keys: Keys) -> None:
 
 
 async def test_a_standard_concern_in_at_most_15_keys(settings, school, capsys):
-    from kiosk.screens.concern_form import ConcernRecordedScreen
-    from kiosk.screens.home import HomeScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen
+    from kiosk.screens.session.home import HomeScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -110,7 +110,7 @@ async def test_a_standard_concern_in_at_most_15_keys(settings, school, capsys):
 
 
 async def test_an_injury_adds_at_most_5_keys(settings, school, capsys):
-    from kiosk.screens.concern_form import ConcernRecordedScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -165,7 +165,7 @@ async def test_at_80x24_the_field_and_the_next_are_in_view(settings, school):
 
 
 async def test_a_refused_submit_puts_the_cursor_on_the_field_with_the_reason(settings, school):
-    from kiosk.screens.concern_form import ConcernRecordedScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

@@ -10,7 +10,7 @@ def _rules(screen) -> str:
 
 
 async def test_parent_question_and_every_ticked_category_reach_the_rules_pane(settings, school):
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -6,27 +6,8 @@ from datetime import date
 
 import pytest
 
+from tests.concerns.helpers import choose_kind, logout as _logout, record_as_teacher as _record_as_teacher
 from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
-
-
-async def choose_kind(pilot, kind: str) -> None:
-    """In the action kind picker: move to `kind` with the arrow keys and take it."""
-    from textual.widgets import OptionList
-
-    from kiosk.rules.action_kinds import KINDS
-    from kiosk.screens.concern_actions import KindPicker
-
-    assert isinstance(pilot.app.screen, KindPicker), screen_text(pilot.app)
-    assert pilot.app.screen.query_one("#kinds", OptionList).highlighted == 0
-    for _ in range([k.key for k in KINDS].index(kind)):
-        await pilot.press("down")
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-async def _logout(pilot):
-    await pilot.press("ctrl+q")
-    await settle(pilot)
 
 
 def _message(app) -> str:
@@ -34,52 +15,11 @@ def _message(app) -> str:
     return str(app.screen.query_one("#form-message").content)
 
 
-async def _record_as_teacher(pilot, school, *, urgent=False, words="Dad hit me with the belt"):
-    from kiosk.screens.concern_form import ConcernRecordedScreen, RecordConcernScreen
-
-    app = pilot.app
-    await login(pilot, "teacher")
-    await pilot.press("r")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, RecordConcernScreen)
-    # Pupil search: type the first letters, results update, Enter takes the first.
-    await type_into(pilot, "#pupil-search", "ama")
-    assert "Amara Abbott" in screen_text(app)
-    await pilot.press("enter")
-    await settle(pilot)
-    rows = screen._rows()
-    assert [(r.pupil_name, r.role) for r in rows] == [("Amara Abbott", "subject")]
-    screen.query_one("#source").value = "child_told"
-    screen.query_one("#categories").select("physical_abuse")
-    await type_into(pilot, "#where", "Year 6 classroom")
-    screen.query_one("#words").text = words
-    screen.query_one("#description").text = "Bruise on her left arm at registration."
-    screen.query_one("#why").text = "Buckle-shaped; she flinched."
-    if urgent:
-        screen.query_one("#urgent").value = True
-    await settle(pilot)
-    # The rules pane follows the chosen source and category, with the local authority's numbers.
-    rules = str(screen.query_one("#rules-text").content)
-    assert "A child has told you something: Physical abuse" in rules
-    assert "0808 800 4005" in rules  # Customer First, para 21 (and para 12)
-    screen.query_one("#reach").value = "none"
-    await settle(pilot)
-    rules = str(screen.query_one("#rules-text").content)
-    assert "make the referral yourself" in rules
-    assert "0345 606 1499" in rules and "0808 800 4005" in rules  # paras 20 and 21
-    screen.query_one("#reach").value = "all"
-    await settle(pilot)
-    await pilot.press("ctrl+s")
-    await settle(pilot)
-    assert isinstance(app.screen, ConcernRecordedScreen), screen_text(app)
-    return app.screen.result
-
-
 async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_detail import ConcernDetailScreen, FieldsDialog
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.widgets.dialogs import FieldsDialog
+    from kiosk.screens.concerns.inbox import InboxScreen
     from kiosk.services import alerts
 
     app = console_app(settings)
@@ -95,8 +35,8 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         # The teacher's home shows the status of their report.
         assert "of your reports awaiting the DSL team" in screen_text(app)
         await pilot.press("m")
-        await settle(pilot)
-        assert "Awaiting the DSL team" in screen_text(app)
+        # The list loads in a worker: wait (bounded) for its rows on a loaded machine.
+        await wait_until(pilot, lambda: "Awaiting the DSL team" in screen_text(app))
         assert "Bruise" not in screen_text(app)
         await _logout(pilot)
 
@@ -145,7 +85,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
         assert app.screen.detail.status == "closed"
         # The chronology shows it all.
         await pilot.press("h")
-        from kiosk.screens.chronology import ChronologyScreen
+        from kiosk.screens.pupils.chronology import ChronologyScreen
 
         # The chronology loads in a worker: wait for its rows.
         await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen) and app.screen.entries)
@@ -158,7 +98,7 @@ async def test_teacher_records_and_dsl_triages_and_closes(settings, school):
 
 async def test_bad_input_keeps_everything_typed(settings, school):
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -193,17 +133,17 @@ async def test_bad_input_keeps_everything_typed(settings, school):
 async def test_failed_save_keeps_the_form_and_a_retry_records_once(settings, school, monkeypatch):
     from kiosk.errors import DatabaseBusy
     from kiosk.models.concerns import Concern
-    from kiosk.screens.concern_form import ConcernRecordedScreen, RecordConcernScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen, RecordConcernScreen
     from kiosk.services import concerns
 
     real = concerns.record_concern
     calls = {"n": 0}
 
-    def flaky(actor, **kw):
+    def flaky(actor, *args, **kw):
         calls["n"] += 1
         if calls["n"] == 1:
             raise DatabaseBusy("the database stayed locked for more than 5 seconds; nothing was saved, try again")
-        return real(actor, **kw)
+        return real(actor, *args, **kw)
 
     monkeypatch.setattr(concerns, "record_concern", flaky)
     app = console_app(settings)
@@ -260,8 +200,8 @@ async def test_double_submit_records_once(settings, school):
 
 
 async def test_restricted_concern_stays_invisible_to_a_deputy_not_named(settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
     from kiosk.services import concerns
 
     done = record(words="Secret words about a staff member's child")
@@ -296,8 +236,8 @@ async def test_restricted_concern_stays_invisible_to_a_deputy_not_named(settings
 
 
 async def test_staff_cannot_open_another_persons_concern_through_any_screen(settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen
-    from kiosk.screens.menu import entries_for
+    from kiosk.screens.concerns.detail import ConcernDetailScreen
+    from kiosk.screens.session.menu import entries_for
 
     done = record("teacher", words="Private words")
     app = console_app(settings)
@@ -307,7 +247,7 @@ async def test_staff_cannot_open_another_persons_concern_through_any_screen(sett
         assert "i" not in keys and "p" not in keys and "v" not in keys
         await pilot.press("i", "p", "v")
         await settle(pilot)
-        from kiosk.screens.home import HomeScreen
+        from kiosk.screens.session.home import HomeScreen
 
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("m")
@@ -324,7 +264,7 @@ async def test_staff_cannot_open_another_persons_concern_through_any_screen(sett
 
 async def test_deputy_restricts_the_dsl_stays_named_and_the_screen_says_why_share_is_gone(
         settings, school, record):
-    from kiosk.screens.concern_detail import ConcernDetailScreen, FieldsDialog
+    from kiosk.screens.concerns.detail import ConcernDetailScreen, FieldsDialog
     from kiosk.services import concerns
 
     done = record()

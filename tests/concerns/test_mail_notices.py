@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.config import MailSettings
+from tests.concerns.helpers import mail_settings
 
 PHRASE = "Zebra-Quokka lighthouse 4471"
 
@@ -60,12 +61,6 @@ def relay(port):
     r.stop()
 
 
-def _mail(port, **kw) -> MailSettings:
-    kw.setdefault("timeout_seconds", 5)
-    return MailSettings(host="127.0.0.1", port=port, starttls=False,
-                        from_address="dsl-console@school.example", **kw)
-
-
 def _events(action):
     from kiosk.models import AuditEvent
 
@@ -87,7 +82,7 @@ def test_notice_is_sent_with_no_content(school, record, admin, relay, port):
     _with_email(admin, "teacher", "teacher@school.example")  # records it: no alert, no mail
     record(words=PHRASE, description=f"{PHRASE} in the playground.", why_concern=PHRASE)
     assert MailOutbox.select().count() == 1  # only the DSL has an address
-    report = mail.send_pending(_mail(port))
+    report = mail.send_pending(mail_settings(port))
     assert report.sent == 1 and report.failed == 0
     assert len(relay.messages) == 1
     sender, to, text = relay.messages[0]
@@ -97,7 +92,7 @@ def test_notice_is_sent_with_no_content(school, record, admin, relay, port):
         assert secret not in text
     assert _events("mail.sent")[0]["recipient"] == school.users["dsl"].user_id
     # Sent once.
-    assert mail.send_pending(_mail(port)).sent == 0 and len(relay.messages) == 1
+    assert mail.send_pending(mail_settings(port)).sent == 0 and len(relay.messages) == 1
 
 
 def test_relay_down_keeps_the_concern_audits_and_retries(school, record, admin, port):
@@ -108,7 +103,7 @@ def test_relay_down_keeps_the_concern_audits_and_retries(school, record, admin, 
     _with_email(admin, "dsl", "dsl@school.example")
     recorded = record(words=PHRASE, urgent=True)  # nothing listens on the port: relay down
     assert Concern.get_by_id(recorded.id).words == PHRASE
-    report = mail.send_pending(_mail(port))
+    report = mail.send_pending(mail_settings(port))
     assert report.failed == 1 and report.sent == 0
     failed = _events("mail.failed")
     assert len(failed) == 1 and failed[0]["attempts"] == 1 and "Refused" in failed[0]["error"]
@@ -117,9 +112,9 @@ def test_relay_down_keeps_the_concern_audits_and_retries(school, record, admin, 
     relay = Relay(port).start()
     try:
         # Not due yet: the pause is kept even though the relay is back.
-        assert mail.send_pending(_mail(port)).sent == 0 and relay.messages == []
+        assert mail.send_pending(mail_settings(port)).sent == 0 and relay.messages == []
         school.clock.advance(seconds=61)
-        report = mail.send_pending(_mail(port))
+        report = mail.send_pending(mail_settings(port))
         assert report.sent == 1
         assert len(relay.messages) == 1
         assert "An urgent concern was recorded at 10:00" in relay.messages[0][2]
@@ -137,13 +132,13 @@ def test_retries_slow_down_then_give_up_after_two_days(school, record, admin, po
     record()
     pauses = []
     for _ in range(4):
-        mail.send_pending(_mail(port))
+        mail.send_pending(mail_settings(port))
         row = MailOutbox.get()
         pauses.append(row.next_try_at - school.clock.now)
         school.clock.now = row.next_try_at
     assert pauses == [timedelta(minutes=m) for m in (1, 2, 5, 10)]
     school.clock.advance(hours=48)
-    report = mail.send_pending(_mail(port))
+    report = mail.send_pending(mail_settings(port))
     assert report.given_up == 1
     assert MailOutbox.get().state == "given_up" and _events("mail.given_up")
 
@@ -156,7 +151,7 @@ def test_demoted_or_deactivated_recipient_gets_nothing(school, record, admin, re
     record()
     accounts.set_roles(admin, "deputy", ["staff"])
     accounts.deactivate(admin, "dsl")
-    report = mail.send_pending(_mail(port))
+    report = mail.send_pending(mail_settings(port))
     assert report.dropped == 2 and report.sent == 0 and relay.messages == []
     assert len(_events("mail.dropped")) == 2
 
@@ -178,11 +173,11 @@ def test_relay_login_with_password_file(school, record, admin, port, tmp_path):
         secret.write_text("s3cret-relay\n")
         _with_email(admin, "dsl", "dsl@school.example")
         record()
-        report = mail.send_pending(_mail(port, username="console", password_file=secret))
+        report = mail.send_pending(mail_settings(port, username="console", password_file=secret))
         assert report.sent == 1 and seen == [(b"console", b"s3cret-relay")]
         record()
         secret.write_text("wrong\n")
-        report = mail.send_pending(_mail(port, username="console", password_file=secret,
+        report = mail.send_pending(mail_settings(port, username="console", password_file=secret,
                                          timeout_seconds=2))
         # Refused (aiosmtpd stalls a failed login until the client's timeout): audited, kept.
         assert report.failed == 1 and len(_events("mail.failed")) == 1
@@ -194,7 +189,7 @@ async def test_open_console_sends_the_notice(settings, school, record, admin, re
     from tests.console.helpers import console_app, login, wait_until
 
     _with_email(admin, "dsl", "dsl@school.example")
-    app = console_app(settings.with_(mail=_mail(port)))
+    app = console_app(settings.with_(mail=mail_settings(port)))
     app.MAIL_DRAIN_SECONDS = 0.3
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await login(pilot, "teacher")  # any console drains the outbox, not only the DSL's

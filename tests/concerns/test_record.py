@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 from datetime import date
 
@@ -96,6 +98,9 @@ def test_bad_input_is_refused_with_the_field_named(school, record, override, fie
     with pytest.raises(ValidationError) as e:
         record(**override)
     assert e.value.field == field
+    # The form puts the cursor on the field by this name: it must be one of the input's (or a
+    # pupil's role, within `pupils`: the cursor goes to that pupil's role).
+    assert field in {f.name for f in dataclasses.fields(concerns.ConcernInput)} | {concerns.F_ROLE}
     assert Concern.select().count() == 0
     assert Alert.select().count() == 0
 

@@ -11,7 +11,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
         settings, school, record, monkeypatch):
     from textual.widgets import DataTable
 
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
     from kiosk.services import chronology
 
     record()
@@ -19,7 +19,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, "dsl")
         # Hold the worker back, so the rows arrive after the table's first layout.
-        monkeypatch.setattr(ChronologyScreen, "_load", lambda self, *a: None)
+        monkeypatch.setattr(ChronologyScreen, "action_reload", lambda self: None)
         app.push_screen(ChronologyScreen(school.pupils["amara"].id))
         await wait_until(pilot, lambda: isinstance(app.screen, ChronologyScreen))
         screen = app.screen
@@ -37,7 +37,7 @@ async def test_chronology_columns_fit_their_content_as_soon_as_the_rows_arrive(
 
 async def test_opening_the_inbox_is_audited_once(settings, school, record):
     from kiosk.models import AuditEvent
-    from kiosk.screens.inbox import InboxScreen
+    from kiosk.screens.concerns.inbox import InboxScreen
 
     record()
     app = console_app(settings)
@@ -69,8 +69,8 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
         settings, school):
     """One match: Enter chooses it. Several: Enter moves into the list; Enter again chooses
     the highlighted one. The same on the concern form and in an early-help dialog."""
-    from kiosk.screens.concern_form import RecordConcernScreen
-    from kiosk.screens.early_help_dialogs import PupilSearchDialog
+    from kiosk.screens.concerns.form import RecordConcernScreen
+    from kiosk.widgets.pupil_search import PupilSearchDialog
     from kiosk.services import pupils
 
     # Two pupils whose names start "Ch": Chloe Carver and Charlie Chalk.
@@ -109,7 +109,7 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
 
 async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings, school):
     """ansi-dark (SSH without COLORTERM): ticked and unticked must differ in the characters."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
 
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
@@ -144,7 +144,7 @@ async def test_a_form_at_80_columns_stacks_its_rules_pane_before_any_breakpoint_
     """The breakpoint class comes with the screen's first resize message. In tmux at 80x24 a
     form sometimes drew before it, side by side, its labels cut ("What you saw or heard:
     facts, when and"): stacked must not depend on that message."""
-    from kiosk.screens.concern_form import RecordConcernScreen
+    from kiosk.screens.concerns.form import RecordConcernScreen
     from kiosk.widgets.rules_pane import RulesPane
 
     app = console_app(settings)
@@ -161,3 +161,43 @@ async def test_a_form_at_80_columns_stacks_its_rules_pane_before_any_breakpoint_
             pane, body = form.query_one(RulesPane), form.query_one("#form-body")
             assert pane.region.y > body.region.y, state  # below the form, not beside it
             assert body.region.width >= 78, state
+
+
+def test_no_screen_uses_a_tick_box_that_shows_its_state_by_colour_alone():
+    """Textual's Checkbox and SelectionList draw an X ticked or not (colour tells them apart),
+    so every tick box in the console is a kiosk.widgets.ticks one. The roles dialog and the
+    roll import's "Full roll" box were added after the others were changed."""
+    import ast
+    from pathlib import Path
+
+    import kiosk
+
+    plain = {"Checkbox", "SelectionList", "RadioButton", "RadioSet"}
+    root = Path(kiosk.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "widgets" / "ticks.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func.value if isinstance(node.func, ast.Subscript) else node.func
+                name = getattr(func, "id", None) or getattr(func, "attr", None)
+                if name in plain:
+                    found.append(f"{path.relative_to(root)}:{node.lineno} {name}")
+    assert found == []
+
+
+async def test_the_roles_dialog_ticks_only_the_roles_held_in_16_colours(settings, school):
+    from kiosk.screens.admin.account_dialogs import AccountDialog
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"
+        await login(pilot, "teacher")
+        app.push_screen(AccountDialog(lambda values: None, username="sam", roles=("admin",)))
+        await settle(pilot)
+        roles = app.screen.query_one("#roles")
+        lines = [roles.render_line(y).text for y in range(roles.option_count)]
+        ticked = [line for line in lines if line.startswith("▐X▌")]
+        assert len(ticked) == 1 and "IT administrator" in ticked[0], lines
+        assert all(line.startswith("▐ ▌") for line in lines if line not in ticked), lines

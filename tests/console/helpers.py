@@ -21,6 +21,9 @@ def console_app(settings, **kwargs):
 
     app = make_app(settings, **kwargs)
     app.animation_level = "none"
+    # No autosave on a timer: a journey's drafts must not depend on how slow the machine is
+    # (tests/console/test_autosave.py calls app.autosave_tick() itself).
+    app.AUTOSAVE_SECONDS = 0
     return app
 
 
@@ -54,11 +57,21 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.pause()
     if text:
         widget.insert_text_at_cursor(text)
+    # Typing may start a service call (a search as you type): let it land.
+    await settle(pilot, rounds=1)
+
+
+async def type_text_area(pilot, selector: str, text: str) -> None:
+    """Type into a multi-line field (after what is there)."""
+    area = pilot.app.screen.query_one(selector)
+    area.focus()
+    await pilot.pause()
+    area.insert(text)
     await pilot.pause()
 
 
 async def submit_login(pilot, username: str, password: str) -> None:
-    from kiosk.screens.login import LoginScreen
+    from kiosk.screens.session.login import LoginScreen
 
     screen = pilot.app.screen
     assert isinstance(screen, LoginScreen), f"expected the login screen, got {screen!r}"
@@ -71,7 +84,7 @@ async def submit_login(pilot, username: str, password: str) -> None:
 
 async def sign_procedures(pilot) -> None:
     """On the sign-off gate: scroll to the end and agree."""
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
 
     screen = pilot.app.screen
     assert isinstance(screen, SignoffScreen)
@@ -88,7 +101,7 @@ async def login(pilot, username: str, password: str = STRONG_PASSWORD, *, sign: 
     Afterwards `pilot.app.actor` is the user and `pilot.app.screen` is their home screen
     (or the drafts offer on top of it, if they had drafts).
     """
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
 
     await submit_login(pilot, username, password)
     await pass_second_factor(pilot)
@@ -132,7 +145,7 @@ async def pass_second_factor(pilot) -> None:
     """If the sign-in asks for a code (or to set up an authenticator), give it."""
     import pyotp
 
-    from kiosk.screens.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
+    from kiosk.screens.session.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
     from kiosk.services import two_factor
 
     screen = pilot.app.screen

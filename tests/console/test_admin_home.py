@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.menu import entries_for
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.menu import entries_for
 from tests.console.helpers import console_app, login, settle
 
 SIZE = (80, 24)

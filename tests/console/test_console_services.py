@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 
 import pytest
 
@@ -55,17 +53,13 @@ def test_home_counts_gather_domains_and_survive_a_broken_one(make_user, monkeypa
     from kiosk.rules import load_profile
 
     head = make_user("head", "headteacher")
-    ok = types.ModuleType("kiosk_test_ok")
-    ok.home_counts = lambda actor: [home.HomeCount("Things", 3, urgent=True, key="i")]
-    broken = types.ModuleType("kiosk_test_broken")
-
     def boom(actor):
         raise RuntimeError("bug in a domain")
 
-    broken.home_counts = boom
-    monkeypatch.setitem(sys.modules, "kiosk_test_ok", ok)
-    monkeypatch.setitem(sys.modules, "kiosk_test_broken", broken)
-    monkeypatch.setattr(home, "DOMAIN_MODULES", ("kiosk_test_ok", "kiosk_test_broken", "kiosk_test_missing"))
+    monkeypatch.setattr(home, "_domains", lambda: (
+        ("ok", lambda actor: [home.HomeCount("Things", 3, urgent=True, key="i")]),
+        ("broken", boom),
+    ))
     counts = home.home_counts(head, load_profile())
     assert counts[0] == home.HomeCount("Things", 3, urgent=True, key="i")
     assert counts[1].value == "?"

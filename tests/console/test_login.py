@@ -3,13 +3,18 @@ password change, and remote (SSH) sessions with the username fixed."""
 
 from __future__ import annotations
 
+import pytest
+
 from kiosk.models import AuditEvent, ProcedureSignoff, User
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.login import LoginScreen
-from kiosk.screens.password import PasswordScreen
-from kiosk.screens.signoff import SignoffScreen
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.login import LoginScreen
+from kiosk.screens.session.password import PasswordScreen
+from kiosk.screens.session.signoff import SignoffScreen
 from kiosk.services import accounts
 from tests.conftest import STRONG_PASSWORD
+
+# Passwords are typed here: the login screen's argon2 worker runs at the real cost.
+pytestmark = pytest.mark.real_argon2
 from tests.console.helpers import (console_app, login, screen_text, settle, sign_procedures,
                                    submit_login, type_into)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual import events
 
-from kiosk.screens.login import LoginScreen
+from kiosk.screens.session.login import LoginScreen
 from tests.conftest import STRONG_PASSWORD
 from tests.console.helpers import console_app, screen_text, settle, wait_until
 

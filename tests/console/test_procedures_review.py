@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from kiosk.screens.procedures import ProceduresScreen
+from kiosk.screens.help.procedures import ProceduresScreen
 from tests.console.helpers import console_app, login, screen_text, settle
 
 SIZE = (80, 24)
@@ -47,7 +47,7 @@ async def test_no_warning_before_the_review_date_and_the_screen_shows_version_an
 
 
 async def test_the_agree_button_is_never_under_the_footer(settings, make_user):
-    from kiosk.screens.signoff import SignoffScreen
+    from kiosk.screens.session.signoff import SignoffScreen
     from kiosk.widgets.footer import KioskFooter
 
     make_user("newbie", "dsl")  # the most keys in the footer: it wraps

@@ -10,9 +10,9 @@ import pytest
 from kiosk.errors import NotFound
 from kiosk.models import AuditEvent, Draft
 from kiosk.screens.base import FormScreen
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.lock import RestoreDraftsScreen
-from kiosk.screens.login import LoginScreen
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.lock import RestoreDraftsScreen
+from kiosk.screens.session.login import LoginScreen
 from kiosk.services import drafts
 from tests.console.forms import NoteForm
 from tests.console.helpers import console_app, login, screen_text, settle, type_into

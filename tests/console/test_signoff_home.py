@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from kiosk.models import AuditEvent, ProcedureSignoff
-from kiosk.screens.accounts import AccountsScreen
-from kiosk.screens.contacts import ContactsScreen
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.login import LoginScreen
-from kiosk.screens.procedures import ProceduresScreen
-from kiosk.screens.signoff import SignoffScreen
-from kiosk.screens.signoff_status import SignoffStatusScreen
+from kiosk.screens.admin.accounts import AccountsScreen
+from kiosk.screens.help.contacts import ContactsScreen
+from kiosk.screens.session.home import HomeScreen
+from kiosk.screens.session.login import LoginScreen
+from kiosk.screens.help.procedures import ProceduresScreen
+from kiosk.screens.session.signoff import SignoffScreen
+from kiosk.screens.admin.signoff_status import SignoffStatusScreen
 from kiosk.services import signoff
 from tests.console.helpers import console_app, login, screen_text, settle, submit_login
 

@@ -28,7 +28,7 @@ HEAVY = (
     "asyncssh", "textual.widgets._text_area", "textual.widgets._data_table",
 )
 # The screens the login needs; every other screen is imported when first pushed.
-LOGIN_SCREENS = {"kiosk.screens", "kiosk.screens.login", "kiosk.screens.registry"}
+LOGIN_SCREENS = {"kiosk.screens", "kiosk.screens.session", "kiosk.screens.session.login", "kiosk.screens.registry"}
 
 DUMP_AND_RUN = """
 import atexit, json, sys
@@ -59,7 +59,7 @@ def test_the_login_screen_needs_no_model_and_no_heavy_library(tmp_path, settings
     make_user("alice", "staff")  # a school with an account: nothing special about an empty one
     database.close()
     modules = _modules_at_the_login_screen(tmp_path, settings)
-    assert "kiosk.screens.login" in modules and "textual.app" in modules  # it did start
+    assert "kiosk.screens.session.login" in modules and "textual.app" in modules  # it did start
     assert _offenders(modules, HEAVY) == []
     assert sorted(m for m in modules if m.startswith("kiosk.screens") and m not in LOGIN_SCREENS) == []
     if not TEST_DB_URL:

@@ -11,8 +11,8 @@ import pyotp
 import pytest
 
 from kiosk.models import AuditEvent
-from kiosk.screens.login import LoginScreen
-from kiosk.screens.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
+from kiosk.screens.session.login import LoginScreen
+from kiosk.screens.session.two_factor import RecoveryCodesScreen, TwoFactorCodeScreen, TwoFactorEnrolScreen
 from kiosk.services import two_factor
 from tests.console.helpers import (console_app, login, screen_text, settle, submit_login,
                                    type_into, wait_until)
@@ -225,7 +225,7 @@ def test_the_qr_code_fits_and_decodes_back(username):
 
 
 async def test_the_administrator_asks_for_a_reset_on_the_accounts_screen(settings, make_user, fake_clock):
-    from kiosk.screens.accounts import AccountsScreen
+    from kiosk.screens.admin.accounts import AccountsScreen
     from tests.console.helpers import enrol_authenticator
 
     make_user("itadmin", "admin")

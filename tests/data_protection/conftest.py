@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.concerns.conftest import _cheap_password_hashing, record, school  # noqa: F401
+from tests.concerns.conftest import record, school  # noqa: F401
 from tests.conftest import TEST_DB_URL
 
 sqlite_only = pytest.mark.skipif(bool(TEST_DB_URL), reason="SQLite files and SQLCipher")

@@ -44,7 +44,7 @@ def _type_concern_and_draft(settings):
         teacher, token=concerns.new_submission_token(), pupils=[(kid.id, "subject")],
         occurred_on=date(2026, 11, 26), source="child_told", categories=["physical_abuse"],
         words=PHRASE, description=PHRASE + " (seen)", why_concern="Frightened.")
-    drafts.save_draft(teacher, "concern_form", "kiosk.screens.concern_form:ConcernForm",
+    drafts.save_draft(teacher, "concern_form", "kiosk.screens.concerns.form:ConcernForm",
                       {"words": PHRASE + " draft"})
 
 
@@ -238,8 +238,8 @@ async def test_phrase_typed_in_the_console_is_nowhere_in_the_data_dir(settings, 
     """Typed through the real form at 80x24, then a second form left half-typed when the
     screen is hidden (kept as a draft): the data dir holds neither in readable form."""
     from kiosk.models import Draft
-    from kiosk.screens.concern_form import RecordConcernScreen
-    from tests.concerns.test_journeys import _logout, _record_as_teacher
+    from kiosk.screens.concerns.form import RecordConcernScreen
+    from tests.concerns.helpers import logout as _logout, record_as_teacher as _record_as_teacher
     from tests.console.helpers import console_app, settle, wait_until
 
     app = console_app(settings)

@@ -163,7 +163,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
     # The DSL team of 2040 (accounts made then, so their passwords are current).
     make_user("alice", "dsl", full_name="Alice Dsl")
     make_user("dan", "deputy_dsl", full_name="Dan Deputy")
-    from kiosk.screens.retention import RetentionScreen
+    from kiosk.screens.admin.retention import RetentionScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -175,7 +175,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         assert table.row_count == 1 and str(table.get_row_at(0)[0]) == f"C-{r.id:05d}"
         await pilot.press("x")
         await settle(pilot)
-        await type_into(pilot, "#retention-reason", "Reviewed at 25: no further need to keep it.")
+        await type_into(pilot, "#f-reason", "Reviewed at 25: no further need to keep it.")
         await pilot.press("enter")
         await settle(pilot)
         assert str(app.screen.query_one("#retention").get_row_at(0)[3]) == "proposed by Alice Dsl"
@@ -189,7 +189,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         await settle(pilot)
         await pilot.press("c")
-        from kiosk.screens.retention import ConfirmDialog
+        from kiosk.screens.admin.retention import ConfirmDialog
 
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")

@@ -79,7 +79,7 @@ def _school_with_checkpoint(settings, record, events: int = 30):
     record()
     for i in range(events):
         audit.record(shell_actor("shell:test"), "test.event", "thing", i, {"i": i})
-    seq, head = audit._read_head(for_update=False)
+    seq, head = audit.read_head(for_update=False)
     checkpoints.write_checkpoint(settings, seq, head, reason="backup")
     for i in range(5):
         audit.record(shell_actor("shell:test"), "test.after", "thing", i, {"i": i})

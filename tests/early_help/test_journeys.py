@@ -5,30 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from kiosk.services import early_help as eh
-from tests.console.helpers import console_app, login, screen_text, settle, type_into, wait_until
+from tests.console.helpers import (
+    console_app, login, screen_text, settle, type_into, type_text_area, wait_until,
+)
+from tests.early_help.helpers import open_early_help
 
 TODAY = date(2026, 11, 26)
 
 
-async def type_text_area(pilot, selector: str, text: str) -> None:
-    area = pilot.app.screen.query_one(selector)
-    area.focus()
-    await pilot.pause()
-    area.insert(text)
-    await pilot.pause()
-
-
-async def open_early_help(pilot):
-    from kiosk.screens.early_help import EarlyHelpScreen
-
-    await pilot.press("e")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, EarlyHelpScreen)
-
-
 async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpAttendance as A
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
 
     club = offers["vulnerable_lunch_club"]
     for pid in pupils[:12]:
@@ -78,7 +65,7 @@ async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastora
 
 async def test_future_register_is_refused_on_screen(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpSession
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
 
     eh.enrol(pastoral, pupils[0], "pupil_drop_in", TODAY - timedelta(days=1), "aims", TODAY + timedelta(days=14))
     app = console_app(settings)
@@ -101,7 +88,7 @@ async def test_future_register_is_refused_on_screen(settings, pastoral, offers, 
 
 async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import AgencyReferral, AgencyReferralStatus
-    from kiosk.screens.early_help_agency import AgencyReferralForm, AgencyReferralsScreen
+    from kiosk.screens.early_help.agency import AgencyReferralForm, AgencyReferralsScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -120,7 +107,7 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
         assert isinstance(form, AgencyReferralForm) and form.pupil_name == "Chloe Carver"
         # Agency list has focus: school nursing is the fifth.
         await pilot.press("down", "down", "down", "down", "enter")
-        assert form.form_state()["agency"] == "school_nursing"
+        assert form.build_input().agency == "school_nursing"
         await type_text_area(pilot, "#reason", "Bed-wetting; mum asked for help")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -150,7 +137,7 @@ async def test_pastoral_refers_to_school_nursing_and_records_acceptance(settings
 
 async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpAttendance as A
-    from kiosk.screens.early_help_register import RegisterScreen
+    from kiosk.screens.early_help.register import RegisterScreen
     from kiosk.services import drafts
 
     for pid in pupils[:3]:

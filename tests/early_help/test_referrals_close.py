@@ -62,7 +62,9 @@ def test_my_referrals_are_only_mine(make_user, pastoral, offers, pupils, admin):
     eh.refer_internally(a, pupils[0], "targeted_group_work", "A's")
     assert eh.my_referrals(b) == []
     gov = make_user("gov", "governor")
-    if not gov.can(eh.Cap.EARLY_HELP_REFER):
+    from kiosk.capabilities import Cap
+
+    if not gov.can(Cap.EARLY_HELP_REFER):
         with pytest.raises(PermissionDenied):
             eh.my_referrals(gov)
 

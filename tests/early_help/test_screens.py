@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from kiosk.services import early_help as eh
-from tests.console.helpers import console_app, login, screen_text, settle, type_into
-from tests.early_help.test_journeys import open_early_help, type_text_area
+from tests.console.helpers import console_app, login, screen_text, settle, type_into, type_text_area
+from tests.early_help.helpers import open_early_help
 
 TODAY = date(2026, 11, 26)
 MARKUP = "[bold]not bold[/] [@click=app.quit]x[/"
@@ -154,7 +154,7 @@ async def test_offer_rename_from_the_screen(settings, busy, pastoral):
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        await type_into(pilot, "#f-name", "Drop-in (Tuesday lunch)")
+        await type_into(pilot, "#f-new_name", "Drop-in (Tuesday lunch)")
         await pilot.press("ctrl+s")
         await settle(pilot)
     assert eh.list_offers(pastoral)[0].name == "Drop-in (Tuesday lunch)"

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.concerns.conftest import _cheap_password_hashing, record, school  # noqa: F401
+from tests.concerns.conftest import record, school  # noqa: F401
 
 
 @pytest.fixture

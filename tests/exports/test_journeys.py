@@ -14,9 +14,10 @@ async def _fill(pilot, values: dict) -> None:
 
 
 async def test_dsl_records_a_move_and_sends_the_file(settings, school, record, scrypt_fast):
-    from kiosk.screens.export_dialogs import NoticeDialog
-    from kiosk.screens.early_help_dialogs import FieldsDialog, PupilSearchDialog
-    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.widgets.dialogs import NoticeDialog
+    from kiosk.widgets.dialogs import FieldsDialog
+    from kiosk.widgets.pupil_search import PupilSearchDialog
+    from kiosk.screens.pupils.transfers import TransfersScreen
     from kiosk.services import transfers
 
     record()
@@ -37,6 +38,7 @@ async def test_dsl_records_a_move_and_sends_the_file(settings, school, record, s
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, TransfersScreen)
+        await wait_until(pilot, lambda: "to send" in screen_text(app))  # the list reloads in a worker
         assert "to send" in screen_text(app) and "5 working days left" in screen_text(app)
         await pilot.press("s")
         await settle(pilot)
@@ -66,7 +68,7 @@ async def test_receiving_school_imports_in_the_console(settings, school, record,
     from kiosk import schema
     from kiosk.config import Settings
     from kiosk.db import db
-    from kiosk.screens.export_dialogs import NoticeDialog
+    from kiosk.widgets.dialogs import NoticeDialog
     from kiosk.services import chronology, transfers
     from kiosk.services.actor import shell_actor
     from kiosk.services import accounts
@@ -112,8 +114,8 @@ async def test_receiving_school_imports_in_the_console(settings, school, record,
 
 
 async def test_dsl_exports_chronology_from_the_pupil(settings, school, record):
-    from kiosk.screens.chronology import ChronologyScreen
-    from kiosk.screens.export_dialogs import NoticeDialog
+    from kiosk.screens.pupils.chronology import ChronologyScreen
+    from kiosk.widgets.dialogs import NoticeDialog
     from tests.exports.conftest import open_pdf
 
     record()
@@ -136,7 +138,7 @@ async def test_dsl_exports_chronology_from_the_pupil(settings, school, record):
 
 
 async def test_headteacher_reads_but_has_no_export_keys(settings, school, record):
-    from kiosk.screens.chronology import ChronologyScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
 
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -151,8 +153,8 @@ async def test_headteacher_reads_but_has_no_export_keys(settings, school, record
 
 
 async def test_governor_reads_the_report_and_writes_the_pdf(settings, school, record):
-    from kiosk.screens.export_dialogs import NoticeDialog
-    from kiosk.screens.governors_report import GovernorsReportScreen
+    from kiosk.widgets.dialogs import NoticeDialog
+    from kiosk.screens.reports.governors_report import GovernorsReportScreen
 
     for _ in range(6):
         record()
@@ -176,9 +178,9 @@ async def test_governor_reads_the_report_and_writes_the_pdf(settings, school, re
 
 async def test_dsl_records_the_move_from_the_leavers_list(settings, school, record):
     from kiosk.models.pupils import Pupil
-    from kiosk.screens.early_help_dialogs import FieldsDialog
-    from kiosk.screens.leavers import LeaversScreen
-    from kiosk.screens.transfers import TransfersScreen
+    from kiosk.widgets.dialogs import FieldsDialog
+    from kiosk.screens.pupils.leavers import LeaversScreen
+    from kiosk.screens.pupils.transfers import TransfersScreen
     from kiosk.services import transfers
 
     record()

@@ -10,16 +10,6 @@ import pytest
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    from argon2 import PasswordHasher, Type
-
-    from kiosk.services import accounts
-
-    cheap = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(accounts, "hasher", lambda: cheap)
-
-
 @pytest.fixture
 def staff(database, make_user, fake_clock):
     class Staff:

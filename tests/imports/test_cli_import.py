@@ -12,7 +12,7 @@ from kiosk.cli import main
 from kiosk.db import db
 from tests.conftest import STRONG_PASSWORD, TEST_DB_URL, _reset_postgres
 from tests.imports.conftest import FIXTURES
-from tests.imports.test_parsers import BOMB
+from tests.imports.helpers import BOMB
 
 
 @pytest.fixture

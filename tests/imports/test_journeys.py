@@ -18,7 +18,7 @@ def _family(staff, fixture_bytes):
 
 
 async def test_concern_form_offers_a_sibling_and_a_child_not_on_roll(settings, staff, fixture_bytes):
-    from kiosk.screens.concern_form import ConcernRecordedScreen, RecordConcernScreen
+    from kiosk.screens.concerns.form import ConcernRecordedScreen, RecordConcernScreen
 
     ids = _family(staff, fixture_bytes)
     app = console_app(settings)
@@ -65,8 +65,8 @@ async def test_concern_form_offers_a_sibling_and_a_child_not_on_roll(settings, s
 
 async def test_dsl_sets_a_flag_and_sees_siblings_counts_on_the_chronology(settings, staff, fixture_bytes,
                                                                         record_concern):
-    from kiosk.screens.chronology import ChronologyScreen
-    from kiosk.screens.pupil_flags import PupilFlagsScreen
+    from kiosk.screens.pupils.chronology import ChronologyScreen
+    from kiosk.screens.pupils.flags import PupilFlagsScreen
 
     ids = _family(staff, fixture_bytes)
     record_concern(staff.teacher, ids["Noah"])
@@ -113,7 +113,7 @@ async def test_admin_previews_then_imports_the_roll_in_the_console(settings, sta
     from textual.widgets import ProgressBar
 
     from kiosk.models.pupils import Pupil
-    from kiosk.screens.roll_import import RollImportScreen
+    from kiosk.screens.admin.roll_import import RollImportScreen
     from tests.imports.conftest import FIXTURES
 
     app = console_app(settings)
@@ -144,7 +144,7 @@ async def test_admin_previews_then_imports_the_roll_in_the_console(settings, sta
 
 
 async def test_dsl_sees_leavers_and_matches_a_child_not_on_roll(settings, staff, fixture_bytes, record_concern):
-    from kiosk.screens.leavers import LeaversScreen, NotOnRollScreen
+    from kiosk.screens.pupils.leavers import LeaversScreen, NotOnRollScreen
     from kiosk.services import pupils, roll_import
 
     ids = _family(staff, fixture_bytes)

@@ -12,6 +12,7 @@ from hypothesis import given, strategies as st
 from kiosk.imports import ImportFileError, RefusedRow, read_roll
 from kiosk.imports.common import parse_roll_date, parse_year_group, year_from_birth
 from kiosk.imports.upn import ALPHABET, check_letter, upn_problem
+from tests.imports.helpers import BOMB
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -178,11 +179,6 @@ def test_rows_refused_with_reasons():
 
 
 # --- bad files: one clear line each ------------------------------------------------------
-
-BOMB = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
-<CTfile><Header><CTFversion>25.0</CTFversion></Header><CTFpupilData><Pupil><Surname>&lol3;</Surname></Pupil></CTFpupilData></CTfile>"""
 
 EXTERNAL = b"""<?xml version="1.0"?>
 <!DOCTYPE CTfile [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

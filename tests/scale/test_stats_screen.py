@@ -20,7 +20,7 @@ async def shown(pilot, words: str, rounds: int = 40) -> str:
 
 
 async def test_governor_sees_statistics_and_moves_between_years(settings, make_user, fake_clock):
-    from kiosk.screens.stats import StatsScreen
+    from kiosk.screens.reports.stats import StatsScreen
     from kiosk.services import concerns, pupils
     from kiosk.services.stats import current_academic_year
 

@@ -16,18 +16,6 @@ from tests.ssh.helpers import Person, pid_alive, started_pids
 
 
 @pytest.fixture
-def cheap_hashes(monkeypatch):
-    """For tests that never type a console password: argon2 at its cheapest, to keep
-    the SSH suite fast. (The end-to-end console tests use the real parameters.)"""
-    from argon2 import PasswordHasher, Type
-
-    from kiosk.services import accounts
-
-    cheap = PasswordHasher(type=Type.ID, time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "hasher", lambda: cheap)
-
-
-@pytest.fixture
 def people(database, admin, make_user, settings):
     """dana (deputy DSL, signed the procedures), lee (DSL), sam (staff), dora (deputy,
     deactivated after her key was added). Each has a registered key; dana and lee have

@@ -13,11 +13,6 @@ from kiosk.errors import NotFound, PermissionDenied, ValidationError
 from kiosk.services import accounts, ssh_keys
 
 
-@pytest.fixture(autouse=True)
-def _fast(cheap_hashes):
-    pass
-
-
 def _pub(key) -> str:
     return key.export_public_key().decode()
 

@@ -6,14 +6,8 @@ import asyncio
 import json
 import re
 
-import pytest
 
 from tests.ssh.helpers import Output, connect, pid_alive, standin_command, wait_for_audit
-
-
-@pytest.fixture(autouse=True)
-def _fast(cheap_hashes):
-    pass
 
 
 async def test_the_console_gets_its_own_pty_a_clean_environment_and_the_user(ssh_server, people, tmp_path,

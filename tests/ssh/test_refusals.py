@@ -21,11 +21,6 @@ from tests.ssh.helpers import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast(cheap_hashes):
-    pass
-
-
 @pytest.fixture
 async def server(ssh_server, people, tmp_path):
     return await ssh_server(console_command=standin_command(tmp_path))

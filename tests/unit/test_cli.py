@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import subprocess
@@ -12,33 +11,8 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.db import db
-from tests.conftest import STRONG_PASSWORD, TEST_DB_URL, _reset_postgres
-
-
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    if TEST_DB_URL:
-        _reset_postgres(TEST_DB_URL)
-    path = tmp_path / "school"
-    monkeypatch.setenv("KIOSK_DATA_DIR", str(path))
-    yield path
-    if db.obj is not None and not db.is_closed():
-        db.close()
-    db.initialize(None)
-
-
-def run(monkeypatch, capsys, *argv, stdin=""):
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    if db.obj is not None and not db.is_closed():
-        db.close()
-    return code, out, err
-
-
-def init(monkeypatch, capsys, password=STRONG_PASSWORD):
-    return run(monkeypatch, capsys, "init", "--admin", "root-admin", "--password-stdin",
-               stdin=password + "\n")
+from tests.conftest import STRONG_PASSWORD, TEST_DB_URL
+from tests.unit.cli_helpers import init, run
 
 
 def test_version(capsys):

@@ -91,6 +91,20 @@ NO_ACTOR.update({
     "mail.send_pending": "the console's mail sender and `kiosk mail send` (audited as the system)",
     "mail.system_actor": "builds the mail sender's own actor (holds no capability)",
     "pupils.flag_names": "pure: labels of flags on a summary the caller was allowed to read",
+    "people.with_roles": "who holds these roles (ids and names), called inside checked services",
+    "people.names": "user ids to names, called inside checked services",
+    "people.holders": "the holders of roles by role, for routing inside checked services",
+    "accounts.validate_username": "pure: judges a typed username (create_user and the import check)",
+    "concerns.category_names": "category keys to names, inside checked services and exports",
+    "concerns.category_views": "the categories of concerns a checked service has loaded",
+    "stats.count_if": "pure: a SQL expression",
+    "accounts.user_by_name": "the account row for a username, inside checked services",
+    "accounts.locked_message": "pure: the words for a locked account",
+    "audit.read_head": "the audit chain's head (a sequence number and a hash), for backups",
+    "concerns.has_access": "a predicate on the named-access table, inside checked services",
+    "roll_import.ids_with_records": "which pupils have any record (ids), inside checked services",
+    "unit.wait_idle": "the end of a session waits for service calls in flight (no record read)",
+    "unit.run": "runs a service call with its connection (the screens' run_service); the call checks",
     "roll_import.describe": "pure: an import plan as lines (the plan came from a checked run)",
     "roll_import.read_file": "reads the file the person at the keyboard named, before the database "
                              "opens (CLI); its bytes go to run_import, which checks",
@@ -120,6 +134,13 @@ OWN_SESSION = {
     "audit.record": "the audit trail: appends, never reads",
     "concerns.access_level": "a predicate used inside checked services: None without capabilities",
     "concerns.visible_to": "a predicate used inside checked services: False without capabilities",
+    "adults.detail_view": "builds the view of a row a checked service has loaded for the actor",
+    "concerns.detail_view": "builds the view of a row a checked service has loaded for the actor",
+    "concerns.load_visible": "the row if the actor may see it (NotFound, audited, if not); inside "
+                             "checked services, which require their capability first",
+    "concerns.triage_row": "inside a checked service's write: the row read again, access checked again",
+    "chronology.early_help_entries": "a part of chronology() and the case file, after their checks: "
+                                     "nothing without early-help view",
     "two_factor.after_password": "the sign-in's next step for the account whose password was just right",
     "two_factor.start_enrolment": "sets up the actor's own authenticator (refused if one is live)",
     "two_factor.confirm_enrolment": "turns on the actor's own authenticator with its code",
@@ -131,9 +152,14 @@ def public_functions():
     for info in pkgutil.iter_modules(kiosk.services.__path__):
         module = importlib.import_module(f"kiosk.services.{info.name}")
         for name, fn in sorted(vars(module).items()):
-            if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
+            if name.startswith("_") or not inspect.isfunction(fn):
                 continue
-            yield f"{info.name}.{name}", fn
+            # A package's public functions are those its __init__ exports from its parts
+            # (kiosk.services.early_help); the parts' shared helpers are not its interface.
+            mine = (fn.__module__.startswith(module.__name__ + ".") if info.ispkg
+                    else fn.__module__ == module.__name__)
+            if mine:
+                yield f"{info.name}.{name}", fn
 
 
 def _placeholder(param: inspect.Parameter):

@@ -8,7 +8,7 @@ import pytest
 from kiosk.config import load_settings
 from kiosk.errors import ConfigError
 from tests.conftest import STRONG_PASSWORD
-from tests.unit.test_cli import data_dir, init, run  # noqa: F401 - fixture and helpers
+from tests.unit.cli_helpers import init, run
 
 
 def _load(tmp_path, text):

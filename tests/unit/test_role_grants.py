@@ -112,7 +112,7 @@ def test_the_head_sees_password_resets(people):
 
 
 async def test_the_head_confirms_a_grant_in_the_console(settings, people):
-    from kiosk.screens.role_grants import RoleGrantsScreen
+    from kiosk.screens.admin.role_grants import RoleGrantsScreen
     from tests.console.helpers import console_app, login, screen_text, settle, wait_until
 
     accounts.set_roles(people["it"], "sam", ["staff", "deputy_dsl"])
@@ -133,8 +133,8 @@ async def test_the_head_confirms_a_grant_in_the_console(settings, people):
 
 
 def test_menu_keys_are_unique():
-    from kiosk.screens.home import HomeScreen
-    from kiosk.screens.menu import MENU
+    from kiosk.screens.session.home import HomeScreen
+    from kiosk.screens.session.menu import MENU
 
     keys = [e.key for e in MENU] + [b.key for b in HomeScreen.BINDINGS if len(b.key) == 1]
     assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
@@ -161,7 +161,7 @@ def test_one_home_count_for_grants_and_authenticator_resets(people, fake_clock):
 async def test_the_head_confirms_grants_and_resets_on_one_screen(settings, people, fake_clock):
     import re
 
-    from kiosk.screens.role_grants import RoleGrantsScreen
+    from kiosk.screens.admin.role_grants import RoleGrantsScreen
     from kiosk.services import two_factor
     from tests.console.helpers import console_app, enrol_authenticator, login, screen_text, settle, wait_until
 

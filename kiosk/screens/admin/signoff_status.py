@@ -1,0 +1,39 @@
+"""Who has not signed the current procedures (headteacher, DSL team, admin)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from kiosk.clock import fmt_local
+from kiosk.screens.base import KioskScreen
+
+
+class SignoffStatusScreen(KioskScreen):
+    SCREEN_TITLE = "Procedures not signed"
+    AUTO_FOCUS = "#unsigned"
+
+    def compose_body(self):
+        yield Static(Content(""), id="signoff-summary", classes="screen-intro")
+        table = DataTable(id="unsigned", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        from kiosk.services import signoff
+
+        table = self.query_one("#unsigned", DataTable)
+        table.add_columns("Username", "Name", "Roles", "Last signed")
+        self.run_service(signoff.unsigned_users, self.app.actor, self.app.profile, then=self._show)
+
+    def _show(self, rows) -> None:
+        table = self.query_one("#unsigned", DataTable)
+        version = self.app.profile.procedures_version
+        summary = (f"Everyone has signed version {version}." if not rows else
+                   f"{len(rows)} active account(s) have not signed version {version}.")
+        self.query_one("#signoff-summary", Static).update(Content(summary))
+        for row in rows:
+            last = (f"v{row.last_version} {fmt_local(row.last_signed_at)}"
+                    if row.last_version else "never")
+            table.add_row(Text(row.username), Text(row.full_name), Text(", ".join(row.roles)),
+                          Text(last))

@@ -1,0 +1,1 @@
+"""Early help (paragraph 6): the hub, enrolments and reviews, registers, agencies, caseload."""

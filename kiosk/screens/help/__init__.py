@@ -1,0 +1,1 @@
+"""Always there: contacts, whistleblowing and escalation, the procedures."""

@@ -1,0 +1,163 @@
+"""The login screen: school name, clock, username, masked password, one generic message.
+
+Argon2 runs in a worker thread so the screen never freezes. Over SSH the key already
+chose the account: the username is shown fixed and only the password is asked for.
+
+A burst of keys (a password manager's auto-type, SSH latency) delivers `user<Tab>pass<Enter>`
+in one read: Textual queues every key to the username field before the Tab's focus change
+takes effect, so the password would be typed, visibly, into the username. The username field
+therefore takes the Tab itself and passes every key still queued to it on to the password.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Label, Static
+
+from kiosk.errors import AuthError
+from kiosk.widgets.footer import KioskFooter
+from kiosk.widgets.clock import Clock
+from kiosk.widgets.inputs import SafeInput
+from kiosk.widgets.service import ServiceCaller
+
+
+class UsernameInput(SafeInput):
+    """The username field: after a Tab (or Enter), keys that still arrive here belong to the
+    password field and go there, never into this visible field."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.diverting = False
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.diverting = False  # back here on purpose (shift+tab, a click)
+        super()._on_focus(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        password = self.screen.query_one("#password", SafeInput)
+        if self.diverting:
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                password.focus()
+                self.screen.attempt()
+            elif event.key == "backspace":
+                password.action_delete_left()
+            elif event.is_printable and event.character:
+                password.insert_text_at_cursor(event.character)
+            return
+        if event.key in ("tab", "enter"):
+            event.stop()
+            event.prevent_default()
+            self.diverting = True
+            password.focus()
+            return
+        await super()._on_key(event)
+
+
+class LoginScreen(ServiceCaller, Screen):
+    AUTO_FOCUS = "#password, #username"
+
+    class Outcome(Message):
+        def __init__(self, result=None, error: str | None = None, step=None) -> None:
+            super().__init__()
+            self.result = result
+            self.error = error
+            self.step = step  # two_factor.LoginStep: is a code (or its set-up) due next?
+
+    def __init__(self, notice: str = "") -> None:
+        super().__init__()
+        self.notice = notice
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        remote = getattr(app, "remote_user", None)
+        with Vertical(id="login-box"):
+            yield Static(Content.styled(app.profile.school_name, "bold"), id="login-school")
+            with Horizontal(id="login-subtitle"):
+                yield Static(Content("Safeguarding console"), id="login-app-name")
+                yield Clock(id="login-clock")
+            yield Label(Content("Username"))
+            if remote:
+                yield Static(Content(remote), id="remote-username")
+            else:
+                yield UsernameInput(id="username", max_length=64, placeholder="your username")
+            yield Label(Content("Password"))
+            yield SafeInput(id="password", password=True, max_length=256)
+            yield Button(Content("Sign in"), id="sign-in", variant="primary")
+            yield Static(Content(self.notice), id="login-notice")
+            yield Static(Content(""), id="login-message")
+        yield KioskFooter()
+
+    @property
+    def username(self) -> str:
+        remote = getattr(self.app, "remote_user", None)
+        if remote:
+            return remote
+        return self.query_one("#username", SafeInput).value
+
+    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
+        event.stop()
+        if event.input.id == "username":
+            self.query_one("#password", SafeInput).focus()
+        else:
+            self.attempt()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "sign-in":
+            self.attempt()
+
+    def _say(self, text: str) -> None:
+        self.query_one("#login-message", Static).update(Content(text))
+
+    def attempt(self) -> None:
+        if self.busy:
+            return
+        username = self.username.strip()
+        password = self.query_one("#password", SafeInput).value
+        if not username or not password:
+            self._say("Enter your username and password.")
+            return
+        self.busy = True
+        self.query_one("#sign-in", Button).disabled = True
+        self.query_one("#login-notice", Static).update(Content(""))
+        self._say("Checking…")
+        self._authenticate(username, password)
+
+    def _authenticate(self, username: str, password: str) -> None:
+        from kiosk.services import accounts, two_factor
+
+        app = self.app
+        remote = getattr(app, "remote_user", None) or str(app.origin).startswith("ssh:")
+        allowed = app.settings.remote_roles if remote else None
+        two_factor_all = app.settings.two_factor_all_staff
+
+        def sign_in():
+            result = accounts.authenticate(username, password, origin=app.origin, allowed_roles=allowed)
+            return result, two_factor.after_password(result.actor, two_factor_all)
+
+        def refused(exc: BaseException) -> None:
+            error = str(exc) if isinstance(exc, AuthError) else f"Cannot sign in just now: {exc}"
+            self.post_message(self.Outcome(error=error))
+
+        self.run_service(sign_in, then=lambda r: self.post_message(self.Outcome(result=r[0], step=r[1])),
+                         failed=refused, group="login", exclusive=True)
+
+    def on_login_screen_outcome(self, message: Outcome) -> None:
+        self.busy = False
+        password = self.query_one("#password", SafeInput)
+        password.value = ""
+        if message.error is not None:
+            self.query_one("#sign-in", Button).disabled = False
+            self._say(message.error)
+            password.focus()
+            return
+        self._say("")
+        self.app.begin_session(message.result, message.step)
