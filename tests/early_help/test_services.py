@@ -499,3 +499,34 @@ def test_the_register_sql_knows_who_is_enrolled_as_the_orm_did(pastoral, offers,
     assert got == {pupils[0]: (True, "ate well", True), pupils[5]: (False, "", False),
                    pupils[6]: (True, "", False)}
     assert sheet.taken_by == "Jan Okafor"
+
+
+def test_the_chronology_history_sql_reads_what_the_orm_read(dsl, pastoral, offers, pupils, fake_clock):
+    """Issue 19: the early-help lines of every chronology page come from hand-written SQL
+    (history_sql); each row carries what the ORM's rows carried."""
+    import importlib
+
+    caseload = importlib.import_module("kiosk.services.early_help.caseload")  # the module, not the service
+
+    ref = eh.refer_internally(pastoral, pupils[0], "pastoral_one_to_one", "Low mood")
+    eh.decide_referral(pastoral, ref.id, "accepted", "", pastoral.user_id, aims="Talk weekly", review_on="+2w")
+    other = eh.refer_internally(pastoral, pupils[0], "targeted_group_work", "Friendship issues")
+    eh.decide_referral(pastoral, other.id, "declined", "Club is full", None)
+    e = eh.enrol(pastoral, pupils[0], "vulnerable_lunch_club", TODAY - timedelta(days=20), "Lunch", "+1w")
+    fake_clock.advance(days=1)
+    eh.record_review(pastoral, e.id, "Going well", reviewed_on=TODAY - timedelta(days=10),
+                     next_review_on=TODAY + timedelta(days=4))
+    eh.end_enrolment(pastoral, e.id, TODAY, "Settled")
+    fields = ("referral", "decision", "enrolment", "review", "end")
+    got, want = caseload._history(pupils[0]), caseload._history_orm(pupils[0])
+    assert [len(x) for x in got] == [len(x) for x in want]
+    assert (len(got[0]), len(got[1]), len(got[3]), len(got[4])) == (2, 2, 1, 1)
+    for name, rows, orm_rows in zip(fields, got, want):
+        for row, orm in zip(rows, orm_rows):
+            for attr in row._fields:
+                value = getattr(row, attr)
+                expected = getattr(orm, attr)
+                if attr == "referral":
+                    value, expected = (value.id, value.offer_id), (expected.id, expected.offer_id)
+                assert value == expected, (name, attr)
+    assert caseload._history(pupils[1]) == ([], [], [], [], [])
