@@ -994,11 +994,11 @@ def _inbox_rows_fast(actor: Actor, rows) -> tuple[InboxRow, ...]:
     ids = [r.id for r in rows]
     if not ids:
         return ()
-    nflags = len(concerns_sql._FLAGS)
+    nflags = len(concerns_sql.FLAGS)
 
     def pupil(r):
         _cid, role, pid, first, preferred, last, year, form, dob, status, active = r[:11]
-        flags = tuple(k for k, v in zip(concerns_sql._FLAGS, r[11:11 + nflags]) if v)
+        flags = tuple(k for k, v in zip(concerns_sql.FLAGS, r[11:11 + nflags]) if v)
         return PupilInConcern(
             pid, f"{preferred or first} {last}", role, PUPIL_ROLES.get(role, role), year, form,
             fastsql.as_date(dob), flags,

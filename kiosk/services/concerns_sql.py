@@ -11,7 +11,7 @@ from __future__ import annotations
 from kiosk.rules.flags import PUPIL_FLAGS
 from kiosk.services import fastsql
 
-_FLAGS = tuple(PUPIL_FLAGS)
+FLAGS = tuple(PUPIL_FLAGS)
 
 # (where, order) per view; "?" values follow in the order written.
 _VIEWS = {
@@ -24,7 +24,7 @@ _VIEWS = {
 _VIEW_VALUE = {"open": True, "closed": False, "awaiting": "open", "acknowledged": "acknowledged"}
 
 _PUPILS = ("SELECT cp.concern_id, cp.role, p.id, p.first_name, p.preferred_name, p.last_name, p.year_group, "
-           "p.form_group, p.date_of_birth, p.status, p.active, " + ", ".join("p." + f for f in _FLAGS)
+           "p.form_group, p.date_of_birth, p.status, p.active, " + ", ".join("p." + f for f in FLAGS)
            + " FROM concern_pupil cp JOIN pupil p ON p.id = cp.pupil_id WHERE cp.concern_id IN %s "
            "ORDER BY cp.id")
 _CATEGORIES = ("SELECT l.concern_id, l.category, c.name FROM concern_category_link l "

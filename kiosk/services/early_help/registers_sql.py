@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from kiosk import db as dbmod
 from kiosk.services import fastsql
 
 _ENROLLED = ("SELECT DISTINCT e.pupil_id FROM early_help_enrolment e "
@@ -19,7 +20,7 @@ _INSERT = ("INSERT INTO early_help_attendance (session_id, pupil_id, present, wa
 
 
 def _day(on: date):
-    return on.isoformat() if fastsql._is_sqlite() else on
+    return on.isoformat() if dbmod.is_sqlite() else on
 
 
 def enrolled_ids(offer_id: int, on: date) -> set[int]:
