@@ -247,12 +247,40 @@ class KioskApp(App, inherit_bindings=False):
             self._activity += 1
         await super().on_event(event)
 
+    def forget_closed_nodes(self) -> int:
+        """Drop the app's references to widgets that have been removed. Returns how many.
+
+        A widget that watches an app attribute (`self.watch(self.app, "theme", ...)`, as
+        Textual's TextArea does) or subscribes to an app signal (`app.theme_changed_signal`,
+        as textual-plotext's plot does) is kept by the app until that attribute changes or
+        the signal fires, which in a console session is never: every form and chart ever
+        shown would stay in memory with its screen's data. Textual applies the same tests
+        when it does prune them.
+        """
+        from textual.signal import Signal
+
+        dropped = 0
+        watchers = getattr(self, "__watchers", None) or {}
+        for callbacks in watchers.values():
+            kept = [(node, cb) for node, cb in callbacks if not getattr(node, "_closing", False)]
+            dropped += len(callbacks) - len(kept)
+            callbacks[:] = kept
+        for value in list(vars(self).values()):
+            if isinstance(value, Signal):
+                subscriptions = getattr(value, "_subscriptions", None) or {}
+                for node in list(subscriptions.keys()):
+                    if getattr(node, "_closing", False) or getattr(node, "_closed", False):
+                        subscriptions.pop(node, None)
+                        dropped += 1
+        return dropped
+
     def idle_for(self) -> float:
         return (utcnow() - self.last_activity).total_seconds()
 
     async def idle_tick(self) -> None:
         """Called every second: lock when the signed-in user has been idle too long, or
         when their account changed (the services already refuse such a session)."""
+        self.forget_closed_nodes()
         if self.actor is not None and self.idle_for() >= self.idle_seconds:
             await self.lock_session("idle_lock")
         elif self.actor is not None and not self._account_current():
@@ -425,8 +453,17 @@ class KioskApp(App, inherit_bindings=False):
                 notice = ""
             self.clear_notifications()
             await self._fresh_stack(self._login_screen(notice))
+            # Once the session's screens are gone, hand back the memory they used.
+            self.set_timer(1.0, self._release_session_memory, name="release memory")
         finally:
             self._locking = False
+
+    def _release_session_memory(self) -> None:
+        from kiosk import memory
+
+        if self.actor is None:
+            self.forget_closed_nodes()
+            memory.release()
 
     def hangup(self) -> None:
         """SIGHUP (SSH connection dropped): record the logout and leave."""

@@ -79,8 +79,9 @@ def profile_top(fn, runs: int = 3, top: int = 3) -> list[str]:
 
 def import_profile(top: int = 6) -> list[str]:
     """The heaviest imports (with what they import) on the console's way to its login screen."""
-    code = ("import kiosk.cli, kiosk.cli.console, kiosk.cli.common, kiosk.schema, kiosk.models, "
-            "kiosk.app, kiosk.rules, kiosk.screens.session.login")
+    # What `kiosk run` imports before its login screen (tests/console/test_startup_imports.py).
+    code = ("import kiosk.cli, kiosk.cli.console, kiosk.cli.common, kiosk.schema, "
+            "kiosk.app, kiosk.rules.profile, kiosk.screens.session.login")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True,
                           text=True, timeout=120)
     rows = []

@@ -181,6 +181,10 @@ def measure(data_dir: str, db_url: str | None = None, runs: int = 7) -> Startup:
     minimal = [sys.executable, "-c", MINIMAL_APP]
     env = dict(os.environ)
     env.pop("KIOSK_DB_URL", None)
+    # As installed: pip writes the bytecode at install time. Without this a shell that sets
+    # PYTHONDONTWRITEBYTECODE would have every start compile each changed module from
+    # source again (the warm-up start below writes what is missing).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     load_before = os.getloadavg()[0]
     # Warm the page cache for both (the first start after a build reads every .pyc from disk).
     launch(console, env)

@@ -208,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", action="store_true", help="run the 8-process concurrency mode")
     p.add_argument("--crash", action="store_true", help="run the kill -9 crash-safety mode")
     p.add_argument("--encrypted", action="store_true", help="also run on an encrypted (SQLCipher) copy and report the cost")
+    p.add_argument("--memory", action="store_true", help="one console on a PTY through a scripted hour of use "
+                   "(every role signs in and out, every screen): its resident memory")
     return parser
 
 

@@ -16,6 +16,9 @@ def start_up(args) -> None:
     # first screen is drawn. The app freezes them and turns it back on after the first
     # paint (kiosk.app._settle_gc).
     gc.disable()
+    from kiosk import memory
+
+    memory.limit_arenas()  # before any thread allocates (kiosk/memory.py)
     if not settings_from(args).db_url:
         _import_peewee_for_sqlite()
 

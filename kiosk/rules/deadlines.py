@@ -28,9 +28,36 @@ _BUILD_LOCK = threading.Lock()
 @functools.cache
 def _england_calendar():
     with _BUILD_LOCK:
-        import holidays
+        return _united_kingdom()(subdiv="ENG", years=range(2015, 2046))
 
-        return holidays.country_holidays("GB", subdiv="ENG", years=range(2015, 2046))
+
+def _united_kingdom():
+    """holidays' UnitedKingdom class, without the other 250 countries.
+
+    `holidays.country_holidays("GB")` (or any import from holidays.countries) runs that
+    package's __init__, which imports every country: ~300 modules and ~8 MiB that a console
+    keeps for the rest of its life. The UK module needs only the shared calendars, so it is
+    loaded from its own file; where that is not possible (a holidays that moved it), the
+    usual way is taken.
+    """
+    import importlib.util
+    import sys
+
+    import holidays
+
+    name = "holidays.countries.united_kingdom"
+    module = sys.modules.get(name)
+    if module is None:
+        path = holidays.__path__[0] + "/countries/united_kingdom.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            return holidays.country_holidays("GB").__class__
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except (OSError, ImportError):
+            return holidays.country_holidays("GB").__class__
+    return module.UnitedKingdom
 
 
 def _england():

@@ -8,7 +8,6 @@ widget.
 
 from __future__ import annotations
 
-import segno
 from textual.content import Content
 from textual.widgets import Static
 
@@ -21,6 +20,8 @@ _CELL = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True,
 
 def qr_lines(data: str, border: int = QUIET_ZONE) -> list[str]:
     """The code for `data` (error level L, the smallest version that holds it) as text."""
+    import segno  # only where a code is drawn: the sign-in screens import this module
+
     code = segno.make(data, error="l", micro=False, boost_error=False)
     rows = [[bool(v) for v in row] for row in code.matrix_iter(scale=1, border=border)]
     if len(rows) % 2:

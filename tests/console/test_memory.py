@@ -1,0 +1,91 @@
+"""A screen that has gone leaves nothing behind (issue 19: a console grew to 146 MB in a day).
+
+Textual's TextArea watches `app.theme` and textual-plotext's plot subscribes to the app's
+theme signal; Textual drops such a watcher only when the theme changes, which in a console
+session is never, so every form and chart ever shown stayed in memory with its screen's
+data. The app forgets them (KioskApp.forget_closed_nodes, every second).
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from textual.screen import Screen
+
+from tests.console.helpers import console_app, settle
+
+
+class _Form(Screen):
+    def compose(self):
+        from kiosk.widgets.inputs import SafeTextArea
+        from textual_plotext import PlotextPlot
+
+        yield SafeTextArea("a record that must not outlive its screen", id="text")
+        yield PlotextPlot(id="chart")
+
+
+async def test_a_closed_form_and_chart_are_freed(settings, database):
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Form()
+        await app.push_screen(screen)
+        await settle(pilot)
+        area = weakref.ref(screen.query_one("#text"))
+        chart = weakref.ref(screen.query_one("#chart"))
+        screen_ref = weakref.ref(screen)
+        del screen
+        app.pop_screen()
+        await settle(pilot)
+        await pilot.pause(0.1)
+        app.forget_closed_nodes()
+        gc.collect()
+        assert area() is None, gc.get_referrers(area())
+        assert chart() is None, gc.get_referrers(chart())
+        assert screen_ref() is None
+
+
+async def test_the_app_keeps_watchers_of_widgets_still_shown(settings, database):
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Form()
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert app.forget_closed_nodes() == 0
+        area = screen.query_one("#text")
+        assert any(node is area for node, _ in getattr(app, "__watchers")["theme"])
+        assert area in app.theme_changed_signal._subscriptions or any(
+            node is screen.query_one("#chart") for node in app.theme_changed_signal._subscriptions)
+
+
+async def test_the_heap_is_handed_back_when_a_session_ends(settings, database, make_user, monkeypatch):
+    from kiosk import memory
+
+    from tests.console.helpers import login
+
+    calls = []
+    monkeypatch.setattr(memory, "release", lambda: calls.append(True))
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, "alice")
+        await settle(pilot)
+        await pilot.pause(1.2)
+        assert calls == []  # never during a session
+        await app.action_logout()
+        await settle(pilot)
+        await pilot.pause(1.3)
+        assert calls == [True]
+
+
+def test_the_allocator_calls_work_here():
+    from kiosk import memory
+
+    if memory._glibc() is None:
+        import pytest
+
+        pytest.skip("not glibc")
+    assert memory.limit_arenas(memory.ARENAS)
+    memory.release()
