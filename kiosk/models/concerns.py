@@ -131,7 +131,11 @@ class ConcernAction(BaseModel):
     recorded_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("concern", "recorded_at"), False),)
+        indexes = (
+            (("concern", "recorded_at"), False),
+            # A chronology page finds a pupil's newest actions from this index alone.
+            (("concern", "action_date"), False),
+        )
 
 
 @register

@@ -86,9 +86,11 @@ class UserInfo:
 
 
 def _roles_of(user) -> frozenset[Role]:
-    from kiosk.models import UserRole
+    from kiosk.services import fastsql
 
-    return frozenset(Role(r.role) for r in UserRole.select(UserRole.role).where(UserRole.user == user))
+    # Hand-written (kiosk.services.fastsql): asked at every sign-in.
+    return frozenset(Role(r) for (r,) in fastsql.rows("SELECT role FROM user_role WHERE user_id = ?",
+                                                       (user.id,)))
 
 
 def _info(user) -> UserInfo:
@@ -607,15 +609,18 @@ def _since_last_visit(user_id: int, previous: datetime | None,
     that left at the forced change never reached the home screen that tells it."""
     from kiosk.models import AuditEvent
 
-    mine = AuditEvent.select().where((AuditEvent.target_type == "user")
-                                     & (AuditEvent.target_id == str(user_id)))
-    q = mine
+    from peewee import fn
+
+    mine = (AuditEvent.target_type == "user") & (AuditEvent.target_id == str(user_id))
+    since = mine
     if previous is not None:
-        q = q.where(AuditEvent.at > previous.isoformat(timespec="microseconds"))
-    failed = q.where(AuditEvent.action.in_(["login.failure", "login.locked"])).count()
-    resets = (mine if must_change else q).where(AuditEvent.action == "account.reset_password")
-    reset = resets.order_by(AuditEvent.seq.desc()).first()
-    return failed, (datetime.fromisoformat(reset.at) if reset is not None else None)
+        since = mine & (AuditEvent.at > previous.isoformat(timespec="microseconds"))
+    # Plain COUNT and one column (no subquery, no model row): this runs at every sign-in.
+    failed = (AuditEvent.select(fn.COUNT(AuditEvent.seq))
+              .where(since & AuditEvent.action.in_(["login.failure", "login.locked"])).scalar())
+    resets = (mine if must_change else since) & (AuditEvent.action == "account.reset_password")
+    reset = AuditEvent.select(AuditEvent.at).where(resets).order_by(AuditEvent.seq.desc()).limit(1).scalar()
+    return failed, (datetime.fromisoformat(reset) if reset is not None else None)
 
 
 def locked_message(until: datetime) -> str:

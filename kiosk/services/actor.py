@@ -68,10 +68,10 @@ def account_current(actor: Actor) -> bool:
     Shell actors (no account) always are."""
     if actor.user_id is None:
         return True
-    from kiosk.models import User
+    from kiosk.services import fastsql
 
-    row = (User.select(User.active, User.account_version)
-           .where(User.id == actor.user_id).tuples().first())
+    # Hand-written (kiosk.services.fastsql): every service call asks this first.
+    row = fastsql.first('SELECT active, account_version FROM "user" WHERE id = ?', (actor.user_id,))
     ok = row is not None and bool(row[0]) and (actor.version is None or row[1] == actor.version)
     if len(_checked) > 1000:
         _checked.clear()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
@@ -27,7 +28,8 @@ KINDS = ("concern", "action", "event", "amendment", "flag", "early_help", "trans
 
 # The entry type lives apart so that domains (early help) can make entries without
 # importing the chronology, which reads them.
-__all__ = ["ChronologyEntry", "KINDS", "chronology"]
+__all__ = ["ChronologyCursor", "ChronologyEntry", "ChronologyPage", "KINDS", "PAGE_SIZE", "chronology",
+           "chronology_page"]
 
 
 def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> datetime:
@@ -61,7 +63,50 @@ class _Row:
             setattr(self, name, value)
 
 
-def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[ChronologyEntry]:
+class _Window:
+    """One page's reach into each source: at most `limit` rows, none after `before`.
+
+    Each source reads its newest rows first and says, when it stopped at the limit, how
+    far back it is complete (its horizon): every row it did not read is at or before that
+    moment. Entries newer than every source's horizon are then in their final order."""
+
+    __slots__ = ("limit", "before", "before_day", "horizon")
+
+    def __init__(self, limit: int, before: datetime | None) -> None:
+        self.limit = limit
+        self.before = before
+        self.before_day = to_local(before).date() if before is not None else None
+        self.horizon: datetime | None = None
+
+    def stopped_at(self, moment: datetime) -> None:
+        if self.horizon is None or moment > self.horizon:
+            self.horizon = moment
+
+    def by_moment(self, query, field, id_field):
+        """Newest first by a stored moment (the entry's own time)."""
+        if self.before is not None:
+            query = query.where(field <= self.before)
+        return self._newest(query, field, id_field)
+
+    def _newest(self, query, field, id_field):
+        # The ids first (from an index, for the pupil's whole history), then only their
+        # rows: sorting every row with its text was what made a long history slow. A list,
+        # not a subquery: the database then starts from these ids, not the pupil.
+        ids = [i for (i,) in query.select(id_field).order_by(field.desc(), id_field.desc())
+               .limit(self.limit).tuples()]
+        return query.where(id_field.in_(ids or [0])).order_by(field.desc(), id_field.desc())
+
+    def day_ended(self, day: date) -> None:
+        # Rows of the last day read may be unread: complete only after that day's end.
+        self.stopped_at(to_utc(datetime.combine(day + timedelta(days=1), time(0, 0))))
+
+    def check_moments(self, rows, moment) -> None:
+        if len(rows) >= self.limit:
+            self.stopped_at(moment(rows[-1]))
+
+
+def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
+                     window: _Window | None = None) -> list[ChronologyEntry]:
     from kiosk.models.concerns import (
         ACTION_KINDS, AMENDABLE_FIELDS, CLOSE_OUTCOMES, EVENT_KINDS, PUPIL_ROLES, SOURCES,
         Concern, ConcernAction, ConcernAmendment, ConcernCategoryLink, ConcernEvent, ConcernPupil,
@@ -71,19 +116,14 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     from kiosk.models.pupils import Pupil
 
     # A child recorded as not on roll and later matched to this pupil: their concerns too.
-    merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    if window is None:
+        merged = [i for (i,) in Pupil.select(Pupil.id).where(Pupil.merged_into == pupil_id).tuples()]
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        merged = sql.merged_into(pupil_id)
     of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
-    rows = [_Row(t) for t in (
-        Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
-                       Concern.source, Concern.description, Concern.occurred_on,
-                       Concern.occurred_time, Concern.recorded_at, ConcernPupil.role)
-        .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id)).where(of_pupil).tuples())]
-    if not rows:
-        return []
-    levels = {r.id: svc.access_level(actor, r) for r in rows}
-    full = [r for r in rows if levels[r.id] == svc.FULL]
-    hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
-    full_ids = {r.id for r in full}
+    pupil_ids = [pupil_id, *merged]
 
     def of_this_pupil(model, *columns):
         # Only the columns shown, as light named tuples: a pupil with hundreds of concerns
@@ -92,44 +132,103 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
         for name in columns:
             field = getattr(model, name)
             fields.append(field.alias(name + "_id") if name in ("by", "recorded_by", "subject_user") else field)
-        return (model.select(*fields).join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
-                .where(of_pupil).namedtuples())
+        return list(model.select(*fields).join(ConcernPupil, on=(ConcernPupil.concern == model.concern))
+                    .where(of_pupil).namedtuples())
+
+    if window is None:
+        rows = [_Row(t) for t in (
+            Concern.select(Concern.id, Concern.restricted, Concern.recorded_by, Concern.urgent,
+                           Concern.source, Concern.description, Concern.occurred_on,
+                           Concern.occurred_time, Concern.recorded_at, ConcernPupil.role)
+            .join(ConcernPupil, on=(ConcernPupil.concern == Concern.id)).where(of_pupil).tuples())]
+        if not rows:
+            return []
+        context = rows
+        all_actions = all_events = all_amendments = None
+    else:
+        # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
+        # an action or status change may belong to an older concern than any on the page.
+
+        ids = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
+        rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
+        if len(ids) >= window.limit:
+            window.day_ended(rows[-1].occurred_on)
+        found = {}
+        for kind, before in (("action", window.before_day), ("event", window.before),
+                             ("amendment", window.before)):
+            ids = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
+            found[kind] = sql.rows_of(kind, ids)
+            if len(ids) >= window.limit:
+                last = found[kind][-1]
+                if kind == "action":
+                    window.day_ended(last.action_date)
+                else:
+                    window.stopped_at(last.at)
+        all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
+        known = {r.id for r in rows}
+        others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
+        context = rows + ([_Row(t) for t in sql.concern_rows(pupil_ids, sorted(others))] if others else [])
+    levels = {r.id: svc.access_level(actor, r) for r in context}
+    full_all = [r for r in context if levels[r.id] == svc.FULL]
+    full_ids = {r.id for r in full_all}
+    listed = {r.id for r in rows}
+    full = [r for r in full_all if r.id in listed]
+    hidden = [r for r in rows if levels[r.id] == svc.RESTRICTED]
 
     cat_keys: dict[int, list[str]] = {}
-    for cid, key in (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
-                     .join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern))
-                     .where(of_pupil).order_by(ConcernCategoryLink.position).tuples()):
+    if window is None:
+        links = (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
+                 .join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern))
+                 .where(of_pupil).order_by(ConcernCategoryLink.position).tuples())
+    else:
+        links = sql.category_links(sorted(full_ids))
+    for cid, key in links:
         if cid in full_ids:
             cat_keys.setdefault(cid, []).append(key)
-    cat_names = svc.category_names({k for keys in cat_keys.values() for k in keys})
+    names_of = svc.category_names if window is None else sql.category_names
+    cat_names = names_of({k for keys in cat_keys.values() for k in keys})
     if category is not None:
         full = [r for r in full if category in cat_keys.get(r.id, ())]
-        full_ids = {r.id for r in full}
+        full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
+        full_ids = {r.id for r in full_all}
         hidden = []
+    horizon = window.horizon if window is not None else None
+    if horizon is not None:
+        # What falls at or before the horizon is left for a later page: not built at all.
+        full = [r for r in full if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
+        hidden = [r for r in hidden if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
     out: list[ChronologyEntry] = []
     for r in hidden:
         out.append(ChronologyEntry(
             at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
             title="Restricted concern", detail="Restricted to named members of the DSL team.",
             category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
-    if not full:
+    if not full_ids:
         return out
-    actions = [a for a in of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
-                                        "rationale", "recorded_by", "recorded_at")
-               if a.concern_id in full_ids]
-    events = [e for e in of_this_pupil(ConcernEvent, "kind", "by", "at", "subject_user", "summary",
-                                       "outcome", "reasoning")
-              if e.concern_id in full_ids]
-    amendments = [a for a in of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
-                  if a.concern_id in full_ids]
-    names = people.names([r.recorded_by_id for r in full]
+    if window is None:
+        all_actions = of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
+                                    "rationale", "recorded_by", "recorded_at")
+        all_events = of_this_pupil(ConcernEvent, "kind", "by", "at", "subject_user", "summary",
+                                   "outcome", "reasoning")
+        all_amendments = of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
+    actions = [a for a in all_actions if a.concern_id in full_ids]
+    events = [e for e in all_events if e.concern_id in full_ids]
+    amendments = [a for a in all_amendments if a.concern_id in full_ids]
+    if horizon is not None:
+        actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
+        events = [e for e in events if e.at > horizon]
+        amendments = [a for a in amendments if a.at > horizon]
+    users_of = people.names if window is None else sql.user_names
+    names = users_of([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
                        + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
     first_cat: dict[int, str | None] = {}
-    restricted_ids = {r.id for r in full if r.restricted}
-    for r in full:
+    restricted_ids = {r.id for r in full_all if r.restricted}
+    for r in full_all:
         keys = cat_keys.get(r.id, [])
         first_cat[r.id] = category if category is not None else (keys[0] if keys else None)
+    for r in full:
+        keys = cat_keys.get(r.id, [])
         role_note = "" if r.role == "subject" else f" ({PUPIL_ROLES.get(r.role, r.role).lower()})"
         title = f"{'URGENT ' if r.urgent else ''}Concern {svc.ref_for(r.id)}: " + \
             (", ".join(cat_names.get(k, k) for k in keys) or "uncategorised") + role_note
@@ -144,8 +243,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     from kiosk.models.concerns import ConcernActionDetail
     from kiosk.rules.action_kinds import describe
 
-    action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
-        ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
+    if window is None:
+        action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
+            ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
+    else:
+        action_details = {k: json.loads(v) for k, v in sql.action_details([a.id for a in actions]).items()}
     for a in actions:
         extra = "".join(f"{label}: {_clip(value)}. "
                         for label, value in describe(a.kind, action_details.get(a.id, {})))
@@ -181,12 +283,19 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None) -> list[
     return out
 
 
-def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
+def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     from kiosk.models.pupils import PupilFlagChange
     from kiosk.rules.flags import flag_label
 
-    changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
-    by = people.names([c.by_id for c in changes])
+    if window is None:
+        changes = list(PupilFlagChange.select().where(PupilFlagChange.pupil == pupil_id))
+        by = people.names([c.by_id for c in changes])
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        changes = sql.flag_changes(pupil_id, window.before, window.limit)
+        window.check_moments(changes, lambda c: c.at)
+        by = sql.user_names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
         title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
@@ -195,14 +304,20 @@ def _flag_entries(pupil_id: int) -> list[ChronologyEntry]:
         for c in changes]
 
 
-def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
+def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     """The file's moves: sent to the next school (and who received it), received from the last.
     Received records are shown apart: read-only, titled with the school they came from."""
     from kiosk.clock import fmt_local
     from kiosk.models.transfers import ReceivedRecord, Transfer, TransferIn
 
     out: list[ChronologyEntry] = []
-    for t in Transfer.select().where(Transfer.pupil == pupil_id):
+    if window is None:
+        transfers = list(Transfer.select().where(Transfer.pupil == pupil_id))
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        transfers = sql.transfers_out(pupil_id)
+    for t in transfers:
         if t.sent_at:
             out.append(ChronologyEntry(
                 at=t.sent_at, kind="transfer", title=f"Child protection file sent to {t.destination_school}",
@@ -214,9 +329,14 @@ def _transfer_entries(pupil_id: int) -> list[ChronologyEntry]:
                 title=f"File transferred: received by {t.received_by_name} on {t.received_on:%d %b %Y}",
                 detail=f"{t.destination_school}. This school keeps its copy (retention applies).",
                 category=None, record_type="transfer", record_id=t.id, seq=t.id))
-    for r in (ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
-              .where(ReceivedRecord.pupil == pupil_id)):
-        t = r.transfer
+    # A received file can hold hundreds of records: paged like the school's own.
+    if window is None:
+        received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
+                    .where(ReceivedRecord.pupil == pupil_id)]
+    else:
+        received = sql.received(pupil_id, window.before, window.limit)
+        window.check_moments(received, lambda rt: rt[0].at)
+    for r, t in received:
         out.append(ChronologyEntry(
             at=r.at, kind="received",
             title=f"Received from {t.from_school} on {fmt_local(t.received_at)[:11]}: {_clip(r.title, 100)}",
@@ -243,24 +363,91 @@ def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
     return list(early_help.chronology_entries(actor, pupil_id))
 
 
+def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> tuple:
+    return (e.at, _rank.get(e.kind, len(KINDS)), e.seq, e.record_id)
+
+
+def _entries(actor: Actor, pupil_id: int, category: str | None,
+             window: _Window | None) -> list[ChronologyEntry]:
+    entries = _concern_entries(actor, pupil_id, category, window)
+    if category is None:
+        entries += _flag_entries(pupil_id, window)
+        entries += _transfer_entries(pupil_id, window)
+        entries += _tombstone_entries(actor, pupil_id)
+    for e in early_help_entries(actor, pupil_id):
+        if category is None or e.category == category:
+            entries.append(e)
+    return entries
+
+
 def chronology(actor: Actor, pupil_id: int, category: str | None = None) -> list[ChronologyEntry]:
-    """Everything about the pupil the actor may see, newest first. Audited."""
+    """Everything about the pupil the actor may see, newest first. Audited.
+
+    The whole history, for exports and the transfer of the file; the screen reads it a
+    page at a time (`chronology_page`)."""
     require(actor, Cap.CHRONOLOGY_VIEW)
     from kiosk.services import pupils
 
     with dbmod.translate_errors():
         pupils.get(actor, pupil_id)  # NotFound for an unknown pupil
-        entries = _concern_entries(actor, pupil_id, category)
-        if category is None:
-            entries += _flag_entries(pupil_id)
-            entries += _transfer_entries(pupil_id)
-            entries += _tombstone_entries(actor, pupil_id)
-        for e in early_help_entries(actor, pupil_id):
-            if category is None or e.category == category:
-                entries.append(e)
-        rank = {k: i for i, k in enumerate(KINDS)}
-        entries.sort(key=lambda e: (e.at, rank.get(e.kind, len(KINDS)), e.seq, e.record_id),
-                     reverse=True)
+        entries = _entries(actor, pupil_id, category, None)
+        entries.sort(key=_sort_key, reverse=True)
         audit.record(actor, "chronology.view", "pupil", pupil_id,
                      {"category": category, "entries": len(entries)})
         return entries
+
+
+PAGE_SIZE = 50  # about three screens at 80x24
+
+
+@dataclass(frozen=True)
+class ChronologyCursor:
+    """Where the next page starts: just after the last entry shown (opaque to screens)."""
+
+    key: tuple
+    page: int
+
+
+@dataclass(frozen=True)
+class ChronologyPage:
+    entries: tuple[ChronologyEntry, ...]
+    next: ChronologyCursor | None  # None: this was the oldest page
+    page: int  # 0 for the newest
+
+
+def chronology_page(actor: Actor, pupil_id: int, category: str | None = None,
+                    cursor: ChronologyCursor | None = None, size: int = PAGE_SIZE) -> ChronologyPage:
+    """One page of the chronology, newest first: the first page without a cursor, then
+    the page after `cursor` (the previous page's `next`). Each page is audited as a view.
+
+    A page reads only the newest rows of each kind of record (concerns, actions, status
+    changes, amendments, flags, received records), so its cost does not grow with the
+    pupil's history. The pages joined are exactly `chronology()`."""
+    require(actor, Cap.CHRONOLOGY_VIEW)
+    from kiosk.services import pupils
+
+    size = max(1, min(int(size), 1000))
+    before_key = cursor.key if cursor is not None else None
+    page_no = cursor.page + 1 if cursor is not None else 0
+    with dbmod.translate_errors():
+        pupils.check_exists(actor, pupil_id)  # NotFound for an unknown pupil
+        limit = size
+        while True:
+            window = _Window(limit, before_key[0] if before_key is not None else None)
+            found = _entries(actor, pupil_id, category, window)
+            if before_key is not None:
+                found = [e for e in found if _sort_key(e) < before_key]
+            found.sort(key=_sort_key, reverse=True)
+            horizon = window.horizon
+            settled = found if horizon is None else [e for e in found if e.at > horizon]
+            # Entries hidden from this actor (or of another category) can leave a window
+            # short: read further back until the page is full or the history ends.
+            if len(settled) >= size or horizon is None:
+                break
+            limit *= 4
+        shown = tuple(settled[:size])
+        more = len(settled) > size or horizon is not None
+        nxt = ChronologyCursor(_sort_key(shown[-1]), page_no) if more and shown else None
+        audit.record(actor, "chronology.view", "pupil", pupil_id,
+                     {"category": category, "entries": len(shown), "page": page_no})
+        return ChronologyPage(shown, nxt, page_no)

@@ -145,3 +145,18 @@ def test_register_is_few_queries(school, profile, concerns, monkeypatch):
     # Three for the register, one for the check that the head's account is unchanged.
     assert len(calls) <= 4
     assert sum('"account_version"' in sql for sql in calls) <= 1
+
+
+@pytest.mark.parametrize("who", sorted(w for w, want in EXPECTED.items() if want is not None))
+def test_register_in_sql_is_what_the_orm_answered(who, school, concerns):
+    """Issue 19: the register's hand-written SQL (kiosk.services.adults_sql) against the ORM,
+    with LADO contact, an outcome and a written record among the events."""
+    head = school["head"]
+    adults.record_lado_contact(head, concerns["A_teacher"], details="Phoned the LADO")
+    adults.record_lado_contact(head, concerns["A_dsl"], details="LADO: does not meet the threshold")
+    adults.record_outcome(head, concerns["A_dsl"], outcome="threshold_not_met", rationale="LADO advice")
+    adults.record_low_level(school["dsl"], concerns["L_teacher"], action_taken="Spoke to them",
+                            rationale="Code of conduct")
+    actor = school[who]
+    assert adults._register_rows(actor) == adults._register_rows_orm(actor)
+    assert adults.register(actor) == adults._register_rows_orm(actor)

@@ -474,3 +474,59 @@ def test_chronology_entries_for_the_dsl_team(dsl, pastoral, offers, pupils, fake
     assert {e.title for e in chronology(dsl, pupils[0])} >= set(titles)
     assert [e.at for e in entries] == sorted(e.at for e in entries)
     assert eh.chronology_entries(dsl, pupils[1]) == []
+
+
+def test_the_register_sql_knows_who_is_enrolled_as_the_orm_did(pastoral, offers, pupils, fake_clock):
+    """Issue 19: taking a register reads who is enrolled through hand-written SQL; it gives
+    the ORM's answer on every day around a start and an end, and the marks it writes are the
+    ones the register sheet then shows."""
+    from kiosk.services.early_help import registers, registers_sql
+    from kiosk.services.early_help.common import offer_row
+
+    _club_with(pastoral, pupils, 4)
+    late = eh.enrol(pastoral, pupils[5], "vulnerable_lunch_club", TODAY - timedelta(days=5), "Lunch", "+4w")
+    gone = eh.enrol(pastoral, pupils[6], "vulnerable_lunch_club", TODAY - timedelta(days=30), "Lunch", "+4w")
+    eh.end_enrolment(pastoral, gone.id, TODAY - timedelta(days=8), "stopped")
+    club = offer_row("vulnerable_lunch_club").id
+    for back in (40, 25, 20, 9, 8, 7, 5, 4, 0):
+        on = TODAY - timedelta(days=back)
+        assert registers_sql.enrolled_ids(club, on) == {p.id for p in registers._enrolled_on(club, on)}, back
+    marks = {pupils[0]: eh.Mark(True, "ate well"), pupils[5]: eh.Mark(False), pupils[6]: eh.Mark(True)}
+    done = eh.take_register(pastoral, eh.SessionSpec("vulnerable_lunch_club", TODAY - timedelta(days=6)), marks)
+    assert (done.present, done.absent, done.walk_ins) == (2, 1, 2)  # 5 starts later; 6 has left
+    sheet = eh.register_sheet(pastoral, done.session_id)
+    got = {l.pupil_id: (l.present, l.note, l.enrolled) for l in sheet.lines if l.pupil_id in marks}
+    assert got == {pupils[0]: (True, "ate well", True), pupils[5]: (False, "", False),
+                   pupils[6]: (True, "", False)}
+    assert sheet.taken_by == "Jan Okafor"
+
+
+def test_the_chronology_history_sql_reads_what_the_orm_read(dsl, pastoral, offers, pupils, fake_clock):
+    """Issue 19: the early-help lines of every chronology page come from hand-written SQL
+    (history_sql); each row carries what the ORM's rows carried."""
+    import importlib
+
+    caseload = importlib.import_module("kiosk.services.early_help.caseload")  # the module, not the service
+
+    ref = eh.refer_internally(pastoral, pupils[0], "pastoral_one_to_one", "Low mood")
+    eh.decide_referral(pastoral, ref.id, "accepted", "", pastoral.user_id, aims="Talk weekly", review_on="+2w")
+    other = eh.refer_internally(pastoral, pupils[0], "targeted_group_work", "Friendship issues")
+    eh.decide_referral(pastoral, other.id, "declined", "Club is full", None)
+    e = eh.enrol(pastoral, pupils[0], "vulnerable_lunch_club", TODAY - timedelta(days=20), "Lunch", "+1w")
+    fake_clock.advance(days=1)
+    eh.record_review(pastoral, e.id, "Going well", reviewed_on=TODAY - timedelta(days=10),
+                     next_review_on=TODAY + timedelta(days=4))
+    eh.end_enrolment(pastoral, e.id, TODAY, "Settled")
+    fields = ("referral", "decision", "enrolment", "review", "end")
+    got, want = caseload._history(pupils[0]), caseload._history_orm(pupils[0])
+    assert [len(x) for x in got] == [len(x) for x in want]
+    assert (len(got[0]), len(got[1]), len(got[3]), len(got[4])) == (2, 2, 1, 1)
+    for name, rows, orm_rows in zip(fields, got, want):
+        for row, orm in zip(rows, orm_rows):
+            for attr in row._fields:
+                value = getattr(row, attr)
+                expected = getattr(orm, attr)
+                if attr == "referral":
+                    value, expected = (value.id, value.offer_id), (expected.id, expected.offer_id)
+                assert value == expected, (name, attr)
+    assert caseload._history(pupils[1]) == ([], [], [], [], [])

@@ -96,6 +96,18 @@ def _second_school(tmp_path, make_user_cls=None):
     return s, accounts.actor_for(User.get_by_id(info.id), "terminal")
 
 
+def _pages(actor, pupil_id, size=2):
+    from kiosk.services import chronology
+
+    got, cursor = [], None
+    while True:
+        page = chronology.chronology_page(actor, pupil_id, cursor=cursor, size=size)
+        got += page.entries
+        if page.next is None:
+            return got
+        cursor = page.next
+
+
 def test_bundle_round_trips_to_another_school_and_ack(sent, tmp_path, profile, settings, school):
     from kiosk.db import db
     from kiosk.services import chronology, transfers
@@ -110,6 +122,8 @@ def test_bundle_round_trips_to_another_school_and_ack(sent, tmp_path, profile, s
     received = [e for e in entries if e.kind == "received"]
     assert received and all(e.title.startswith(f"Received from {profile.school_name} on ") for e in received)
     assert any("The sending DSL's summary" in e.title for e in received)
+    # Issue 19: the chronology a page at a time is the same, received records included.
+    assert _pages(b_dsl, got.pupil_id) == entries
     # Receiving the same file again imports nothing more.
     again = transfers.receive(b_dsl, b_settings, b_profile, data, sent.password)
     assert again.duplicate and again.receipt_code == got.receipt_code
@@ -122,8 +136,10 @@ def test_bundle_round_trips_to_another_school_and_ack(sent, tmp_path, profile, s
     assert transfers.find_transfer_for_code(dsl, code) == sent.transfer.id
     done = transfers.record_ack(dsl, sent.transfer.id, code.lower(), received_by="Mr Receiver", profile=profile)
     assert done.state == "acknowledged" and done.received_by_name == "Mr Receiver"
-    titles = [e.title for e in chronology.chronology(dsl, school.pupils["amara"].id)]
+    whole = chronology.chronology(dsl, school.pupils["amara"].id)
+    titles = [e.title for e in whole]
     assert any(t.startswith("File transferred: received by Mr Receiver") for t in titles)
+    assert _pages(dsl, school.pupils["amara"].id) == whole
     assert sent.pdf_path.exists()  # the sender keeps its copy
 
 

@@ -76,10 +76,12 @@ def _every_operation(Scale, dataset, ops, timing, audit):
     ds = dataset.build(Scale.for_school(120, 1, quick=True))
     operations = ops.operations(ds)
     names = [o.name.split(" (")[0] for o in operations]
-    assert names == ["login", "inbox first page", "pupil search", "chronology", "record a concern",
+    assert names == ["login", "inbox first page", "pupil search", "chronology, first page",
+                     "chronology, whole", "record a concern",
                      "take a 30-pupil register", "headteacher's register", "alert poll",
                      "governors' statistics",
-                     "audit verify", "roll import"]
+                     "audit verify", "chronology, first page", "roll import"]
+    assert "largest pupil" in operations[3].name and "a pupil with" in operations[-2].name
     for op in operations:
         assert op.service is not None, f"{op.name}: {op.missing}"
         result = timing.measure(op, repeat=2, budget=5)

@@ -110,6 +110,15 @@ NO_ACTOR.update({
                              "opens (CLI); its bytes go to run_import, which checks",
 })
 
+# Issue 19: the hand-written SQL kept beside the hot services (`*_sql` modules) and the helper
+# that runs it (`fastsql`). Each function answers one question for the service beside it,
+# which has checked the actor first; nothing else imports them (tested below).
+SQL_MODULES = ("fastsql", "adults_sql", "chronology_sql", "concerns_sql", "pupils_sql")
+for _module in SQL_MODULES:
+    for _name, _fn in vars(importlib.import_module(f"kiosk.services.{_module}")).items():
+        if not _name.startswith("_") and inspect.isfunction(_fn) and _fn.__module__.endswith(_module):
+            NO_ACTOR[f"{_module}.{_name}"] = f"SQL for the service beside it, called after its checks"
+
 # Run from the shell with the actor as a later, optional argument (the shell's by default):
 # each checks the actor it is given before anything else (tested below).
 SHELL_ACTOR = {
@@ -218,3 +227,16 @@ def test_a_shell_function_refuses_an_actor_without_capabilities(name, make_user)
     with pytest.raises(PermissionDenied):
         fn(*args, actor=nothing)
     assert AuditEvent.select().count() > before, f"{name} refused without auditing the refusal"
+
+
+def test_the_sql_modules_are_used_only_by_services():
+    """Screens and everything outside kiosk/services reach the SQL only through a service."""
+    import pathlib
+
+    root = pathlib.Path(kiosk.services.__file__).parent.parent
+    for path in root.rglob("*.py"):
+        if "services" in path.parts or "bench" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for module in (*SQL_MODULES, "registers_sql", "history_sql"):
+            assert f"services.{module}" not in text and f"import {module}" not in text, (path, module)

@@ -1,8 +1,10 @@
 """A pupil's chronology: everything about the child, newest first, filterable by category.
 
 Concerns, actions, status changes, amendments, flag changes and early-help events
-(kiosk.services.chronology). The line under the table shows the highlighted entry in full;
-Enter on a concern's entry opens the concern. Viewing is audited by the service.
+(kiosk.services.chronology). The newest page comes first; the next page is read as the
+cursor nears the end of what is shown. The line under the table shows the highlighted
+entry in full; Enter on a concern's entry opens the concern. Each page read is audited by
+the service.
 """
 
 from __future__ import annotations
@@ -42,12 +44,19 @@ class ChronologyScreen(KioskScreen):
     ChronologyScreen #entry-detail { height: 4; padding: 0 1; border-top: solid $accent; }
     """
 
+    # The next page is asked for when the cursor comes this close to the last row shown.
+    PAGE_AHEAD = 10
+
     def __init__(self, pupil_id: int) -> None:
         super().__init__()
         self.pupil_id = pupil_id
         self.entries: list = []
         self.category: str | None = None
         self._resumed_once = False
+        self._next = None  # the service's cursor for the next page; None: all shown
+        self._loading_more = False
+        self._generation = 0  # bumped by every reload: a page read for an older one is dropped
+        self._widths = [len(label) for label in ("When", "What", "Entry")]
 
     def compose_body(self):
         yield Static(Content(""), id="pupil-head")
@@ -116,8 +125,32 @@ class ChronologyScreen(KioskScreen):
         self.app.push_screen(PupilFamilyScreen(self.pupil_id))
 
     def action_reload(self) -> None:
-        self.run_service(chronology.chronology, self.app.actor, self.pupil_id, self.category,
-                         then=self._show_entries, group="chronology", exclusive=True)
+        # A long history is the heaviest read in the console: read off the UI thread, a page
+        # at a time (the next as the cursor nears the end of what is shown).
+        self._next = None
+        self._loading_more = False
+        self._generation += 1
+        generation = self._generation
+        self.run_service(chronology.chronology_page, self.app.actor, self.pupil_id, self.category,
+                         None, size=chronology.PAGE_SIZE,
+                         then=lambda page: self._show_entries(list(page.entries), page.next)
+                         if generation == self._generation else None,
+                         group="chronology", exclusive=True)
+
+    def _more(self) -> None:
+        """Read the next (older) page, once, if there is one."""
+        if self._next is None or self._loading_more:
+            return
+        self._loading_more = True
+        generation = self._generation
+        self.run_service(chronology.chronology_page, self.app.actor, self.pupil_id, self.category,
+                         self._next, size=chronology.PAGE_SIZE,
+                         then=lambda page: self._add_entries(list(page.entries), page.next, generation),
+                         failed=self._more_failed, group="chronology", exclusive=True)
+
+    def _more_failed(self, exc: BaseException) -> None:
+        self._loading_more = False  # the next move down asks again
+        self.show_error(exc)
 
     @staticmethod
     def _set_columns(table: DataTable, rows: list[tuple[Text, Text, Text]]) -> None:
@@ -130,15 +163,23 @@ class ChronologyScreen(KioskScreen):
         for i, label in enumerate(("When", "What", "Entry")):
             table.add_column(label, width=max([len(label)] + [r[i].cell_len for r in rows]))
 
-    def _show_entries(self, entries) -> None:
-        self.entries = entries
-        table = self.query_one(DataTable)
+    @staticmethod
+    def _rows(entries) -> list[tuple[Text, Text, Text]]:
         # Records received from another school are theirs, read-only: set apart.
-        rows = [(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
+        return [(Text(to_local(e.at).strftime("%d/%m/%Y %H:%M")),
                  Text(KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())),
                  Text(e.title, style="italic" if e.restricted
                       else ("dim italic" if e.kind == "received" else "")))
                 for e in entries]
+
+    def _show_entries(self, entries, next_cursor=None) -> None:
+        self.entries = entries
+        self._next = next_cursor
+        self._loading_more = False
+        table = self.query_one(DataTable)
+        rows = self._rows(entries)
+        self._widths = [max([len(label)] + [r[i].cell_len for r in rows])
+                        for i, label in enumerate(("When", "What", "Entry"))]
         self._set_columns(table, rows)
         for i, row in enumerate(rows):
             table.add_row(*row, key=str(i))
@@ -146,6 +187,30 @@ class ChronologyScreen(KioskScreen):
         if not entries:
             self.query_one("#entry-detail", Static).update(Content(
                 "Nothing recorded" + (" in this category." if self.category else " about this pupil yet.")))
+
+    def _add_entries(self, entries, next_cursor, generation: int) -> None:
+        """The next page, below what is shown (the cursor stays where it is)."""
+        if generation != self._generation:  # reloaded (or filtered) while it was read
+            return
+        self._loading_more = False
+        self._next = next_cursor
+        table = self.query_one(DataTable)
+        start = len(self.entries)
+        self.entries = self.entries + entries
+        rows = self._rows(entries)
+        widths = [max([w] + [r[i].cell_len for r in rows]) for i, w in enumerate(self._widths)]
+        if widths != self._widths:
+            # A wider cell than any so far: the columns are set again, as on first show.
+            cursor = table.cursor_row
+            self._widths = widths
+            all_rows = self._rows(self.entries)
+            self._set_columns(table, all_rows)
+            for i, row in enumerate(all_rows):
+                table.add_row(*row, key=str(i))
+            table.move_cursor(row=cursor)
+            return
+        for i, row in enumerate(rows, start):
+            table.add_row(*row, key=str(i))
 
     def _show_detail(self, index: int) -> None:
         if not 0 <= index < len(self.entries):
@@ -157,6 +222,8 @@ class ChronologyScreen(KioskScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self._show_detail(event.cursor_row)
+        if event.cursor_row >= len(self.entries) - self.PAGE_AHEAD:
+            self._more()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

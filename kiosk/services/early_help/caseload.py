@@ -14,6 +14,7 @@ from kiosk.services import audit
 from kiosk.services.actor import Actor, require
 from kiosk.services.chronology_entry import ChronologyEntry
 
+from kiosk.services.early_help import history_sql
 from kiosk.services.early_help.common import (
     AGENCY_STATUSES,
     AttendanceLine,
@@ -89,6 +90,33 @@ def _at(d: date, recorded: datetime) -> datetime:
     return to_utc(datetime.combine(d, time(12, 0)))
 
 
+def _history(pupil_id: int) -> tuple[list, list, list, list, list]:
+    """Referrals, decisions, enrolments, reviews and ends of the pupil's early help."""
+    enrolments = history_sql.enrolments(pupil_id)
+    eids = [e.id for e in enrolments]
+    return (history_sql.referrals(pupil_id), history_sql.decisions(pupil_id), enrolments,
+            history_sql.reviews(eids) if eids else [], history_sql.ends(eids) if eids else [])
+
+
+def _history_orm(pupil_id: int) -> tuple[list, list, list, list, list]:
+    """`_history` through peewee (the tests hold `history_sql` to its answers)."""
+    from kiosk.models.early_help import (
+        EarlyHelpEnrolmentEnd as End,
+        EarlyHelpReferral as R,
+        EarlyHelpReferralDecision as D,
+        EarlyHelpReview as Rv,
+    )
+
+    E = enrolment_model()
+    enrolments = list(E.select().where(E.pupil == pupil_id).order_by(E.id))
+    eids = [e.id for e in enrolments]
+    return (list(R.select().where(R.pupil == pupil_id).order_by(R.id)),
+            list(D.select(D, R).join(R, on=(D.referral == R.id)).where(R.pupil == pupil_id).order_by(D.id)),
+            enrolments,
+            list(Rv.select().where(Rv.enrolment.in_(eids)).order_by(Rv.id)) if eids else [],
+            list(End.select().where(End.enrolment.in_(eids)).order_by(End.id)) if eids else [])
+
+
 def chronology_entries(actor: Actor, pupil_id: int) -> list:
     """Early-help events for the pupil's chronology (the chronology service audits the view)."""
     if not (actor.can(Cap.EARLY_HELP_VIEW) or actor.can(Cap.CHRONOLOGY_VIEW)):
@@ -99,47 +127,38 @@ def chronology_entries(actor: Actor, pupil_id: int) -> list:
         return ChronologyEntry(at=at, kind="early_help", title=title, detail=detail, category=None,
                                record_type=record_type, record_id=record_id, restricted=False)
 
-    from kiosk.models.early_help import (
-        AgencyReferral as AR,
-        EarlyHelpEnrolmentEnd as End,
-        EarlyHelpOffer as O,
-        EarlyHelpReferral as R,
-        EarlyHelpReferralDecision as D,
-        EarlyHelpReview as Rv,
-    )
-    from kiosk.models.pupils import Pupil
+    from kiosk.models.early_help import AgencyReferral as AR
 
-    if not Pupil.select().where(Pupil.id == pupil_id).exists():
+    # Hand-written SQL (history_sql, beside this module): every chronology page reads this.
+    if not history_sql.pupil_exists(pupil_id):
         raise NotFound(f"no pupil with id {pupil_id}")
-    names = all_names()
+    names = history_sql.user_names()
     out = []
-    offers = {o.id: o.name for o in O.select(O.id, O.name)}
-    for r in R.select().where(R.pupil == pupil_id):
+    offers = history_sql.offer_names()
+    referrals, decisions, enrolments, reviews, ends = _history(pupil_id)
+    for r in referrals:
         who = names.get(fk_id(r, "referred_by"), "")
         out.append(entry(r.referred_at, "early_help_referral",
                          f"Referred for {offers.get(r.offer_id, '?')} by {who}", r.reason,
                          "early_help_referral", r.id))
-    for d in D.select(D, R).join(R, on=(D.referral == R.id)).where(R.pupil == pupil_id):
+    for d in decisions:
         title = f"Referral {d.decision}: {offers.get(d.referral.offer_id, '?')}"
         if d.decision == "accepted" and fk_id(d, "picked_up_by"):
             title += f", picked up by {names.get(fk_id(d, 'picked_up_by'), '')}"
         out.append(entry(d.decided_at, "early_help_referral_decision", title, d.reason,
                          "early_help_referral", d.referral.id))
-    E = enrolment_model()
-    enrolments = list(E.select().where(E.pupil == pupil_id))
-    eids = [e.id for e in enrolments]
     for e in enrolments:
         detail = f"Aims: {e.aims}\nFirst review due {e.review_on:%d %b %Y}"
         out.append(entry(_at(e.start_on, e.created_at), "early_help_enrolment",
                          f"Started {offers.get(e.offer_id, '?')}", detail, "early_help_enrolment", e.id))
-    if eids:
+    if enrolments:
         by_id = {e.id: e for e in enrolments}
-        for rv in Rv.select().where(Rv.enrolment.in_(eids)):
+        for rv in reviews:
             nxt = f"\nNext review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else ""
             out.append(entry(_at(rv.reviewed_on, rv.at), "early_help_review",
                              f"Review: {offers.get(by_id[rv.enrolment_id].offer_id, '?')}",
                              rv.notes + nxt, "early_help_enrolment", rv.enrolment_id))
-        for end in End.select().where(End.enrolment.in_(eids)):
+        for end in ends:
             out.append(entry(_at(end.ended_on, end.at), "early_help_end",
                              f"Ended {offers.get(by_id[end.enrolment_id].offer_id, '?')}",
                              f"Outcome: {end.outcome}", "early_help_enrolment", end.enrolment_id))

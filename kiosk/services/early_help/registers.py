@@ -35,6 +35,7 @@ from kiosk.services.early_help.common import (
     offer_view,
     staff_user_id,
 )
+from kiosk.services.early_help import registers_sql
 from kiosk.services.early_help.enrolments import (
     enrolment_model,
 )
@@ -165,8 +166,7 @@ def take_register(actor: Actor, session: int | SessionSpec | Mapping,
     the earlier marks stay in the record, superseded.
     """
     require(actor, Cap.EARLY_HELP_MANAGE)
-    from kiosk.models.early_help import EarlyHelpAttendance as A, EarlyHelpSession as S
-    from kiosk.models.pupils import Pupil
+    from kiosk.models.early_help import EarlyHelpAttendance as A
 
     uid = staff_user_id(actor)
     marks = _normalise_marks(attendance)
@@ -177,7 +177,9 @@ def take_register(actor: Actor, session: int | SessionSpec | Mapping,
         _check_session_date(held_on)
         if o.kind not in PUPIL_REGISTER_KINDS:
             raise ValidationError("offer", f"{o.name!r} records families: use the family register")
-        found = {pid for (pid,) in Pupil.select(Pupil.id).where(Pupil.id.in_(list(marks))).tuples()}
+        # Hand-written SQL (registers_sql, beside this module) for the reads and writes of
+        # every register; the rare correction of a register taken before stays on the ORM.
+        found = registers_sql.existing_pupils(marks)
         missing = sorted(set(marks) - found)
         if missing:
             raise ValidationError("register", f"no pupil with id {missing[0]}")
@@ -191,16 +193,12 @@ def take_register(actor: Actor, session: int | SessionSpec | Mapping,
                     raise ValidationError("reason", "this register was already taken: say why it is being corrected")
                 A.update(superseded_at=now).where((A.session == s.id) & A.superseded_at.is_null()).execute()
                 corrected = True
-        enrolled = {p.id for p in _enrolled_on(o.id, held_on)}
-        rows = [
-            dict(session=s.id, pupil=pid, present=present, walk_in=pid not in enrolled, note=note,
-                 recorded_by=uid, recorded_at=now)
-            for pid, (present, note) in sorted(marks.items())
-        ]
-        A.insert_many(rows).execute()
-        S.update(register_taken_at=now, register_taken_by=uid).where(S.id == s.id).execute()
+        enrolled = registers_sql.enrolled_ids(o.id, held_on)
+        rows = [(pid, present, pid not in enrolled, note) for pid, (present, note) in sorted(marks.items())]
+        registers_sql.insert_marks(s.id, rows, uid, now)
+        registers_sql.mark_taken(s.id, uid, now)
         present = sum(1 for p, _ in marks.values() if p)
-        walk_ins = sum(1 for r in rows if r["walk_in"])
+        walk_ins = sum(1 for r in rows if r[2])
         audit.record(actor, "early_help.register_correct" if corrected else "early_help.register",
                      "early_help_session", s.id,
                      {"present": present, "absent": len(marks) - present, "walk_ins": walk_ins,

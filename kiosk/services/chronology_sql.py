@@ -1,0 +1,170 @@
+"""A chronology page's reads in hand-written SQL (issue 19).
+
+For each kind of concern record (the concerns themselves, their actions, status changes
+and amendments) a page reads the ids of the pupil's newest rows, from indexes, then only
+those rows. `kiosk.services.chronology` builds the entries from them exactly as from the
+ORM's rows for the whole chronology (`chronology()`), and the tests hold the pages joined
+to that whole chronology for every reader, page size and category.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from datetime import date, datetime
+
+from kiosk import db as dbmod
+from kiosk.services import fastsql
+
+ActionRow = namedtuple("ActionRow", "id concern_id kind action_date taken_by notes rationale recorded_by_id recorded_at")
+EventRow = namedtuple("EventRow", "id concern_id kind by_id at subject_user_id summary outcome reasoning")
+FlagRow = namedtuple("FlagRow", "id flag label value by_id at effective_on reason")
+TransferRow = namedtuple("TransferRow", "id sent_at destination_school destination_dsl left_on acknowledged_at "
+                         "received_by_name received_on")
+ReceivedRow = namedtuple("ReceivedRow", "id at title detail")
+FromSchool = namedtuple("FromSchool", "from_school received_at")
+AmendmentRow = namedtuple("AmendmentRow", "id concern_id field text reason by_id at")
+
+_CONCERN_COLUMNS = ("x.id, x.restricted, x.recorded_by_id, x.urgent, x.source, x.description, x.occurred_on, "
+                    "x.occurred_time, x.recorded_at, cp.role")
+# Per row, through the (concern, category) index: not every concern of the category in the school.
+_IN_CATEGORY = (" AND EXISTS (SELECT 1 FROM concern_category_link l WHERE l.concern_id = x.{col} "
+                "AND l.category = ?)")
+
+# kind: (table, the column ordering it (a local date or a stored moment), the column naming
+# its concern, SQLite's index for the ids (without statistics it chose a worse one), columns)
+_KINDS = {
+    "concern": ("concern", "occurred_on", "id", None, _CONCERN_COLUMNS),
+    "action": ("concern_action", "action_date", "concern_id", "concern_action_concern_id_action_date",
+               "x." + ", x.".join(ActionRow._fields)),
+    "event": ("concern_event", "at", "concern_id", None, "x." + ", x.".join(EventRow._fields)),
+    "amendment": ("concern_amendment", "at", "concern_id", None, "x." + ", x.".join(AmendmentRow._fields)),
+}
+
+
+def _value(v):
+    if dbmod.is_sqlite():
+        if isinstance(v, datetime):
+            return str(v)
+        if isinstance(v, date):
+            return v.isoformat()
+    return v
+
+
+def newest_ids(kind: str, pupil_ids: list[int], before, category: str | None, limit: int) -> list[int]:
+    """Ids of the pupil's newest `limit` rows of this kind, at or before `before` (a local
+    date for concerns and actions, a moment otherwise), optionally of one category."""
+    table, order, concern_col, index, _cols = _KINDS[kind]
+    hint = f" INDEXED BY {index}" if index and dbmod.is_sqlite() else ""
+    text = (f"SELECT x.id FROM {table} x{hint} JOIN concern_pupil cp ON cp.concern_id = x.{concern_col} "
+            f"WHERE cp.pupil_id IN {fastsql.marks(len(pupil_ids))}")
+    params: list = [*pupil_ids]
+    if before is not None:
+        text += f" AND x.{order} <= ?"
+        params.append(_value(before))
+    if category is not None:
+        text += _IN_CATEGORY.format(col=concern_col)
+        params.append(category)
+    text += f" ORDER BY x.{order} DESC, x.id DESC LIMIT ?"
+    params.append(limit)
+    return [i for (i,) in fastsql.rows(text, params)]
+
+
+def concern_rows(pupil_ids: list[int], concern_ids) -> list[tuple]:
+    """The columns the chronology shows of these concerns of the pupil, newest first (the
+    order `chronology._Row` takes them in, with the pupil's role on each)."""
+    ids = list(concern_ids) or [0]
+    rows = fastsql.rows(
+        f"SELECT {_CONCERN_COLUMNS} FROM concern x JOIN concern_pupil cp ON cp.concern_id = x.id "
+        f"WHERE cp.pupil_id IN {fastsql.marks(len(pupil_ids))} AND x.id IN {fastsql.marks(len(ids))} "
+        "ORDER BY x.occurred_on DESC, x.id DESC", [*pupil_ids, *ids])
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    return [(cid, bool(restricted), by, bool(urgent), source, text, as_date(on), hhmm, as_dt(at), role)
+            for cid, restricted, by, urgent, source, text, on, hhmm, at, role in rows]
+
+
+def rows_of(kind: str, ids: list[int]) -> list:
+    """The rows of these ids (actions, events or amendments), newest first."""
+    table, order, _c, _i, cols = _KINDS[kind]
+    got = fastsql.rows(f"SELECT {cols} FROM {table} x WHERE x.id IN {fastsql.marks(len(ids))} "
+                       f"ORDER BY x.{order} DESC, x.id DESC", ids) if ids else []
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    if kind == "action":
+        return [ActionRow(i, c, k, as_date(d), t, n, r, b, as_dt(at)) for i, c, k, d, t, n, r, b, at in got]
+    if kind == "event":
+        return [EventRow(i, c, k, b, as_dt(at), s, sm, o, r) for i, c, k, b, at, s, sm, o, r in got]
+    return [AmendmentRow(i, c, f, t, r, b, as_dt(at)) for i, c, f, t, r, b, at in got]
+
+
+def category_links(concern_ids) -> list[tuple[int, str]]:
+    """(concern, category key) of these concerns, in each concern's order."""
+    ids = list(concern_ids)
+    if not ids:
+        return []
+    return fastsql.rows(f"SELECT concern_id, category FROM concern_category_link WHERE concern_id IN "
+                        f"{fastsql.marks(len(ids))} ORDER BY position", ids)
+
+
+def merged_into(pupil_id: int) -> list[int]:
+    """Children recorded as not on roll and later matched to this pupil."""
+    return [i for (i,) in fastsql.rows("SELECT id FROM pupil WHERE merged_into = ?", (pupil_id,))]
+
+
+def user_names(ids) -> dict[int, str]:
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return dict(fastsql.rows(f'SELECT id, full_name FROM "user" WHERE id IN {fastsql.marks(len(ids))}', ids))
+
+
+def category_names(keys) -> dict[str, str]:
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    return dict(fastsql.rows(f"SELECT key, name FROM concern_category WHERE key IN {fastsql.marks(len(keys))}",
+                             keys))
+
+
+def action_details(action_ids) -> dict[int, str]:
+    """The statutory fields of these actions (JSON text), by action."""
+    ids = list(action_ids)
+    if not ids:
+        return {}
+    return dict(fastsql.rows(f"SELECT action_id, fields FROM concern_action_detail WHERE action_id IN "
+                             f"{fastsql.marks(len(ids))}", ids))
+
+
+def flag_changes(pupil_id: int, before: datetime | None, limit: int) -> list:
+    """The pupil's newest flag changes, at or before `before`, newest first."""
+    text = ("SELECT id, flag, label, value, by_id, at, effective_on, reason FROM pupil_flag_change "
+            "WHERE pupil_id = ?")
+    params: list = [pupil_id]
+    if before is not None:
+        text += " AND at <= ?"
+        params.append(_value(before))
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    return [FlagRow(i, f, lab, bool(v), b, as_dt(at), as_date(on), r)
+            for i, f, lab, v, b, at, on, r in fastsql.rows(text + " ORDER BY at DESC, id DESC LIMIT ?",
+                                                          [*params, limit])]
+
+
+def transfers_out(pupil_id: int) -> list:
+    """The pupil's file transfers to other schools (a few at most)."""
+    as_date, as_dt = fastsql.as_date, fastsql.as_datetime
+    return [TransferRow(i, as_dt(sent), school, dsl, as_date(left), as_dt(ack), who, as_date(on))
+            for i, sent, school, dsl, left, ack, who, on in fastsql.rows(
+                "SELECT id, sent_at, destination_school, destination_dsl, left_on, acknowledged_at, "
+                "received_by_name, received_on FROM transfer WHERE pupil_id = ?", (pupil_id,))]
+
+
+def received(pupil_id: int, before: datetime | None, limit: int) -> list[tuple]:
+    """The newest records received from the pupil's previous schools: (record, its file)."""
+    text = ("SELECT r.id, r.at, r.title, r.detail, t.from_school, t.received_at FROM received_record r "
+            "JOIN transfer_in t ON t.id = r.transfer_id WHERE r.pupil_id = ?")
+    params: list = [pupil_id]
+    if before is not None:
+        text += " AND r.at <= ?"
+        params.append(_value(before))
+    as_dt = fastsql.as_datetime
+    return [(ReceivedRow(i, as_dt(at), title, detail), FromSchool(school, as_dt(got)))
+            for i, at, title, detail, school, got in fastsql.rows(
+                text + " ORDER BY r.at DESC, r.id DESC LIMIT ?", [*params, limit])]
