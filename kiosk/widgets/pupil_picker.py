@@ -87,6 +87,8 @@ class PupilPicker(ServiceCaller, Vertical):
         self.placeholder = placeholder
         self.on_roll_only = on_roll_only
         self._results: list = []
+        self._results_for = ""  # the search text the listed results answer
+        self._enter_waiting = False  # Enter came before the answer to what was typed
 
     def compose(self) -> ComposeResult:
         yield SafeInput(placeholder=self.placeholder, max_length=100, id="pupil-search",
@@ -104,6 +106,8 @@ class PupilPicker(ServiceCaller, Vertical):
     def clear(self) -> None:
         self.query_one("#pupil-search", SafeInput).value = ""
         self._show([], "")
+        self._results_for = ""
+        self._enter_waiting = False
 
     def focus_search(self) -> None:
         self.query_one("#pupil-search", SafeInput).focus()
@@ -115,18 +119,29 @@ class PupilPicker(ServiceCaller, Vertical):
         if actor is None or len(text) < MIN_LETTERS:
             self.workers.cancel_group(self, "pupil-search")
             self._show([], "")
+            self._results_for = text
             return
         self.run_service(pupils.search, actor, text, limit=MAX_RESULTS, on_roll_only=self.on_roll_only,
-                         then=self._found, failed=lambda exc: self._show([], str(exc)),
+                         then=lambda found: self._found(found, text), failed=self._search_failed,
                          group="pupil-search", exclusive=True)
 
-    def _found(self, found: list) -> None:
+    def _search_failed(self, exc) -> None:
+        self._enter_waiting = False
+        self._show([], str(exc))
+
+    def _found(self, found: list, text: str) -> None:
+        if text != self._typed_text():
+            return  # the answer to an earlier search; the one for what is typed now follows
+        self._results_for = text
         hint = "" if found else "No pupil found. Try fewer letters, or the last name."
         if len(found) == 1:
             hint = "Enter to choose."
         elif found:
             hint = "Several found: Enter or Down moves to the list, then Enter chooses."
         self._show(found, hint)
+        if self._enter_waiting:
+            self._enter_waiting = False
+            self._enter()
 
     # --- internals ----------------------------------------------------------------
 
@@ -153,9 +168,20 @@ class PupilPicker(ServiceCaller, Vertical):
         event.stop()
         self.search(event.value)
 
+    def _typed_text(self) -> str:
+        return self.query_one("#pupil-search", SafeInput).value.strip()
+
     @on(Input.Submitted, "#pupil-search")
     def _enter_in_box(self, event: Input.Submitted) -> None:
+        """Enter acts on the answer to what was typed: typed quickly (or over a slow link)
+        it waits for that answer rather than acting on the list for fewer letters."""
         event.stop()
+        if self._results_for != self._typed_text():
+            self._enter_waiting = True
+            return
+        self._enter()
+
+    def _enter(self) -> None:
         if len(self._results) == 1:
             self._choose(0)
         else:

@@ -107,6 +107,41 @@ async def test_enter_in_a_pupil_search_does_the_same_on_the_concern_form_and_in_
         assert [p.name for p in chosen] == ["Chloe Carver", "Amara Abbott"]
 
 
+async def test_enter_typed_before_the_search_answers_acts_on_what_was_typed(settings, school, monkeypatch):
+    """A quick typist (or SSH latency, or a slow database): Enter arrives before the search for
+    the last letters has answered. It must act on the answer to what was typed, never on the
+    list for fewer letters, and never be lost."""
+    import time
+
+    from kiosk.screens.concerns.form import RecordConcernScreen
+    from kiosk.services import pupils
+    from kiosk.widgets.pupil_search import PupilSearchDialog
+
+    real_search = pupils.search
+
+    def slow_search(*args, **kwargs):
+        time.sleep(0.3)
+        return real_search(*args, **kwargs)
+
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "dsl")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordConcernScreen))
+        form = app.screen
+        monkeypatch.setattr(pupils, "search", slow_search)
+        form.query_one("#pupil-search").focus()
+        await pilot.press(*"amara", "enter")  # the search for "amara" is still running
+        await wait_until(pilot, lambda: [r.pupil_name for r in form._rows()] == ["Amara Abbott"])
+
+        chosen = []
+        app.push_screen(PupilSearchDialog(), chosen.append)
+        await wait_until(pilot, lambda: isinstance(app.screen, PupilSearchDialog))
+        app.screen.query_one("#pupil-search").focus()
+        await pilot.press(*"chloe", "enter")
+        await wait_until(pilot, lambda: [p.name for p in chosen] == ["Chloe Carver"])
+
+
 async def test_tick_boxes_show_their_state_without_colour_in_16_colours(settings, school):
     """ansi-dark (SSH without COLORTERM): ticked and unticked must differ in the characters."""
     from kiosk.screens.concerns.form import RecordConcernScreen

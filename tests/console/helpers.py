@@ -29,8 +29,17 @@ def console_app(settings, **kwargs):
 
 async def settle(pilot, rounds: int = 3) -> None:
     """Let workers finish and the screen catch up."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(100):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                # A newer call replaced an older one (a search as you type): the cancelled one
+                # is finished with, not a failure; wait for the rest.
+                await pilot.pause(0.01)
         await pilot.pause()
 
 
