@@ -121,26 +121,23 @@ _template: dict[str, str] = {}
 def _drop_database(admin, name: str) -> None:
     """DROP DATABASE, ending what is still connected to it (a console a test left behind).
 
-    A plain DROP also stops an autovacuum worker busy in that database, which FORCE, run by a
-    role that is not a superuser, is not allowed to do: so plain first, FORCE when sessions
-    remain, and a short wait when neither can go ahead yet."""
+    FORCE ends sessions at once (a plain DROP waits five seconds for them to go first), but a
+    role that is not a superuser may not end an autovacuum worker busy in that database, which
+    a plain DROP does stop: so FORCE first, plain when FORCE is refused, and a short wait when
+    neither can go ahead yet."""
     import time
 
     import peewee
 
     for attempt in range(50):
-        try:
-            admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            return
-        except peewee.DatabaseError:
-            pass
-        try:
-            admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except peewee.DatabaseError:
-            if attempt == 49:
-                raise
-            time.sleep(0.1)
+        for force in (" WITH (FORCE)", ""):
+            try:
+                admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"{force}')
+                return
+            except peewee.DatabaseError:
+                if attempt == 49 and not force:
+                    raise
+        time.sleep(0.1)
 
 
 def _fresh_postgres(url: str, tmp_path: Path) -> None:
