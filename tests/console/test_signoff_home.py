@@ -13,7 +13,7 @@ from kiosk.screens.help.procedures import ProceduresScreen
 from kiosk.screens.session.signoff import SignoffScreen
 from kiosk.screens.admin.signoff_status import SignoffStatusScreen
 from kiosk.services import signoff
-from tests.console.helpers import console_app, login, screen_text, settle, submit_login
+from tests.console.helpers import console_app, login, screen_text, settle, submit_login, wait_until
 
 SIZE = (80, 24)
 
@@ -126,6 +126,8 @@ async def test_headteacher_sees_who_has_not_signed(settings, make_user):
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, SignoffStatusScreen)
+        # The list is read in a worker: wait for it (a slower database answers later).
+        await wait_until(pilot, lambda: "Late [b]Signer[/b] [/" in screen_text(app))
         text = screen_text(app)
         assert "Late [b]Signer[/b] [/" in text
         assert "never" in text

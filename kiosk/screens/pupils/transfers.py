@@ -22,7 +22,11 @@ from kiosk.errors import ValidationError
 from kiosk.screens.base import KioskScreen
 from kiosk.services import transfers
 from kiosk.widgets.dialogs import ConfirmDialog, Field, FieldsDialog, NoticeDialog
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.pupil_search import PupilSearchDialog
+
+OUT_COLUMNS = ("State", "Countdown", "Pupil", "To")
+IN_COLUMNS = ("Received", "From", "Pupil", "Receipt code")
 
 
 class TransfersScreen(KioskScreen):
@@ -53,10 +57,10 @@ class TransfersScreen(KioskScreen):
         yield Static(Content("KCSIE: send within 5 school days of the move, separately from the main "
                              "file, securely; obtain confirmation of receipt."), classes="screen-intro")
         table = DataTable(id="transfers", cursor_type="row", zebra_stripes=True)
-        table.add_columns("State", "Countdown", "Pupil", "To")
+        table.add_columns(*OUT_COLUMNS)
         yield table
         inc = DataTable(id="incoming", cursor_type="row", zebra_stripes=True)
-        inc.add_columns("Received", "From", "Pupil", "Receipt code")
+        inc.add_columns(*IN_COLUMNS)
         yield inc
         yield Static(Content(""), id="transfer-detail")
 
@@ -69,17 +73,16 @@ class TransfersScreen(KioskScreen):
 
     def _show(self, found) -> None:
         self.rows, self.incoming = found
-        table = self.query_one("#transfers", DataTable)
-        table.clear()
-        for v in self.rows:
-            urgent = v.state in (transfers.OVERDUE, transfers.CHASE)
-            table.add_row(Text(v.state, style="bold red" if urgent else ""), Text(v.countdown),
-                          Text(v.pupil_name), Text(v.destination_school), key=str(v.id))
-        inc = self.query_one("#incoming", DataTable)
-        inc.clear()
-        for v in self.incoming:
-            inc.add_row(Text(fmt_local(v.received_at)), Text(v.from_school), Text(v.pupil_name),
-                        Text(v.receipt_code), key=str(v.id))
+        # Columns fitted to the rows as they arrive (auto-width columns laid out before a
+        # worker's rows came kept their labels' widths: "to se", "Oa").
+        fill_table(self.query_one("#transfers", DataTable), OUT_COLUMNS,
+                   [(Text(v.state, style="bold red" if v.state in (transfers.OVERDUE, transfers.CHASE) else ""),
+                     Text(v.countdown), Text(v.pupil_name), Text(v.destination_school)) for v in self.rows],
+                   [str(v.id) for v in self.rows], keep=(0, 1))
+        fill_table(self.query_one("#incoming", DataTable), IN_COLUMNS,
+                   [(Text(fmt_local(v.received_at)), Text(v.from_school), Text(v.pupil_name),
+                     Text(v.receipt_code)) for v in self.incoming],
+                   [str(v.id) for v in self.incoming], keep=(0, 3))
         self._show_detail()
 
     def _current(self):
