@@ -898,6 +898,28 @@ def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
     return p.name + (f" ({' '.join(marks)})" if marks else "")
 
 
+def _inbox_row_views(actor: Actor, rows, pupils, category_names, names, named, unread
+                     ) -> tuple[InboxRow, ...]:
+    """The inbox's rows from what was read about them (by the ORM or by hand-written SQL): a
+    restricted concern the reader is not named on shows as "Restricted" and nothing more."""
+    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
+    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
+    out = []
+    for r in rows:
+        hidden = r.restricted and r.id not in named and not sees_all
+        out.append(InboxRow(
+            id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
+            recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
+            pupils="Restricted" if hidden else ", ".join(
+                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
+            categories="" if hidden else ", ".join(category_names.get(r.id, [])),
+            urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
+            owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
+            restricted=r.restricted, hidden=hidden, unread=r.id in unread,
+        ))
+    return tuple(out)
+
+
 def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
     from kiosk.models import Alert
     from kiosk.models.concerns import ConcernAccess
@@ -919,22 +941,8 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
         unread = {a.record_id for a in Alert.select(Alert.record_id).where(
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
-    out = []
-    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
-    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
-    for r in rows:
-        hidden = r.restricted and r.id not in named and not sees_all
-        out.append(InboxRow(
-            id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
-            recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
-            pupils="Restricted" if hidden else ", ".join(
-                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
-            categories="" if hidden else ", ".join(c.name for c in cats.get(r.id, [])),
-            urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
-            owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
-            restricted=r.restricted, hidden=hidden, unread=r.id in unread,
-        ))
-    return tuple(out)
+    category_names = {cid: [c.name for c in found] for cid, found in cats.items()}
+    return _inbox_row_views(actor, rows, pupils, category_names, names, named, unread)
 
 
 def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open", *,
@@ -1014,22 +1022,8 @@ def _inbox_rows_fast(actor: Actor, rows) -> tuple[InboxRow, ...]:
     unread: set[int] = set()
     if actor.user_id is not None:
         unread = concerns_sql.unread(ids, actor.user_id, RECORD_TYPE)
-    out = []
-    sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
-    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
-    for r in rows:
-        hidden = r.restricted and r.id not in named and not sees_all
-        out.append(InboxRow(
-            id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
-            recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
-            pupils="Restricted" if hidden else ", ".join(
-                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
-            categories="" if hidden else ", ".join(name for _k, name in cats.get(r.id, [])),
-            urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
-            owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
-            restricted=r.restricted, hidden=hidden, unread=r.id in unread,
-        ))
-    return tuple(out)
+    category_names = {cid: [name for _k, name in found] for cid, found in cats.items()}
+    return _inbox_row_views(actor, rows, pupils, category_names, names, named, unread)
 
 
 def shared_with_me(actor: Actor) -> list[InboxRow]:
