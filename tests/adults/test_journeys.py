@@ -346,8 +346,8 @@ async def test_adult_concerns_have_their_own_reference_on_receipt_reports_and_re
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("a", "f4")
-        await settle(pilot)
-        assert new_ref in screen_text(app) and adults.ref_for(old.id) in screen_text(app)
+        # The list is read in a worker started once the screen is mounted: wait for its rows.
+        await wait_until(pilot, lambda: new_ref in screen_text(app) and adults.ref_for(old.id) in screen_text(app))
         await pilot.press("escape", "escape")
         await settle(pilot)
         await pilot.press("ctrl+q")
