@@ -109,7 +109,7 @@ async def submit_login(pilot, username: str, password: str) -> None:
 
     screen = pilot.app.screen
     assert isinstance(screen, LoginScreen), f"expected the login screen, got {screen!r}"
-    if screen.asleep:  # locked while idle: a key wakes it first (and is not typed)
+    if getattr(screen, "asleep", False):  # locked while idle: a key wakes it first (and is not typed)
         await pilot.press("space")
         await pilot.pause()
     if not pilot.app.remote_user:
