@@ -154,3 +154,18 @@ async def test_only_an_idle_lock_needs_waking(settings, make_user):
         assert isinstance(screen, LoginScreen) and not screen.asleep
         await pilot.press("b")
         assert screen.query_one("#username").value == "b"
+
+
+async def test_enter_moves_on_in_a_dialog_in_a_burst(settings, make_user):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await login(pilot, "alice")
+        got = []
+        dialog = FieldsDialog("A child", [Field("first", "First name"), Field("last", "Last name")])
+        await app.push_screen(dialog, got.append)
+        await settle(pilot)
+        burst(app, *typed("Amara"), "enter", *typed("Abbott"), "ctrl+s")
+        await wait_until(pilot, lambda: got)
+        assert got == [{"first": "Amara", "last": "Abbott"}]

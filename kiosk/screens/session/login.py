@@ -26,6 +26,11 @@ from kiosk.widgets.inputs import SafeInput
 from kiosk.widgets.service import ServiceCaller
 
 
+USERNAME_HINT = "your username"
+# In the first field while the console sleeps after an idle lock (no field has the cursor).
+WAKE_HINT = "press any key to sign in"
+
+
 class LoginScreen(ServiceCaller, Screen):
     AUTO_FOCUS = "#password, #username"
 
@@ -58,22 +63,22 @@ class LoginScreen(ServiceCaller, Screen):
             if remote:
                 yield Static(Content(remote), id="remote-username")
             else:
-                yield SafeInput(id="username", max_length=64, placeholder="your username",
-                                next_on_enter=True)
+                yield SafeInput(id="username", max_length=64, next_on_enter=True,
+                                placeholder=WAKE_HINT if self.asleep else USERNAME_HINT)
             yield Label(Content("Password"))
-            yield SafeInput(id="password", password=True, max_length=256)
+            yield SafeInput(id="password", password=True, max_length=256,
+                            placeholder=WAKE_HINT if self.asleep and remote else "")
             yield Button(Content("Sign in"), id="sign-in", variant="primary")
             yield Static(Content(self.notice), id="login-notice")
-            if self.asleep:
-                yield Static(Content("Press any key to sign in."), id="login-wake")
             yield Static(Content(""), id="login-message")
         yield KioskFooter()
 
     def wake(self) -> None:
         """The first key (or click) after an idle lock: the cursor goes to the first field."""
         self.asleep = False
-        for hint in self.query("#login-wake"):
-            hint.remove()
+        for field in self.query(SafeInput):
+            if field.placeholder == WAKE_HINT:
+                field.placeholder = USERNAME_HINT if field.id == "username" else ""
         for field in self.query(type(self).AUTO_FOCUS):
             if field.focusable:
                 self.set_focus(field)  # at once: the keys after this one go to it
