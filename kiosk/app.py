@@ -33,6 +33,7 @@ from kiosk.clock import utcnow
 from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.screens import registry
+from kiosk.widgets.typed import is_priority_key, keys_sent_handled
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,8 @@ class KioskApp(App, inherit_bindings=False):
         if old != self.DEFAULT_MODE:  # the default mode holds only Textual's blank screen
             await self.remove_mode(old)
 
-    def _login_screen(self, notice: str = "") -> Screen:
-        return registry.screen_class("login")(notice=notice)
+    def _login_screen(self, notice: str = "", asleep: bool = False) -> Screen:
+        return registry.screen_class("login")(notice=notice, asleep=asleep)
 
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
@@ -245,6 +246,17 @@ class KioskApp(App, inherit_bindings=False):
                               events.MouseScrollDown, events.MouseScrollUp, events.Paste)):
             self.last_activity = utcnow()
             self._activity += 1
+        if isinstance(event, (events.Key, events.MouseDown, events.Paste)) and not event.is_forwarded:
+            screen = self.screen_stack[-1] if self.screen_stack else None
+            if getattr(screen, "asleep", False):
+                # A console locked while nobody used it is woken by a key (or a click): that
+                # key is not typed into the login screen's field.
+                screen.wake()
+                if isinstance(event, events.Key):
+                    return
+            elif isinstance(event, events.Key) and screen is not None and is_priority_key(screen, event.key):
+                # A priority key (save, hide, log out) acts on everything typed before it.
+                await keys_sent_handled(self)
         await super().on_event(event)
 
     def forget_closed_nodes(self) -> int:
@@ -452,7 +464,9 @@ class KioskApp(App, inherit_bindings=False):
             if actor is None:
                 notice = ""
             self.clear_notifications()
-            await self._fresh_stack(self._login_screen(notice))
+            # After an idle lock the next person's first key only wakes the console.
+            asleep = actor is not None and reason == "idle_lock"
+            await self._fresh_stack(self._login_screen(notice, asleep=asleep))
             # Once the session's screens are gone, hand back the memory they used.
             self.set_timer(1.0, self._release_session_memory, name="release memory")
         finally:

@@ -110,7 +110,17 @@ def _views(actor: Actor, rows) -> list[FollowUpView]:
 
 
 def due_follow_ups(actor: Actor, mine: bool = False) -> DueFollowUps:
-    """Open follow-ups due up to a week ahead, for the team (or only the actor's)."""
+    """Open follow-ups due up to a week ahead, for the team (or only the actor's): a view,
+    audited."""
+    due = _due(actor, mine)
+    with dbmod.translate_errors():
+        audit.record(actor, "concern.follow_ups_due", RECORD_TYPE, "",
+                     {"count": due.count(), "mine": mine})
+    return due
+
+
+def _due(actor: Actor, mine: bool) -> DueFollowUps:
+    """due_follow_ups without its audit event (the home audits what it shows once)."""
     require(actor, Cap.CONCERN_TRIAGE)
     from kiosk.models.concerns import ConcernFollowUp, ConcernFollowUpDone
 
@@ -123,8 +133,6 @@ def due_follow_ups(actor: Actor, mine: bool = False) -> DueFollowUps:
             q = q.where(ConcernFollowUp.owner == actor.user_id)
         rows = list(q.order_by(ConcernFollowUp.due_on, ConcernFollowUp.id))
         views = _views(actor, rows)
-        audit.record(actor, "concern.follow_ups_due", RECORD_TYPE, "",
-                     {"count": len(views), "mine": mine})
     return DueFollowUps(tuple(v for v in views if v.due_on < now),
                         tuple(v for v in views if v.due_on == now),
                         tuple(v for v in views if v.due_on > now))
@@ -163,16 +171,23 @@ def complete_follow_up(actor: Actor, follow_up_id: int, note: str = "") -> Follo
         return _views(actor, [f])[0]
 
 
-def home_counts(actor: Actor) -> list:
-    """The DSL team's home: follow-ups overdue, due today and this week; the team's and yours."""
+def home_counts(actor: Actor, opened: bool = False) -> list:
+    """The DSL team's home: follow-ups overdue, due today and this week; the team's and yours.
+
+    `opened`: the home is being shown (not refreshed in place, e.g. when an alert arrives):
+    the view of the due follow-ups is audited, once for both counts."""
     from kiosk.services.actor import require_signed_in
     from kiosk.services.home import HomeCount
 
     require_signed_in(actor)
     if not actor.can(Cap.CONCERN_TRIAGE):
         return []
-    team = due_follow_ups(actor)
-    mine = due_follow_ups(actor, mine=True)
+    team = _due(actor, mine=False)
+    mine = _due(actor, mine=True)
+    if opened:
+        with dbmod.translate_errors():
+            audit.record(actor, "concern.follow_ups_due", RECORD_TYPE, "",
+                         {"count": team.count(), "yours": mine.count(), "on": "home"})
     # Only when something is due within the week: the DSL's home is full at 80x24, and two
     # lines of noughts would push the leavers and transfers below the fold.
     counts = []

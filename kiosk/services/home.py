@@ -1,6 +1,7 @@
 """The numbers on each home screen, gathered from every domain that has some.
 
-Each domain's service has `home_counts(actor) -> list[HomeCount]` (listed in `_domains`).
+Each domain's service has `home_counts(actor) -> list[HomeCount]` (listed in `_domains`);
+the casework one also audits the due follow-ups it counts when the home is opened.
 One domain failing must not take the home screen down at a shared terminal: its failure
 shows as a count of "?" (and is logged), never a crash.
 """
@@ -24,11 +25,12 @@ class HomeCount:
     key: str | None = None  # the menu key that opens the list behind the number
 
 
-def _domains():
+def _domains(opened: bool):
     # Imported here, not at the top: each domain builds its HomeCounts from this module.
     from kiosk.services import accounts, adults, casework, concerns, early_help, pupils
 
-    return (("concerns", concerns.home_counts), ("casework", casework.home_counts),
+    return (("concerns", concerns.home_counts),
+            ("casework", lambda actor: casework.home_counts(actor, opened=opened)),
             ("early help", early_help.home_counts), ("adults", adults.home_counts),
             ("pupils", pupils.home_counts), ("accounts", accounts.home_counts))
 
@@ -41,12 +43,15 @@ def _domain_counts(actor, name: str, fn) -> list[HomeCount]:
         return [HomeCount(f"{name.capitalize()}: could not be counted", "?", urgent=True)]
 
 
-def home_counts(actor, profile=None) -> list[HomeCount]:
+def home_counts(actor, profile=None, opened: bool = False) -> list[HomeCount]:
+    """Every count for the actor's home. `opened`: the home is being shown (signed in, or
+    back from another screen), so what it shows is audited, once; False for a refresh of
+    the home already showing (an alert arrived)."""
     from kiosk.services.actor import require_signed_in
 
     require_signed_in(actor)
     out: list[HomeCount] = []
-    for name, fn in _domains():
+    for name, fn in _domains(opened):
         out.extend(_domain_counts(actor, name, fn))
     if actor.can(Cap.EXPORT_TRANSFER):
         from kiosk.services import transfers

@@ -4,12 +4,14 @@
 `NoticeDialog(title, lines)` shows what is shown once (a password) until enter or escape.
 
 `FieldsDialog(title, fields, submit=...)` shows a handful of `Field`s and a message line.
-Ctrl+S collects `{field name: value}`; with `submit`, that function runs as a service
-call in a worker (`run_service`) and the dialog closes with its result (True when the
-service returns None); a refusal keeps everything typed, says why and puts the cursor on
-the field the ValidationError names (a field's `name` is the input dataclass's field
-name). Without `submit` the values themselves are returned. Escape returns None, asking
-first if anything was typed (`confirm_leave`, the same question every form asks).
+Ctrl+S collects `{field name: value}` (after every key typed before it, kiosk.widgets.typed);
+with `submit`, that function runs as a service call in a worker (`run_service`) and the
+dialog closes with its result (True when the service returns None); a refusal keeps
+everything typed, says why and puts the cursor on the field the ValidationError names (a
+field's `name` is the input dataclass's field name). Without `submit` the values
+themselves are returned. Escape returns None, asking first if anything was typed
+(`confirm_leave`, the same question every form asks). Enter on a one-line field moves on
+(on the last, it saves).
 
 Labels, choices and typed text all go through Content: nothing typed reaches markup.
 """
@@ -240,6 +242,9 @@ class FieldsDialog(ServiceCaller, ModalScreen[Any]):
                          placeholder=f.placeholder)
 
     def on_mount(self) -> None:
+        for f in self.fields[:-1]:
+            if f.kind == "line":  # Enter moves on at once, so a burst after it follows it
+                self.query_one(f"#f-{f.name}", SafeInput).next_on_enter = True
         for f in self.fields:
             if f.kind == "choice":
                 ol = self.query_one(f"#f-{f.name}", OptionList)

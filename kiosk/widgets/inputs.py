@@ -8,21 +8,26 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from kiosk.text import INPUT_RESTRICT, SHORT_MAX, has_control_chars
+from kiosk.widgets.typed import FocusInOrder
 
 CONTROL_REFUSED = "Control characters are not allowed here; they were not entered."
 TOO_LONG = "This field holds at most {limit} characters; the rest was not entered."
 
 
-class SafeInput(Input):
+class SafeInput(FocusInOrder, Input):
     """An Input with the console's restrict pattern and a length limit.
 
     Textual's `restrict` already rejects the characters (also on paste); this adds the
-    message, so a person knows why nothing appeared.
+    message, so a person knows why nothing appeared. Tab (and Enter, with
+    `next_on_enter=True`) moves on at once, so keys typed after it in a burst land in the
+    next field (kiosk.widgets.typed).
     """
 
-    def __init__(self, value: str | None = None, *, max_length: int = SHORT_MAX, **kwargs) -> None:
+    def __init__(self, value: str | None = None, *, max_length: int = SHORT_MAX,
+                 next_on_enter: bool = False, **kwargs) -> None:
         kwargs.setdefault("restrict", INPUT_RESTRICT)
         super().__init__(value, max_length=max_length, **kwargs)
+        self.next_on_enter = next_on_enter
         self._refused_text = ""
         self._refused_length = 0
 

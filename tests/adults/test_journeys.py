@@ -405,3 +405,24 @@ async def test_the_rules_pane_names_one_headteacher_when_profile_and_accounts_di
         text = screen_text(app.screen)
         assert "Did you mean Mr Oliver Grant (Deputy DSL)" in text
         assert "(deputy DSL) (Deputy DSL)" not in text
+
+
+async def test_ctrl_s_straight_after_typing_sends_every_key(settings, school):
+    """Typed in one burst (a fast typist, SSH latency): Ctrl+S acts on every key before it."""
+    from kiosk.screens.adults.form import ReceiptScreen
+    from tests.console.helpers import burst, typed
+
+    what = "Was alone with a pupil behind a closed door after the bell"
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await login(pilot, "teacher")
+        await open_form(pilot)
+        await fill(pilot, subject=school["subject"].user_id, what="")
+        app.screen.query_one("#what_happened").focus()
+        await settle(pilot)
+        burst(app, *typed(what), "ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReceiptScreen)
+                         or "Not saved" in screen_text(app))
+        assert isinstance(app.screen, ReceiptScreen), all_text(app)
+    assert AdultConcern.select().get().what_happened == what

@@ -3,6 +3,7 @@ fields, follow-ups on the home and their own list, the inbox's filters."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -223,3 +224,36 @@ async def test_teacher_reads_their_concern_and_none_of_the_dsl_teams_work(settin
         for bit in SECRET_BITS:
             assert bit not in shown and bit not in text, bit
         assert "read-only" in text
+
+
+async def test_opening_the_home_audits_the_due_follow_ups_once(settings, school, record):
+    """One view of the due follow-ups per showing of the DSL's home: not one per count
+    (the team's, yours) or per fetch of the counts, nor when an alert refreshes them."""
+    from kiosk.models import AuditEvent
+    from kiosk.screens.session.home import HomeScreen
+
+    def views() -> list[dict]:
+        return [json.loads(e.detail) for e in AuditEvent.select()
+                .where(AuditEvent.action == "concern.follow_ups_due").order_by(AuditEvent.seq)]
+
+    done = record()
+    dsl = school.users["dsl"]
+    concerns.add_action(dsl, done.id, kind="monitor", action_date=TODAY, taken_by="Mrs Dsl",
+                        rationale="Keep watch",
+                        follow_up=FollowUpInput("Ring the nurse", TODAY + timedelta(days=2), dsl.user_id))
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "dsl")
+        await wait_until(pilot, lambda: "Team follow-ups" in screen_text(app))
+        await settle(pilot)
+        assert views() == [{"count": 1, "yours": 1, "on": "home"}]
+        app.screen.refresh_counts()  # what an arriving alert does: the same showing
+        await settle(pilot)
+        assert len(views()) == 1
+        await pilot.press("i")  # the inbox, then back: the home is shown again
+        await settle(pilot)
+        assert not isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await settle(pilot)
+        assert len(views()) == 2

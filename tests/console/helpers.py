@@ -79,11 +79,39 @@ async def type_text_area(pilot, selector: str, text: str) -> None:
     await pilot.pause()
 
 
+def typed(text: str) -> list[str]:
+    """The keys that type `text`, one per character, for `burst`."""
+    return list(text)
+
+
+def burst(app, *keys: str) -> None:
+    """Send every key at once, as the terminal driver does for one read of many bytes (a
+    fast typist, a paste typed as keys, SSH latency): none is handled before the next is
+    sent, unlike pilot.press, which lets the app settle after each key. A key is named as
+    pilot.press names it ("tab", "ctrl+s", "a"); `typed(text)` gives the keys of a text."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))
+
+
 async def submit_login(pilot, username: str, password: str) -> None:
     from kiosk.screens.session.login import LoginScreen
 
     screen = pilot.app.screen
     assert isinstance(screen, LoginScreen), f"expected the login screen, got {screen!r}"
+    if getattr(screen, "asleep", False):  # locked while idle: a key wakes it first (and is not typed)
+        await pilot.press("space")
+        await pilot.pause()
     if not pilot.app.remote_user:
         await type_into(pilot, "#username", username)
     await type_into(pilot, "#password", password)

@@ -56,7 +56,7 @@ def test_home_counts_gather_domains_and_survive_a_broken_one(make_user, monkeypa
     def boom(actor):
         raise RuntimeError("bug in a domain")
 
-    monkeypatch.setattr(home, "_domains", lambda: (
+    monkeypatch.setattr(home, "_domains", lambda opened: (
         ("ok", lambda actor: [home.HomeCount("Things", 3, urgent=True, key="i")]),
         ("broken", boom),
     ))

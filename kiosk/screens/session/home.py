@@ -40,6 +40,7 @@ class HomeScreen(KioskScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._on_view = False  # the counts are showing (not covered by a full screen)
         actor = self.app.actor
         self.entries = entries_for(actor) if actor is not None else []
         for entry in self.entries:
@@ -59,21 +60,32 @@ class HomeScreen(KioskScreen):
                                   id="__password"))
             yield OptionList(*options, id="menu")
 
-    def on_mount(self) -> None:
-        self.refresh_counts()
-
     def on_screen_resume(self) -> None:
-        if self.app.actor is not None:
-            self.refresh_counts()
+        # Textual resumes a screen as it first shows it (twice, when a mode starts with it)
+        # and when what covered it closes. A showing of the home (sign-in, back from
+        # another screen) fetches the counts and audits what they show, once; back from a
+        # dialog over it (the drafts offer) the counts were on view all along.
+        if self.app.actor is not None and not self._on_view:
+            self._on_view = True
+            self.refresh_counts(opened=True)
 
-    def refresh_counts(self) -> None:
+    def on_screen_suspend(self) -> None:
+        if not self.app.screen.is_modal:
+            self._on_view = False  # covered by a full screen
+
+    def refresh_counts(self, opened: bool = False) -> None:
+        """Fetch the counts again; `opened` when the home is being shown, not refreshed in
+        place (an alert arrived), so the views it shows are audited once per showing."""
         from kiosk.services.home import home_counts
 
         actor = self.app.actor
         if actor is None:
             return
-        self.run_service(home_counts, actor, self.app.profile, then=self._show_counts,
-                         group="home-counts", exclusive=True)
+        # A showing's fetch is never cancelled by a refresh (its audit is written once
+        # whatever happens to it); refreshes replace one another.
+        self.run_service(home_counts, actor, self.app.profile, opened=opened,
+                         then=self._show_counts, group="home-opened" if opened else "home-counts",
+                         exclusive=not opened)
 
     def _show_counts(self, counts) -> None:
         box = self.query_one("#home-counts", Vertical)

@@ -6,12 +6,12 @@ chose the account: the username is shown fixed and only the password is asked fo
 A burst of keys (a password manager's auto-type, SSH latency) delivers `user<Tab>pass<Enter>`
 in one read: Textual queues every key to the username field before the Tab's focus change
 takes effect, so the password would be typed, visibly, into the username. The username field
-therefore takes the Tab itself and passes every key still queued to it on to the password.
+therefore takes the Tab (or Enter) itself and passes every key still queued to it on to the
+password (kiosk.widgets.typed, as every field does).
 """
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -26,38 +26,9 @@ from kiosk.widgets.inputs import SafeInput
 from kiosk.widgets.service import ServiceCaller
 
 
-class UsernameInput(SafeInput):
-    """The username field: after a Tab (or Enter), keys that still arrive here belong to the
-    password field and go there, never into this visible field."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.diverting = False
-
-    def _on_focus(self, event: events.Focus) -> None:
-        self.diverting = False  # back here on purpose (shift+tab, a click)
-        super()._on_focus(event)
-
-    async def _on_key(self, event: events.Key) -> None:
-        password = self.screen.query_one("#password", SafeInput)
-        if self.diverting:
-            event.stop()
-            event.prevent_default()
-            if event.key == "enter":
-                password.focus()
-                self.screen.attempt()
-            elif event.key == "backspace":
-                password.action_delete_left()
-            elif event.is_printable and event.character:
-                password.insert_text_at_cursor(event.character)
-            return
-        if event.key in ("tab", "enter"):
-            event.stop()
-            event.prevent_default()
-            self.diverting = True
-            password.focus()
-            return
-        await super()._on_key(event)
+USERNAME_HINT = "your username"
+# In the first field while the console sleeps after an idle lock (no field has the cursor).
+WAKE_HINT = "press any key to sign in"
 
 
 class LoginScreen(ServiceCaller, Screen):
@@ -70,10 +41,15 @@ class LoginScreen(ServiceCaller, Screen):
             self.error = error
             self.step = step  # two_factor.LoginStep: is a code (or its set-up) due next?
 
-    def __init__(self, notice: str = "") -> None:
+    def __init__(self, notice: str = "", asleep: bool = False) -> None:
         super().__init__()
         self.notice = notice
         self.busy = False
+        # After an idle lock: no field has the cursor until a key wakes the console, and
+        # that key is not typed (KioskApp.on_event swallows it and calls wake()).
+        self.asleep = asleep
+        if asleep:
+            self.AUTO_FOCUS = ""
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -87,13 +63,26 @@ class LoginScreen(ServiceCaller, Screen):
             if remote:
                 yield Static(Content(remote), id="remote-username")
             else:
-                yield UsernameInput(id="username", max_length=64, placeholder="your username")
+                yield SafeInput(id="username", max_length=64, next_on_enter=True,
+                                placeholder=WAKE_HINT if self.asleep else USERNAME_HINT)
             yield Label(Content("Password"))
-            yield SafeInput(id="password", password=True, max_length=256)
+            yield SafeInput(id="password", password=True, max_length=256,
+                            placeholder=WAKE_HINT if self.asleep and remote else "")
             yield Button(Content("Sign in"), id="sign-in", variant="primary")
             yield Static(Content(self.notice), id="login-notice")
             yield Static(Content(""), id="login-message")
         yield KioskFooter()
+
+    def wake(self) -> None:
+        """The first key (or click) after an idle lock: the cursor goes to the first field."""
+        self.asleep = False
+        for field in self.query(SafeInput):
+            if field.placeholder == WAKE_HINT:
+                field.placeholder = USERNAME_HINT if field.id == "username" else ""
+        for field in self.query(type(self).AUTO_FOCUS):
+            if field.focusable:
+                self.set_focus(field)  # at once: the keys after this one go to it
+                break
 
     @property
     def username(self) -> str:

@@ -40,9 +40,11 @@ class PasswordScreen(KioskScreen):
                          classes="hint")
             yield Static(Content(""), id="password-message")
             yield Label(Content("Current (or temporary) password"))
-            yield SafeInput(id="current", password=True, max_length=256)
+            # Enter moves on as Tab does, at once: old<Tab>new<Tab>new<Enter> typed in one
+            # burst lands in the three boxes as typed (kiosk.widgets.typed).
+            yield SafeInput(id="current", password=True, max_length=256, next_on_enter=True)
             yield Label(Content("New password"))
-            yield SafeInput(id="new", password=True, max_length=256)
+            yield SafeInput(id="new", password=True, max_length=256, next_on_enter=True)
             yield Label(Content("New password again"))
             yield SafeInput(id="confirm", password=True, max_length=256)
             yield Button(Content("Change password"), id="change", variant="primary")
@@ -57,13 +59,9 @@ class PasswordScreen(KioskScreen):
         self.query_one("#password-message", Static).update(Content(text))
 
     def on_input_submitted(self, event: SafeInput.Submitted) -> None:
+        """Enter in the last box (the first two move on by themselves)."""
         event.stop()
-        order = ["current", "new", "confirm"]
-        i = order.index(event.input.id)
-        if i < 2:
-            self.query_one(f"#{order[i + 1]}", SafeInput).focus()
-        else:
-            self.submit()
+        self.submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
