@@ -21,6 +21,8 @@ import logging
 import os
 import signal
 import sys
+import threading
+from typing import Callable
 
 from textual import events
 from textual.app import App
@@ -87,6 +89,14 @@ def harden_environment(environ: dict | None = None) -> list[str]:
     return removed
 
 
+class RecordsOpened(Message):
+    """From the thread that opens the database after the first paint: done, or `error`."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.error = error
+
+
 class AlertsArrived(Message):
     """From the alert watcher's thread: new alerts for the signed-in user (kiosk/alert_watch.py)."""
 
@@ -137,6 +147,7 @@ class KioskApp(App, inherit_bindings=False):
         origin: str = "terminal",
         remote_user: str | None = None,
         idle_seconds: int | None = None,
+        open_records: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -154,6 +165,13 @@ class KioskApp(App, inherit_bindings=False):
         self._autosaved_at = 0
         self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
         self.alert_watcher = None
+        # The database, when the app is given it to open (`kiosk run`): opened in a thread
+        # once the login screen is drawn. Until then no one can sign in (the login screen
+        # waits), and a failure ends the app with the error in `open_error`.
+        self._open_records = open_records
+        self.records_open = open_records is None
+        self.open_error: BaseException | None = None
+        self._records_thread: threading.Thread | None = None
         from kiosk.config import auto_theme
 
         theme = settings.theme or auto_theme()
@@ -182,10 +200,46 @@ class KioskApp(App, inherit_bindings=False):
 
     async def on_mount(self) -> None:
         await self._fresh_stack(self._login_screen())
-        self.call_after_refresh(_settle_gc)
+        self.call_after_refresh(self._after_first_paint)
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         if self.AUTOSAVE_SECONDS:
             self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
+        if self.records_open:
+            self._start_alert_watch()
+
+    def _after_first_paint(self) -> None:
+        _settle_gc()
+        if not self.records_open and self._records_thread is None:
+            self._records_thread = threading.Thread(target=self._open_records_thread,
+                                                    name="open records", daemon=True)
+            self._records_thread.start()
+
+    def _open_records_thread(self) -> None:
+        try:
+            self._open_records()
+        except BaseException as exc:  # noqa: BLE001 - whatever it is, the app ends and says it
+            self.post_message(RecordsOpened(exc))
+        else:
+            self.post_message(RecordsOpened())
+
+    def on_records_opened(self, message: RecordsOpened) -> None:
+        if message.error is not None:
+            self.open_error = message.error
+            self.exit(return_code=1)
+            return
+        self.records_open = True
+        self._start_alert_watch()
+        waiting = getattr(self.screen, "records_opened", None)
+        if callable(waiting):
+            waiting()
+
+    def wait_for_records(self, timeout: float) -> None:
+        """After the app has ended: let an open still under way finish (an upgrade of the
+        schema is not left to be cut off at exit), for up to `timeout` seconds."""
+        if self._records_thread is not None:
+            self._records_thread.join(timeout)
+
+    def _start_alert_watch(self) -> None:
         from kiosk.alert_watch import AlertWatcher
 
         # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.
@@ -640,6 +694,7 @@ def make_app(
     remote_user: str | None = None,
     profile=None,
     idle_seconds: int | None = None,
+    open_records: Callable[[], None] | None = None,
 ) -> KioskApp:
     """Build the app exactly as users get it (tests call this too)."""
     if profile is None:
@@ -647,7 +702,7 @@ def make_app(
 
         profile = load_profile(settings.profile_path)
     return KioskApp(settings, profile, kiosk_mode=kiosk_mode, origin=origin,
-                    remote_user=remote_user, idle_seconds=idle_seconds)
+                    remote_user=remote_user, idle_seconds=idle_seconds, open_records=open_records)
 
 
 def _has_terminal() -> bool:
@@ -659,8 +714,13 @@ def _has_terminal() -> bool:
 
 
 def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "terminal",
-                remote_user: str | None = None) -> int:
-    """Run the console on this process's terminal until an admin exits or SIGHUP."""
+                remote_user: str | None = None,
+                open_records: Callable[[], None] | None = None) -> int:
+    """Run the console on this process's terminal until an admin exits or SIGHUP.
+
+    `open_records`: opens the database once the login screen is drawn (kiosk.cli.console);
+    an error it raises ends the console and is raised here, after the terminal is restored.
+    Without it the database must already be open."""
     if not _has_terminal():
         print("kiosk: the console needs a terminal (stdin, stdout and stderr must be a TTY).",
               file=sys.stderr)
@@ -668,7 +728,8 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
     if kiosk_mode:
         harden_environment()
     try:
-        app = make_app(settings, kiosk_mode=kiosk_mode, origin=origin, remote_user=remote_user)
+        app = make_app(settings, kiosk_mode=kiosk_mode, origin=origin, remote_user=remote_user,
+                       open_records=open_records)
     except ValueError as exc:  # rules.ProfileError names the file and key
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
@@ -689,4 +750,7 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
                 loop.remove_signal_handler(sig)
 
     asyncio.run(main())
+    app.wait_for_records(timeout=30)
+    if app.open_error is not None:
+        raise app.open_error
     return app.return_code or 0

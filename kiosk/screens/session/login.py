@@ -74,6 +74,7 @@ class LoginScreen(ServiceCaller, Screen):
         super().__init__()
         self.notice = notice
         self.busy = False
+        self.waiting_for_records = False
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -129,7 +130,21 @@ class LoginScreen(ServiceCaller, Screen):
         self.query_one("#sign-in", Button).disabled = True
         self.query_one("#login-notice", Static).update(Content(""))
         self._say("Checking…")
+        if not getattr(self.app, "records_open", True):
+            # The console is still opening its database (kiosk.app, after the first paint):
+            # nothing is checked until it is open; records_opened() tries again then.
+            self.waiting_for_records = True
+            return
         self._authenticate(username, password)
+
+    def records_opened(self) -> None:
+        """Called by the app once the database is open: a sign-in asked for before goes on,
+        with what the fields hold now."""
+        if self.waiting_for_records:
+            self.waiting_for_records = False
+            self.busy = False
+            self.query_one("#sign-in", Button).disabled = False
+            self.attempt()
 
     def _authenticate(self, username: str, password: str) -> None:
         from kiosk.services import accounts, two_factor
