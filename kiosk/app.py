@@ -115,6 +115,10 @@ def _minutes(seconds: int) -> str:
 
 class KioskApp(App, inherit_bindings=False):
     CSS_PATH = "app.tcss"
+    # The first stage is the first login screen itself (a mode of its own like every later
+    # stage, see _fresh_stack): Textual's blank default screen is never made, styled and
+    # then switched away from before the login screen can be drawn.
+    DEFAULT_MODE = "stage-0"
     ENABLE_COMMAND_PALETTE = False
     TITLE = "DSL console"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -160,6 +164,7 @@ class KioskApp(App, inherit_bindings=False):
         self.last_activity = utcnow()
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
+        self.add_mode(self.DEFAULT_MODE, self._first_screen)
         self._locking = False
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
@@ -192,14 +197,17 @@ class KioskApp(App, inherit_bindings=False):
         screen._css_update_count = self._css_update_count
         self.add_mode(name, lambda: screen)
         await self.switch_mode(name)
-        if old != self.DEFAULT_MODE:  # the default mode holds only Textual's blank screen
-            await self.remove_mode(old)
+        await self.remove_mode(old)
 
     def _login_screen(self, notice: str = "") -> Screen:
         return registry.screen_class("login")(notice=notice)
 
+    def _first_screen(self) -> Screen:
+        screen = self._login_screen()
+        screen._css_update_count = self._css_update_count  # as in _fresh_stack
+        return screen
+
     async def on_mount(self) -> None:
-        await self._fresh_stack(self._login_screen())
         self.call_after_refresh(self._after_first_paint)
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         if self.AUTOSAVE_SECONDS:
