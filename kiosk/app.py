@@ -164,7 +164,8 @@ class KioskApp(App, inherit_bindings=False):
         self.last_activity = utcnow()
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
-        self.add_mode(self.DEFAULT_MODE, self._first_screen)
+        # Styled as it mounts, after the theme set below (so no CSS counter is set for it).
+        self.add_mode(self.DEFAULT_MODE, self._login_screen)
         self._locking = False
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
@@ -201,11 +202,6 @@ class KioskApp(App, inherit_bindings=False):
 
     def _login_screen(self, notice: str = "") -> Screen:
         return registry.screen_class("login")(notice=notice)
-
-    def _first_screen(self) -> Screen:
-        screen = self._login_screen()
-        screen._css_update_count = self._css_update_count  # as in _fresh_stack
-        return screen
 
     async def on_mount(self) -> None:
         self.call_after_refresh(self._after_first_paint)
