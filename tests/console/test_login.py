@@ -210,3 +210,48 @@ async def test_records_that_cannot_be_opened_end_the_console_with_the_reason(set
             await pilot.pause(0.05)
     assert isinstance(app.open_error, DatabaseError) and app.return_code == 1
     assert app.actor is None and app.alert_watcher is None
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "ansi-dark", "textual-light"])
+async def test_the_sign_in_button_is_drawn_as_a_primary_button(theme):
+    """SignInButton carries its own copy of the part of Button's stylesheet a primary button
+    uses (kiosk/screens/session/login.py): side by side with Textual's own, in each state,
+    the two must draw the same."""
+    from textual.app import App
+    from textual.widgets import Button
+
+    from kiosk.screens.session.login import SignInButton
+
+    class TwoButtons(App):
+        CSS = "#textual, #ours { width: 20; margin: 1; }"
+        AUTO_FOCUS = None
+
+        def compose(self):
+            yield Button("Sign in", id="textual", variant="primary")
+            yield SignInButton("Sign in", id="ours", variant="primary")
+
+    def drawn(button) -> list:
+        return [[(seg.text, seg.style) for seg in strip]
+                for strip in button.render_lines(button.size.region)]
+
+    app = TwoButtons()
+    app.theme = theme
+    async with app.run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        textual, ours = app.query_one("#textual", Button), app.query_one("#ours", SignInButton)
+        assert drawn(ours) == drawn(textual)  # neither focused
+        for button in (textual, ours):
+            button.focus()
+            await pilot.pause()
+            focused = drawn(button)
+            button.add_class("-active")  # pressed
+            await pilot.pause()
+            pressed = drawn(button)
+            button.remove_class("-active")
+            button.disabled = True
+            await pilot.pause()
+            if button is textual:
+                expected = (focused, pressed, drawn(button))
+            else:
+                assert (focused, pressed, drawn(button)) == expected
+            button.disabled = False
