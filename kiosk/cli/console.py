@@ -29,12 +29,22 @@ def run(args) -> int:
     it if need be) and the rest of kiosk.schema.open_database run in a thread once the login
     screen is on the terminal; the login screen signs no one in before they are done, and if
     they fail the console ends and says why, as it did when they ran first."""
-    from kiosk import keys
+    from kiosk import keys, school_name
     from kiosk.config import check_data_dir
 
     settings = settings_from(args)
     check_data_dir(settings, create=False)
     keys.key_for_open(settings)  # a passphrase is asked for here, and kept for the open
+    # The school profile is read after the first paint too when its file is unchanged since
+    # it was last read (kiosk/school_name.py); else now, and a profile that fails its checks
+    # stops the console before it starts.
+    name = school_name.remembered(settings)
+    profile = None
+    if name is None:
+        from kiosk.rules import load_profile
+
+        profile = load_profile(settings.profile_path)
+        school_name.remember(settings, profile.school_name)
     from kiosk.app import run_console
 
     return run_console(
@@ -42,14 +52,23 @@ def run(args) -> int:
         kiosk_mode=not getattr(args, "no_kiosk", False),
         origin=getattr(args, "origin", "terminal"),
         remote_user=getattr(args, "remote_user", None),
-        open_records=lambda: open_records(settings),
+        profile=profile,
+        school_name=name,
+        open_records=lambda: open_records(settings, with_profile=profile is None),
     )
 
 
-def open_records(settings) -> None:
+def open_records(settings, with_profile: bool = False):
     """Open the database for the console (in the thread kiosk.app starts after the first
     paint): bind it, bring the schema up to date, then close this thread's connection
-    (every thread opens its own)."""
+    (every thread opens its own). `with_profile`: read the school profile too, and return it."""
+    profile = None
+    if with_profile:
+        from kiosk import school_name
+        from kiosk.rules import load_profile
+
+        profile = load_profile(settings.profile_path)
+        school_name.remember(settings, profile.school_name)
     if not settings.db_url:
         _import_peewee_for_sqlite()
     from kiosk.db import translate_errors
@@ -58,6 +77,7 @@ def open_records(settings) -> None:
     with translate_errors():
         database = open_database(settings, create=False)
         database.close()
+    return profile
 
 
 # Drivers peewee probes for when it is imported; psycopg2 alone costs ~15 ms of start-up.

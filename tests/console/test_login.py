@@ -255,3 +255,21 @@ async def test_the_sign_in_button_is_drawn_as_a_primary_button(theme):
             else:
                 assert (focused, pressed, drawn(button)) == expected
             button.disabled = False
+
+
+async def test_the_profile_read_after_the_first_paint_corrects_a_remembered_name(settings, make_user):
+    """`kiosk run` may draw the login screen with the school's name remembered from the last
+    start (kiosk/school_name.py) and read the profile after it: the profile's own name wins."""
+    from kiosk.rules import load_profile
+
+    from tests.console.helpers import wait_until
+
+    profile = load_profile()
+    app = console_app(settings, profile=None, school_name="An Older Name",
+                      open_records=lambda: profile)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: app.records_open)
+        assert app.profile is profile
+        text = screen_text(app)
+        assert profile.school_name in text and "An Older Name" not in text

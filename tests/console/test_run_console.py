@@ -179,3 +179,27 @@ def test_a_schema_newer_than_the_console_ends_it_with_the_reason(settings, datab
 def test_a_missing_database_is_said_before_the_console_starts(tmp_path):
     code, shown = _run_to_the_end(_console(tmp_path / "nothing-here"))
     assert code == 1 and "run 'kiosk init' first" in shown and "Password" not in shown
+
+
+def test_a_profile_that_fails_its_checks_after_the_first_paint_ends_the_console(settings, database):
+    """The school's name was remembered for a profile file (kiosk/school_name.py) that this
+    console's checks refuse: the login screen is drawn with the name, then the profile is read
+    in full, and the console ends with the file, key and problem named, as at any start."""
+    import json
+
+    from kiosk import school_name
+    from kiosk.config import load_settings
+    from kiosk.rules.profile import DEFAULT_PROFILE_PATH
+
+    database.close()
+    bad = settings.data_dir / "profile.toml"
+    bad.write_text(DEFAULT_PROFILE_PATH.read_text() + "\nno_such_setting = 1\n")
+    (settings.data_dir / "config.toml").write_text('profile = "profile.toml"\n')
+    configured = load_settings(data_dir=settings.data_dir)
+    (settings.data_dir / school_name.FILENAME).write_text(json.dumps(
+        {"profile": school_name._key(configured), "school_name": "Westley Middle School"}))
+    code, shown = _run_to_the_end(_console(settings.data_dir))
+    assert code == 1
+    assert "Password" in shown and "Westley Middle School" in shown  # the login screen came first
+    tail = shown.rsplit("Password", 1)[1]
+    assert "no_such_setting" in tail and "Traceback" not in shown

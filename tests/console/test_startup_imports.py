@@ -99,6 +99,12 @@ def test_the_first_paint_comes_before_the_database_layer(tmp_path, settings, dat
     assert "kiosk.screens.session.login" in modules and "textual.app" in modules
     assert _offenders(modules, AFTER_THE_FIRST_PAINT) == []
     assert _offenders(modules, HEAVY) == []
+    # The first start read the profile before its login screen and remembered the school's
+    # name (kiosk/school_name.py); the next reads it after, with the database.
+    assert "kiosk.rules.profile" in modules
+    modules = _modules_at_the_login_screen(tmp_path, settings, at_first_paint=True)
+    assert _offenders(modules, AFTER_THE_FIRST_PAINT + ("tomllib", "kiosk.rules.profile")) == []
+    assert "kiosk.rules.profile" in _modules_at_the_login_screen(tmp_path, settings)  # read after
 
 
 def test_a_stale_model_digest_means_the_full_schema_check(tmp_path, settings, database):

@@ -173,7 +173,7 @@ class LoginScreen(ServiceCaller, Screen):
         app = self.app
         remote = getattr(app, "remote_user", None)
         with Vertical(id="login-box"):
-            yield Static(Content.styled(app.profile.school_name, "bold"), id="login-school")
+            yield Static(Content.styled(app.school_name, "bold"), id="login-school")
             with Horizontal(id="login-subtitle"):
                 yield Static(Content("Safeguarding console"), id="login-app-name")
                 yield Clock(id="login-clock")
@@ -188,6 +188,10 @@ class LoginScreen(ServiceCaller, Screen):
             yield Static(Content(self.notice), id="login-notice")
             yield Static(Content(""), id="login-message")
         yield KioskFooter()
+
+    def show_school_name(self) -> None:
+        """The app read the profile after the first paint and the name is not the one shown."""
+        self.query_one("#login-school", Static).update(Content.styled(self.app.school_name, "bold"))
 
     @property
     def username(self) -> str:
