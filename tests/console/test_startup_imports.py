@@ -94,6 +94,7 @@ def test_the_login_screen_needs_no_model_and_no_heavy_library(tmp_path, settings
 def test_the_first_paint_comes_before_the_database_layer(tmp_path, settings, database, make_user):
     make_user("alice", "staff")
     database.close()
+    settings.data_dir.mkdir(exist_ok=True)  # as `kiosk init` leaves it with PostgreSQL too
     assert not settings.config_path.exists()  # no config.toml: nothing to parse it for
     modules = _modules_at_the_login_screen(tmp_path, settings, at_first_paint=True)
     assert "kiosk.screens.session.login" in modules and "textual.app" in modules
