@@ -174,7 +174,9 @@ class KioskApp(App, inherit_bindings=False):
         self.last_activity = utcnow()
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
-        # Styled as it mounts, after the theme set below (so no CSS counter is set for it).
+        # The first login screen. Unlike _fresh_stack's screens it is left for Textual to
+        # restyle as its mode starts (marked up to date by hand, it came out on a real
+        # terminal with its text in the background's colour).
         self.add_mode(self.DEFAULT_MODE, self._login_screen)
         self._locking = False
         self._activity = 0  # input events so far; autosave runs only after new ones
