@@ -21,6 +21,9 @@ import logging
 import os
 import signal
 import sys
+import threading
+from pathlib import Path
+from typing import Callable
 
 from textual import events
 from textual.app import App
@@ -70,6 +73,10 @@ LOCK_NOTICES = {
 
 HIDE_KEY = "f12"
 
+# The styles of every screen but the login screen (app.tcss): added once the login screen is
+# drawn, so the first paint parses only what it shows.
+SESSION_CSS = Path(__file__).with_name("session.tcss")
+
 
 def harden_environment(environ: dict | None = None) -> list[str]:
     """Drop every TEXTUAL* variable and re-read Textual's constants. Returns what was removed.
@@ -86,6 +93,16 @@ def harden_environment(environ: dict | None = None) -> list[str]:
 
         importlib.reload(textual.constants)
     return removed
+
+
+class RecordsOpened(Message):
+    """From the thread that opens the database after the first paint: done (with the school
+    profile, if it was read there too), or `error`."""
+
+    def __init__(self, error: BaseException | None = None, profile=None) -> None:
+        super().__init__()
+        self.error = error
+        self.profile = profile
 
 
 class AlertsArrived(Message):
@@ -106,6 +123,10 @@ def _minutes(seconds: int) -> str:
 
 class KioskApp(App, inherit_bindings=False):
     CSS_PATH = "app.tcss"
+    # The first stage is the first login screen itself (a mode of its own like every later
+    # stage, see _fresh_stack): Textual's blank default screen is never made, styled and
+    # then switched away from before the login screen can be drawn.
+    DEFAULT_MODE = "stage-0"
     ENABLE_COMMAND_PALETTE = False
     TITLE = "DSL console"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -138,10 +159,14 @@ class KioskApp(App, inherit_bindings=False):
         origin: str = "terminal",
         remote_user: str | None = None,
         idle_seconds: int | None = None,
+        open_records: Callable[[], object] | None = None,
+        school_name: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # None until open_records has read it (then `school_name` is what the login shows).
         self.profile = profile
+        self._school_name = school_name
         self.kiosk_mode = kiosk_mode
         self.origin = origin
         self.remote_user = remote_user
@@ -150,21 +175,38 @@ class KioskApp(App, inherit_bindings=False):
         self.last_activity = utcnow()
         self.last_lock_reason: str | None = None
         self._mode_seq = 0
+        # The first login screen. Unlike _fresh_stack's screens it is left for Textual to
+        # restyle as its mode starts (marked up to date by hand, it came out on a real
+        # terminal with its text in the background's colour).
+        self.add_mode(self.DEFAULT_MODE, self._login_screen)
         self._locking = False
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
         self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
         self.alert_watcher = None
+        # The database, when the app is given it to open (`kiosk run`): opened in a thread
+        # once the login screen is drawn (and the profile read there, if not given). Until
+        # then no one can sign in (the login screen waits), and a failure ends the app with
+        # the error in `open_error`.
+        self._open_records = open_records
+        self.records_open = open_records is None
+        self.open_error: BaseException | None = None
+        self._records_thread: threading.Thread | None = None
         from kiosk.config import auto_theme
 
         theme = settings.theme or auto_theme()
         if theme in self.available_themes:
             self.theme = theme
 
+    @property
+    def school_name(self) -> str:
+        return self.profile.school_name if self.profile is not None else (self._school_name or "")
+
     # --- screens and modes ----------------------------------------------------------
 
     async def _fresh_stack(self, screen: Screen) -> None:
         """Show `screen` as the only screen, discarding every screen before it."""
+        self._load_session_css()  # already done after the first paint, unless a test came first
         self._mode_seq += 1
         name = f"stage-{self._mode_seq}"
         old = self.current_mode
@@ -175,18 +217,72 @@ class KioskApp(App, inherit_bindings=False):
         screen._css_update_count = self._css_update_count
         self.add_mode(name, lambda: screen)
         await self.switch_mode(name)
-        if old != self.DEFAULT_MODE:  # the default mode holds only Textual's blank screen
-            await self.remove_mode(old)
+        await self.remove_mode(old)
 
     def _login_screen(self, notice: str = "", asleep: bool = False) -> Screen:
         return registry.screen_class("login")(notice=notice, asleep=asleep)
 
     async def on_mount(self) -> None:
-        await self._fresh_stack(self._login_screen())
-        self.call_after_refresh(_settle_gc)
+        self.call_after_refresh(self._after_first_paint)
         self.set_interval(self.IDLE_POLL_SECONDS, self.idle_tick, name="idle lock")
         if self.AUTOSAVE_SECONDS:
             self.set_interval(self.AUTOSAVE_SECONDS, self.autosave_tick, name="autosave")
+        if self.records_open:
+            self._start_alert_watch()
+
+    def _after_first_paint(self) -> None:
+        _settle_gc()
+        if not self.records_open and self._records_thread is None:
+            self._records_thread = threading.Thread(target=self._open_records_thread,
+                                                    name="open records", daemon=True)
+            self._records_thread.start()
+        self._load_session_css()
+
+    def _load_session_css(self) -> None:
+        """Add session.tcss after app.tcss (their rules keep the order they had as one file)."""
+        if self.stylesheet.has_source(os.path.abspath(SESSION_CSS)):
+            return
+        self.stylesheet.read(SESSION_CSS)
+        self.stylesheet.parse()
+        self.stylesheet.update(self.screen)
+
+    def _open_records_thread(self) -> None:
+        try:
+            profile = self._open_records()
+        except BaseException as exc:  # noqa: BLE001 - whatever it is, the app ends and says it
+            self.post_message(RecordsOpened(exc))
+        else:
+            self.post_message(RecordsOpened(profile=profile))
+
+    def on_records_opened(self, message: RecordsOpened) -> None:
+        if message.error is not None:
+            self.open_error = message.error
+            self.exit(return_code=1)
+            return
+        if self.profile is None and message.profile is not None:
+            shown = self.school_name
+            self.profile = message.profile
+            if self.profile.school_name != shown:
+                refresh = getattr(self.screen, "show_school_name", None)
+                if callable(refresh):
+                    refresh()
+        if self.profile is None:  # pragma: no cover - open_records reads it when not given
+            self.open_error = RuntimeError("the school profile was not read")
+            self.exit(return_code=1)
+            return
+        self.records_open = True
+        self._start_alert_watch()
+        waiting = getattr(self.screen, "records_opened", None)
+        if callable(waiting):
+            waiting()
+
+    def wait_for_records(self, timeout: float) -> None:
+        """After the app has ended: let an open still under way finish (an upgrade of the
+        schema is not left to be cut off at exit), for up to `timeout` seconds."""
+        if self._records_thread is not None:
+            self._records_thread.join(timeout)
+
+    def _start_alert_watch(self) -> None:
         from kiosk.alert_watch import AlertWatcher
 
         # post_message is thread-safe and does not wait, so the watcher never blocks on the UI.
@@ -654,14 +750,18 @@ def make_app(
     remote_user: str | None = None,
     profile=None,
     idle_seconds: int | None = None,
+    open_records: Callable[[], object] | None = None,
+    school_name: str | None = None,
 ) -> KioskApp:
-    """Build the app exactly as users get it (tests call this too)."""
-    if profile is None:
+    """Build the app exactly as users get it (tests call this too). With `school_name` and
+    no `profile`, `open_records` reads the profile (after the first paint)."""
+    if profile is None and not (school_name and open_records is not None):
         from kiosk.rules import load_profile
 
         profile = load_profile(settings.profile_path)
     return KioskApp(settings, profile, kiosk_mode=kiosk_mode, origin=origin,
-                    remote_user=remote_user, idle_seconds=idle_seconds)
+                    remote_user=remote_user, idle_seconds=idle_seconds, open_records=open_records,
+                    school_name=school_name)
 
 
 def _has_terminal() -> bool:
@@ -673,8 +773,15 @@ def _has_terminal() -> bool:
 
 
 def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "terminal",
-                remote_user: str | None = None) -> int:
-    """Run the console on this process's terminal until an admin exits or SIGHUP."""
+                remote_user: str | None = None,
+                open_records: Callable[[], object] | None = None,
+                profile=None, school_name: str | None = None) -> int:
+    """Run the console on this process's terminal until an admin exits or SIGHUP.
+
+    `open_records`: opens the database once the login screen is drawn (kiosk.cli.console),
+    and returns the school profile when `profile` is not given (`school_name` is shown until
+    then); an error it raises ends the console and is raised here, after the terminal is
+    restored. Without it the database must already be open."""
     if not _has_terminal():
         print("kiosk: the console needs a terminal (stdin, stdout and stderr must be a TTY).",
               file=sys.stderr)
@@ -682,7 +789,8 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
     if kiosk_mode:
         harden_environment()
     try:
-        app = make_app(settings, kiosk_mode=kiosk_mode, origin=origin, remote_user=remote_user)
+        app = make_app(settings, kiosk_mode=kiosk_mode, origin=origin, remote_user=remote_user,
+                       open_records=open_records, profile=profile, school_name=school_name)
     except ValueError as exc:  # rules.ProfileError names the file and key
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1
@@ -703,4 +811,7 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
                 loop.remove_signal_handler(sig)
 
     asyncio.run(main())
+    app.wait_for_records(timeout=30)
+    if app.open_error is not None:
+        raise app.open_error
     return app.return_code or 0

@@ -38,10 +38,9 @@ The API other modules use:
 
 from __future__ import annotations
 
-import getpass
-import hashlib
+# hashlib, secrets and getpass are imported where they are used: `kiosk run` only looks for
+# the database key (key_for_open) before its login screen is drawn.
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -143,6 +142,8 @@ def read_key_file(path: Path) -> bytes:
 
 def write_key_file(path: Path, key: bytes | None = None, *, replace: bool = False) -> bytes:
     """Create an owner-only key file (never overwriting one unless replace=True)."""
+    import secrets
+
     key = key if key is not None else secrets.token_bytes(KEY_BYTES)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -189,6 +190,8 @@ def passphrase_key(settings, passphrase: str) -> bytes:
         salt = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except FileNotFoundError:
         raise KeyProblem(f"{path}: missing; the passphrase cannot be turned into the key") from None
+    import hashlib
+
     return hashlib.scrypt(passphrase.encode("utf-8"), salt=salt, n=2**15, r=8, p=1,
                           maxmem=64 * 1024 * 1024, dklen=KEY_BYTES)
 
@@ -197,6 +200,8 @@ def new_passphrase_salt(settings) -> None:
     path = salt_path(settings)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
+        import secrets
+
         fh.write(secrets.token_bytes(16).hex() + "\n")
 
 
@@ -208,6 +213,8 @@ def _ask(prompt: str) -> str:
             "the database is encrypted with a passphrase and there is no terminal to ask on; "
             "use a key file or the service credential instead"
         )
+    import getpass
+
     return getpass.getpass(prompt)
 
 
@@ -232,6 +239,21 @@ def db_key(settings, *, required: bool = True) -> bytes | None:
             f"'{CREDENTIAL_NAME}', or start from a terminal if a passphrase was chosen"
         )
     return key
+
+
+def key_for_open(settings) -> bytes | None:
+    """The key kiosk.schema.open_database opens the database with (None: plain SQLite or a
+    server). `kiosk run` asks for it before the console takes the terminal, so a typed
+    passphrase is asked for there and found in the cache when the database opens."""
+    if settings.db_url:
+        return None
+    if database_is_encrypted(settings):
+        return db_key(settings)
+    if not (settings.db_path.exists() and settings.db_path.stat().st_size) and (
+        settings.extra.get("encrypt") or db_key_path(settings).exists() or salt_path(settings).exists()
+    ):
+        return db_key(settings)  # a new database for a school that chose encryption
+    return None
 
 
 def remember_passphrase_key(settings, key: bytes) -> None:

@@ -14,7 +14,6 @@ Both are no-ops where the C library is not glibc.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import logging
 
@@ -30,13 +29,24 @@ def _glibc():
     global _libc
     if _libc is None:
         try:
-            lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            lib = _load_libc()
             lib.malloc_trim  # glibc only
             lib.mallopt
         except (OSError, AttributeError):
             lib = False
         _libc = lib
     return _libc or None
+
+
+def _load_libc():
+    # glibc's own soname first: ctypes.util.find_library runs `ldconfig -p` in a subprocess
+    # (~50 ms of every start-up, before the login screen).
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        from ctypes.util import find_library
+
+        return ctypes.CDLL(find_library("c") or "libc.so.6")
 
 
 def limit_arenas(arenas: int = ARENAS) -> bool:

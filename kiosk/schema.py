@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 import peewee
 
 from kiosk import db as dbmod
-from kiosk.config import Settings, ensure_data_dir
+from kiosk.config import Settings, check_data_dir
 from kiosk.db import db, translate_errors
 from kiosk.errors import DatabaseError, SchemaTooNew
 
@@ -254,28 +254,10 @@ def open_database(settings: Settings, create: bool = True) -> peewee.Database:
     With create=False a missing SQLite file is an error ("run kiosk init") instead of
     a fresh empty database.
     """
-    if not settings.db_url:
-        if settings.data_dir.exists() and not settings.data_dir.is_dir():
-            raise DatabaseError(f"{settings.data_dir}: the data directory path is a file, not a directory")
-        if not settings.data_dir.exists():
-            if not create:
-                raise DatabaseError(
-                    f"no data directory at {settings.data_dir}; run 'kiosk init' first"
-                )
-        ensure_data_dir(settings.data_dir)
-        if not create and not settings.db_path.exists():
-            raise DatabaseError(f"no database at {settings.db_path}; run 'kiosk init' first")
-    key = None
-    if not settings.db_url:
-        from kiosk import keys
+    check_data_dir(settings, create)
+    from kiosk import keys
 
-        if keys.database_is_encrypted(settings):
-            key = keys.db_key(settings)
-        elif not (settings.db_path.exists() and settings.db_path.stat().st_size) and (
-            settings.extra.get("encrypt") or keys.db_key_path(settings).exists()
-            or keys.salt_path(settings).exists()
-        ):
-            key = keys.db_key(settings)  # a new database for a school that chose encryption
+    key = keys.key_for_open(settings)
     database = dbmod.make_database(settings.db_url, settings.db_path, key=key)
     dbmod.bind(database)
     from kiosk import fieldcrypt

@@ -1,14 +1,16 @@
 """The `kiosk` command. Subcommand handlers are imported only when chosen, so the
-console itself starts without loading the admin, SSH or benchmark code.
+console itself starts without loading the admin, SSH or benchmark code; and `kiosk run`
+(the default, also what `kiosk serve-ssh` starts for each session) is read without building
+the parser of every command (`console_args`).
 
 Every error a person can cause prints one line on stderr and exits non-zero.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from types import SimpleNamespace
 
 from kiosk import __version__
 
@@ -50,7 +52,50 @@ def handler_for(command: str):
     raise KeyError(command)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# `kiosk run`'s options, each with a value: where it may stand (before the command, after it).
+_RUN_VALUE_OPTIONS = {"--data-dir": "data_dir", "--db-url": "db_url", "--origin": "origin",
+                      "--remote-user": "remote_user"}
+_TOP_OPTIONS = ("--data-dir", "--db-url")
+
+
+def console_args(argv: list[str]) -> SimpleNamespace | None:
+    """`kiosk [--data-dir D] [--db-url U] [run [--data-dir D] [--db-url U] [--no-kiosk]
+    [--origin O] [--remote-user R]]`, each option spelled out in full (`--opt value` or
+    `--opt=value`): the arguments build_parser() would give for them. None for anything
+    else, which build_parser() then reads (help, abbreviations, other commands, mistakes)."""
+    values: dict[str, object] = {"data_dir": None, "db_url": None}
+    command = None
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "run" and command is None:
+            command = "run"
+            values.update(no_kiosk=False, origin="terminal", remote_user=None)
+            i += 1
+            continue
+        if command == "run" and token == "--no-kiosk":
+            values["no_kiosk"] = True
+            i += 1
+            continue
+        name, eq, value = token.partition("=")
+        allowed = _RUN_VALUE_OPTIONS if command == "run" else _TOP_OPTIONS
+        if name not in allowed:
+            return None
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            value = argv[i + 1]
+            if value.startswith("-"):  # argparse takes it for an option: leave it the error
+                return None
+            i += 1
+        values[_RUN_VALUE_OPTIONS[name]] = value
+        i += 1
+    return SimpleNamespace(command=command, **values)
+
+
+def build_parser():
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="The DSL console: a safeguarding console for schools in England.",
@@ -215,8 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # whatever we create (data dir, WAL files, keys) is owner-only
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = console_args(sys.argv[1:] if argv is None else list(argv))
+    if args is None:
+        args = build_parser().parse_args(argv)
     command = args.command or "run"
     if command == "run" and not hasattr(args, "no_kiosk"):
         args.no_kiosk, args.origin, args.remote_user = False, "terminal", None
@@ -228,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.cli.console import start_up
 
             start_up(args)
+            # The console opens the database itself, after its login screen is drawn, and
+            # translates the driver's errors there (kiosk.cli.console.open_records).
+            return int(handler(args) or 0)
         from kiosk.db import translate_errors
 
         with translate_errors():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 
 from kiosk.config import Settings, load_settings
@@ -29,6 +28,8 @@ def read_password(from_stdin: bool, prompt: str = "Password: ") -> str:
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         raise ValidationError("password", "no terminal to ask on; use --password-stdin")
+    import getpass  # here: `kiosk run` never asks, and starts without it
+
     first = getpass.getpass(prompt)
     second = getpass.getpass("Again: ")
     if first != second:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import gc
 import sys
 
-from kiosk.cli.common import open_db, settings_from
+from kiosk.cli.common import settings_from
 
 
 def start_up(args) -> None:
-    """Called by kiosk.cli.main before `run`, ahead of anything that imports the database
-    layer: the part of start-up to the login screen that is not the console's own code."""
+    """Called by kiosk.cli.main before `run`, ahead of anything else the console imports."""
     # Start-up makes tens of thousands of objects that live as long as the process (modules,
     # classes, CSS rules); the cyclic collector would walk them again and again before the
     # first screen is drawn. The app freezes them and turns it back on after the first
@@ -19,12 +18,33 @@ def start_up(args) -> None:
     from kiosk import memory
 
     memory.limit_arenas()  # before any thread allocates (kiosk/memory.py)
-    if not settings_from(args).db_url:
-        _import_peewee_for_sqlite()
 
 
 def run(args) -> int:
-    settings = open_db(args, create=False)
+    """The console, its login screen first: the database opens once that screen is drawn.
+
+    What needs the terminal or is quickly found wrong is settled before the console takes the
+    terminal: the data dir and the database file are there, and an encrypted database's key
+    is at hand (a passphrase is asked for now). Connecting, checking the schema (upgrading
+    it if need be) and the rest of kiosk.schema.open_database run in a thread once the login
+    screen is on the terminal; the login screen signs no one in before they are done, and if
+    they fail the console ends and says why, as it did when they ran first."""
+    from kiosk import keys, school_name
+    from kiosk.config import check_data_dir
+
+    settings = settings_from(args)
+    check_data_dir(settings, create=False)
+    keys.key_for_open(settings)  # a passphrase is asked for here, and kept for the open
+    # The school profile is read after the first paint too when its file is unchanged since
+    # it was last read (kiosk/school_name.py); else now, and a profile that fails its checks
+    # stops the console before it starts.
+    name = school_name.remembered(settings)
+    profile = None
+    if name is None:
+        from kiosk.rules import load_profile
+
+        profile = load_profile(settings.profile_path)
+        school_name.remember(settings, profile.school_name)
     from kiosk.app import run_console
 
     return run_console(
@@ -32,7 +52,32 @@ def run(args) -> int:
         kiosk_mode=not getattr(args, "no_kiosk", False),
         origin=getattr(args, "origin", "terminal"),
         remote_user=getattr(args, "remote_user", None),
+        profile=profile,
+        school_name=name,
+        open_records=lambda: open_records(settings, with_profile=profile is None),
     )
+
+
+def open_records(settings, with_profile: bool = False):
+    """Open the database for the console (in the thread kiosk.app starts after the first
+    paint): bind it, bring the schema up to date, then close this thread's connection
+    (every thread opens its own). `with_profile`: read the school profile too, and return it."""
+    profile = None
+    if with_profile:
+        from kiosk import school_name
+        from kiosk.rules import load_profile
+
+        profile = load_profile(settings.profile_path)
+        school_name.remember(settings, profile.school_name)
+    if not settings.db_url:
+        _import_peewee_for_sqlite()
+    from kiosk.db import translate_errors
+    from kiosk.schema import open_database
+
+    with translate_errors():
+        database = open_database(settings, create=False)
+        database.close()
+    return profile
 
 
 # Drivers peewee probes for when it is imported; psycopg2 alone costs ~15 ms of start-up.

@@ -32,6 +32,7 @@ class KioskFooter(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__(Content(""), **kwargs)
         self.lines: list[str] = []  # the footer as plain lines, for tests and for width checks
+        self._laid_out: tuple | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -62,9 +63,15 @@ class KioskFooter(Static):
             return
         width = (self.size.width or self.screen.size.width or self.app.size.width) - 1
         width = max(width, 20)
+        items = self.items()
+        # Asked for again and again as a screen mounts (resize, focus, bindings): the same keys
+        # at the same width are not laid out (and the footer not refreshed) again.
+        if (width, items) == self._laid_out:
+            return
+        self._laid_out = (width, items)
         lines: list[list[tuple[str, str, bool]]] = [[]]
         used = 0
-        for key, description, enabled in self.items():
+        for key, description, enabled in items:
             item_len = len(key) + 2 + len(description)
             need = item_len if not lines[-1] else len(GAP) + item_len
             if lines[-1] and used + need > width:

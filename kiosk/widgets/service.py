@@ -16,7 +16,6 @@ from typing import Any, Callable
 from textual.worker import Worker, get_current_worker
 
 from kiosk.errors import KioskError, SessionEnded, ValidationError
-from kiosk.services import unit
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,10 @@ class ServiceCaller:
         app = self.app  # type: ignore[attr-defined]
 
         def call() -> None:
+            # Here, not at the top: the login screen is drawn before the database layer
+            # (peewee) is imported at all (kiosk.app opens the database after the first paint).
+            from kiosk.services import unit
+
             try:
                 result = unit.run(fn, *args, **kwargs)
             except Exception as exc:  # noqa: BLE001 - the person must be told, whatever it was
