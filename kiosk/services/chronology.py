@@ -82,26 +82,22 @@ class _Window:
         if self.horizon is None or moment > self.horizon:
             self.horizon = moment
 
-    def by_moment(self, query, field, id_field):
-        """Newest first by a stored moment (the entry's own time)."""
-        if self.before is not None:
-            query = query.where(field <= self.before)
-        return self._newest(query, field, id_field)
+    def read_before(self, stopped) -> None:
+        """A source stopped with every unread row strictly older than `stopped` (a local
+        date: then on an earlier day; a moment: then earlier than it)."""
+        if stopped is None:
+            return
+        if isinstance(stopped, datetime):
+            self.stopped_at(stopped - timedelta(microseconds=1))
+        else:
+            # The latest moment an entry of an earlier day can have is just before this
+            # day's local midnight.
+            self.stopped_at(to_utc(datetime.combine(stopped, time(0, 0))) - timedelta(microseconds=1))
 
-    def _newest(self, query, field, id_field):
-        # The ids first (from an index, for the pupil's whole history), then only their
-        # rows: sorting every row with its text was what made a long history slow. A list,
-        # not a subquery: the database then starts from these ids, not the pupil.
-        ids = [i for (i,) in query.select(id_field).order_by(field.desc(), id_field.desc())
-               .limit(self.limit).tuples()]
-        return query.where(id_field.in_(ids or [0])).order_by(field.desc(), id_field.desc())
-
-    def day_ended(self, day: date) -> None:
-        # Rows of the last day read may be unread: complete only after that day's end.
-        self.stopped_at(to_utc(datetime.combine(day + timedelta(days=1), time(0, 0))))
-
-    def check_moments(self, rows, moment) -> None:
-        if len(rows) >= self.limit:
+    def check_moments(self, rows, moment, limit: int) -> None:
+        # Read `limit` rows (one more than the page needs): the last may share its moment
+        # with rows not read, so it is left for later; the rest are settled.
+        if len(rows) >= limit:
             self.stopped_at(moment(rows[-1]))
 
 
@@ -149,21 +145,15 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
         # an action or status change may belong to an older concern than any on the page.
 
-        ids = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
+        ids, stopped = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
         rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
-        if len(ids) >= window.limit:
-            window.day_ended(rows[-1].occurred_on)
+        window.read_before(stopped)
         found = {}
         for kind, before in (("action", window.before_day), ("event", window.before),
                              ("amendment", window.before)):
-            ids = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
+            ids, stopped = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
             found[kind] = sql.rows_of(kind, ids)
-            if len(ids) >= window.limit:
-                last = found[kind][-1]
-                if kind == "action":
-                    window.day_ended(last.action_date)
-                else:
-                    window.stopped_at(last.at)
+            window.read_before(stopped)
         all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
         known = {r.id for r in rows}
         others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
@@ -293,8 +283,8 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
     else:
         from kiosk.services import chronology_sql as sql
 
-        changes = sql.flag_changes(pupil_id, window.before, window.limit)
-        window.check_moments(changes, lambda c: c.at)
+        changes = sql.flag_changes(pupil_id, window.before, window.limit + 1)
+        window.check_moments(changes, lambda c: c.at, window.limit + 1)
         by = sql.user_names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
@@ -334,8 +324,8 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
         received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
                     .where(ReceivedRecord.pupil == pupil_id)]
     else:
-        received = sql.received(pupil_id, window.before, window.limit)
-        window.check_moments(received, lambda rt: rt[0].at)
+        received = sql.received(pupil_id, window.before, window.limit + 1)
+        window.check_moments(received, lambda rt: rt[0].at, window.limit + 1)
     for r, t in received:
         out.append(ChronologyEntry(
             at=r.at, kind="received",
@@ -344,17 +334,23 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     return out
 
 
-def _tombstone_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     """Records removed under retention: what and when, who and why, never what they said."""
-    from kiosk.services import retention
+    if window is None:
+        from kiosk.services import retention
 
+        stones = retention.tombstones_for_pupil(actor, pupil_id)
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        stones = sql.tombstones(pupil_id)  # the page's caller has checked the capability
     return [ChronologyEntry(
         at=t.removed_at, kind="removed",
         title=f"Record {t.ref} removed under the retention rules",
         detail=f"{_clip(t.rule)}. Reason: {_clip(t.reason)} Proposed by {t.proposed_by}, "
                f"confirmed by {t.confirmed_by}.",
         category=None, record_type="retention_tombstone", record_id=t.id, seq=t.id)
-        for t in retention.tombstones_for_pupil(actor, pupil_id)]
+        for t in stones]
 
 
 def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
@@ -373,7 +369,7 @@ def _entries(actor: Actor, pupil_id: int, category: str | None,
     if category is None:
         entries += _flag_entries(pupil_id, window)
         entries += _transfer_entries(pupil_id, window)
-        entries += _tombstone_entries(actor, pupil_id)
+        entries += _tombstone_entries(actor, pupil_id, window)
     for e in early_help_entries(actor, pupil_id):
         if category is None or e.category == category:
             entries.append(e)

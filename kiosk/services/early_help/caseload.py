@@ -18,6 +18,7 @@ from kiosk.services.early_help import history_sql
 from kiosk.services.early_help.common import (
     AGENCY_STATUSES,
     AttendanceLine,
+    CONSENT,
     Caseload,
     CountRow,
     KIND_NAMES,
@@ -127,8 +128,6 @@ def chronology_entries(actor: Actor, pupil_id: int) -> list:
         return ChronologyEntry(at=at, kind="early_help", title=title, detail=detail, category=None,
                                record_type=record_type, record_id=record_id, restricted=False)
 
-    from kiosk.models.early_help import AgencyReferral as AR
-
     # Hand-written SQL (history_sql, beside this module): every chronology page reads this.
     if not history_sql.pupil_exists(pupil_id):
         raise NotFound(f"no pupil with id {pupil_id}")
@@ -162,19 +161,18 @@ def chronology_entries(actor: Actor, pupil_id: int) -> list:
             out.append(entry(_at(end.ended_on, end.at), "early_help_end",
                              f"Ended {offers.get(by_id[end.enrolment_id].offer_id, '?')}",
                              f"Outcome: {end.outcome}", "early_help_enrolment", end.enrolment_id))
-    for v in agency_views(agency_query().where(AR.pupil == pupil_id), names):
-        for h in v.history:
-            if h.status == "sent":
-                consent = v.consent_text + (f" ({v.consent_note})" if v.consent_note else "")
-                title = f"Referred to {v.agency_name}"
-                detail = f"{v.reason}\nConsent: {consent}"
-            else:
-                title = f"{v.agency_name}: referral {h.status}"
-                detail = h.note
-            out.append(entry(_at(h.on, h.at), "agency_referral", title, detail, "agency_referral", v.id))
+    for h in history_sql.agency_lines(pupil_id):
+        if h.status == "sent":
+            consent = CONSENT.get(h.consent, h.consent) + (f" ({h.consent_note})" if h.consent_note else "")
+            title = f"Referred to {h.agency_name}"
+            detail = f"{h.reason}\nConsent: {consent}"
+        else:
+            title = f"{h.agency_name}: referral {h.status}"
+            detail = h.note
+        out.append(entry(_at(h.on, h.at), "agency_referral", title, detail, "agency_referral", h.referral_id))
     # Attendance, summarised per offer per month so the chronology stays readable.
     months: dict[tuple[str, int, int], list[AttendanceLine]] = defaultdict(list)
-    for line in _attendance_lines(pupil_id):
+    for line in history_sql.attendance(pupil_id):
         months[(line.offer_name, line.held_on.year, line.held_on.month)].append(line)
     for (offer_name, year, month), lines in months.items():
         present = sum(1 for l in lines if l.present)
