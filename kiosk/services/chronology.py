@@ -94,11 +94,43 @@ class _Window:
             # day's local midnight.
             self.stopped_at(to_utc(datetime.combine(stopped, time(0, 0))) - timedelta(microseconds=1))
 
+    def keep_newest(self, *groups) -> list[list]:
+        """Of (rows, their moment) groups, only the rows that can be on this page: the newest
+        `limit` of them all older than `before`, with every row at or after `before` (the
+        page's cursor drops those already shown). Fewer entries built; the rows left out
+        are older than the horizon this sets, so a later page reads them again."""
+        older = sorted((m for rows, moment in groups for m in map(moment, rows)
+                        if self.before is None or m < self.before), reverse=True)
+        if len(older) <= self.limit:
+            return [rows for rows, _ in groups]
+        cutoff = older[self.limit - 1]
+        self.stopped_at(cutoff - timedelta(microseconds=1))
+        return [[r for r in rows if moment(r) >= cutoff] for rows, moment in groups]
+
     def check_moments(self, rows, moment, limit: int) -> None:
         # Read `limit` rows (one more than the page needs): the last may share its moment
         # with rows not read, so it is left for later; the rest are settled.
         if len(rows) >= limit:
             self.stopped_at(moment(rows[-1]))
+
+
+def _concern_moment(r) -> datetime:
+    return _local_moment(r.occurred_on, r.occurred_time, r.recorded_at)
+
+
+def _action_moment(a) -> datetime:
+    return _local_moment(a.action_date, "", a.recorded_at)
+
+
+def _stored_moment(x) -> datetime:
+    return x.at
+
+
+def _levels(actor: Actor, rows, svc) -> dict:
+    """Each concern's access level for the actor (`concerns.access_level`), asking the
+    actor's capability once for the unrestricted rows rather than once a row."""
+    sees_all = actor.can(Cap.CONCERN_VIEW_ALL)
+    return {r.id: svc.FULL if sees_all and not r.restricted else svc.access_level(actor, r) for r in rows}
 
 
 def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
@@ -158,7 +190,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         known = {r.id for r in rows}
         others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
         context = rows + ([_Row(t) for t in sql.concern_rows(pupil_ids, sorted(others))] if others else [])
-    levels = {r.id: svc.access_level(actor, r) for r in context}
+    levels = _levels(actor, context, svc)
     full_all = [r for r in context if levels[r.id] == svc.FULL]
     full_ids = {r.id for r in full_all}
     listed = {r.id for r in rows}
@@ -188,12 +220,16 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         full = [r for r in full if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
         hidden = [r for r in hidden if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
     out: list[ChronologyEntry] = []
-    for r in hidden:
-        out.append(ChronologyEntry(
-            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
-            title="Restricted concern", detail="Restricted to named members of the DSL team.",
-            category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
+
+    def restricted_lines():
+        for r in hidden:
+            out.append(ChronologyEntry(
+                at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+                title="Restricted concern", detail="Restricted to named members of the DSL team.",
+                category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
+
     if not full_ids:
+        restricted_lines()
         return out
     if window is None:
         all_actions = of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
@@ -208,6 +244,11 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
         events = [e for e in events if e.at > horizon]
         amendments = [a for a in amendments if a.at > horizon]
+    if window is not None:
+        full, hidden, actions, events, amendments = window.keep_newest(
+            (full, _concern_moment), (hidden, _concern_moment), (actions, _action_moment),
+            (events, _stored_moment), (amendments, _stored_moment))
+    restricted_lines()
     users_of = people.names if window is None else sql.user_names
     names = users_of([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
@@ -353,10 +394,17 @@ def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = Non
         for t in stones]
 
 
-def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def early_help_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
-    return list(early_help.chronology_entries(actor, pupil_id))
+    if window is None:
+        return list(early_help.chronology_entries(actor, pupil_id))
+    # Read whole (a few rows a pupil, attendance summarised per month), but only the
+    # entries the page may show are made.
+    entries, cutoff = early_help.chronology_page_entries(actor, pupil_id, window.before, window.limit)
+    if cutoff is not None:
+        window.stopped_at(cutoff - timedelta(microseconds=1))
+    return entries
 
 
 def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> tuple:
@@ -370,9 +418,8 @@ def _entries(actor: Actor, pupil_id: int, category: str | None,
         entries += _flag_entries(pupil_id, window)
         entries += _transfer_entries(pupil_id, window)
         entries += _tombstone_entries(actor, pupil_id, window)
-    for e in early_help_entries(actor, pupil_id):
-        if category is None or e.category == category:
-            entries.append(e)
+    if category is None:  # early help has no concern category
+        entries += early_help_entries(actor, pupil_id, window)
     return entries
 
 
