@@ -408,7 +408,10 @@ def early_help_entries(actor: Actor, pupil_id: int, window: _Window | None = Non
 
 
 def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> tuple:
-    return (e.at, _rank.get(e.kind, len(KINDS)), e.seq, e.record_id)
+    # Unique to the entry: a page's cursor is the last key shown, and the next page starts
+    # below it. (Early help's lines have no seq: a referral, its decision and the start of
+    # the intervention can share a moment and an id; their titles tell them apart.)
+    return (e.at, _rank.get(e.kind, len(KINDS)), e.seq, e.record_id, e.record_type, e.title, e.detail)
 
 
 def _entries(actor: Actor, pupil_id: int, category: str | None,
