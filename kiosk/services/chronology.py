@@ -64,11 +64,13 @@ class _Row:
 
 
 class _Window:
-    """One page's reach into each source: at most `limit` rows, none after `before`.
+    """One page's reach into each source: about `limit` rows, none after `before`.
 
     Each source reads its newest rows first and says, when it stopped at the limit, how
     far back it is complete (its horizon): every row it did not read is at or before that
-    moment. Entries newer than every source's horizon are then in their final order."""
+    moment. Entries newer than every source's horizon are then in their final order. A
+    source that stops reads the rest of its last row's date (or one row more), so what it
+    read is newer than its horizon and one pass fills a page."""
 
     __slots__ = ("limit", "before", "before_day", "horizon")
 

@@ -2,9 +2,10 @@
 
 For each kind of concern record (the concerns themselves, their actions, status changes
 and amendments) a page reads the ids of the pupil's newest rows from the chronology index
-(one index range each), then only those rows. `kiosk.services.chronology` builds the entries from them exactly as from the
-ORM's rows for the whole chronology (`chronology()`), and the tests hold the pages joined
-to that whole chronology for every reader, page size and category.
+(one index range each, `kiosk/models/chronology_index.py`), then only those rows.
+`kiosk.services.chronology` builds the entries from them exactly as from the ORM's rows for
+the whole chronology (`chronology()`), and the tests hold the pages joined to that whole
+chronology for every reader, page size and category.
 """
 
 from __future__ import annotations
