@@ -216,17 +216,19 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
         full_ids = {r.id for r in full_all}
         hidden = []
+    # Each row's moment worked out once (a time-zone conversion or two each).
+    concern_at = {r.id: _concern_moment(r) for r in (*full, *hidden)}
     horizon = window.horizon if window is not None else None
     if horizon is not None:
         # What falls at or before the horizon is left for a later page: not built at all.
-        full = [r for r in full if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
-        hidden = [r for r in hidden if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
+        full = [r for r in full if concern_at[r.id] > horizon]
+        hidden = [r for r in hidden if concern_at[r.id] > horizon]
     out: list[ChronologyEntry] = []
 
     def restricted_lines():
         for r in hidden:
             out.append(ChronologyEntry(
-                at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+                at=concern_at[r.id], kind="concern",
                 title="Restricted concern", detail="Restricted to named members of the DSL team.",
                 category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
 
@@ -240,15 +242,17 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
                                    "outcome", "reasoning")
         all_amendments = of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
     actions = [a for a in all_actions if a.concern_id in full_ids]
+    action_at = {a.id: _action_moment(a) for a in actions}
     events = [e for e in all_events if e.concern_id in full_ids]
     amendments = [a for a in all_amendments if a.concern_id in full_ids]
     if horizon is not None:
-        actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
+        actions = [a for a in actions if action_at[a.id] > horizon]
         events = [e for e in events if e.at > horizon]
         amendments = [a for a in amendments if a.at > horizon]
     if window is not None:
         full, hidden, actions, events, amendments = window.keep_newest(
-            (full, _concern_moment), (hidden, _concern_moment), (actions, _action_moment),
+            (full, lambda r: concern_at[r.id]), (hidden, lambda r: concern_at[r.id]),
+            (actions, lambda a: action_at[a.id]),
             (events, _stored_moment), (amendments, _stored_moment))
     restricted_lines()
     users_of = people.names if window is None else sql.user_names
@@ -268,7 +272,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         detail = (f"{SOURCES.get(r.source, r.source)}. {_clip(r.description)} "
                   f"Recorded by {names.get(r.recorded_by_id, '?')}.")
         out.append(ChronologyEntry(
-            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+            at=concern_at[r.id], kind="concern",
             title=title, detail=detail, category=first_cat[r.id], record_type="concern",
             record_id=r.id, restricted=r.restricted, seq=r.id))
     by = names
@@ -285,7 +289,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         extra = "".join(f"{label}: {_clip(value)}. "
                         for label, value in describe(a.kind, action_details.get(a.id, {})))
         out.append(ChronologyEntry(
-            at=_local_moment(a.action_date, "", a.recorded_at), kind="action",
+            at=action_at[a.id], kind="action",
             title=f"Action on {svc.ref_for(a.concern_id)}: {ACTION_KINDS.get(a.kind, a.kind)}",
             detail=f"By {a.taken_by}. {extra}{_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
             category=first_cat[a.concern_id], record_type="concern", record_id=a.concern_id,
