@@ -47,8 +47,15 @@ def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> dateti
 
 
 def _clip(text: str, n: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "\u2026"
+    # A long text is cut before its spaces are tidied: tidying only shortens it, so a
+    # tidied head longer than n already decides the line.
+    head = text[: 4 * n]
+    short = " ".join(head.split())
+    if len(short) > n:
+        return short[: n - 1] + "\u2026"
+    if len(head) < len(text):
+        short = " ".join(text.split())
+    return short if len(short) <= n else short[: n - 1] + "\u2026"
 
 
 class _Row:
@@ -423,11 +430,10 @@ def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> 
 def _entries(actor: Actor, pupil_id: int, category: str | None,
              window: _Window | None) -> list[ChronologyEntry]:
     entries = _concern_entries(actor, pupil_id, category, window)
-    if category is None:
+    if category is None:  # none of these has a concern category
         entries += _flag_entries(pupil_id, window)
         entries += _transfer_entries(pupil_id, window)
         entries += _tombstone_entries(actor, pupil_id, window)
-    if category is None:  # early help has no concern category
         entries += early_help_entries(actor, pupil_id, window)
     return entries
 
