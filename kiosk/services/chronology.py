@@ -414,7 +414,8 @@ def early_help_entries(actor: Actor, pupil_id: int, window: _Window | None = Non
         return list(early_help.chronology_entries(actor, pupil_id))
     # Read whole (a few rows a pupil, attendance summarised per month), but only the
     # entries the page may show are made.
-    entries, cutoff = early_help.chronology_page_entries(actor, pupil_id, window.before, window.limit)
+    entries, cutoff = early_help.chronology_page_entries(actor, pupil_id, window.before, window.limit,
+                                                         after=window.horizon)
     if cutoff is not None:
         window.stopped_at(cutoff - timedelta(microseconds=1))
     return entries

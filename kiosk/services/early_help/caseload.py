@@ -124,13 +124,16 @@ def chronology_entries(actor: Actor, pupil_id: int) -> list:
     return [make() for _at, make in _chronology_lines(actor, pupil_id, None)]
 
 
-def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None,
-                            limit: int) -> tuple[list, datetime | None]:
-    """The entries a page of the chronology may show: at or before `before`, and of those
-    older than it only the newest `limit` (with any sharing the last one's moment). Also
-    the moment of the oldest kept when older ones were left out (else None): every entry
-    left out is older than it."""
+def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None, limit: int,
+                            after: datetime | None = None) -> tuple[list, datetime | None]:
+    """The entries a page of the chronology may show: at or before `before`, after `after`
+    (the page's horizon so far: what is older waits for a later page anyway), and of those
+    older than `before` only the newest `limit` (with any sharing the last one's moment).
+    Also the moment of the oldest kept when older ones were left out (else None): every
+    entry left out is older than it."""
     lines = _chronology_lines(actor, pupil_id, before)
+    if after is not None:
+        lines = [line for line in lines if line[0] > after]
     older = [at for at, _make in lines if before is None or at < before]
     if len(older) <= limit:
         return [make() for _at, make in lines], None
