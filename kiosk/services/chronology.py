@@ -198,7 +198,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
         known = {r.id for r in rows}
         others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
-        context = rows + ([_Row(t) for t in sql.concern_rows(pupil_ids, sorted(others))] if others else [])
+        # Of those only what access turns on: they are not shown, only their records are.
+        context = rows + [_Row(t) for t in sql.concern_access_rows(sorted(others))]
     levels = _levels(actor, context, svc)
     full_all = [r for r in context if levels[r.id] == svc.FULL]
     full_ids = {r.id for r in full_all}

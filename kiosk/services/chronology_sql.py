@@ -99,6 +99,17 @@ def concern_rows(pupil_ids: list[int], concern_ids) -> list[tuple]:
             for cid, restricted, by, urgent, source, text, on, hhmm, at, role in rows]
 
 
+def concern_access_rows(concern_ids) -> list[tuple]:
+    """(id, restricted, recorded_by_id) of these concerns: what the reader's access to
+    them turns on (the concerns of a page's actions and status changes that are not on
+    the page themselves)."""
+    ids = list(concern_ids)
+    if not ids:
+        return []
+    return [(cid, bool(restricted), by) for cid, restricted, by in fastsql.rows(
+        f"SELECT id, restricted, recorded_by_id FROM concern WHERE id IN {fastsql.marks(len(ids))}", ids)]
+
+
 def rows_of(kind: str, ids: list[int]) -> list:
     """The rows of these ids (actions, events or amendments), newest first."""
     table, order, cols = _KINDS[kind]
