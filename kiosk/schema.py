@@ -35,7 +35,9 @@ def migrate(*operations) -> None:
 # Version 4: pupil roll columns (former UPN, admission number, sex, left_on, status,
 #            roll_note, merged_into, other flag and label); pupil flag change effective_on, label.
 # Version 5: user.account_version (sessions follow the account: checked at every service call).
-SCHEMA_VERSION = 5
+# Version 6: chronology_index (each concern record under each of its pupils, by date), filled
+#            from the records; kept by triggers (kiosk/models/chronology_index.py) from then on.
+SCHEMA_VERSION = 6
 
 
 def _m2_last_login(migrator: SchemaMigrator) -> None:
@@ -98,11 +100,20 @@ def _m5_account_version(migrator: SchemaMigrator) -> None:
         db.execute_sql('ALTER TABLE "user" ADD COLUMN account_version INTEGER NOT NULL DEFAULT 0')
 
 
+def _m6_chronology_index(migrator: SchemaMigrator) -> None:
+    # Filled here, before the triggers that keep it exist (installed after the steps).
+    if db.table_exists("concern_pupil"):
+        from kiosk.models import chronology_index
+
+        chronology_index.rebuild()
+
+
 MIGRATIONS: dict[int, Callable[[SchemaMigrator], None]] = {
     2: _m2_last_login,
     3: _m3_user_email,
     4: _m4_pupil_roll,
     5: _m5_account_version,
+    6: _m6_chronology_index,
 }
 
 
@@ -125,6 +136,9 @@ def _registry_fingerprint() -> str:
     from kiosk import appendonly
 
     parts.append("triggers:" + appendonly.fingerprint())
+    from kiosk.models import chronology_index
+
+    parts.append("chronology index:" + chronology_index.fingerprint())
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -233,6 +247,9 @@ def upgrade() -> int:
             from kiosk import appendonly
 
             appendonly.install()
+            from kiosk.models import chronology_index
+
+            chronology_index.install()
             _set_meta("tables", fingerprint)
             if digest is not None:
                 _set_meta("models_source", digest)

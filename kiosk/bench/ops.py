@@ -90,6 +90,26 @@ class _NoArgon:
         raise AssertionError("no rehash in the bench")
 
 
+def _early_help_raw(ds: Dataset, pid: int) -> None:
+    """A pupil's early help for the chronology, read whole (the page and the whole
+    chronology alike), as the chronology's early-help lines need it."""
+    if "early_help_session" not in ds.counts:
+        return
+    q("SELECT * FROM early_help_referral WHERE pupil_id = ?", (pid,))
+    q("SELECT d.*, r.offer_id FROM early_help_referral_decision d JOIN early_help_referral r "
+      "ON r.id = d.referral_id WHERE r.pupil_id = ?", (pid,))
+    q("SELECT * FROM early_help_enrolment WHERE pupil_id = ?", (pid,))
+    q("SELECT v.* FROM early_help_review v JOIN early_help_enrolment e ON e.id = v.enrolment_id "
+      "WHERE e.pupil_id = ?", (pid,))
+    q("SELECT x.* FROM early_help_enrolment_end x JOIN early_help_enrolment e "
+      "ON e.id = x.enrolment_id WHERE e.pupil_id = ?", (pid,))
+    q("SELECT a.*, s.* FROM agency_referral a LEFT JOIN agency_referral_status s "
+      "ON s.referral_id = a.id WHERE a.pupil_id = ?", (pid,))
+    q("SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
+      "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
+      "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pid,))
+
+
 def operations(ds: Dataset) -> list[Operation]:
     """Build every timed operation for the dataset in the bound database."""
     from kiosk.models import User
@@ -214,20 +234,7 @@ def operations(ds: Dataset) -> list[Operation]:
             q(f"SELECT * FROM concern_amendment WHERE concern_id IN {marks}", params)
             q('SELECT id, full_name FROM "user"')
             q("SELECT * FROM pupil_flag_change WHERE pupil_id = ?", (pid,))
-            if "early_help_session" in ds.counts:
-                q("SELECT * FROM early_help_referral WHERE pupil_id = ?", (pid,))
-                q("SELECT d.*, r.offer_id FROM early_help_referral_decision d JOIN early_help_referral r "
-                  "ON r.id = d.referral_id WHERE r.pupil_id = ?", (pid,))
-                q("SELECT * FROM early_help_enrolment WHERE pupil_id = ?", (pid,))
-                q("SELECT v.* FROM early_help_review v JOIN early_help_enrolment e ON e.id = v.enrolment_id "
-                  "WHERE e.pupil_id = ?", (pid,))
-                q("SELECT x.* FROM early_help_enrolment_end x JOIN early_help_enrolment e "
-                  "ON e.id = x.enrolment_id WHERE e.pupil_id = ?", (pid,))
-                q("SELECT a.*, s.* FROM agency_referral a LEFT JOIN agency_referral_status s "
-                  "ON s.referral_id = a.id WHERE a.pupil_id = ?", (pid,))
-                q("SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
-                  "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
-                  "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pid,))
+            _early_help_raw(ds, pid)
             with dbmod.write():
                 raw_audit(dsl.user_id, dsl.username, dsl.origin, "chronology.view", "pupil", pid,
                           '{"category":null,"entries":%d}' % len(ids))
@@ -239,23 +246,23 @@ def operations(ds: Dataset) -> list[Operation]:
 
             def page_raw_of(pid):
                 def page_raw(i):
-                    # The newest `size` of each kind by id from the indexes, then those rows: what
-                    # a careful engineer would write for "the newest page" (the service reads
+                    # The newest `size` of each kind from the chronology index, then those rows:
+                    # what a careful engineer would write for "the newest page" (the service reads
                     # the same, and may read further back when rows are hidden from the actor).
                     merged = q("SELECT id FROM pupil WHERE merged_into = ?", (pid,))
                     q("SELECT id, active FROM pupil WHERE id = ?", (pid,))
-                    kinds = [
-                        ("concern c", "c.occurred_on DESC, c.id DESC", "c.id"),
-                        ("concern_action a", "a.action_date DESC, a.id DESC", "a.id"),
-                        ("concern_event e", "e.at DESC, e.id DESC", "e.id"),
-                        ("concern_amendment m", "m.at DESC, m.id DESC", "m.id"),
-                    ]
+                    # The chronology index (pupil, kind, date) gives each kind's newest ids
+                    # from one index range; then the rest of the last row's date, as the service
+                    # reads it (a page leaves nothing of that date unread).
                     found = {}
-                    for table, order, key in kinds:
-                        alias = table.split()[1]
-                        on = "cp.concern_id = c.id" if alias == "c" else f"cp.concern_id = {alias}.concern_id"
-                        found[alias] = [r[0] for r in q(f"SELECT {key} FROM {table} JOIN concern_pupil cp ON {on} "
-                                                        f"WHERE cp.pupil_id = ? ORDER BY {order} LIMIT ?", (pid, size))]
+                    for kind, alias in (("concern", "c"), ("action", "a"), ("event", "e"), ("amendment", "m")):
+                        got = q("SELECT at, record_id FROM chronology_index WHERE pupil_id = ? AND kind = ? "
+                                "ORDER BY at DESC, record_id DESC LIMIT ?", (pid, kind, size))
+                        found[alias] = [r[1] for r in got]
+                        if len(got) == size:
+                            found[alias] += [r[0] for r in q(
+                                "SELECT record_id FROM chronology_index WHERE pupil_id = ? AND kind = ? AND at = ? "
+                                "AND record_id < ? ORDER BY record_id DESC", (pid, kind, *got[-1]))]
                     marks, params = _in(found["c"])
                     concerns = q("SELECT c.id, c.restricted, c.recorded_by_id, c.urgent, c.source, c.description, "
                                  "c.occurred_on, c.occurred_time, c.recorded_at, cp.role FROM concern c JOIN concern_pupil "
@@ -277,26 +284,16 @@ def operations(ds: Dataset) -> list[Operation]:
                     who, wparams = _in({r[2] for r in concerns} | {r[7] for r in actions} | {r[3] for r in events})
                     q(f'SELECT id, full_name FROM "user" WHERE id IN {who}', wparams)
                     q(f"SELECT action_id, fields FROM concern_action_detail WHERE action_id IN {am}", ap)
-                    q("SELECT * FROM pupil_flag_change WHERE pupil_id = ? ORDER BY at DESC, id DESC LIMIT ?", (pid, size))
+                    q("SELECT * FROM pupil_flag_change WHERE pupil_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                      (pid, size + 1))
                     q("SELECT * FROM transfer WHERE pupil_id = ?", (pid,))
                     q("SELECT r.*, t.* FROM received_record r JOIN transfer_in t ON t.id = r.transfer_id "
-                      "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?", (pid, size))
-                    if "early_help_session" in ds.counts:
-                        # Early help is read whole (it is summarised per month; few entries a pupil),
-                        # as the whole chronology's raw side reads it.
-                        q("SELECT * FROM early_help_referral WHERE pupil_id = ?", (pid,))
-                        q("SELECT d.*, r.offer_id FROM early_help_referral_decision d JOIN early_help_referral r "
-                          "ON r.id = d.referral_id WHERE r.pupil_id = ?", (pid,))
-                        q("SELECT * FROM early_help_enrolment WHERE pupil_id = ?", (pid,))
-                        q("SELECT v.* FROM early_help_review v JOIN early_help_enrolment e ON e.id = v.enrolment_id "
-                          "WHERE e.pupil_id = ?", (pid,))
-                        q("SELECT x.* FROM early_help_enrolment_end x JOIN early_help_enrolment e "
-                          "ON e.id = x.enrolment_id WHERE e.pupil_id = ?", (pid,))
-                        q("SELECT a.*, s.* FROM agency_referral a LEFT JOIN agency_referral_status s "
-                          "ON s.referral_id = a.id WHERE a.pupil_id = ?", (pid,))
-                        q("SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
-                          "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
-                          "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pid,))
+                      "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?", (pid, size + 1))
+                    q("SELECT id, ref, rule, reason, proposed_by, confirmed_by, removed_at FROM retention_tombstone "
+                      "WHERE pupil_ids LIKE ? ORDER BY removed_at", (f"%,{pid},%",))
+                    # Early help is read whole (summarised per month; few entries a pupil), as
+                    # the whole chronology's raw side reads it.
+                    _early_help_raw(ds, pid)
                     with dbmod.write():
                         raw_audit(dsl.user_id, dsl.username, dsl.origin, "chronology.view", "pupil", pid,
                                   '{"category":null,"entries":%d,"page":0}' % size)

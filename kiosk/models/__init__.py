@@ -27,3 +27,4 @@ from kiosk.models import adults as _adults  # noqa: F401,E402
 from kiosk.models import transfers as _transfers  # noqa: F401,E402
 from kiosk.models import retention as _retention  # noqa: F401,E402
 from kiosk.models import two_factor as _two_factor  # noqa: F401,E402
+from kiosk.models import chronology_index as _chronology_index  # noqa: F401,E402

@@ -57,7 +57,8 @@ class Pupil(BaseModel):
     left_on = DateField(null=True)  # a leaver: off roll since (never deleted)
     status = CharField(max_length=12, default=ON_ROLL)
     roll_note = TextField(default="")  # what is known of a child not on roll
-    merged_into = IntegerField(null=True)  # a child not on roll later matched to this pupil
+    # A child not on roll later matched to this pupil (indexed: every chronology page asks).
+    merged_into = IntegerField(null=True, index=True)
     other = BooleanField(default=False)
     other_label = CharField(max_length=60, default="")
 

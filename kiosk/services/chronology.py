@@ -47,8 +47,15 @@ def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> dateti
 
 
 def _clip(text: str, n: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "\u2026"
+    # A long text is cut before its spaces are tidied: tidying only shortens it, so a
+    # tidied head longer than n already decides the line.
+    head = text[: 4 * n]
+    short = " ".join(head.split())
+    if len(short) > n:
+        return short[: n - 1] + "\u2026"
+    if len(head) < len(text):
+        short = " ".join(text.split())
+    return short if len(short) <= n else short[: n - 1] + "\u2026"
 
 
 class _Row:
@@ -64,11 +71,13 @@ class _Row:
 
 
 class _Window:
-    """One page's reach into each source: at most `limit` rows, none after `before`.
+    """One page's reach into each source: about `limit` rows, none after `before`.
 
     Each source reads its newest rows first and says, when it stopped at the limit, how
     far back it is complete (its horizon): every row it did not read is at or before that
-    moment. Entries newer than every source's horizon are then in their final order."""
+    moment. Entries newer than every source's horizon are then in their final order. A
+    source that stops reads the rest of its last row's date (or one row more), so what it
+    read is newer than its horizon and one pass fills a page."""
 
     __slots__ = ("limit", "before", "before_day", "horizon")
 
@@ -82,27 +91,55 @@ class _Window:
         if self.horizon is None or moment > self.horizon:
             self.horizon = moment
 
-    def by_moment(self, query, field, id_field):
-        """Newest first by a stored moment (the entry's own time)."""
-        if self.before is not None:
-            query = query.where(field <= self.before)
-        return self._newest(query, field, id_field)
+    def read_before(self, stopped) -> None:
+        """A source stopped with every unread row strictly older than `stopped` (a local
+        date: then on an earlier day; a moment: then earlier than it)."""
+        if stopped is None:
+            return
+        if isinstance(stopped, datetime):
+            self.stopped_at(stopped - timedelta(microseconds=1))
+        else:
+            # The latest moment an entry of an earlier day can have is just before this
+            # day's local midnight.
+            self.stopped_at(to_utc(datetime.combine(stopped, time(0, 0))) - timedelta(microseconds=1))
 
-    def _newest(self, query, field, id_field):
-        # The ids first (from an index, for the pupil's whole history), then only their
-        # rows: sorting every row with its text was what made a long history slow. A list,
-        # not a subquery: the database then starts from these ids, not the pupil.
-        ids = [i for (i,) in query.select(id_field).order_by(field.desc(), id_field.desc())
-               .limit(self.limit).tuples()]
-        return query.where(id_field.in_(ids or [0])).order_by(field.desc(), id_field.desc())
+    def keep_newest(self, *groups) -> list[list]:
+        """Of (rows, their moment) groups, only the rows that can be on this page: the newest
+        `limit` of them all older than `before`, with every row at or after `before` (the
+        page's cursor drops those already shown). Fewer entries built; the rows left out
+        are older than the horizon this sets, so a later page reads them again."""
+        older = sorted((m for rows, moment in groups for m in map(moment, rows)
+                        if self.before is None or m < self.before), reverse=True)
+        if len(older) <= self.limit:
+            return [rows for rows, _ in groups]
+        cutoff = older[self.limit - 1]
+        self.stopped_at(cutoff - timedelta(microseconds=1))
+        return [[r for r in rows if moment(r) >= cutoff] for rows, moment in groups]
 
-    def day_ended(self, day: date) -> None:
-        # Rows of the last day read may be unread: complete only after that day's end.
-        self.stopped_at(to_utc(datetime.combine(day + timedelta(days=1), time(0, 0))))
-
-    def check_moments(self, rows, moment) -> None:
-        if len(rows) >= self.limit:
+    def check_moments(self, rows, moment, limit: int) -> None:
+        # Read `limit` rows (one more than the page needs): the last may share its moment
+        # with rows not read, so it is left for later; the rest are settled.
+        if len(rows) >= limit:
             self.stopped_at(moment(rows[-1]))
+
+
+def _concern_moment(r) -> datetime:
+    return _local_moment(r.occurred_on, r.occurred_time, r.recorded_at)
+
+
+def _action_moment(a) -> datetime:
+    return _local_moment(a.action_date, "", a.recorded_at)
+
+
+def _stored_moment(x) -> datetime:
+    return x.at
+
+
+def _levels(actor: Actor, rows, svc) -> dict:
+    """Each concern's access level for the actor (`concerns.access_level`), asking the
+    actor's capability once for the unrestricted rows rather than once a row."""
+    sees_all = actor.can(Cap.CONCERN_VIEW_ALL)
+    return {r.id: svc.FULL if sees_all and not r.restricted else svc.access_level(actor, r) for r in rows}
 
 
 def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
@@ -149,26 +186,21 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
         # an action or status change may belong to an older concern than any on the page.
 
-        ids = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
+        ids, stopped = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
         rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
-        if len(ids) >= window.limit:
-            window.day_ended(rows[-1].occurred_on)
+        window.read_before(stopped)
         found = {}
         for kind, before in (("action", window.before_day), ("event", window.before),
                              ("amendment", window.before)):
-            ids = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
+            ids, stopped = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
             found[kind] = sql.rows_of(kind, ids)
-            if len(ids) >= window.limit:
-                last = found[kind][-1]
-                if kind == "action":
-                    window.day_ended(last.action_date)
-                else:
-                    window.stopped_at(last.at)
+            window.read_before(stopped)
         all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
         known = {r.id for r in rows}
         others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
-        context = rows + ([_Row(t) for t in sql.concern_rows(pupil_ids, sorted(others))] if others else [])
-    levels = {r.id: svc.access_level(actor, r) for r in context}
+        # Of those only what access turns on: they are not shown, only their records are.
+        context = rows + [_Row(t) for t in sql.concern_access_rows(sorted(others))]
+    levels = _levels(actor, context, svc)
     full_all = [r for r in context if levels[r.id] == svc.FULL]
     full_ids = {r.id for r in full_all}
     listed = {r.id for r in rows}
@@ -192,18 +224,24 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
         full_ids = {r.id for r in full_all}
         hidden = []
+    # Each row's moment worked out once (a time-zone conversion or two each).
+    concern_at = {r.id: _concern_moment(r) for r in (*full, *hidden)}
     horizon = window.horizon if window is not None else None
     if horizon is not None:
         # What falls at or before the horizon is left for a later page: not built at all.
-        full = [r for r in full if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
-        hidden = [r for r in hidden if _local_moment(r.occurred_on, r.occurred_time, r.recorded_at) > horizon]
+        full = [r for r in full if concern_at[r.id] > horizon]
+        hidden = [r for r in hidden if concern_at[r.id] > horizon]
     out: list[ChronologyEntry] = []
-    for r in hidden:
-        out.append(ChronologyEntry(
-            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
-            title="Restricted concern", detail="Restricted to named members of the DSL team.",
-            category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
+
+    def restricted_lines():
+        for r in hidden:
+            out.append(ChronologyEntry(
+                at=concern_at[r.id], kind="concern",
+                title="Restricted concern", detail="Restricted to named members of the DSL team.",
+                category=None, record_type="concern", record_id=r.id, restricted=True, seq=r.id))
+
     if not full_ids:
+        restricted_lines()
         return out
     if window is None:
         all_actions = of_this_pupil(ConcernAction, "kind", "action_date", "taken_by", "notes",
@@ -212,12 +250,19 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
                                    "outcome", "reasoning")
         all_amendments = of_this_pupil(ConcernAmendment, "field", "text", "reason", "by", "at")
     actions = [a for a in all_actions if a.concern_id in full_ids]
+    action_at = {a.id: _action_moment(a) for a in actions}
     events = [e for e in all_events if e.concern_id in full_ids]
     amendments = [a for a in all_amendments if a.concern_id in full_ids]
     if horizon is not None:
-        actions = [a for a in actions if _local_moment(a.action_date, "", a.recorded_at) > horizon]
+        actions = [a for a in actions if action_at[a.id] > horizon]
         events = [e for e in events if e.at > horizon]
         amendments = [a for a in amendments if a.at > horizon]
+    if window is not None:
+        full, hidden, actions, events, amendments = window.keep_newest(
+            (full, lambda r: concern_at[r.id]), (hidden, lambda r: concern_at[r.id]),
+            (actions, lambda a: action_at[a.id]),
+            (events, _stored_moment), (amendments, _stored_moment))
+    restricted_lines()
     users_of = people.names if window is None else sql.user_names
     names = users_of([r.recorded_by_id for r in full]
                        + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
@@ -235,7 +280,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         detail = (f"{SOURCES.get(r.source, r.source)}. {_clip(r.description)} "
                   f"Recorded by {names.get(r.recorded_by_id, '?')}.")
         out.append(ChronologyEntry(
-            at=_local_moment(r.occurred_on, r.occurred_time, r.recorded_at), kind="concern",
+            at=concern_at[r.id], kind="concern",
             title=title, detail=detail, category=first_cat[r.id], record_type="concern",
             record_id=r.id, restricted=r.restricted, seq=r.id))
     by = names
@@ -252,7 +297,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         extra = "".join(f"{label}: {_clip(value)}. "
                         for label, value in describe(a.kind, action_details.get(a.id, {})))
         out.append(ChronologyEntry(
-            at=_local_moment(a.action_date, "", a.recorded_at), kind="action",
+            at=action_at[a.id], kind="action",
             title=f"Action on {svc.ref_for(a.concern_id)}: {ACTION_KINDS.get(a.kind, a.kind)}",
             detail=f"By {a.taken_by}. {extra}{_clip(a.notes)} Why: {_clip(a.rationale)}".replace("  ", " "),
             category=first_cat[a.concern_id], record_type="concern", record_id=a.concern_id,
@@ -293,8 +338,8 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
     else:
         from kiosk.services import chronology_sql as sql
 
-        changes = sql.flag_changes(pupil_id, window.before, window.limit)
-        window.check_moments(changes, lambda c: c.at)
+        changes = sql.flag_changes(pupil_id, window.before, window.limit + 1)
+        window.check_moments(changes, lambda c: c.at, window.limit + 1)
         by = sql.user_names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
@@ -334,8 +379,8 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
         received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
                     .where(ReceivedRecord.pupil == pupil_id)]
     else:
-        received = sql.received(pupil_id, window.before, window.limit)
-        window.check_moments(received, lambda rt: rt[0].at)
+        received = sql.received(pupil_id, window.before, window.limit + 1)
+        window.check_moments(received, lambda rt: rt[0].at, window.limit + 1)
     for r, t in received:
         out.append(ChronologyEntry(
             at=r.at, kind="received",
@@ -344,39 +389,54 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     return out
 
 
-def _tombstone_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     """Records removed under retention: what and when, who and why, never what they said."""
-    from kiosk.services import retention
+    if window is None:
+        from kiosk.services import retention
 
+        stones = retention.tombstones_for_pupil(actor, pupil_id)
+    else:
+        from kiosk.services import chronology_sql as sql
+
+        stones = sql.tombstones(pupil_id)  # the page's caller has checked the capability
     return [ChronologyEntry(
         at=t.removed_at, kind="removed",
         title=f"Record {t.ref} removed under the retention rules",
         detail=f"{_clip(t.rule)}. Reason: {_clip(t.reason)} Proposed by {t.proposed_by}, "
                f"confirmed by {t.confirmed_by}.",
         category=None, record_type="retention_tombstone", record_id=t.id, seq=t.id)
-        for t in retention.tombstones_for_pupil(actor, pupil_id)]
+        for t in stones]
 
 
-def early_help_entries(actor: Actor, pupil_id: int) -> list[ChronologyEntry]:
+def early_help_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
     if not actor.can(Cap.EARLY_HELP_VIEW):
         return []
-    return list(early_help.chronology_entries(actor, pupil_id))
+    if window is None:
+        return list(early_help.chronology_entries(actor, pupil_id))
+    # Read whole (a few rows a pupil, attendance summarised per month), but only the
+    # entries the page may show are made.
+    entries, cutoff = early_help.chronology_page_entries(actor, pupil_id, window.before, window.limit,
+                                                         after=window.horizon)
+    if cutoff is not None:
+        window.stopped_at(cutoff - timedelta(microseconds=1))
+    return entries
 
 
 def _sort_key(e: ChronologyEntry, _rank={k: i for i, k in enumerate(KINDS)}) -> tuple:
-    return (e.at, _rank.get(e.kind, len(KINDS)), e.seq, e.record_id)
+    # Unique to the entry: a page's cursor is the last key shown, and the next page starts
+    # below it. (Early help's lines have no seq: a referral, its decision and the start of
+    # the intervention can share a moment and an id; their titles tell them apart.)
+    return (e.at, _rank.get(e.kind, len(KINDS)), e.seq, e.record_id, e.record_type, e.title, e.detail)
 
 
 def _entries(actor: Actor, pupil_id: int, category: str | None,
              window: _Window | None) -> list[ChronologyEntry]:
     entries = _concern_entries(actor, pupil_id, category, window)
-    if category is None:
+    if category is None:  # none of these has a concern category
         entries += _flag_entries(pupil_id, window)
         entries += _transfer_entries(pupil_id, window)
-        entries += _tombstone_entries(actor, pupil_id)
-    for e in early_help_entries(actor, pupil_id):
-        if category is None or e.category == category:
-            entries.append(e)
+        entries += _tombstone_entries(actor, pupil_id, window)
+        entries += early_help_entries(actor, pupil_id, window)
     return entries
 
 

@@ -85,3 +85,20 @@ def test_early_help_entries_are_merged_into_the_chronology(school, record, monke
     assert entries[0].title == "Lunch club started"
     assert chronology.chronology(school.users["dsl"], school.pupils["amara"].id,
                                  category="physical_abuse")[0].kind == "concern"
+
+
+def test_a_clipped_line_is_the_tidied_text_cut_whatever_its_spaces():
+    """Issue 19: `_clip` cuts a long text before tidying its spaces (the tidying was a page's
+    cost); the line is what tidying the whole text and then cutting it gives."""
+    import random
+
+    def tidied_then_cut(text, n):
+        text = " ".join(text.split())
+        return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+    rng = random.Random(19)
+    pieces = ["a", "bc", " ", "  \n", "\t", "word ", " " * 300, "x" * 200]
+    for _ in range(3000):
+        n = rng.choice([1, 5, 20, 160])
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        assert chronology._clip(text, n) == tidied_then_cut(text, n), (text, n)

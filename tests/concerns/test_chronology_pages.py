@@ -150,3 +150,118 @@ async def test_the_screen_reads_more_as_the_cursor_nears_the_end(settings, schoo
         assert AuditEvent.select().where(AuditEvent.action == "chronology.view").count() >= pages + 2
         # The highlighted entry is shown in full below the table, older pages too.
         assert whole[-1].title in str(screen.query_one("#entry-detail").render())
+
+
+def _index_rows():
+    from kiosk.db import db
+
+    return sorted(db.execute_sql("SELECT pupil_id, kind, at, record_id, concern_id FROM chronology_index").fetchall())
+
+
+@pytest.fixture
+def every_write(school, history, record):
+    """Amara's history written through every service that adds to a chronology: a concern
+    she witnessed (another pupil its subject), several actions on one day (a page boundary
+    inside a day), close, reopen, a new owner, a share and its end, an amendment, a child
+    recorded as not on roll and matched to her, and a concern removed under retention."""
+    from datetime import datetime
+
+    from kiosk.rules.retention import RetentionRules
+    from kiosk.services import retention
+
+    dsl, deputy = school.users["dsl"], school.users["deputy"]
+    ben = school.pupils["ben"].id
+    seen = record(pupils=[(ben, "subject"), (history, "witness")], occurred_on=date(2026, 10, 2),
+                  occurred_time="", description="Seen in the playground")
+    for n in range(5):
+        concerns.add_action(dsl, seen.id, kind="monitor", action_date=date(2026, 10, 20), taken_by="Mrs Dsl",
+                            notes=f"Same-day note {n}", rationale="Watching")
+        school.clock.advance(minutes=1)
+    concerns.close_concern(dsl, seen.id, summary="Resolved", outcome="support_in_school", reasoning="No further risk")
+    concerns.reopen_concern(dsl, seen.id, "New information")
+    concerns.assign_owner(dsl, seen.id, deputy.user_id)
+    pastoral = school.users["pastoral"]
+    concerns.share(dsl, seen.id, pastoral.user_id, "Needs to know")
+    concerns.unshare(dsl, seen.id, pastoral.user_id, "No longer")
+    concerns.amend(dsl, seen.id, field="description", text="Seen by the gate", reason="Place")
+    # Three concerns on one day, each written down later but happening earlier than the last:
+    # the index holds their day, so a page that stops inside the day must read it all.
+    for hhmm in ("15:00", "08:00", "12:00"):
+        record(occurred_on=date(2026, 10, 25), occurred_time=hhmm, description=f"Same day at {hhmm}")
+        school.clock.advance(minutes=2)
+    child = pupils.add_not_on_roll(school.users["teacher"], first_name="Kacper", last_name="Nowak",
+                                   born="03/03/2015", note="Visiting cousin")
+    record(pupils=[(child.id, "subject")], occurred_on=date(2026, 9, 20), description="Before the match")
+    pupils.match_not_on_roll(dsl, child.id, history, "The same child")
+    # Retention: a concern about Amara alone (with its action) removed when it fell due.
+    doomed = chronology.chronology(dsl, history)[-1].record_id
+    rules = RetentionRules()
+    school.clock.now = datetime(2041, 1, 10, 9, 0)
+    decision = retention.propose_removal(dsl, "concern", doomed, "Past its review date and not needed.", rules)
+    retention.confirm_removal(deputy, decision, rules)
+    return history
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_every_write_path_keeps_the_pages_whole(school, every_write, size):
+    dsl = school.users["dsl"]
+    whole = chronology.chronology(dsl, every_write)
+    kinds = {e.kind for e in whole}
+    assert {"concern", "action", "event", "amendment", "flag", "removed"} <= kinds
+    text = " ".join(e.title + e.detail for e in whole)
+    for seen in ("(witness)", "Same-day note 4", "Before the match", "Seen by the gate", "removed under"):
+        assert seen in text, seen
+    for who in ("dsl", "deputy", "deputy2"):
+        actor = school.users[who]
+        got, _ = _all_pages(actor, every_write, size=size)
+        assert got == chronology.chronology(actor, every_write), who
+    for category in ("physical_abuse", "neglect"):
+        got, _ = _all_pages(dsl, every_write, category=category, size=size)
+        assert got == chronology.chronology(dsl, every_write, category=category)
+
+
+def test_the_index_is_what_the_records_say_after_every_write(school, every_write):
+    """The triggers kept the index exactly as filling it afresh from the records does (the
+    removed concern's rows went with it)."""
+    from kiosk import db as dbmod
+    from kiosk.models import chronology_index
+
+    kept = _index_rows()
+    assert any(kind == "action" for _p, kind, *_ in kept)
+    assert len({(p, k, r) for p, k, _a, r, _c in kept}) == len(kept)
+    with dbmod.write():
+        chronology_index.rebuild()
+    assert _index_rows() == kept
+
+
+def test_an_older_database_gets_the_index_filled_on_open(school, every_write):
+    """Schema 5 had no chronology index: opening it with this console fills it from the
+    records (and its triggers then keep it)."""
+    from kiosk import db as dbmod
+    from kiosk import schema
+    from kiosk.db import db
+    from kiosk.models import Meta
+
+    kept = _index_rows()
+    whole = chronology.chronology(school.users["dsl"], every_write)
+    with dbmod.write():
+        for table in ("concern_pupil", "concern_action", "concern_event", "concern_amendment"):
+            if dbmod.is_sqlite():
+                db.execute_sql(f'DROP TRIGGER IF EXISTS "ci_{table}_insert"')
+                db.execute_sql(f'DROP TRIGGER IF EXISTS "ci_{table}_delete"')
+            else:
+                db.execute_sql(f'DROP TRIGGER IF EXISTS "ci_{table}" ON {table}')
+        db.execute_sql("DROP TABLE chronology_index")
+        Meta.update(value="5").where(Meta.key == "schema_version").execute()
+        Meta.update(value="old").where(Meta.key == "tables").execute()
+    assert schema.upgrade() == schema.SCHEMA_VERSION == 6
+    assert _index_rows() == kept
+    got, _ = _all_pages(school.users["dsl"], every_write, size=3)
+    assert got == whole
+    # The triggers are back: a new action reaches the index.
+    c = [e for e in whole if e.kind == "concern" and not e.restricted][0].record_id
+    concerns.add_action(school.users["dsl"], c, kind="monitor", action_date=date(2040, 12, 1),
+                        taken_by="Mrs Dsl", notes="After the upgrade", rationale="Check")
+    assert len(_index_rows()) == len(kept) + 1
+    first = chronology.chronology_page(school.users["dsl"], every_write, size=2).entries
+    assert [e.kind for e in first] == ["removed", "action"] and "After the upgrade" in first[1].detail

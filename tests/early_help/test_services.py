@@ -530,3 +530,57 @@ def test_the_chronology_history_sql_reads_what_the_orm_read(dsl, pastoral, offer
                     value, expected = (value.id, value.offer_id), (expected.id, expected.offer_id)
                 assert value == expected, (name, attr)
     assert caseload._history(pupils[1]) == ([], [], [], [], [])
+
+
+def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pastoral, offers, pupils,
+                                                                        fake_clock):
+    """Issue 19: a chronology page reads the register marks and agency referrals through
+    history_sql; the marks are the ORM's (`_attendance_lines`) and each agency line is a
+    status of `agency_views`' history, in its order."""
+    import importlib
+
+    from kiosk.models.early_help import AgencyReferral as AR
+    from kiosk.services.early_help import agencies, history_sql
+
+    caseload = importlib.import_module("kiosk.services.early_help.caseload")
+    eh.take_register(pastoral, eh.SessionSpec("pupil_drop_in", TODAY - timedelta(days=3)),
+                     {pupils[0]: eh.Mark(True, "chatty"), pupils[1]: eh.Mark(False)})
+    eh.take_register(pastoral, eh.SessionSpec("pupil_drop_in", TODAY), {pupils[0]: eh.Mark(False, "off sick")})
+    a = eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Sleep", "not_sought", consent_note="Urgent")
+    fake_clock.advance(days=1)
+    eh.record_agency_status(pastoral, a.id, "accepted", "today")
+    eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Eating", "parent")
+    for p in pupils[:3]:
+        assert history_sql.attendance(p) == caseload._attendance_lines(p), p
+        views = agencies.agency_views(agencies.agency_query().where(AR.pupil == p).order_by(AR.id), {})
+        want = [(v.id, v.agency_name, v.reason, v.consent, v.consent_note, h.status, h.on, h.note, h.at)
+                for v in views for h in v.history]
+        assert [tuple(line) for line in history_sql.agency_lines(p)] == want, p
+    assert len(history_sql.attendance(pupils[0])) == 2 and len(history_sql.agency_lines(pupils[0])) == 3
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_chronology_pages_with_early_help_joined_are_the_whole(dsl, pastoral, offers, pupils, fake_clock, size):
+    """Issue 19: a page makes only the early-help entries it may show (the newest of them);
+    the pages joined are still the whole chronology."""
+    from kiosk.services import chronology
+
+    ref = eh.refer_internally(pastoral, pupils[0], "pastoral_one_to_one", "Low mood")
+    eh.decide_referral(pastoral, ref.id, "accepted", "", pastoral.user_id, aims="Talk weekly", review_on="+2w")
+    for weeks in range(0, 30, 3):  # marks over several months, summarised a month a line
+        eh.take_register(pastoral, eh.SessionSpec("pupil_drop_in", TODAY - timedelta(weeks=weeks)),
+                         {pupils[0]: eh.Mark(weeks % 2 == 0, f"week {weeks}")})
+    a = eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Sleep", "parent")
+    fake_clock.advance(days=1)
+    eh.record_agency_status(pastoral, a.id, "accepted", "today")
+    whole = chronology.chronology(dsl, pupils[0])
+    assert len(whole) >= 10
+    got, cursor = [], None
+    while True:
+        page = chronology.chronology_page(dsl, pupils[0], cursor=cursor, size=size)
+        assert len(page.entries) <= size
+        got += page.entries
+        if page.next is None:
+            break
+        cursor = page.next
+    assert got == whole

@@ -33,6 +33,7 @@ def test_version_3_database_upgrades_keeping_every_row(settings, staff, record_c
                                   "AND tbl_name IN ('pupil', 'pupil_flag_change')").fetchall():
         db.execute_sql(f'DROP TRIGGER "{name}"')
     db.execute_sql('DROP INDEX IF EXISTS "pupil_former_upn"')
+    db.execute_sql('DROP INDEX IF EXISTS "pupil_merged_into"')  # indexed since (issue 19)
     for table, columns in NEW.items():
         for column in columns:
             db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')

@@ -106,6 +106,7 @@ from kiosk.services.early_help.agencies import (  # noqa: F401
 from kiosk.services.early_help.caseload import (  # noqa: F401
     caseload,
     chronology_entries,
+    chronology_page_entries,
     home_counts,
     hub_counts,
     pupil_record,

@@ -18,6 +18,7 @@ from kiosk.services.early_help import history_sql
 from kiosk.services.early_help.common import (
     AGENCY_STATUSES,
     AttendanceLine,
+    CONSENT,
     Caseload,
     CountRow,
     KIND_NAMES,
@@ -118,75 +119,119 @@ def _history_orm(pupil_id: int) -> tuple[list, list, list, list, list]:
 
 
 def chronology_entries(actor: Actor, pupil_id: int) -> list:
-    """Early-help events for the pupil's chronology (the chronology service audits the view)."""
+    """Early-help events for the pupil's chronology (the chronology service audits the view),
+    oldest first."""
+    return [make() for _at, make in _chronology_lines(actor, pupil_id, None)]
+
+
+def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None, limit: int,
+                            after: datetime | None = None) -> tuple[list, datetime | None]:
+    """The entries a page of the chronology may show: at or before `before`, after `after`
+    (the page's horizon so far: what is older waits for a later page anyway), and of those
+    older than `before` only the newest `limit` (with any sharing the last one's moment).
+    Also the moment of the oldest kept when older ones were left out (else None): every
+    entry left out is older than it."""
+    lines = _chronology_lines(actor, pupil_id, before)
+    if after is not None:
+        lines = [line for line in lines if line[0] > after]
+    older = [at for at, _make in lines if before is None or at < before]
+    if len(older) <= limit:
+        return [make() for _at, make in lines], None
+    cutoff = older[-limit]
+    return [make() for at, make in lines if at >= cutoff], cutoff
+
+
+def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None) -> list:
+    """(moment, a function making the entry) for each early-help event, oldest first: a
+    page makes only the entries it may show (the text of each costs more than its row)."""
     if not (actor.can(Cap.EARLY_HELP_VIEW) or actor.can(Cap.CHRONOLOGY_VIEW)):
         require(actor, Cap.CHRONOLOGY_VIEW)
 
-    def entry(at, what, title, detail, record_type, record_id):
+    def entry(at, title, detail, record_type, record_id):
         # kind "early_help" for the chronology's ordering; category is for concern categories.
         return ChronologyEntry(at=at, kind="early_help", title=title, detail=detail, category=None,
                                record_type=record_type, record_id=record_id, restricted=False)
-
-    from kiosk.models.early_help import AgencyReferral as AR
 
     # Hand-written SQL (history_sql, beside this module): every chronology page reads this.
     if not history_sql.pupil_exists(pupil_id):
         raise NotFound(f"no pupil with id {pupil_id}")
     names = history_sql.user_names()
-    out = []
+    out: list = []
     offers = history_sql.offer_names()
     referrals, decisions, enrolments, reviews, ends = _history(pupil_id)
-    for r in referrals:
+
+    def referral(r, at):
         who = names.get(fk_id(r, "referred_by"), "")
-        out.append(entry(r.referred_at, "early_help_referral",
-                         f"Referred for {offers.get(r.offer_id, '?')} by {who}", r.reason,
-                         "early_help_referral", r.id))
-    for d in decisions:
+        return entry(at, f"Referred for {offers.get(r.offer_id, '?')} by {who}", r.reason,
+                     "early_help_referral", r.id)
+
+    def decision(d, at):
         title = f"Referral {d.decision}: {offers.get(d.referral.offer_id, '?')}"
         if d.decision == "accepted" and fk_id(d, "picked_up_by"):
             title += f", picked up by {names.get(fk_id(d, 'picked_up_by'), '')}"
-        out.append(entry(d.decided_at, "early_help_referral_decision", title, d.reason,
-                         "early_help_referral", d.referral.id))
-    for e in enrolments:
+        return entry(at, title, d.reason, "early_help_referral", d.referral.id)
+
+    def enrolment(e, at):
         detail = f"Aims: {e.aims}\nFirst review due {e.review_on:%d %b %Y}"
-        out.append(entry(_at(e.start_on, e.created_at), "early_help_enrolment",
-                         f"Started {offers.get(e.offer_id, '?')}", detail, "early_help_enrolment", e.id))
-    if enrolments:
-        by_id = {e.id: e for e in enrolments}
-        for rv in reviews:
-            nxt = f"\nNext review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else ""
-            out.append(entry(_at(rv.reviewed_on, rv.at), "early_help_review",
-                             f"Review: {offers.get(by_id[rv.enrolment_id].offer_id, '?')}",
-                             rv.notes + nxt, "early_help_enrolment", rv.enrolment_id))
-        for end in ends:
-            out.append(entry(_at(end.ended_on, end.at), "early_help_end",
-                             f"Ended {offers.get(by_id[end.enrolment_id].offer_id, '?')}",
-                             f"Outcome: {end.outcome}", "early_help_enrolment", end.enrolment_id))
-    for v in agency_views(agency_query().where(AR.pupil == pupil_id), names):
-        for h in v.history:
-            if h.status == "sent":
-                consent = v.consent_text + (f" ({v.consent_note})" if v.consent_note else "")
-                title = f"Referred to {v.agency_name}"
-                detail = f"{v.reason}\nConsent: {consent}"
-            else:
-                title = f"{v.agency_name}: referral {h.status}"
-                detail = h.note
-            out.append(entry(_at(h.on, h.at), "agency_referral", title, detail, "agency_referral", v.id))
-    # Attendance, summarised per offer per month so the chronology stays readable.
-    months: dict[tuple[str, int, int], list[AttendanceLine]] = defaultdict(list)
-    for line in _attendance_lines(pupil_id):
-        months[(line.offer_name, line.held_on.year, line.held_on.month)].append(line)
-    for (offer_name, year, month), lines in months.items():
+        return entry(at, f"Started {offers.get(e.offer_id, '?')}", detail, "early_help_enrolment", e.id)
+
+    by_id = {e.id: e for e in enrolments}
+
+    def review(rv, at):
+        nxt = f"\nNext review {rv.next_review_on:%d %b %Y}" if rv.next_review_on else ""
+        return entry(at, f"Review: {offers.get(by_id[rv.enrolment_id].offer_id, '?')}",
+                     rv.notes + nxt, "early_help_enrolment", rv.enrolment_id)
+
+    def ended(end, at):
+        return entry(at, f"Ended {offers.get(by_id[end.enrolment_id].offer_id, '?')}",
+                     f"Outcome: {end.outcome}", "early_help_enrolment", end.enrolment_id)
+
+    def agency(h, at):
+        if h.status == "sent":
+            consent = CONSENT.get(h.consent, h.consent) + (f" ({h.consent_note})" if h.consent_note else "")
+            title = f"Referred to {h.agency_name}"
+            detail = f"{h.reason}\nConsent: {consent}"
+        else:
+            title = f"{h.agency_name}: referral {h.status}"
+            detail = h.note
+        return entry(at, title, detail, "agency_referral", h.referral_id)
+
+    def attended(key, lines, at):
+        offer_name, year, month = key
         present = sum(1 for l in lines if l.present)
         walk = sum(1 for l in lines if l.walk_in and l.present)
-        last = max(l.held_on for l in lines)
         notes = "; ".join(f"{l.held_on:%d %b}: {l.note}" for l in lines if l.note)
         title = f"{offer_name}: attended {present} of {len(lines)} in {date(year, month, 1):%B %Y}"
         if walk:
             title += f" ({walk} as a walk-in)"
-        out.append(entry(to_utc(datetime.combine(last, time(12, 0))), "early_help_attendance", title,
-                         notes, "early_help_session", lines[-1].session_id))
-    out.sort(key=lambda c: c.at)
+        return entry(at, title, notes, "early_help_session", lines[-1].session_id)
+
+    def add(at, make, *args):
+        out.append((at, lambda: make(*args, at)))
+
+    for r in referrals:
+        add(r.referred_at, referral, r)
+    for d in decisions:
+        add(d.decided_at, decision, d)
+    for e in enrolments:
+        add(_at(e.start_on, e.created_at), enrolment, e)
+    if enrolments:
+        for rv in reviews:
+            add(_at(rv.reviewed_on, rv.at), review, rv)
+        for end in ends:
+            add(_at(end.ended_on, end.at), ended, end)
+    for h in history_sql.agency_lines(pupil_id):
+        add(_at(h.on, h.at), agency, h)
+    # Attendance, summarised per offer per month so the chronology stays readable.
+    months: dict[tuple[str, int, int], list[AttendanceLine]] = defaultdict(list)
+    for line in history_sql.attendance(pupil_id):
+        months[(line.offer_name, line.held_on.year, line.held_on.month)].append(line)
+    for key, lines in months.items():
+        last = max(l.held_on for l in lines)
+        add(to_utc(datetime.combine(last, time(12, 0))), attended, key, lines)
+    if before is not None:
+        out = [x for x in out if x[0] <= before]
+    out.sort(key=lambda x: x[0])
     return out
 
 

@@ -65,3 +65,29 @@ def ends(enrolment_ids: list[int]) -> list:
     return [End(i, e, da(on), o, dt(at)) for i, e, on, o, at in fastsql.rows(
         "SELECT id, enrolment_id, ended_on, outcome, at FROM early_help_enrolment_end "
         f"WHERE enrolment_id IN {fastsql.marks(len(enrolment_ids))} ORDER BY id", enrolment_ids)]
+
+
+AgencyLine = namedtuple("AgencyLine", "referral_id agency_name reason consent consent_note status on note at")
+
+
+def attendance(pupil_id: int) -> list:
+    """The pupil's register marks (those not superseded), as `caseload._attendance_lines`."""
+    from kiosk.services.early_help.common import AttendanceLine
+
+    da = fastsql.as_date
+    return [AttendanceLine(sid, da(held), name, bool(present), bool(walk_in), note)
+            for present, walk_in, note, sid, held, name in fastsql.rows(
+                "SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
+                "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
+                "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pupil_id,))]
+
+
+def agency_lines(pupil_id: int) -> list:
+    """Each status of each of the pupil's agency referrals, referral by referral, in the
+    order `agencies.agency_views` gives a referral's history."""
+    da, dt = fastsql.as_date, fastsql.as_datetime
+    return [AgencyLine(rid, name, reason, consent, note, status, da(on), st_note, dt(at))
+            for rid, name, reason, consent, note, status, on, st_note, at in fastsql.rows(
+                "SELECT r.id, r.agency_name, r.reason, r.consent, r.consent_note, s.status, s.\"on\", s.note, s.at "
+                "FROM agency_referral r JOIN agency_referral_status s ON s.referral_id = r.id "
+                "WHERE r.pupil_id = ? ORDER BY r.id, s.at, s.id", (pupil_id,))]
