@@ -27,6 +27,10 @@ def _role_title(role: str) -> str:
         return role
 
 
+GRANT_COLUMNS = ("Account", "Change asked for", "Asked by", "When")
+CHANGE_COLUMNS = ("When", "What", "Account", "By")
+
+
 class RoleGrantsScreen(KioskScreen):
     SCREEN_TITLE = "Account changes"
     AUTO_FOCUS = "#grants"
@@ -49,8 +53,8 @@ class RoleGrantsScreen(KioskScreen):
         yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#grants", DataTable).add_columns("Account", "Change asked for", "Asked by", "When")
-        self.query_one("#changes", DataTable).add_columns("When", "What", "Account", "By")
+        self.query_one("#grants", DataTable).add_columns(*GRANT_COLUMNS)
+        self.query_one("#changes", DataTable).add_columns(*CHANGE_COLUMNS)
         self.reload()
 
     def reload(self) -> None:
@@ -66,24 +70,28 @@ class RoleGrantsScreen(KioskScreen):
         self.run_service(load, self.app.actor, then=self._show, group="grants", exclusive=True)
 
     def _show(self, loaded) -> None:
+        from kiosk.widgets.fit import fill_table
+
         grant_rows, resets, recent = loaded
-        grants = self.query_one("#grants", DataTable)
-        grants.clear()
+        rows, keys = [], []
         for g in grant_rows:
             self.waiting[f"g{g.id}"] = g
-            grants.add_row(Text(g.username), Text("Role: " + _role_title(g.role)),
-                           Text(g.requested_by), Text(fmt_local(g.requested_at)), key=f"g{g.id}")
+            rows.append((Text(g.username), Text("Role: " + _role_title(g.role)),
+                         Text(g.requested_by), Text(fmt_local(g.requested_at))))
+            keys.append(f"g{g.id}")
         for r in resets:
             self.waiting[f"r{r.id}"] = r
-            grants.add_row(Text(r.username),
-                           Text(f"Clear authenticator ({REASONS.get(r.reason, r.reason)})"),
-                           Text(r.requested_by), Text(fmt_local(r.requested_at)), key=f"r{r.id}")
-        if not grants.row_count:
-            grants.add_row(Text("Nothing waiting for you."), Text(""), Text(""), Text(""), key="none")
-        changes = self.query_one("#changes", DataTable)
-        changes.clear()
-        for c in recent:
-            changes.add_row(Text(fmt_local(c.at)), Text(c.action), Text(c.username), Text(c.by))
+            rows.append((Text(r.username), Text(f"Clear authenticator ({REASONS.get(r.reason, r.reason)})"),
+                         Text(r.requested_by), Text(fmt_local(r.requested_at))))
+            keys.append(f"r{r.id}")
+        if not rows:
+            rows.append((Text("Nothing waiting for you."), Text(""), Text(""), Text("")))
+            keys.append("none")
+        # Columns fitted to the rows each time (an auto-width column kept the width of the rows
+        # before, and cut "Nothing waiting for you." once the list emptied).
+        fill_table(self.query_one("#grants", DataTable), GRANT_COLUMNS, rows, keys)
+        fill_table(self.query_one("#changes", DataTable), CHANGE_COLUMNS,
+                   [(Text(fmt_local(c.at)), Text(c.action), Text(c.username), Text(c.by)) for c in recent])
 
     def action_decide(self, confirm: bool) -> None:
         table = self.query_one("#grants", DataTable)
