@@ -199,3 +199,38 @@ def test_a_concern_is_stored_as_the_orm_stored_it(school, record):
     assert got.alerted == len(mine_alerts) == 3
     assert stored("alert", "record_id", got.id, {"id", "record_id"}) == stored(
         "alert", "record_id", twin.id, {"id", "record_id"})
+
+
+def test_sign_in_asks_what_the_orm_asked(school, monkeypatch):
+    """accounts_sql's "since your last visit" and account rows are the ORM's, for every
+    combination of a previous visit, failures, locks and resets before and after it."""
+    from tests.conftest import STRONG_PASSWORD
+    from kiosk.errors import AuthError
+    from kiosk.models import User
+    from kiosk.services import accounts, accounts_sql, audit
+
+    teacher = User.get(User.username == "teacher")
+    assert accounts_sql.user_where("username", "teacher").__data__ == teacher.__data__
+    assert accounts_sql.user_where("id", teacher.id).__data__ == teacher.__data__
+    assert accounts_sql.user_where("username", "nobody") is None
+    moments = [None]
+    for step in range(3):
+        for _ in range(step + 1):
+            with pytest.raises(AuthError):
+                accounts.authenticate("teacher", "wrong password here")
+            school.clock.advance(minutes=1)
+        audit.record(school.users["dsl"], "account.reset_password", "user", teacher.id, {"username": "teacher"})
+        audit.record(school.users["dsl"], "login.locked", "user", teacher.id)
+        school.clock.advance(minutes=1)
+        moments.append(User.get_by_id(teacher.id).last_login_at)
+        accounts.authenticate("teacher", STRONG_PASSWORD)
+        moments.append(User.get_by_id(teacher.id).last_login_at)
+        school.clock.advance(minutes=3)
+    answers = set()
+    for user_id in (teacher.id, school.users["dsl"].user_id):
+        for previous in moments:
+            for must_change in (False, True):
+                got = accounts._since_last_visit(user_id, previous, must_change)
+                assert got == accounts._since_last_visit_orm(user_id, previous, must_change)
+                answers.add(got)
+    assert len(answers) > 4  # the questions had different answers to give
