@@ -234,3 +234,26 @@ def test_sign_in_asks_what_the_orm_asked(school, monkeypatch):
                 assert got == accounts._since_last_visit_orm(user_id, previous, must_change)
                 answers.add(got)
     assert len(answers) > 4  # the questions had different answers to give
+
+
+def test_the_alert_poll_reads_what_the_orm_read(school, busy):
+    """The alert watcher's question (every open console, every two seconds) in hand-written
+    SQL: the same alerts, in order, after any id, with any ids skipped and any limit."""
+    from kiosk.services import alerts
+
+    dsl = school.users["dsl"].user_id
+    ids = [r[0] for r in alerts._scan_rows_orm(dsl, 0, 1000)]
+    assert len(ids) >= 9
+
+    def norm(rows):
+        return [(i, kind, bool(urgent), created, read_at is None) for i, kind, urgent, created, read_at in rows]
+
+    for after in (0, ids[2], ids[-1]):
+        for skip in ((), ids[3:5], ids[:1] + ids[-2:]):
+            for limit in (1, 3, 50):
+                got = alerts._scan_rows(dsl, after, limit, skip)
+                assert norm(got) == norm(alerts._scan_rows_orm(dsl, after, limit, skip)), (after, skip, limit)
+                assert all(type(r[3]).__name__ == "datetime" for r in got)
+    cursor = alerts.AlertCursor(school.users["dsl"], start_id=ids[4])
+    assert [n.id for n in cursor.poll()] == [i for i, *_, read_at in alerts._scan_rows_orm(dsl, ids[4], 50)
+                                             if read_at is None][:50]
