@@ -30,9 +30,8 @@ def user_where(column: str, value):
     from kiosk.models import User
 
     text = fastsql.prepared(f'SELECT {_user_columns()} FROM "user" WHERE "{column}" = ?')
-    for user in User.raw(text, value):
-        return user
-    return None
+    found = list(User.raw(text, value))  # read to the end: no statement left open
+    return found[0] if found else None
 
 
 def signed_in(user_id: int, failed_attempts: int, locked_until, last_login_at, password_hash: str) -> None:

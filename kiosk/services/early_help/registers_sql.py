@@ -62,9 +62,8 @@ def offer_where(column: str, value):
 
     if _offer_columns is None:
         _offer_columns = ", ".join(f.column_name for f in O._meta.sorted_fields)
-    for o in O.raw(fastsql.prepared(f"SELECT {_offer_columns} FROM early_help_offer WHERE {column} = ?"), value):
-        return o
-    return None
+    found = list(O.raw(fastsql.prepared(f"SELECT {_offer_columns} FROM early_help_offer WHERE {column} = ?"), value))
+    return found[0] if found else None  # read to the end: no statement left open
 
 
 def session_id(offer_id: int, on: date, label: str) -> int | None:
