@@ -566,8 +566,9 @@ def category_views(concern_ids) -> dict[int, list[CategoryView]]:
     return out
 
 
-def _validate_record(data: ConcernInput) -> ConcernInput:
-    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role))."""
+def _validate_record(data: ConcernInput) -> tuple[ConcernInput, dict[str, str]]:
+    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role)),
+    and the names of its categories."""
     from kiosk.dates import parse_typed_date
     from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
     from kiosk.models.pupils import Pupil
@@ -627,6 +628,10 @@ def _validate_record(data: ConcernInput) -> ConcernInput:
     if not keys:
         raise _invalid(F_CATEGORY, "choose at least one category (Other if unsure)")
     known = concerns_sql.category_names(keys, active_only=True)
+    if len(known) < len(keys):
+        # Perhaps the list was never seeded: seed it from the profile, then ask again.
+        ensure_categories()
+        known = concerns_sql.category_names(keys, active_only=True)
     for k in keys:
         if k not in known:
             raise _invalid(F_CATEGORY, f"{k!r} is not on the school's list")
@@ -646,7 +651,7 @@ def _validate_record(data: ConcernInput) -> ConcernInput:
     return replace(data, token=token, pupils=tuple(links), occurred_on=occurred_on,
                    occurred_time=occurred_time, location=location, categories=tuple(keys),
                    words=words, description=description, why_concern=why_concern,
-                   injuries=tuple(injury_rows))
+                   injuries=tuple(injury_rows)), known
 
 
 def _recorded(row, alerted: int, duplicate: bool, written=None) -> RecordedConcern:
@@ -693,8 +698,7 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
     if actor.user_id is None:
         raise PermissionDenied(Cap.CONCERN_RECORD, "Only a signed-in member of staff can record a concern.")
     with dbmod.translate_errors():
-        ensure_categories()
-        data = _validate_record(data)
+        data, names = _validate_record(data)
         token, links, keys, injury_rows = data.token, data.pupils, data.categories, data.injuries
         occurred_on, occurred_time, location, source = (data.occurred_on, data.occurred_time,
                                                         data.location, data.source)
@@ -732,7 +736,6 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
                                              [(row.id, a, t) for a, t in injury_rows])
                 recipients = [u for u in concerns_sql.active_holders([str(r.value) for r in TRIAGE_ROLES])
                               if u != actor.user_id]
-                names = concerns_sql.category_names(list(set(keys)))
                 label = "; ".join(names.get(k, k) for k in keys)
                 alerted = alerts.raise_for_users(recipients, ALERT_KIND, RECORD_TYPE, row.id,
                                                  label, actor.full_name, urgent=bool(urgent))
