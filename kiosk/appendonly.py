@@ -78,8 +78,14 @@ def _columns(table: str) -> list[str]:
     raise KeyError(table)
 
 
+_CONTENT: dict[str, list[str]] = {}
+
+
 def _content_columns(table: str) -> list[str]:
-    return [c for c in _columns(table) if c not in PROTECTED.get(table, ())]
+    cols = _CONTENT.get(table)  # the models do not change while the process runs
+    if cols is None:
+        cols = _CONTENT[table] = [c for c in _columns(table) if c not in PROTECTED.get(table, ())]
+    return cols
 
 
 def sqlite_statements() -> list[str]:

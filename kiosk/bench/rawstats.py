@@ -36,11 +36,13 @@ def statistics(actor, academic_year: int | None = None):
                         (*bounds, *year))
     out["status"] = q("SELECT is_open, COUNT(*) FROM concern WHERE recorded_at >= ? AND recorded_at < ? "
                       "GROUP BY is_open", year)
+    # The last closure of each closed concern of the year, one index probe per concern (a
+    # MAX(id) ... GROUP BY concern_id over a join made PostgreSQL scan every event).
     out["closures"] = q(
-        "SELECT outcome, COUNT(*) FROM concern_event WHERE id IN (SELECT MAX(e.id) FROM concern_event e "
-        "JOIN concern c ON c.id = e.concern_id WHERE c.recorded_at >= ? AND c.recorded_at < ? "
-        "AND c.is_open = ? AND e.kind = ? GROUP BY e.concern_id) GROUP BY outcome",
-        (*year, False, "closed"))
+        "SELECT outcome, COUNT(*) FROM (SELECT (SELECT e.outcome FROM concern_event e WHERE e.concern_id = c.id "
+        "AND e.kind = ? ORDER BY e.id DESC LIMIT 1) AS outcome FROM concern c WHERE c.recorded_at >= ? "
+        "AND c.recorded_at < ? AND c.is_open = ?) t WHERE outcome IS NOT NULL GROUP BY outcome",
+        ("closed", *year, False))
     out["open_now"] = q("SELECT COUNT(*) FROM concern WHERE is_open = ?", (True,))
     d0, d1 = str(date(ay, 9, 1)), str(date(ay + 1, 9, 1))
     out["offers"] = q("SELECT id, name, retired_at FROM early_help_offer ORDER BY name")

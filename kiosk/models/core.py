@@ -89,7 +89,8 @@ class AuditEvent(BaseModel):
     hash = CharField(max_length=64)
 
     class Meta:
-        indexes = ((("target_type", "target_id"), False),)
+        # The second: sign-in's "since your last visit" (the user's events after a time).
+        indexes = ((("target_type", "target_id"), False), (("target_type", "target_id", "at"), False))
 
 
 @register

@@ -503,10 +503,12 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     locked out. Every attempt is audited with its origin. `allowed_roles` (remote
     sessions) refuses, after a correct password, a user holding none of those roles.
     """
-    from kiosk.models import User
+    from kiosk.services import accounts_sql
 
     name = (username or "").strip().lower()[:64]
-    user = User.get_or_none(User.username == name) if name else None
+    # Hand-written SQL (accounts_sql, beside this module) for the reads and writes of every
+    # sign-in; a failed one stays on the ORM.
+    user = accounts_sql.user_where("username", name) if name else None
     now = utcnow()
     if user is None or not user.active:
         _fail_without_account(name, password, origin, now, "unknown" if user is None else "inactive")
@@ -519,7 +521,7 @@ def authenticate(username: str, password: str, origin: str = "terminal",
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     with dbmod.write():
-        user = User.get_by_id(user.id)
+        user = accounts_sql.user_where("id", user.id)
         if user.locked_until and user.locked_until <= now:
             # The lock has run its course: the next five tries start from nothing.
             user.failed_attempts = 0
@@ -546,7 +548,8 @@ def authenticate(username: str, password: str, origin: str = "terminal",
             if hasher().check_needs_rehash(user.password_hash):
                 user.password_hash = hasher().hash(password)
                 audit.record(_Origin(name, origin, user.id), "account.rehash", "user", user.id)
-            user.save()
+            accounts_sql.signed_in(user.id, user.failed_attempts, user.locked_until, user.last_login_at,
+                                   user.password_hash)
             failed_since, reset_at = _since_last_visit(user.id, previous, user.must_change_password)
             audit.record(_Origin(name, origin, user.id), "login.success", "user", user.id)
     if not ok:
@@ -602,6 +605,18 @@ def _fail_without_account(name: str, password: str, origin: str, now: datetime, 
 
 def _since_last_visit(user_id: int, previous: datetime | None,
                       must_change: bool = False) -> tuple[int, datetime | None]:
+    """Failed sign-ins on the account, and the latest password reset by an administrator,
+    since the user's previous sign-in (from the audit trail; hand-written SQL in
+    accounts_sql, the same questions as `_since_last_visit_orm`)."""
+    from kiosk.services import accounts_sql
+
+    since = previous.isoformat(timespec="microseconds") if previous is not None else None
+    failed, reset = accounts_sql.since_last_visit(user_id, since, must_change or since is None)
+    return failed, accounts_sql.as_datetime(reset)
+
+
+def _since_last_visit_orm(user_id: int, previous: datetime | None,
+                          must_change: bool = False) -> tuple[int, datetime | None]:
     """Failed sign-ins on the account, and the latest password reset by an administrator,
     since the user's previous sign-in (from the audit trail).
 

@@ -15,7 +15,6 @@ actions and the outcome are appended as events, each with its rationale.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -241,7 +240,8 @@ def _user_roles(user_id: int) -> frozenset[str]:
 def _subject_key(subject_user_id: int | None, name: str) -> str:
     if subject_user_id:
         return f"user:{subject_user_id}"
-    return "name:" + re.sub(r"\s+", " ", name.strip().lower())
+    # Runs of whitespace as one space, none at the ends (str.split's whitespace is re's \s).
+    return "name:" + " ".join(name.lower().split())
 
 
 def _holders(role_keys, exclude_user_ids=()) -> dict[str, list[tuple[int, str]]]:

@@ -527,8 +527,8 @@ def share_candidates(actor: Actor) -> list[UserChoice]:
 
 
 def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
-    from kiosk.models.concerns import PUPIL_ROLES, ConcernPupil
-    from kiosk.models.pupils import PUPIL_FLAGS, Pupil
+    from kiosk.models.concerns import ConcernPupil
+    from kiosk.models.pupils import Pupil
 
     out: dict[int, list[PupilInConcern]] = {}
     if not concern_ids:
@@ -536,13 +536,19 @@ def _pupil_link_views(concern_ids) -> dict[int, list[PupilInConcern]]:
     q = (ConcernPupil.select(ConcernPupil.concern, ConcernPupil.role, ConcernPupil.id, Pupil)
          .join(Pupil).where(ConcernPupil.concern.in_(list(concern_ids))).order_by(ConcernPupil.id))
     for link in q:
-        p = link.pupil
-        out.setdefault(link.concern_id, []).append(PupilInConcern(
-            p.id, p.display_name, link.role, PUPIL_ROLES.get(link.role, link.role),
-            p.year_group, p.form_group, p.date_of_birth,
-            tuple(k for k in PUPIL_FLAGS if getattr(p, k)),
-            "not on roll" if p.status == "not_on_roll" else ("" if p.active else "left")))
+        out.setdefault(link.concern_id, []).append(_pupil_in_concern(link.pupil, link.role))
     return out
+
+
+def _pupil_in_concern(p, role: str) -> PupilInConcern:
+    from kiosk.models.concerns import PUPIL_ROLES
+    from kiosk.models.pupils import PUPIL_FLAGS
+
+    return PupilInConcern(
+        p.id, p.display_name, role, PUPIL_ROLES.get(role, role),
+        p.year_group, p.form_group, p.date_of_birth,
+        tuple(k for k in PUPIL_FLAGS if getattr(p, k)),
+        "not on roll" if p.status == "not_on_roll" else ("" if p.active else "left"))
 
 
 def category_views(concern_ids) -> dict[int, list[CategoryView]]:
@@ -560,11 +566,13 @@ def category_views(concern_ids) -> dict[int, list[CategoryView]]:
     return out
 
 
-def _validate_record(data: ConcernInput) -> ConcernInput:
-    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role))."""
+def _validate_record(data: ConcernInput) -> tuple[ConcernInput, dict[str, str]]:
+    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role)),
+    and the names of its categories."""
     from kiosk.dates import parse_typed_date
-    from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES, ConcernCategory
+    from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
     from kiosk.models.pupils import Pupil
+    from kiosk.services import concerns_sql
 
     token, pupils, occurred_on, occurred_time = (data.token, data.pupils, data.occurred_on,
                                                  data.occurred_time)
@@ -619,8 +627,11 @@ def _validate_record(data: ConcernInput) -> ConcernInput:
             keys.append(k)
     if not keys:
         raise _invalid(F_CATEGORY, "choose at least one category (Other if unsure)")
-    known = {c.key for c in ConcernCategory.select(ConcernCategory.key)
-             .where(ConcernCategory.key.in_(keys) & (ConcernCategory.active == True))}  # noqa: E712
+    known = concerns_sql.category_names(keys, active_only=True)
+    if len(known) < len(keys):
+        # Perhaps the list was never seeded: seed it from the profile, then ask again.
+        ensure_categories()
+        known = concerns_sql.category_names(keys, active_only=True)
     for k in keys:
         if k not in known:
             raise _invalid(F_CATEGORY, f"{k!r} is not on the school's list")
@@ -640,19 +651,29 @@ def _validate_record(data: ConcernInput) -> ConcernInput:
     return replace(data, token=token, pupils=tuple(links), occurred_on=occurred_on,
                    occurred_time=occurred_time, location=location, categories=tuple(keys),
                    words=words, description=description, why_concern=why_concern,
-                   injuries=tuple(injury_rows))
+                   injuries=tuple(injury_rows)), known
 
 
-def _recorded(row, alerted: int, duplicate: bool) -> RecordedConcern:
+def _recorded(row, alerted: int, duplicate: bool, written=None) -> RecordedConcern:
+    """What was recorded: read back for a duplicate submission; for a new record, `written`
+    is what this transaction has just inserted ((pupil, role) links, category keys and their
+    names, injuries), the same rows in the same order as the reads would give."""
     from kiosk.models.concerns import BODY_AREAS, SOURCES, ConcernInjury
 
-    injuries = tuple(InjuryView(i.body_area, BODY_AREAS.get(i.body_area, i.body_area), i.description)
-                     for i in ConcernInjury.select().where(ConcernInjury.concern == row.id)
-                     .order_by(ConcernInjury.id))
+    if written is None:
+        injuries = tuple(InjuryView(i.body_area, BODY_AREAS.get(i.body_area, i.body_area), i.description)
+                         for i in ConcernInjury.select().where(ConcernInjury.concern == row.id)
+                         .order_by(ConcernInjury.id))
+        pupils = tuple(_pupil_link_views([row.id]).get(row.id, []))
+        cats = tuple(category_views([row.id]).get(row.id, []))
+    else:
+        links, keys, names, injury_rows = written
+        injuries = tuple(InjuryView(a, BODY_AREAS.get(a, a), t) for a, t in injury_rows)
+        pupils = tuple(_pupil_in_concern(p, role) for p, role in links)
+        cats = tuple(CategoryView(k, names.get(k, k)) for k in keys)
     return RecordedConcern(
         id=row.id, ref=ref_for(row.id), recorded_at=row.recorded_at,
-        pupils=tuple(_pupil_link_views([row.id]).get(row.id, [])),
-        categories=tuple(category_views([row.id]).get(row.id, [])),
+        pupils=pupils, categories=cats,
         source_label=SOURCES.get(row.source, row.source), occurred_on=row.occurred_on,
         occurred_time=row.occurred_time, location=row.location, words=row.words,
         description=row.description, why_concern=row.why_concern, injuries=injuries,
@@ -671,23 +692,24 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
     require(actor, Cap.CONCERN_RECORD)
     if data is None:
         data = ConcernInput(**fields)
-    from kiosk.models.concerns import (
-        Concern, ConcernCategoryLink, ConcernInjury, ConcernPupil,
-    )
+    from kiosk.models.concerns import Concern
+    from kiosk.services import concerns_sql
 
     if actor.user_id is None:
         raise PermissionDenied(Cap.CONCERN_RECORD, "Only a signed-in member of staff can record a concern.")
     with dbmod.translate_errors():
-        ensure_categories()
-        data = _validate_record(data)
+        data, names = _validate_record(data)
         token, links, keys, injury_rows = data.token, data.pupils, data.categories, data.injuries
         occurred_on, occurred_time, location, source = (data.occurred_on, data.occurred_time,
                                                         data.location, data.source)
         words, description, why_concern, urgent = (data.words, data.description,
                                                    data.why_concern, data.urgent)
         child_told_next, dsl_told_in_person = data.child_told_next, data.dsl_told_in_person
+        # Hand-written SQL (concerns_sql, beside this module) for the reads and writes of
+        # every new record: the same statements, with the same values, as the ORM's.
         with dbmod.write():
-            existing = Concern.get_or_none(Concern.submission_token == token)
+            existing_id = concerns_sql.concern_with_token(token)
+            existing = Concern.get_by_id(existing_id) if existing_id is not None else None
             if existing is not None:
                 if existing.recorded_by_id != actor.user_id:
                     raise _invalid(F_TOKEN, "this form was already used; open a new one")
@@ -696,22 +718,24 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
             else:
                 duplicate = None
                 now = utcnow()
-                row = Concern.create(
-                    submission_token=token, recorded_by=actor.user_id, recorded_at=now,
+                values = dict(
+                    submission_token=token, recorded_by_id=actor.user_id, recorded_at=now,
                     occurred_on=occurred_on, occurred_time=occurred_time, location=location,
                     source=source, words=words, description=description, why_concern=why_concern,
                     child_told_next=bool(child_told_next), dsl_told_in_person=bool(dsl_told_in_person),
-                    urgent=bool(urgent), status="open", is_open=True, updated_at=now,
+                    urgent=bool(urgent), status="open", is_open=True, restricted=False, updated_at=now,
                 )
-                ConcernPupil.insert_many(
-                    [dict(concern=row.id, pupil=p.id, role=role) for p, role in links]).execute()
-                ConcernCategoryLink.insert_many(
-                    [dict(concern=row.id, category=k, position=i) for i, k in enumerate(keys)]).execute()
+                values["id"] = concerns_sql.insert_concern(values)
+                row = Concern(**values)  # what was stored (for the recorder's view)
+                concerns_sql.insert_rows("concern_pupil", ("concern_id", "pupil_id", "role"),
+                                         [(row.id, p.id, role) for p, role in links])
+                concerns_sql.insert_rows("concern_category_link", ("concern_id", "category", "position"),
+                                         [(row.id, k, i) for i, k in enumerate(keys)])
                 if injury_rows:
-                    ConcernInjury.insert_many(
-                        [dict(concern=row.id, body_area=a, description=t) for a, t in injury_rows]).execute()
-                recipients = [u for u in dsl_team_user_ids() if u != actor.user_id]
-                names = category_names(keys)
+                    concerns_sql.insert_rows("concern_injury", ("concern_id", "body_area", "description"),
+                                             [(row.id, a, t) for a, t in injury_rows])
+                recipients = [u for u in concerns_sql.active_holders([str(r.value) for r in TRIAGE_ROLES])
+                              if u != actor.user_id]
                 label = "; ".join(names.get(k, k) for k in keys)
                 alerted = alerts.raise_for_users(recipients, ALERT_KIND, RECORD_TYPE, row.id,
                                                  label, actor.full_name, urgent=bool(urgent))
@@ -721,7 +745,7 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
                              records=[("concern", row.id)])
         if duplicate is not None:
             return _recorded(duplicate, 0, True)
-        return _recorded(row, alerted, False)
+        return _recorded(row, alerted, False, (links, keys, names, injury_rows))
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,13 +96,16 @@ def attendance_by_offer(start: date | None = None, end: date | None = None) -> d
     called inside those services after their checks."""
     from kiosk.models.early_help import EarlyHelpAttendance as A, EarlyHelpSession as S
 
-    q = (S.select(S.offer, count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
-         .join(A, on=((A.session == S.id) & A.superseded_at.is_null())))
-    if start is not None:
-        q = q.where(S.held_on >= start)
-    if end is not None:
-        q = q.where(S.held_on < end)
-    return {oid: (int(p or 0), int(t or 0)) for oid, p, t in q.group_by(S.offer).tuples()}
+    def build():
+        q = (S.select(S.offer, count_if(A.present == True), fn.COUNT(A.id))  # noqa: E712
+             .join(A, on=((A.session == S.id) & A.superseded_at.is_null())))
+        if start is not None:
+            q = q.where(S.held_on >= start)
+        if end is not None:
+            q = q.where(S.held_on < end)
+        return q.group_by(S.offer)
+
+    return {oid: (int(p or 0), int(t or 0)) for oid, p, t in _rows("attendance", (start, end), build)}
 
 
 def current_academic_year(on: date | None = None) -> int:
@@ -140,6 +143,25 @@ def count_if(cond):
     return fn.SUM(Case(None, [(cond, 1)], 0))
 
 
+# Each query's SQL and parameters, built by peewee once per backend and period, then run
+# as they are (issue 19: building the statistics' twenty queries cost a third of their time).
+_BUILT: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _rows(name: str, key, build) -> list[tuple]:
+    """The rows of the query `build()` makes (peewee's SQL for it, built once per backend
+    and `key`), as the driver returns them."""
+    database = dbmod.db.obj
+    k = (type(database), name, key)
+    built = _BUILT.get(k)
+    if built is None:
+        if len(_BUILT) > 400:
+            _BUILT.clear()
+        sql, params = database.get_sql_context().sql(build()).query()
+        built = _BUILT[k] = (sql, tuple(params))
+    return dbmod.db.execute_sql(*built).fetchall()
+
+
 def _ints(row) -> list[int]:
     return [int(v or 0) for v in row]
 
@@ -158,17 +180,16 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
     # By category and term: one pass over the year's concerns (recorded_at index), each
     # row bucketed by a CASE chain, joined to its category links (covering index).
     term = _bucket(at, [b for _, _, b in terms[:-1]]).alias("term")
-    q = (Concern
-         .select(ConcernCategoryLink.category, term, fn.COUNT(Concern.id))
-         .join(ConcernCategoryLink, on=(ConcernCategoryLink.concern == Concern.id))
-         .where(year)
-         .group_by(ConcernCategoryLink.category, SQL("term"))
-         .tuples())
     counts: dict[str, list[int]] = {}
-    for key, bucket, n in q:
+    for key, bucket, n in _rows("by_category", ay, lambda: (
+            Concern.select(ConcernCategoryLink.category, term, fn.COUNT(Concern.id))
+            .join(ConcernCategoryLink, on=(ConcernCategoryLink.concern == Concern.id))
+            .where(year)
+            .group_by(ConcernCategoryLink.category, SQL("term")))):
         counts.setdefault(key, [0, 0, 0])[int(bucket)] += int(n)
-    cats = list(ConcernCategory.select(ConcernCategory.key, ConcernCategory.name, ConcernCategory.active)
-                .order_by(ConcernCategory.position, ConcernCategory.id).tuples())
+    cats = _rows("categories", None, lambda: (
+        ConcernCategory.select(ConcernCategory.key, ConcernCategory.name, ConcernCategory.active)
+        .order_by(ConcernCategory.position, ConcernCategory.id)))
     known = {k for k, _, _ in cats}
     rows = []
     for key, name, active in cats + [(k, k, True) for k in sorted(counts) if k not in known]:
@@ -186,9 +207,9 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
     # By month: recorded, urgent, still open (the whole year's total under them).
     month = _bucket(at, [_month_start(ay, i) for i in range(1, 12)]).alias("month")
     recorded, urgent, still_open = [0] * 12, [0] * 12, [0] * 12
-    for m, is_urgent, is_open, n in (Concern.select(month, Concern.urgent, Concern.is_open, fn.COUNT(Concern.id))
-                                     .where(year).group_by(SQL("month"), Concern.urgent, Concern.is_open)
-                                     .tuples()):
+    for m, is_urgent, is_open, n in _rows("by_month", ay, lambda: (
+            Concern.select(month, Concern.urgent, Concern.is_open, fn.COUNT(Concern.id))
+            .where(year).group_by(SQL("month"), Concern.urgent, Concern.is_open))):
         m, n = int(m), int(n)
         recorded[m] += n
         if is_urgent:
@@ -208,16 +229,11 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
                          ("Month", "Recorded", "Urgent", "Still open"), tuple(month_rows))
     # How the year's concerns stand now: open, or closed with the outcome of their last
     # closure (the events are reached through the year's concerns, on their own index).
-    status = dict(Concern.select(Concern.is_open, fn.COUNT(Concern.id)).where(year)
-                  .group_by(Concern.is_open).tuples())
-    last_close = (ConcernEvent.select(fn.MAX(ConcernEvent.id))
-                  .join(Concern, on=(ConcernEvent.concern == Concern.id))
-                  .where(year & (Concern.is_open == False) & (ConcernEvent.kind == "closed"))  # noqa: E712
-                  .group_by(ConcernEvent.concern))
-    closures = dict(ConcernEvent.select(ConcernEvent.outcome, fn.COUNT(ConcernEvent.id))
-                    .where(ConcernEvent.id.in_(last_close))
-                    .group_by(ConcernEvent.outcome).tuples())
-    open_now = Concern.select(fn.COUNT(Concern.id)).where(Concern.is_open == True).scalar() or 0  # noqa: E712
+    status = dict(_rows("status", ay, lambda: (
+        Concern.select(Concern.is_open, fn.COUNT(Concern.id)).where(year).group_by(Concern.is_open))))
+    closures = dict(_rows("closures", ay, lambda: _closures_query(year)))
+    open_now = _rows("open_now", None, lambda: (
+        Concern.select(fn.COUNT(Concern.id)).where(Concern.is_open == True)))[0][0] or 0  # noqa: E712
     keys = list(CLOSE_OUTCOMES) + sorted(k for k in closures if k not in CLOSE_OUTCOMES)
     still_open = sum(n for k, n in status.items() if k)
     values = [closures.get(k, 0) for k in keys] + [still_open]
@@ -232,6 +248,21 @@ def _concern_tables(ay: int) -> list[StatTable] | None:
     return [by_category, by_month, closed]
 
 
+def _closures_query(year):
+    """The outcome of the last closure of each of the year's concerns that are closed now,
+    counted by outcome. A correlated subquery per concern (on the events' concern index):
+    PostgreSQL answered MAX(id) ... GROUP BY concern with a scan of every event."""
+    from kiosk.models.concerns import Concern, ConcernEvent
+    from peewee import Select
+
+    last = (ConcernEvent.select(ConcernEvent.outcome)
+            .where((ConcernEvent.concern == Concern.id) & (ConcernEvent.kind == "closed"))
+            .order_by(ConcernEvent.id.desc()).limit(1))
+    closed = Concern.select(last.alias("outcome")).where(year & (Concern.is_open == False)).alias("t")  # noqa: E712
+    return (Select([closed], [closed.c.outcome, fn.COUNT(SQL("*"))]).where(closed.c.outcome.is_null(False))
+            .group_by(closed.c.outcome))
+
+
 def _early_help_tables(ay: int) -> list[StatTable] | None:
     from kiosk.models.early_help import (
         EarlyHelpOffer as Offer,
@@ -241,13 +272,14 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
 
     start_d = date(ay, 9, 1)
     end_d = date(ay + 1, 9, 1)
-    offers = list(Offer.select(Offer.id, Offer.name, Offer.retired_at).order_by(Offer.name).tuples())
-    started = dict(E.select(E.offer, fn.COUNT(E.id))
-                   .where((E.start_on >= start_d) & (E.start_on < end_d)).group_by(E.offer).tuples())
-    ended = dict(E.select(E.offer, fn.COUNT(End.id)).join(End, on=(End.enrolment == E.id))
-                 .where((End.ended_on >= start_d) & (End.ended_on < end_d)).group_by(E.offer).tuples())
-    held = dict(S.select(S.offer, fn.COUNT(S.id))
-                .where((S.held_on >= start_d) & (S.held_on < end_d)).group_by(S.offer).tuples())
+    offers = _rows("offers", None, lambda: Offer.select(Offer.id, Offer.name, Offer.retired_at).order_by(Offer.name))
+    started = dict(_rows("started", ay, lambda: (
+        E.select(E.offer, fn.COUNT(E.id)).where((E.start_on >= start_d) & (E.start_on < end_d)).group_by(E.offer))))
+    ended = dict(_rows("ended", ay, lambda: (
+        E.select(E.offer, fn.COUNT(End.id)).join(End, on=(End.enrolment == E.id))
+        .where((End.ended_on >= start_d) & (End.ended_on < end_d)).group_by(E.offer))))
+    held = dict(_rows("held", ay, lambda: (
+        S.select(S.offer, fn.COUNT(S.id)).where((S.held_on >= start_d) & (S.held_on < end_d)).group_by(S.offer))))
     marks = attendance_by_offer(start_d, end_d)
     sessions = {oid: (int(held.get(oid, 0)), *marks.get(oid, (0, 0))) for oid in set(held) | set(marks)}
     listed = []
@@ -275,8 +307,9 @@ def _early_help_tables(ay: int) -> list[StatTable] | None:
     )
     ref_at = R.referred_at
     a, b = to_utc(datetime.combine(start_d, time(0, 0))), to_utc(datetime.combine(end_d, time(0, 0)))
-    decided = dict(R.select(D.decision, fn.COUNT(R.id)).join(D, JOIN.LEFT_OUTER, on=(D.referral == R.id))
-                   .where((ref_at >= a) & (ref_at < b)).group_by(D.decision).tuples())
+    decided = dict(_rows("referrals", ay, lambda: (
+        R.select(D.decision, fn.COUNT(R.id)).join(D, JOIN.LEFT_OUTER, on=(D.referral == R.id))
+        .where((ref_at >= a) & (ref_at < b)).group_by(D.decision))))
     vals = [decided.get("accepted", 0), decided.get("declined", 0), decided.get(None, 0)]
     shown = suppress_group(vals)
     referrals = StatTable(
@@ -295,19 +328,23 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
     outcomes = tuple(OUTCOMES)
     start, end = _month_start(ay, 0), _month_start(ay, 12)
     at = AdultConcern.created_at
-    kinds = dict(AdultConcern.select(AdultConcern.kind, fn.COUNT(AdultConcern.id))
-                 .where((at >= start) & (at < end)).group_by(AdultConcern.kind).tuples())
-    # The first outcome recorded on each of the year's allegations.
-    first = (Ev.select(fn.MIN(Ev.id))
-             .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
-             .where((Ev.kind == "outcome") & (at >= start) & (at < end))
-             .group_by(Ev.concern))
-    by_outcome = dict(Ev.select(Ev.choice, fn.COUNT(Ev.id)).where(Ev.id.in_(first))
-                      .group_by(Ev.choice).tuples())
-    recorded_ll = (Ev.select(fn.COUNT(fn.DISTINCT(Ev.concern)))
-                   .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
-                   .where((Ev.kind == "record") & (AdultConcern.kind == "low_level")
-                          & (at >= start) & (at < end)).scalar() or 0)
+    kinds = dict(_rows("adult_kinds", ay, lambda: (
+        AdultConcern.select(AdultConcern.kind, fn.COUNT(AdultConcern.id))
+        .where((at >= start) & (at < end)).group_by(AdultConcern.kind))))
+
+    def outcomes_query():
+        # The first outcome recorded on each of the year's allegations.
+        first = (Ev.select(fn.MIN(Ev.id))
+                 .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
+                 .where((Ev.kind == "outcome") & (at >= start) & (at < end))
+                 .group_by(Ev.concern))
+        return Ev.select(Ev.choice, fn.COUNT(Ev.id)).where(Ev.id.in_(first)).group_by(Ev.choice)
+
+    by_outcome = dict(_rows("adult_outcomes", ay, outcomes_query))
+    recorded_ll = _rows("adult_recorded", ay, lambda: (
+        Ev.select(fn.COUNT(fn.DISTINCT(Ev.concern)))
+        .join(AdultConcern, on=(Ev.concern == AdultConcern.id))
+        .where((Ev.kind == "record") & (AdultConcern.kind == "low_level") & (at >= start) & (at < end))))[0][0] or 0
     allegations = kinds.get("allegation", 0)
     low = kinds.get("low_level", 0)
     values = [by_outcome.get(o, 0) for o in outcomes]
@@ -327,9 +364,12 @@ def _adult_tables(ay: int) -> list[StatTable] | None:
 def _pupil_table() -> StatTable:
     from kiosk.models.pupils import PUPIL_FLAGS, Pupil
 
-    sums = [count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
-    row = _ints(Pupil.select(fn.COUNT(Pupil.id), *sums).where((Pupil.active == True) & (Pupil.status == "roll"))  # noqa: E712
-                .tuples().first() or [0] * (len(PUPIL_FLAGS) + 1))
+    def build():
+        sums = [count_if(getattr(Pupil, k) == True) for k in PUPIL_FLAGS]  # noqa: E712
+        return Pupil.select(fn.COUNT(Pupil.id), *sums).where((Pupil.active == True) & (Pupil.status == "roll"))  # noqa: E712
+
+    found = _rows("pupils", None, build)
+    row = _ints(found[0] if found else [0] * (len(PUPIL_FLAGS) + 1))
     rows = [("Pupils on roll", cell(row[0]))]
     rows += [(label, cell(n)) for label, n in zip(PUPIL_FLAGS.values(), row[1:])]
     return StatTable("Pupils now", ("Pupils", "Count"), tuple(rows))

@@ -119,3 +119,141 @@ def test_sign_in_still_tells_of_failures_and_resets_since_the_last_visit(school,
     assert result.failed_since_last == 2 and result.password_reset_at is None
     school.clock.advance(minutes=5)
     assert accounts.authenticate("teacher", STRONG_PASSWORD).failed_since_last == 0
+
+
+def test_a_new_concern_is_shown_as_the_record_reads_back(school, record):
+    """Recording shows what it has just written without reading it back (issue 19): the same
+    pupils, roles, flags, categories and injuries, in the same order, as the read-back."""
+    from kiosk.models.concerns import Concern
+
+    pupils.set_flag(school.users["dsl"], school.pupils["ben"].id, "looked_after", True, "Placed with carers")
+    got = record(pupils=[(school.pupils["ben"].id, "witness"), (school.pupils["amara"].id, "subject")],
+                 categories=["neglect", "physical_abuse"],
+                 injuries=[("left_arm", "Oval bruise"), ("back", "red mark"), ("left_arm", "graze")])
+    again = concerns._recorded(Concern.get_by_id(got.id), got.alerted, False)
+    assert got == again
+    assert [p.role for p in got.pupils] == ["witness", "subject"] and got.pupils[0].flags == ("looked_after",)
+    assert [c.key for c in got.categories] == ["neglect", "physical_abuse"] and len(got.injuries) == 3
+
+
+def test_an_event_appended_inside_a_write_rolls_back_with_it(school, busy):
+    from kiosk import db as dbmod
+    from kiosk.models import AuditEvent, Meta
+    from kiosk.services import audit
+
+    head = Meta.get(Meta.key == audit.HEAD_KEY).value
+    last = AuditEvent.select().order_by(AuditEvent.seq.desc()).first().seq
+    with pytest.raises(RuntimeError):
+        with dbmod.write():
+            audit.record(school.users["dsl"], "test.inside", "pupil", 1)
+            audit.record(school.users["dsl"], "test.inside", "pupil", 2)
+            raise RuntimeError("the caller fails after its events")
+    assert AuditEvent.select().order_by(AuditEvent.seq.desc()).first().seq == last
+    assert Meta.get(Meta.key == audit.HEAD_KEY).value == head
+    with dbmod.write():
+        first = audit.record(school.users["dsl"], "test.inside", "pupil", 1)
+        second = audit.record(school.users["dsl"], "test.inside", "pupil", 2)
+    assert (first, second) == (last + 1, last + 2) and audit.verify().ok
+
+
+def test_a_concern_is_stored_as_the_orm_stored_it(school, record):
+    """record_concern writes through hand-written SQL (issue 19): the stored rows are those
+    Concern.create and insert_many wrote, column for column, on either backend."""
+    from kiosk.db import db
+    from kiosk.models.concerns import Concern, ConcernCategoryLink, ConcernInjury, ConcernPupil
+
+    got = record(pupils=[(school.pupils["ben"].id, "witness"), (school.pupils["amara"].id, "subject")],
+                 categories=["neglect", "physical_abuse"], urgent=True, child_told_next=False,
+                 dsl_told_in_person=True, injuries=[("left_arm", "Oval bruise"), ("back", "red mark")])
+    mine = Concern.get_by_id(got.id)
+    twin = Concern.create(
+        submission_token=concerns.new_submission_token(), recorded_by=mine.recorded_by_id,
+        recorded_at=mine.recorded_at, occurred_on=date(2026, 11, 26), occurred_time="09:15",
+        location="Year 6 classroom", source="child_told", words="Dad hit me with the belt",
+        description="Amara showed me a bruise on her arm at registration.",
+        why_concern="Bruise shaped like a buckle; she looked frightened.", child_told_next=False,
+        dsl_told_in_person=True, urgent=True, status="open", is_open=True, updated_at=mine.updated_at)
+    ConcernPupil.insert_many([dict(concern=twin.id, pupil=school.pupils["ben"].id, role="witness"),
+                              dict(concern=twin.id, pupil=school.pupils["amara"].id, role="subject")]).execute()
+    ConcernCategoryLink.insert_many([dict(concern=twin.id, category="neglect", position=0),
+                                     dict(concern=twin.id, category="physical_abuse", position=1)]).execute()
+    ConcernInjury.insert_many([dict(concern=twin.id, body_area="left_arm", description="Oval bruise"),
+                               dict(concern=twin.id, body_area="back", description="red mark")]).execute()
+
+    def stored(table, key, cid, skip):
+        cursor = db.execute_sql(f"SELECT * FROM {table} WHERE {key} = {int(cid)} ORDER BY 1")
+        names = [d[0] for d in cursor.description]
+        return [tuple(v for n, v in zip(names, r) if n not in skip) for r in cursor.fetchall()]
+
+    assert stored("concern", "id", got.id, {"id", "submission_token"}) == stored(
+        "concern", "id", twin.id, {"id", "submission_token"})
+    for table in ("concern_pupil", "concern_category_link", "concern_injury"):
+        assert stored(table, "concern_id", got.id, {"id", "concern_id"}) == stored(
+            table, "concern_id", twin.id, {"id", "concern_id"}), table
+    from kiosk.models import Alert
+
+    mine_alerts = list(Alert.select().where(Alert.record_id == got.id).order_by(Alert.id))
+    Alert.insert_many([dict(recipient=a.recipient_id, kind=a.kind, record_type=a.record_type, record_id=twin.id,
+                            label=a.label, raised_by=a.raised_by, urgent=a.urgent, created_at=a.created_at)
+                       for a in mine_alerts]).execute()
+    assert got.alerted == len(mine_alerts) == 3
+    assert stored("alert", "record_id", got.id, {"id", "record_id"}) == stored(
+        "alert", "record_id", twin.id, {"id", "record_id"})
+
+
+def test_sign_in_asks_what_the_orm_asked(school, monkeypatch):
+    """accounts_sql's "since your last visit" and account rows are the ORM's, for every
+    combination of a previous visit, failures, locks and resets before and after it."""
+    from tests.conftest import STRONG_PASSWORD
+    from kiosk.errors import AuthError
+    from kiosk.models import User
+    from kiosk.services import accounts, accounts_sql, audit
+
+    teacher = User.get(User.username == "teacher")
+    assert accounts_sql.user_where("username", "teacher").__data__ == teacher.__data__
+    assert accounts_sql.user_where("id", teacher.id).__data__ == teacher.__data__
+    assert accounts_sql.user_where("username", "nobody") is None
+    moments = [None]
+    for step in range(3):
+        for _ in range(step + 1):
+            with pytest.raises(AuthError):
+                accounts.authenticate("teacher", "wrong password here")
+            school.clock.advance(minutes=1)
+        audit.record(school.users["dsl"], "account.reset_password", "user", teacher.id, {"username": "teacher"})
+        audit.record(school.users["dsl"], "login.locked", "user", teacher.id)
+        school.clock.advance(minutes=1)
+        moments.append(User.get_by_id(teacher.id).last_login_at)
+        accounts.authenticate("teacher", STRONG_PASSWORD)
+        moments.append(User.get_by_id(teacher.id).last_login_at)
+        school.clock.advance(minutes=3)
+    answers = set()
+    for user_id in (teacher.id, school.users["dsl"].user_id):
+        for previous in moments:
+            for must_change in (False, True):
+                got = accounts._since_last_visit(user_id, previous, must_change)
+                assert got == accounts._since_last_visit_orm(user_id, previous, must_change)
+                answers.add(got)
+    assert len(answers) > 4  # the questions had different answers to give
+
+
+def test_the_alert_poll_reads_what_the_orm_read(school, busy):
+    """The alert watcher's question (every open console, every two seconds) in hand-written
+    SQL: the same alerts, in order, after any id, with any ids skipped and any limit."""
+    from kiosk.services import alerts
+
+    dsl = school.users["dsl"].user_id
+    ids = [r[0] for r in alerts._scan_rows_orm(dsl, 0, 1000)]
+    assert len(ids) >= 9
+
+    def norm(rows):
+        return [(i, kind, bool(urgent), created, read_at is None) for i, kind, urgent, created, read_at in rows]
+
+    for after in (0, ids[2], ids[-1]):
+        for skip in ((), ids[3:5], ids[:1] + ids[-2:]):
+            for limit in (1, 3, 50):
+                got = alerts._scan_rows(dsl, after, limit, skip)
+                assert norm(got) == norm(alerts._scan_rows_orm(dsl, after, limit, skip)), (after, skip, limit)
+                assert all(type(r[3]).__name__ == "datetime" for r in got)
+    cursor = alerts.AlertCursor(school.users["dsl"], start_id=ids[4])
+    assert [n.id for n in cursor.poll()] == [i for i, *_, read_at in alerts._scan_rows_orm(dsl, ids[4], 50)
+                                             if read_at is None][:50]

@@ -584,3 +584,34 @@ def test_chronology_pages_with_early_help_joined_are_the_whole(dsl, pastoral, of
             break
         cursor = page.next
     assert got == whole
+
+
+def test_the_register_finds_and_makes_its_session_as_the_orm_did(pastoral, offers, pupils, fake_clock):
+    """Issue 19: take_register finds the offer and the session, and makes a new session,
+    through hand-written SQL: the same offer row, the same session, the row S.create wrote."""
+    from kiosk.db import db
+    from kiosk.models.early_help import EarlyHelpSession as S
+    from kiosk.services.early_help import registers, registers_sql
+    from kiosk.services.early_help.common import offer_row
+
+    _club_with(pastoral, pupils, 2)
+    club = offer_row("vulnerable_lunch_club")
+    assert registers_sql.offer_where("key", "vulnerable_lunch_club").__data__ == club.__data__
+    assert registers_sql.offer_where("id", club.id).__data__ == club.__data__
+    assert registers_sql.offer_where("key", "no_such_offer") is None
+    day = TODAY - timedelta(days=3)
+    for spec in (eh.SessionSpec("vulnerable_lunch_club", day), ("vulnerable_lunch_club", day, "Week 2"),
+                 {"offer": club.id, "held_on": day, "label": "Week 3"}):
+        assert registers._find_session_id(spec)[0] is None
+        done = eh.take_register(pastoral, spec, {pupils[0]: True})
+        s, o, held_on, label = registers._find_session(spec)
+        assert registers._find_session_id(spec) == (s.id, o, held_on, label) and s.id == done.session_id
+        twin = S.create(offer=club.id, held_on=held_on, label=label + " twin", created_by=s.created_by_id,
+                        created_at=s.created_at, register_taken_at=s.register_taken_at,
+                        register_taken_by=s.register_taken_by_id)
+        rows = [db.execute_sql(f"SELECT * FROM early_help_session WHERE id = {i}").fetchone() for i in (s.id, twin.id)]
+        assert rows[0][1:3] + rows[0][4:] == rows[1][1:3] + rows[1][4:] and rows[1][3] == rows[0][3] + " twin"
+    with pytest.raises(ValidationError):
+        eh.take_register(pastoral, eh.SessionSpec("no_such_offer", day), {pupils[0]: True})
+    with pytest.raises(ValidationError):
+        eh.take_register(pastoral, eh.SessionSpec(True, day), {pupils[0]: True})

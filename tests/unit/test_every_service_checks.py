@@ -113,7 +113,7 @@ NO_ACTOR.update({
 # Issue 19: the hand-written SQL kept beside the hot services (`*_sql` modules) and the helper
 # that runs it (`fastsql`). Each function answers one question for the service beside it,
 # which has checked the actor first; nothing else imports them (tested below).
-SQL_MODULES = ("fastsql", "adults_sql", "chronology_sql", "concerns_sql", "pupils_sql")
+SQL_MODULES = ("fastsql", "accounts_sql", "adults_sql", "chronology_sql", "concerns_sql", "pupils_sql")
 for _module in SQL_MODULES:
     for _name, _fn in vars(importlib.import_module(f"kiosk.services.{_module}")).items():
         if not _name.startswith("_") and inspect.isfunction(_fn) and _fn.__module__.endswith(_module):

@@ -84,6 +84,24 @@ def _find_session(spec):
     return s, o, held_on, label
 
 
+def _find_session_id(spec):
+    """`_find_session` with the session as its id, through registers_sql (one statement each
+    for the offer and the session, no query building) when named by offer, date and label."""
+    if isinstance(spec, Mapping):
+        spec = SessionSpec(spec.get("offer"), spec.get("held_on"), spec.get("label", ""))
+    if isinstance(spec, tuple) and not isinstance(spec, SessionSpec):
+        spec = SessionSpec(*spec)
+    if not isinstance(spec, SessionSpec) or isinstance(spec.offer, bool) or not isinstance(spec.offer, (int, str)):
+        s, o, held_on, label = _find_session(spec)
+        return (s.id if s is not None else None), o, held_on, label
+    o = registers_sql.offer_where("id" if isinstance(spec.offer, int) else "key", spec.offer)
+    if o is None:
+        offer_row(spec.offer)  # raises its ValidationError
+    held_on = as_date(spec.held_on, "session date")
+    label = clean(spec.label, "session label")
+    return registers_sql.session_id(o.id, held_on, label), o, held_on, label
+
+
 def _new_session(actor, o, held_on, label):
     from kiosk.models.early_help import EarlyHelpSession as S
 
@@ -173,37 +191,39 @@ def take_register(actor: Actor, session: int | SessionSpec | Mapping,
     why = clean(reason, "reason", multiline=True, max_length=NOTE_MAX)
     now = utcnow()
     with dbmod.write():
-        s, o, held_on, label = _find_session(session)
+        # Hand-written SQL (registers_sql, beside this module) for the reads and writes of
+        # every register; the rare correction of a register taken before stays on the ORM.
+        sid, o, held_on, label = _find_session_id(session)
         _check_session_date(held_on)
         if o.kind not in PUPIL_REGISTER_KINDS:
             raise ValidationError("offer", f"{o.name!r} records families: use the family register")
-        # Hand-written SQL (registers_sql, beside this module) for the reads and writes of
-        # every register; the rare correction of a register taken before stays on the ORM.
         found = registers_sql.existing_pupils(marks)
         missing = sorted(set(marks) - found)
         if missing:
             raise ValidationError("register", f"no pupil with id {missing[0]}")
         corrected = False
-        if s is None:
-            s = _new_session(actor, o, held_on, label)
+        if sid is None:
+            if o.retired_at is not None:
+                raise ValidationError("offer", f"{o.name!r} has been retired; no new sessions")
+            sid = registers_sql.new_session(o.id, held_on, label, uid, utcnow())
         else:
-            current = A.select(A.id).where((A.session == s.id) & A.superseded_at.is_null())
+            current = A.select(A.id).where((A.session == sid) & A.superseded_at.is_null())
             if current.exists():
                 if not why:
                     raise ValidationError("reason", "this register was already taken: say why it is being corrected")
-                A.update(superseded_at=now).where((A.session == s.id) & A.superseded_at.is_null()).execute()
+                A.update(superseded_at=now).where((A.session == sid) & A.superseded_at.is_null()).execute()
                 corrected = True
         enrolled = registers_sql.enrolled_ids(o.id, held_on)
         rows = [(pid, present, pid not in enrolled, note) for pid, (present, note) in sorted(marks.items())]
-        registers_sql.insert_marks(s.id, rows, uid, now)
-        registers_sql.mark_taken(s.id, uid, now)
+        registers_sql.insert_marks(sid, rows, uid, now)
+        registers_sql.mark_taken(sid, uid, now)
         present = sum(1 for p, _ in marks.values() if p)
         walk_ins = sum(1 for r in rows if r[2])
         audit.record(actor, "early_help.register_correct" if corrected else "early_help.register",
-                     "early_help_session", s.id,
+                     "early_help_session", sid,
                      {"present": present, "absent": len(marks) - present, "walk_ins": walk_ins,
                       **({"reason": why} if corrected else {})})
-    return RegisterResult(s.id, present, len(marks) - present, walk_ins, corrected)
+    return RegisterResult(sid, present, len(marks) - present, walk_ins, corrected)
 
 
 def _family_label(value: str, i: int) -> str:

@@ -46,3 +46,34 @@ def insert_marks(session_id: int, rows: list[tuple[int, bool, bool, str]], by: i
 def mark_taken(session_id: int, by: int, at: datetime) -> None:
     fastsql.run("UPDATE early_help_session SET register_taken_at = ?, register_taken_by_id = ? WHERE id = ?",
                 (fastsql.stamp(at), by, session_id))
+
+
+_SESSION = "SELECT id FROM early_help_session WHERE offer_id = ? AND held_on = ? AND label = ?"
+_NEW_SESSION = ("INSERT INTO early_help_session (offer_id, held_on, label, created_by_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?)")
+_offer_columns: str | None = None
+
+
+def offer_where(column: str, value):
+    """The offer whose `column` ("key" or "id") is `value`, or None (peewee's row conversion
+    through EarlyHelpOffer.raw, no query building)."""
+    global _offer_columns
+    from kiosk.models.early_help import EarlyHelpOffer as O
+
+    if _offer_columns is None:
+        _offer_columns = ", ".join(f.column_name for f in O._meta.sorted_fields)
+    found = list(O.raw(fastsql.prepared(f"SELECT {_offer_columns} FROM early_help_offer WHERE {column} = ?"), value))
+    return found[0] if found else None  # read to the end: no statement left open
+
+
+def session_id(offer_id: int, on: date, label: str) -> int | None:
+    row = fastsql.first(_SESSION, (offer_id, _day(on), label))
+    return row[0] if row else None
+
+
+def new_session(offer_id: int, on: date, label: str, by: int, at: datetime) -> int:
+    """A new session's id (the row EarlyHelpSession.create wrote)."""
+    params = (offer_id, _day(on), label, by, fastsql.stamp(at))
+    if dbmod.is_sqlite():
+        return dbmod.db.execute_sql(fastsql.prepared(_NEW_SESSION), params).lastrowid
+    return fastsql.first(_NEW_SESSION + " RETURNING id", params)[0]
