@@ -33,8 +33,11 @@ from kiosk.clock import utcnow
 from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.screens import registry
+from kiosk.widgets import textual_fixes
 
 log = logging.getLogger(__name__)
+
+textual_fixes.apply()  # a Textual cache that would keep 1,024 widgets' line caches for ever
 
 # Environment variables that change what Textual does (import a driver module, write
 # logs or screenshots, open a devtools connection, let ctrl+c raise SIGINT).

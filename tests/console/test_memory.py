@@ -52,6 +52,50 @@ async def test_a_closed_form_and_chart_are_freed(settings, database):
         assert screen_ref() is None
 
 
+class _Panels(Screen):
+    def compose(self):
+        from textual.widgets import Static
+
+        for n in range(3):
+            yield Static(f"panel {n}", classes="panel")
+
+
+async def test_a_closed_screens_line_caches_are_freed(settings, database):
+    """Textual's StylesCache.get_inner_outer is an lru_cache keyed on the StylesCache itself,
+    so it kept the line caches of the last 1,024 widgets drawn, long after their screens
+    had gone (kiosk/widgets/textual_fixes.py)."""
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Panels()
+        await app.push_screen(screen)
+        await settle(pilot)
+        caches = [weakref.ref(w._styles_cache) for w in screen.query(".panel")]
+        assert caches
+        del screen
+        app.pop_screen()
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            gc.collect()
+            if all(ref() is None for ref in caches):
+                break
+        assert [ref() for ref in caches if ref() is not None] == []
+
+
+def test_the_textual_fix_gives_the_same_colours():
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    from kiosk.widgets import textual_fixes
+
+    textual_fixes.apply()
+    assert textual_fixes.apply() is False  # applied once, on import of the app
+    a, b = Color(10, 20, 30), Color(200, 100, 50, 0.5)
+    inner, outer = StylesCache().get_inner_outer(a, b)
+    assert inner.background == a + b and outer.background == a
+
+
 async def test_the_app_keeps_watchers_of_widgets_still_shown(settings, database):
     app = console_app(settings)
     async with app.run_test(size=(80, 24)) as pilot:
