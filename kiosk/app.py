@@ -426,7 +426,8 @@ class KioskApp(App, inherit_bindings=False):
             return
         for d in pending:
             self._autosaved[d[1]] = d[3]
-        self.run_worker(lambda: self._autosave(actor, pending), thread=True, group="autosave",
+        work = textual_fixes.forgetting_worker(lambda: self._autosave(actor, pending))
+        self.run_worker(work, thread=True, group="autosave",
                         exit_on_error=False)
 
     def _autosave(self, actor, pending) -> None:

@@ -9,6 +9,9 @@ strips, ~49,000 FIFOCaches: tens of MiB held for ever. The colours it computes d
 the two colours alone, so the same cache keyed on them alone gives the same answers and
 holds no widget.
 
+`forgetting_worker()` wraps the work of a thread worker so that the pool thread it ran on
+does not keep the Worker (and its screen) afterwards.
+
 `apply()` is idempotent and leaves Textual alone when the method is not the one above
 (a later Textual that fixed it).
 """
@@ -17,6 +20,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
 def apply() -> bool:
@@ -41,3 +47,23 @@ def apply() -> bool:
     StylesCache.get_inner_outer = get_inner_outer
     method.cache_clear()
     return True
+
+
+def forgetting_worker(work: Callable[[], T]) -> Callable[[], T]:
+    """`work` for `run_worker(..., thread=True)`, made to let go of its Worker when done.
+
+    Textual runs a thread worker on asyncio's default executor and first sets its
+    `active_worker` context variable in the pool thread's own context, which is never reset:
+    each pool thread (up to six here) kept the last Worker it ran, and through it that
+    worker's screen with everything on it, until its next job, which may never come."""
+
+    @functools.wraps(work)
+    def run() -> T:
+        from textual.worker import active_worker
+
+        try:
+            return work()
+        finally:
+            active_worker.set(None)  # type: ignore[arg-type]
+
+    return run

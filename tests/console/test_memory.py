@@ -13,6 +13,8 @@ import weakref
 
 from textual.screen import Screen
 
+from kiosk.widgets.service import ServiceCaller
+
 from tests.console.helpers import console_app, settle
 
 
@@ -81,6 +83,40 @@ async def test_a_closed_screens_line_caches_are_freed(settings, database):
             if all(ref() is None for ref in caches):
                 break
         assert [ref() for ref in caches if ref() is not None] == []
+
+
+class _Caller(ServiceCaller, Screen):
+    def compose(self):
+        from textual.widgets import Static
+
+        yield Static("a screen that reads something", id="text")
+
+    def on_mount(self) -> None:
+        self.answers = []
+        self.run_service(lambda: "an answer", then=self.answers.append)
+
+
+async def test_a_closed_screen_is_not_kept_by_the_thread_its_worker_ran_on(settings, database):
+    """Textual sets its `active_worker` context variable in the executor thread's own
+    context and never resets it: the pool thread kept the Worker, and through it the screen,
+    until its next job (kiosk.widgets.textual_fixes.forgetting_worker)."""
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Caller()
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.answers == ["an answer"]
+        screen_ref = weakref.ref(screen)
+        del screen
+        app.pop_screen()
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            gc.collect()
+            if screen_ref() is None:
+                break
+        assert screen_ref() is None, [type(r).__name__ for r in gc.get_referrers(screen_ref())]
 
 
 def test_the_textual_fix_gives_the_same_colours():
