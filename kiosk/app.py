@@ -36,9 +36,12 @@ from kiosk.clock import utcnow
 from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.screens import registry
+from kiosk.widgets import textual_fixes
 from kiosk.widgets.typed import is_priority_key, keys_sent_handled
 
 log = logging.getLogger(__name__)
+
+textual_fixes.apply()  # a Textual cache that would keep 1,024 widgets' line caches for ever
 
 # Environment variables that change what Textual does (import a driver module, write
 # logs or screenshots, open a devtools connection, let ctrl+c raise SIGINT).
@@ -531,7 +534,8 @@ class KioskApp(App, inherit_bindings=False):
             return
         for d in pending:
             self._autosaved[d[1]] = d[3]
-        self.run_worker(lambda: self._autosave(actor, pending), thread=True, group="autosave",
+        work = textual_fixes.forgetting_worker(lambda: self._autosave(actor, pending))
+        self.run_worker(work, thread=True, group="autosave",
                         exit_on_error=False)
 
     def _autosave(self, actor, pending) -> None:

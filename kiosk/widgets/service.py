@@ -16,6 +16,7 @@ from typing import Any, Callable
 from textual.worker import Worker, get_current_worker
 
 from kiosk.errors import KioskError, SessionEnded, ValidationError
+from kiosk.widgets.textual_fixes import forgetting_worker
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class ServiceCaller:
                 app.call_from_thread(self._service_done, then, result)
 
         node = app if detach else self
-        return node.run_worker(call, thread=True, group=group,  # type: ignore[attr-defined]
+        return node.run_worker(forgetting_worker(call), thread=True, group=group,  # type: ignore[attr-defined]
                                exclusive=exclusive, exit_on_error=False)
 
     def _service_done(self, then: Callable[[Any], None], result: Any) -> None:

@@ -13,6 +13,8 @@ import weakref
 
 from textual.screen import Screen
 
+from kiosk.widgets.service import ServiceCaller
+
 from tests.console.helpers import console_app, settle
 
 
@@ -50,6 +52,84 @@ async def test_a_closed_form_and_chart_are_freed(settings, database):
         assert area() is None, gc.get_referrers(area())
         assert chart() is None, gc.get_referrers(chart())
         assert screen_ref() is None
+
+
+class _Panels(Screen):
+    def compose(self):
+        from textual.widgets import Static
+
+        for n in range(3):
+            yield Static(f"panel {n}", classes="panel")
+
+
+async def test_a_closed_screens_line_caches_are_freed(settings, database):
+    """Textual's StylesCache.get_inner_outer is an lru_cache keyed on the StylesCache itself,
+    so it kept the line caches of the last 1,024 widgets drawn, long after their screens
+    had gone (kiosk/widgets/textual_fixes.py)."""
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Panels()
+        await app.push_screen(screen)
+        await settle(pilot)
+        caches = [weakref.ref(w._styles_cache) for w in screen.query(".panel")]
+        assert caches
+        del screen
+        app.pop_screen()
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            gc.collect()
+            if all(ref() is None for ref in caches):
+                break
+        assert [ref() for ref in caches if ref() is not None] == []
+
+
+class _Caller(ServiceCaller, Screen):
+    def compose(self):
+        from textual.widgets import Static
+
+        yield Static("a screen that reads something", id="text")
+
+    def on_mount(self) -> None:
+        self.answers = []
+        self.run_service(lambda: "an answer", then=self.answers.append)
+
+
+async def test_a_closed_screen_is_not_kept_by_the_thread_its_worker_ran_on(settings, database):
+    """Textual sets its `active_worker` context variable in the executor thread's own
+    context and never resets it: the pool thread kept the Worker, and through it the screen,
+    until its next job (kiosk.widgets.textual_fixes.forgetting_worker)."""
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = _Caller()
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert screen.answers == ["an answer"]
+        screen_ref = weakref.ref(screen)
+        del screen
+        app.pop_screen()
+        await settle(pilot)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            gc.collect()
+            if screen_ref() is None:
+                break
+        assert screen_ref() is None, [type(r).__name__ for r in gc.get_referrers(screen_ref())]
+
+
+def test_the_textual_fix_gives_the_same_colours():
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    from kiosk.widgets import textual_fixes
+
+    textual_fixes.apply()
+    assert textual_fixes.apply() is False  # applied once, on import of the app
+    a, b = Color(10, 20, 30), Color(200, 100, 50, 0.5)
+    inner, outer = StylesCache().get_inner_outer(a, b)
+    assert inner.background == a + b and outer.background == a
 
 
 async def test_the_app_keeps_watchers_of_widgets_still_shown(settings, database):
