@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.models import Draft
 from kiosk.screens.session.home import HomeScreen
 from kiosk.screens.session.login import LoginScreen
@@ -36,7 +38,8 @@ async def test_ctrl_s_in_a_dialog_saves_every_key_typed_before_it(settings, make
         assert got == [NOTE]
 
 
-async def test_the_hide_key_keeps_every_key_typed_before_it_in_the_draft(settings, make_user):
+@pytest.mark.parametrize("key", ["f12", "ctrl+q"], ids=["hide", "log-out"])
+async def test_the_hide_and_log_out_keys_keep_every_key_typed_before_them_in_the_draft(settings, make_user, key):
     make_user("alice", "staff")
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
@@ -45,23 +48,9 @@ async def test_the_hide_key_keeps_every_key_typed_before_it_in_the_draft(setting
         await app.push_screen(NoteForm())
         app.screen.query_one("#note").focus()
         await settle(pilot)
-        burst(app, *typed(NOTE), "f12")
+        burst(app, *typed(NOTE), key)
         await wait_until(pilot, lambda: app.actor is None)
         assert isinstance(app.screen, LoginScreen)
-        assert json.loads(Draft.get().payload)["state"] == {"note": NOTE}
-
-
-async def test_the_log_out_key_keeps_every_key_typed_before_it_in_the_draft(settings, make_user):
-    make_user("alice", "staff")
-    app = console_app(settings)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await login(pilot, "alice")
-        await app.push_screen(NoteForm())
-        app.screen.query_one("#note").focus()
-        await settle(pilot)
-        burst(app, *typed(NOTE), "ctrl+q")
-        await wait_until(pilot, lambda: app.actor is None)
         assert json.loads(Draft.get().payload)["state"] == {"note": NOTE}
 
 
