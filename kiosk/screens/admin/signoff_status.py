@@ -10,6 +10,9 @@ from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
 
 
+UNSIGNED_COLUMNS = ("Username", "Name", "Roles", "Last signed")
+
+
 class SignoffStatusScreen(KioskScreen):
     SCREEN_TITLE = "Procedures not signed"
     AUTO_FOCUS = "#unsigned"
@@ -22,18 +25,22 @@ class SignoffStatusScreen(KioskScreen):
     def on_mount(self) -> None:
         from kiosk.services import signoff
 
-        table = self.query_one("#unsigned", DataTable)
-        table.add_columns("Username", "Name", "Roles", "Last signed")
         self.run_service(signoff.unsigned_users, self.app.actor, self.app.profile, then=self._show)
 
     def _show(self, rows) -> None:
-        table = self.query_one("#unsigned", DataTable)
+        from kiosk.widgets.fit import fill_table
+
         version = self.app.profile.procedures_version
         summary = (f"Everyone has signed version {version}." if not rows else
                    f"{len(rows)} active account(s) have not signed version {version}.")
         self.query_one("#signoff-summary", Static).update(Content(summary))
+        cells = []
         for row in rows:
             last = (f"v{row.last_version} {fmt_local(row.last_signed_at)}"
                     if row.last_version else "never")
-            table.add_row(Text(row.username), Text(row.full_name), Text(", ".join(row.roles)),
-                          Text(last))
+            cells.append((Text(row.username), Text(row.full_name), Text(", ".join(row.roles)),
+                          Text(last)))
+        # Columns fitted to the rows here, not left to the table's auto widths: those are
+        # measured when the table next goes idle, and a run in CI showed the name column
+        # still at its header's width ("Late" for "Late Signer") ten seconds later.
+        fill_table(self.query_one("#unsigned", DataTable), UNSIGNED_COLUMNS, cells)
