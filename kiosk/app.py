@@ -183,6 +183,9 @@ class KioskApp(App, inherit_bindings=False):
         # terminal with its text in the background's colour).
         self.add_mode(self.DEFAULT_MODE, self._login_screen)
         self._locking = False
+        # Keys sent before the login screen of a lock was shown (typed after the hide or
+        # log-out key in the same burst) are dropped, not typed there: see lock_session.
+        self._dropping_keys = False
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
         self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
@@ -347,6 +350,8 @@ class KioskApp(App, inherit_bindings=False):
             self._activity += 1
         if isinstance(event, (events.Key, events.MouseDown, events.Paste)) and not event.is_forwarded:
             screen = self.screen_stack[-1] if self.screen_stack else None
+            if self._dropping_keys and isinstance(event, (events.Key, events.Paste)):
+                return  # sent before the lock's login screen showed (see lock_session)
             if getattr(screen, "asleep", False):
                 # A console locked while nobody used it is woken by a key (or a click): that
                 # key is not typed into the login screen's field.
@@ -567,10 +572,20 @@ class KioskApp(App, inherit_bindings=False):
             # After an idle lock the next person's first key only wakes the console.
             asleep = actor is not None and reason == "idle_lock"
             await self._fresh_stack(self._login_screen(notice, asleep=asleep))
+            # The keys typed after the hide or log-out key in the same burst (and any typed
+            # while the session closed) wait in the app's queue and would land in the new
+            # login screen's username field: text from a private form on the locked screen.
+            # They are dropped until this callback, queued behind them, runs; a key sent
+            # after it (someone starting to type at the login screen) is typed as usual.
+            self._dropping_keys = True
+            self.call_later(self._stop_dropping_keys)
             # Once the session's screens are gone, hand back the memory they used.
             self.set_timer(1.0, self._release_session_memory, name="release memory")
         finally:
             self._locking = False
+
+    def _stop_dropping_keys(self) -> None:
+        self._dropping_keys = False
 
     def _release_session_memory(self) -> None:
         from kiosk import memory

@@ -1,7 +1,8 @@
 """Keys that arrive in a burst (a fast typist, a paste typed as keys, SSH latency) land as
 typed (kiosk/widgets/typed.py): a save, hide or log-out key acts on every key typed before
 it; a Tab moves on before the keys after it; the key that wakes a console locked while
-idle is not typed. `burst` sends every key before the app handles any."""
+idle is not typed; keys typed after the hide or log-out key in the same burst are
+dropped, not typed at the login screen. `burst` sends every key before the app handles any."""
 
 from __future__ import annotations
 
@@ -158,3 +159,30 @@ async def test_enter_moves_on_in_a_dialog_in_a_burst(settings, make_user):
         burst(app, *typed("Amara"), "enter", *typed("Abbott"), "ctrl+s")
         await wait_until(pilot, lambda: got)
         assert got == [{"first": "Amara", "last": "Abbott"}]
+
+
+@pytest.mark.parametrize("key", ["f12", "ctrl+q"], ids=["hide", "log-out"])
+async def test_keys_typed_after_the_hide_or_log_out_key_in_the_same_burst_are_dropped(settings, make_user,
+                                                                                       key):
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await login(pilot, "alice")
+        await app.push_screen(NoteForm())
+        app.screen.query_one("#note").focus()
+        await settle(pilot)
+        burst(app, *typed("Bruise"), key, *typed(" on the left arm"))
+        await wait_until(pilot, lambda: app.actor is None)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, LoginScreen)
+        # Nothing typed after the key shows on the locked screen, nor went into the draft.
+        assert screen.query_one("#username").value == ""
+        assert screen.query_one("#password").value == ""
+        assert json.loads(Draft.get().payload)["state"] == {"note": "Bruise"}
+        # The next person types at once, in one burst or not.
+        await pilot.press("b")
+        burst(app, *typed("ob"))
+        await settle(pilot)
+        assert screen.query_one("#username").value == "bob"
