@@ -51,3 +51,18 @@ async def test_a_tab_in_the_burst_moves_on_before_the_words_after_it(settings, s
         assert isinstance(app.screen, ConcernRecordedScreen), screen_text(app)
         result = app.screen.result
         assert (result.description, result.why_concern) == (DESCRIPTION, WHY)
+
+
+async def test_enter_between_date_time_and_place_moves_on_before_the_keys_after_it(settings, school):
+    app = console_app(settings)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await _form_up_to_the_description(pilot)
+        for box in ("#date", "#time", "#where"):
+            screen.query_one(box).value = ""
+        screen.query_one("#date").focus()
+        await settle(pilot)
+        burst(app, *typed("01/12/2026"), "enter", *typed("09:40"), "enter", *typed("Gate"), "enter")
+        await settle(pilot)
+        values = {box: screen.query_one(f"#{box}").value for box in ("date", "time", "where")}
+        assert values == {"date": "01/12/2026", "time": "09:40", "where": "Gate"}
+        assert app.focused is screen.query_one("#source")

@@ -194,13 +194,15 @@ class RecordConcernScreen(FormScreen):
         yield Horizontal(id="sibling-offer")
         with Horizontal(classes="row", id="when-row"):
             yield Label(Content("When"), classes="side-label", id="label-when")
+            # One-line fields where Enter can mean nothing else: Enter moves to the next field
+            # at once (kiosk/widgets/typed.py), so keys typed after it in a burst land there.
             yield SafeInput(fmt_date(today()), id="date", max_length=10, compact=True,
-                            tooltip="Date, DD/MM/YYYY")
-            yield SafeInput(self.default_time, id="time", max_length=5,
+                            tooltip="Date, DD/MM/YYYY", next_on_enter=True)
+            yield SafeInput(self.default_time, id="time", max_length=5, next_on_enter=True,
                             placeholder="HH:MM", compact=True, tooltip="Time, HH:MM, if known")
             yield Label(Content("Where "), classes="field-label")
             yield SafeInput(id="where", max_length=200, placeholder="e.g. playground",
-                            compact=True)
+                            compact=True, next_on_enter=True)
         with Horizontal(classes="row"):
             yield Label(Content("From"), classes="side-label", id="label-source")
             yield Select([(Text(label), key) for key, label in SOURCES.items()],
@@ -493,19 +495,13 @@ class RecordConcernScreen(FormScreen):
             target.scroll_visible(animate=False, immediate=True)
 
     # --- moving on with Enter -----------------------------------------------------------
-
-    # A one-line field where Enter can mean nothing else: Enter moves to the next field.
-    ENTER_NEXT = {"date": "#time", "time": "#where", "where": "#source"}
+    # Date, time and where move on with Enter themselves (next_on_enter, see compose_form).
 
     @on(SafeInput.Submitted)
     def _enter_moves_on(self, event: SafeInput.Submitted) -> None:
-        wid = event.input.id or ""
-        if wid == "injury-text":
+        if event.input.id == "injury-text":
             event.stop()
             self._add_injury()
-        elif wid in self.ENTER_NEXT:
-            event.stop()
-            self.query_one(self.ENTER_NEXT[wid]).focus()
 
     @on(TypeAheadTicks.Done, "#categories")
     def _categories_done(self, event: TypeAheadTicks.Done) -> None:
