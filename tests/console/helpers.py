@@ -231,3 +231,50 @@ def enrol_authenticator(actor) -> str:
     two_factor.confirm_enrolment(actor, started.id,
                                  pyotp.TOTP(started.secret).generate_otp(two_factor.current_step() - 1))
     return started.secret
+
+
+class CellsOnArrival:
+    """Every table of a screen or dialog looked at right after a service's result is shown
+    (`then`), before the table next goes idle: Textual measures an auto-width column only
+    then, and until then it shows the header's width ("Late" for "Late Signer"), for as
+    long as a busy machine takes. `cut` lists each cell shown cut at that moment; `shown`
+    names the tables ("Screen#table") that had rows.
+
+        cells = CellsOnArrival(monkeypatch)
+        ... open screens ...
+        assert not cells.cut
+    """
+
+    def __init__(self, monkeypatch) -> None:
+        from kiosk.widgets.service import ServiceCaller
+
+        self.cut: list[str] = []
+        self.shown: set[str] = set()
+        original = ServiceCaller._service_done
+        watcher = self
+
+        def done(caller, then, result) -> None:
+            original(caller, then, result)
+            if caller.is_attached:
+                watcher.look_at(caller)
+
+        monkeypatch.setattr(ServiceCaller, "_service_done", done)
+
+    def look_at(self, node) -> None:
+        from rich.text import Text
+        from textual.widgets import DataTable
+
+        for table in node.query(DataTable):
+            where = f"{type(table.screen).__name__}#{table.id}"
+            console = table.app.console
+            for row_key, row in table.rows.items():
+                self.shown.add(where)
+                for column, cell in zip(table.ordered_columns, table.get_row(row_key)):
+                    text = cell if isinstance(cell, Text) else Text(str(cell))
+                    if not text.plain:
+                        continue
+                    width = column.content_width if column.auto_width else column.width
+                    lines = len(text.wrap(console, width)) if width > 0 else None
+                    if lines is None or lines > row.height:
+                        self.cut.append(f"{where} column {str(column.label)!r}: {text.plain!r} "
+                                        f"in {row.height} line(s) of {width}")

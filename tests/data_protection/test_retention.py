@@ -147,11 +147,14 @@ def test_adults_queue_for_the_headteacher(database, make_user, admin, fake_clock
     del alleg
 
 
-async def test_console_journey_propose_then_a_second_person_confirms(settings, make_user, admin, fake_clock):
+async def test_console_journey_propose_then_a_second_person_confirms(settings, make_user, admin, fake_clock,
+                                                                    monkeypatch):
     """At a fake date the DSL proposes a removal in the console; the deputy confirms it."""
     from kiosk.models.concerns import Concern
     from kiosk.services import concerns, pupils
-    from tests.console.helpers import console_app, login, settle, type_into, wait_until
+    from tests.console.helpers import CellsOnArrival, console_app, login, settle, type_into, wait_until
+
+    cells = CellsOnArrival(monkeypatch)  # the queue's cells whole as its rows land
 
     teacher = make_user("tess", "staff")
     kid = pupils.add_pupil(admin, first_name="Amara", last_name="Abbott", date_of_birth=date(2015, 3, 4),
@@ -196,6 +199,7 @@ async def test_console_journey_propose_then_a_second_person_confirms(settings, m
         await wait_until(pilot, lambda: isinstance(app.screen, RetentionScreen))
         assert Concern.get_or_none(Concern.id == r.id) is None
         assert app.screen.query_one("#retention").row_count == 0
+    assert "RetentionScreen#retention" in cells.shown and not cells.cut, cells.cut
 
 
 def test_early_help_records_come_up_at_25_and_are_removed_whole(school):

@@ -15,8 +15,11 @@ from textual.widgets import DataTable, Static
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.dialogs import ConfirmDialog, Field, FieldsDialog
+from kiosk.widgets.fit import fill_table
 
 __all__ = ["ConfirmDialog", "RetentionScreen"]
+
+COLUMNS = ("Record", "What", "Due", "Decision")
 
 
 def reason_dialog(prompt: str, submit) -> FieldsDialog:
@@ -41,7 +44,6 @@ class RetentionScreen(KioskScreen):
         yield DataTable(id="retention", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#retention", DataTable).add_columns("Record", "What", "Due", "Decision")
         self.reload()
 
     def _rules(self):
@@ -56,12 +58,14 @@ class RetentionScreen(KioskScreen):
 
     def _show(self, q, keep_row: int) -> None:
         table = self.query_one("#retention", DataTable)
-        table.clear()
         self.items = list(q.items)
-        for i in self.items:
-            decision = f"proposed by {i.proposal.by}" if i.proposal else "to review"
-            table.add_row(Text(i.ref), Text(i.summary), Text(i.due.strftime("%d %b %Y")), Text(decision),
-                          key=f"{i.record_type}:{i.record_id}")
+        # Columns fitted to the rows as they arrive: an auto-width column is measured only
+        # when the table next goes idle, and until then shows its header's width.
+        fill_table(table, COLUMNS,
+                   [(Text(i.ref), Text(i.summary), Text(i.due.strftime("%d %b %Y")),
+                     Text(f"proposed by {i.proposal.by}" if i.proposal else "to review"))
+                    for i in self.items],
+                   [f"{i.record_type}:{i.record_id}" for i in self.items], keep=(0, 2))
         held = f" {q.held} more on legal hold (never removed)." if q.held else ""
         intro = (f"{len(self.items)} due for review.{held} Removal: a reason, then a second person confirms."
                  if self.items else f"No records are due for review.{held}")

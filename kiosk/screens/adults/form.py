@@ -26,6 +26,7 @@ from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.services import adults
 from kiosk.services.adults import AdultConcernInput
 from kiosk.widgets.dialogs import ConfirmDialog, NoticeDialog
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
 from kiosk.widgets.rules_pane import RulesPane
 from kiosk.widgets.ticks import TickBox
@@ -80,17 +81,16 @@ class MyAdultReportsScreen(KioskScreen):
         yield Static(Content("Concerns about adults you have raised. You see that each was "
                              "received and by whom; what happens next is confidential."),
                      classes="screen-intro")
-        table = DataTable(id="my-reports", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Ref", "Raised", "Received by")
-        yield table
+        yield DataTable(id="my-reports", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.run_service(adults.my_reports, self.app.actor, then=self._show)
 
     def _show(self, rows) -> None:
-        table = self.query_one(DataTable)
-        for r in rows:
-            table.add_row(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by))
+        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
+        fill_table(self.query_one(DataTable), ("Ref", "Raised", "Received by"),
+                   [(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by)) for r in rows],
+                   keep=(0, 1))
         if not rows:
             self.query_one(".screen-intro", Static).update(
                 Content("You have not raised any concerns about adults."))

@@ -34,9 +34,8 @@ class MyConcernsScreen(KioskScreen):
         yield Static(Content("Concerns you recorded, newest first. You see their status; "
                              "the DSL team's work on them is confidential."),
                      classes="screen-intro", id="my-intro")
-        table = DataTable(id="my-concerns", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        # Columns are made with the rows (_show), fitted to them.
+        yield DataTable(id="my-concerns", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.action_reload()

@@ -19,6 +19,7 @@ from kiosk.clock import fmt_local
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.early_help.cases import TextDialog, ListScreen
 from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
 
@@ -166,7 +167,8 @@ class OfferScreen(ListScreen):
         super().__init__()
         self.rows: dict[str, eh.OfferView] = {}
 
-    COLUMNS = (("Offer", 36), ("Kind", 15), ("How often", 11), ("", None))
+    # The header until the offers arrive; then the columns are fitted to them (_show).
+    COLUMNS = (("Offer", 36), ("Kind", 15), ("How often", 11), ("", 7))
     RELOAD_ON_RESUME = False
 
     def fetch(self):
@@ -177,13 +179,13 @@ class OfferScreen(ListScreen):
         self.query_one("#intro", Static).update(Content(
             "From the school profile, plus any the school adds. Retired offers keep their history. "
             "Enter: history."))
-        t = self.table
-        t.clear()
-        self.rows = {}
-        for o in offers:
-            t.add_row(Text(o.name), Text(o.kind_name), Text(o.frequency.replace("_", " ")),
-                      Text("" if o.active else "retired", style="dim"), key=str(o.id))
-            self.rows[str(o.id)] = o
+        self.rows = {str(o.id): o for o in offers}
+        # Fitted to the rows as they arrive: a long offer's name wraps instead of being cut,
+        # and no column waits for the table's idle to be measured ("retired" under "").
+        fill_table(self.table, [label for label, _ in self.COLUMNS],
+                   [(Text(o.name), Text(o.kind_name), Text(o.frequency.replace("_", " ")),
+                     Text("" if o.active else "retired", style="dim")) for o in offers],
+                   list(self.rows), keep=(3,))
         self.keep_cursor(key)
 
     def current(self) -> eh.OfferView | None:

@@ -23,6 +23,7 @@ from kiosk.clock import today
 from kiosk.errors import KioskError
 from kiosk.screens.base import FormScreen, KioskScreen
 from kiosk.widgets.dialogs import Field, FieldsDialog, confirm_leave
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.pupil_search import PupilSearchDialog
 from kiosk.services import early_help as eh
 from kiosk.widgets.inputs import SafeInput
@@ -338,10 +339,7 @@ class FamilyRegisterScreen(KioskScreen):
     def on_mount(self) -> None:
         self.query_one("#fam-title", Static).update(Content.assemble(
             (self.offer.name, "bold"), f"  {self.held_on:%A %d %B %Y}", (f"  {self.label}" if self.label else "", "italic")))
-        table = self.query_one("#families", DataTable)
-        table.add_column("Family", width=30)
-        table.add_column("Adults", width=6)
-        table.add_column("Note")
+        self.redraw()
         self.run_service(eh.family_register, self.actor, self.spec(), then=self._show_found)
 
     def _show_found(self, found) -> None:
@@ -352,10 +350,11 @@ class FamilyRegisterScreen(KioskScreen):
         self.redraw()
 
     def redraw(self) -> None:
-        table = self.query_one("#families", DataTable)
-        table.clear()
-        for fam in self.families:
-            table.add_row(Text(fam.family), Text(str(fam.adults)), Text(fam.note))
+        # Columns fitted to the rows each time: an auto-width note column is measured only
+        # when the table next goes idle, and until then shows its header's width.
+        fill_table(self.query_one("#families", DataTable), ("Family", "Adults", "Note"),
+                   [(Text(fam.family), Text(str(fam.adults)), Text(fam.note)) for fam in self.families],
+                   keep=(1,))
 
     def action_add_family(self) -> None:
         def done(values) -> None:

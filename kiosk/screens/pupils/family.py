@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from kiosk.screens.base import KioskScreen
 from kiosk.services import families, pupils
 from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.pupil_search import PupilSearchDialog
 
 
@@ -35,9 +36,7 @@ class PupilFamilyScreen(KioskScreen):
 
     def compose_body(self):
         yield Static(Content(""), id="family-head")
-        table = DataTable(id="siblings", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Sibling", "Year", "Open concerns", "Linked by")
-        yield table
+        yield DataTable(id="siblings", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.run_service(pupils.pupil_summary, self.actor, self.pupil_id, then=self._show_head)
@@ -60,12 +59,12 @@ class PupilFamilyScreen(KioskScreen):
     def _show(self, loaded) -> None:
         sibs, counts = loaded
         self.rows = sibs
-        table = self.query_one(DataTable)
-        table.clear()
-        for s in sibs:
-            table.add_row(Text(s.name + ("" if s.on_roll else " (not on roll)")), Text(str(s.year_group)),
-                          Text(str(counts.get(s.pupil_id, 0))),
-                          Text("import" if s.source == "import" else "DSL team"), key=str(s.pupil_id))
+        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
+        fill_table(self.query_one(DataTable), ("Sibling", "Year", "Open concerns", "Linked by"),
+                   [(Text(s.name + ("" if s.on_roll else " (not on roll)")), Text(str(s.year_group)),
+                     Text(str(counts.get(s.pupil_id, 0))),
+                     Text("import" if s.source == "import" else "DSL team")) for s in sibs],
+                   [str(s.pupil_id) for s in sibs])
 
     def _saved(self, saved) -> None:
         if saved:

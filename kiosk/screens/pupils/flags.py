@@ -13,6 +13,9 @@ from kiosk.clock import today
 from kiosk.screens.base import KioskScreen
 from kiosk.services import pupils
 from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.fit import fill_table
+
+COLUMNS = ("Flag", "", "Since", "Reason")
 
 
 class PupilFlagsScreen(KioskScreen):
@@ -35,9 +38,7 @@ class PupilFlagsScreen(KioskScreen):
 
     def compose_body(self):
         yield Static(Content(""), id="flags-head")
-        table = DataTable(id="flags", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Flag", "", "Since", "Reason")
-        yield table
+        yield DataTable(id="flags", cursor_type="row", zebra_stripes=True)
         yield Static(Content(""), id="flag-detail")
 
     def on_mount(self) -> None:
@@ -57,11 +58,12 @@ class PupilFlagsScreen(KioskScreen):
         self.states = list(states)
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        for s in self.states:
-            table.add_row(Text(s.label, style="bold" if s.set else ""), Text("SET" if s.set else "-"),
-                          Text(f"{s.since:%d/%m/%Y}" if s.since else ""),
-                          Text(" ".join(s.reason.split())[:40]), key=s.key)
+        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
+        fill_table(table, COLUMNS,
+                   [(Text(s.label, style="bold" if s.set else ""), Text("SET" if s.set else "-"),
+                     Text(f"{s.since:%d/%m/%Y}" if s.since else ""),
+                     Text(" ".join(s.reason.split())[:40])) for s in self.states],
+                   [s.key for s in self.states], keep=(1, 2))
         if self.states:
             table.move_cursor(row=min(max(row, 0), len(self.states) - 1))
             self._detail(table.cursor_row)

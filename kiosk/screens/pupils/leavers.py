@@ -19,6 +19,7 @@ from kiosk.clock import today
 from kiosk.screens.base import KioskScreen
 from kiosk.services import pupils
 from kiosk.widgets.dialogs import Field, FieldsDialog
+from kiosk.widgets.fit import fill_table
 from kiosk.widgets.pupil_search import PupilSearchDialog
 
 
@@ -34,9 +35,7 @@ class LeaversScreen(KioskScreen):
         yield Static(Content("Pupils who left with a concern or early-help record. Send the child "
                              "protection file separately from the main file, securely, and get "
                              "confirmation of receipt. Enter opens the chronology; m there starts the transfer."), classes="screen-intro")
-        table = DataTable(id="leavers", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Pupil", "Year", "Left", "Send by")
-        yield table
+        yield DataTable(id="leavers", cursor_type="row", zebra_stripes=True)
 
     rows: list = []
 
@@ -49,13 +48,15 @@ class LeaversScreen(KioskScreen):
 
     def _show(self, rows) -> None:
         self.rows = list(rows)
-        table = self.query_one(DataTable)
-        table.clear()
+        cells = []
         for r in self.rows:
             late = r.transfer_due < today()
-            table.add_row(Text(r.name), Text(str(r.year_group)), Text(f"{r.left_on:%d/%m/%Y}"),
+            cells.append((Text(r.name), Text(str(r.year_group)), Text(f"{r.left_on:%d/%m/%Y}"),
                           Text(f"{r.transfer_due:%d/%m/%Y}" + (" OVERDUE" if late else ""),
-                               style="bold red" if late else ""), key=str(r.pupil_id))
+                               style="bold red" if late else "")))
+        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
+        fill_table(self.query_one(DataTable), ("Pupil", "Year", "Left", "Send by"), cells,
+                   [str(r.pupil_id) for r in self.rows], keep=(2, 3))
         if not self.rows:
             self.query_one(".screen-intro", Static).update(Content("No leaver has a child protection file to transfer."))
 
@@ -102,9 +103,7 @@ class NotOnRollScreen(KioskScreen):
         yield Static(Content("Children recorded on a concern who are not on the school's roll. "
                              "When one joins, m (or Enter) matches them to the pupil: their concerns "
                              "move to the pupil's chronology."), classes="screen-intro")
-        table = DataTable(id="not-on-roll", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Child", "Born", "Concerns", "May be")
-        yield table
+        yield DataTable(id="not-on-roll", cursor_type="row", zebra_stripes=True)
         yield Static(Content(""), id="nor-detail")
 
     def on_mount(self) -> None:
@@ -118,12 +117,12 @@ class NotOnRollScreen(KioskScreen):
 
     def _show(self, rows) -> None:
         self.rows = list(rows)
-        table = self.query_one(DataTable)
-        table.clear()
-        for r in self.rows:
-            maybe = ", ".join(f"{m.name} Y{m.year_group}" for m in r.maybe[:2])
-            table.add_row(Text(r.name), Text(f"{r.date_of_birth:%d/%m/%Y}"), Text(str(r.concerns)),
-                          Text(maybe), key=str(r.pupil_id))
+        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
+        fill_table(self.query_one(DataTable), ("Child", "Born", "Concerns", "May be"),
+                   [(Text(r.name), Text(f"{r.date_of_birth:%d/%m/%Y}"), Text(str(r.concerns)),
+                     Text(", ".join(f"{m.name} Y{m.year_group}" for m in r.maybe[:2])))
+                    for r in self.rows],
+                   [str(r.pupil_id) for r in self.rows], keep=(1,))
         self._detail(0)
 
     def _detail(self, index: int) -> None:

@@ -56,12 +56,9 @@ class TransfersScreen(KioskScreen):
     def compose_body(self):
         yield Static(Content("KCSIE: send within 5 school days of the move, separately from the main "
                              "file, securely; obtain confirmation of receipt."), classes="screen-intro")
-        table = DataTable(id="transfers", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*OUT_COLUMNS)
-        yield table
-        inc = DataTable(id="incoming", cursor_type="row", zebra_stripes=True)
-        inc.add_columns(*IN_COLUMNS)
-        yield inc
+        # Columns are made with the rows (_show), fitted to them.
+        yield DataTable(id="transfers", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="incoming", cursor_type="row", zebra_stripes=True)
         yield Static(Content(""), id="transfer-detail")
 
     def on_mount(self) -> None:
