@@ -13,7 +13,8 @@ from kiosk.screens.help.procedures import ProceduresScreen
 from kiosk.screens.session.signoff import SignoffScreen
 from kiosk.screens.admin.signoff_status import SignoffStatusScreen
 from kiosk.services import signoff
-from tests.console.helpers import console_app, login, screen_text, settle, submit_login, wait_until
+from tests.console.helpers import (CellsOnArrival, console_app, login, screen_text, settle, submit_login,
+                                   wait_until)
 
 SIZE = (80, 24)
 
@@ -115,9 +116,10 @@ async def test_staff_home_shows_only_what_staff_may_do(settings, make_user):
         assert app.profile.dsl.name in screen_text(app)
 
 
-async def test_headteacher_sees_who_has_not_signed(settings, make_user):
+async def test_headteacher_sees_who_has_not_signed(settings, make_user, monkeypatch):
     make_user("head", "headteacher")
     make_user("late", "staff", full_name="Late [b]Signer[/b] [/")
+    cells = CellsOnArrival(monkeypatch)  # the name whole as the rows land, not at the next idle
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -132,6 +134,7 @@ async def test_headteacher_sees_who_has_not_signed(settings, make_user):
         assert "Late [b]Signer[/b] [/" in text
         assert "never" in text
         assert app.screen.query_one("#unsigned").row_count == 1  # head has signed
+    assert "SignoffStatusScreen#unsigned" in cells.shown and not cells.cut, cells.cut
     assert "signoff.status_view" in actions()
 
 

@@ -111,9 +111,11 @@ def test_the_head_sees_password_resets(people):
         accounts.account_changes(people["it2"])
 
 
-async def test_the_head_confirms_a_grant_in_the_console(settings, people):
+async def test_the_head_confirms_a_grant_in_the_console(settings, people, monkeypatch):
     from kiosk.screens.admin.role_grants import RoleGrantsScreen
-    from tests.console.helpers import console_app, login, screen_text, settle, wait_until
+    from tests.console.helpers import CellsOnArrival, console_app, login, screen_text, settle, wait_until
+
+    cells = CellsOnArrival(monkeypatch)  # every cell whole as the rows land
 
     accounts.set_roles(people["it"], "sam", ["staff", "deputy_dsl"])
     accounts.reset_password(people["it"], "deputy", "violet-harbour-tram-73")
@@ -129,6 +131,7 @@ async def test_the_head_confirms_a_grant_in_the_console(settings, people):
         await pilot.press("y")
         # The confirmation, then the list read again, each in a worker.
         await wait_until(pilot, lambda: "Nothing waiting for you." in screen_text(app))
+    assert {"RoleGrantsScreen#grants", "RoleGrantsScreen#changes"} <= cells.shown and not cells.cut, cells.cut
     assert _roles("sam") == ["deputy_dsl", "staff"]
 
 

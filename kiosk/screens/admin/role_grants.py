@@ -53,9 +53,7 @@ class RoleGrantsScreen(KioskScreen):
         yield DataTable(id="changes", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#grants", DataTable).add_columns(*GRANT_COLUMNS)
-        self.query_one("#changes", DataTable).add_columns(*CHANGE_COLUMNS)
-        self.reload()
+        self.reload()  # the columns come with the rows (_show)
 
     def reload(self) -> None:
         from kiosk.services import accounts, two_factor
