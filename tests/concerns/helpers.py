@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.config import MailSettings
-from tests.console.helpers import login, screen_text, settle, type_into
+from tests.console.helpers import login, screen_text, settle, type_into, wait_until
 
 
 def mail_settings(port, **kw) -> MailSettings:
@@ -44,7 +44,8 @@ async def record_as_teacher(pilot, school, *, urgent=False, words="Dad hit me wi
     assert isinstance(screen, RecordConcernScreen)
     # Pupil search: type the first letters, results update, Enter takes the first.
     await type_into(pilot, "#pupil-search", "ama")
-    assert "Amara Abbott" in screen_text(app)
+    # The search runs in a worker: on a loaded machine its results land after one settle.
+    await wait_until(pilot, lambda: "Amara Abbott" in screen_text(app))
     await pilot.press("enter")
     await settle(pilot)
     rows = screen._rows()
