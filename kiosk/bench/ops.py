@@ -431,8 +431,8 @@ def operations(ds: Dataset) -> list[Operation]:
                      f'JOIN "user" u ON u.id = c.reported_by_id WHERE c.id IN ({ids}) '
                      "ORDER BY c.created_at DESC, c.id DESC", p)
             q("SELECT concern_id, kind, choice, occurred_at, at FROM adult_concern_event "
-              f"WHERE concern_id IN ({ids}) AND kind IN (?, ?, ?) ORDER BY id",
-              (*p, "lado_contact", "outcome", "record"))
+              f"WHERE concern_id IN ({ids}) AND kind IN (?, ?, ?, ?) ORDER BY id",
+              (*p, "lado_contact", "outcome", "record", "dbs"))
             q(f"SELECT concern_id FROM adult_concern_role WHERE concern_id IN ({ids}) AND role IN (?) "
               "AND reason = ?", (*p, "headteacher", "recipient"))
             with dbmod.write():
