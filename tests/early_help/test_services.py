@@ -530,6 +530,16 @@ def test_the_chronology_history_sql_reads_what_the_orm_read(dsl, pastoral, offer
                     value, expected = (value.id, value.offer_id), (expected.id, expected.offer_id)
                 assert value == expected, (name, attr)
     assert caseload._history(pupils[1]) == ([], [], [], [], [])
+    # The same statement names the users the referrals name, and every offer.
+    from kiosk.models import User
+    from kiosk.models.early_help import EarlyHelpOffer
+    from kiosk.services.early_help import history_sql
+
+    got = history_sql.history(pupils[0])
+    named = ({r.referred_by_id for r in want[0]} | {d.picked_up_by_id for d in want[1]}) - {None}
+    assert got.names == {u.id: u.full_name for u in User.select().where(User.id.in_(list(named)))}
+    assert got.names and got.offers == {o.id: o.name for o in EarlyHelpOffer.select()}
+    assert history_sql.history(pupils[1]).names == {}
 
 
 def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pastoral, offers, pupils,
@@ -551,12 +561,14 @@ def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pa
     eh.record_agency_status(pastoral, a.id, "accepted", "today")
     eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Eating", "parent")
     for p in pupils[:3]:
-        assert history_sql.attendance(p) == caseload._attendance_lines(p), p
+        got = history_sql.history(p)
+        assert got.attendance == caseload._attendance_lines(p), p
         views = agencies.agency_views(agencies.agency_query().where(AR.pupil == p).order_by(AR.id), {})
         want = [(v.id, v.agency_name, v.reason, v.consent, v.consent_note, h.status, h.on, h.note, h.at)
                 for v in views for h in v.history]
-        assert [tuple(line) for line in history_sql.agency_lines(p)] == want, p
-    assert len(history_sql.attendance(pupils[0])) == 2 and len(history_sql.agency_lines(pupils[0])) == 3
+        assert [tuple(line) for line in got.agency] == want, p
+    got = history_sql.history(pupils[0])
+    assert len(got.attendance) == 2 and len(got.agency) == 3
 
 
 @pytest.mark.parametrize("size", [1, 2, 3])
