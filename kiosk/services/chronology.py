@@ -362,7 +362,7 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
         for c in changes]
 
 
-def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
+def _transfer_entries(pupil_id: int, window: _Window | None = None, moves=None) -> list[ChronologyEntry]:
     """The file's moves: sent to the next school (and who received it), received from the last.
     Received records are shown apart: read-only, titled with the school they came from."""
     from kiosk.clock import fmt_local
@@ -372,9 +372,7 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     if window is None:
         transfers = list(Transfer.select().where(Transfer.pupil == pupil_id))
     else:
-        from kiosk.services import chronology_sql as sql
-
-        transfers = sql.transfers_out(pupil_id)
+        transfers = moves.transfers  # chronology_sql.moves, read by the page
     for t in transfers:
         if t.sent_at:
             out.append(ChronologyEntry(
@@ -392,7 +390,7 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
         received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
                     .where(ReceivedRecord.pupil == pupil_id)]
     else:
-        received = sql.received(pupil_id, window.before, window.limit + 1)
+        received = moves.received
         window.check_moments(received, lambda rt: rt[0].at, window.limit + 1)
     for r, t in received:
         out.append(ChronologyEntry(
@@ -402,16 +400,14 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     return out
 
 
-def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
+def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None, moves=None) -> list[ChronologyEntry]:
     """Records removed under retention: what and when, who and why, never what they said."""
     if window is None:
         from kiosk.services import retention
 
         stones = retention.tombstones_for_pupil(actor, pupil_id)
     else:
-        from kiosk.services import chronology_sql as sql
-
-        stones = sql.tombstones(pupil_id)  # the page's caller has checked the capability
+        stones = moves.tombstones  # the page's caller has checked the capability
     return [ChronologyEntry(
         at=t.removed_at, kind="removed",
         title=f"Record {t.ref} removed under the retention rules",
@@ -447,8 +443,13 @@ def _entries(actor: Actor, pupil_id: int, category: str | None,
     entries = _concern_entries(actor, pupil_id, category, window)
     if category is None:  # none of these has a concern category
         entries += _flag_entries(pupil_id, window)
-        entries += _transfer_entries(pupil_id, window)
-        entries += _tombstone_entries(actor, pupil_id, window)
+        moves = None
+        if window is not None:  # a page reads transfers, received records and tombstones at once
+            from kiosk.services import chronology_sql as sql
+
+            moves = sql.moves(pupil_id, window.before, window.limit + 1)
+        entries += _transfer_entries(pupil_id, window, moves)
+        entries += _tombstone_entries(actor, pupil_id, window, moves)
         entries += early_help_entries(actor, pupil_id, window)
     return entries
 

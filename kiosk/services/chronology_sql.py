@@ -196,33 +196,41 @@ def flag_changes(pupil_id: int, before: datetime | None, limit: int) -> tuple[li
     return rows, names
 
 
-def transfers_out(pupil_id: int) -> list:
-    """The pupil's file transfers to other schools (a few at most)."""
+Moves = namedtuple("Moves", "transfers received tombstones")
+
+_T, _D = "CAST(NULL AS TEXT)", "CAST(NULL AS DATE)"
+# The file's moves and what retention removed, in one statement (a few rows at most, most
+# pupils none): a tagged UNION ALL in one row shape (tag, id, two moments, two dates, five
+# texts); the first branch and the subquery cast their NULLs so that PostgreSQL types each
+# column alike.
+_MOVES = (
+    "SELECT 1, id, sent_at, acknowledged_at, left_on, received_on, destination_school, destination_dsl, "
+    f"received_by_name, {_T}, {_T} FROM transfer WHERE pupil_id = ? "
+    f"UNION ALL SELECT * FROM (SELECT 2, r.id, r.at, t.received_at, {_D}, {_D}, r.title, r.detail, t.from_school, "
+    f"{_T}, {_T} FROM received_record r JOIN transfer_in t ON t.id = r.transfer_id WHERE r.pupil_id = ?{{before}} "
+    "ORDER BY r.at DESC, r.id DESC LIMIT ?) rr "
+    "UNION ALL SELECT 3, id, removed_at, NULL, NULL, NULL, ref, rule, reason, proposed_by, confirmed_by "
+    "FROM retention_tombstone WHERE pupil_ids LIKE ?"
+)
+
+
+def moves(pupil_id: int, before: datetime | None, limit: int) -> Moves:
+    """The pupil's file transfers to other schools (a few at most), the newest `limit`
+    records received from their previous schools at or before `before` (record, its file;
+    newest first), and what was removed from the pupil's records under retention (no
+    content, oldest first, as `retention.tombstones_for_pupil` reads them): one statement."""
+    text = _MOVES.format(before=" AND r.at <= ?" if before is not None else "")
+    params = [pupil_id, pupil_id, *([_value(before)] if before is not None else []), limit, f"%,{pupil_id},%"]
     as_date, as_dt = fastsql.as_date, fastsql.as_datetime
-    return [TransferRow(i, as_dt(sent), school, dsl, as_date(left), as_dt(ack), who, as_date(on))
-            for i, sent, school, dsl, left, ack, who, on in fastsql.rows(
-                "SELECT id, sent_at, destination_school, destination_dsl, left_on, acknowledged_at, "
-                "received_by_name, received_on FROM transfer WHERE pupil_id = ?", (pupil_id,))]
-
-
-def received(pupil_id: int, before: datetime | None, limit: int) -> list[tuple]:
-    """The newest records received from the pupil's previous schools: (record, its file)."""
-    text = ("SELECT r.id, r.at, r.title, r.detail, t.from_school, t.received_at FROM received_record r "
-            "JOIN transfer_in t ON t.id = r.transfer_id WHERE r.pupil_id = ?")
-    params: list = [pupil_id]
-    if before is not None:
-        text += " AND r.at <= ?"
-        params.append(_value(before))
-    as_dt = fastsql.as_datetime
-    return [(ReceivedRow(i, as_dt(at), title, detail), FromSchool(school, as_dt(got)))
-            for i, at, title, detail, school, got in fastsql.rows(
-                text + " ORDER BY r.at DESC, r.id DESC LIMIT ?", [*params, limit])]
-
-
-def tombstones(pupil_id: int) -> list:
-    """What was removed from the pupil's records under retention (no content), oldest first,
-    as `retention.tombstones_for_pupil` reads them."""
-    as_dt = fastsql.as_datetime
-    return [TombstoneRow(i, ref, rule, reason, by, conf, as_dt(at)) for i, ref, rule, reason, by, conf, at in fastsql.rows(
-        "SELECT id, ref, rule, reason, proposed_by, confirmed_by, removed_at FROM retention_tombstone "
-        "WHERE pupil_ids LIKE ? ORDER BY removed_at", (f"%,{pupil_id},%",))]
+    transfers, received, stones = [], [], []
+    for tag, i, at1, at2, d1, d2, t1, t2, t3, t4, t5 in fastsql.rows(text, params):
+        if tag == 1:
+            transfers.append(TransferRow(i, as_dt(at1), t1, t2, as_date(d1), as_dt(at2), t3, as_date(d2)))
+        elif tag == 2:
+            received.append((ReceivedRow(i, as_dt(at1), t1, t2), FromSchool(t3, as_dt(at2))))
+        else:
+            stones.append(TombstoneRow(i, t1, t2, t3, t4, t5, as_dt(at1)))
+    transfers.sort(key=lambda t: t.id)
+    received.sort(key=lambda rt: (rt[0].at, rt[0].id), reverse=True)
+    stones.sort(key=lambda t: t.removed_at)
+    return Moves(transfers, received, stones)
