@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
-from kiosk.clock import to_local, to_utc
+from kiosk.clock import local_time_utc, on_local_day, to_local, to_utc
 from kiosk.errors import NotFound
 from kiosk.services import audit, early_help, people
 from kiosk.services.actor import Actor, require
@@ -40,11 +40,11 @@ def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> dateti
     start of the day.
     """
     if hhmm:
-        h, m = (int(x) for x in hhmm.split(":"))
-        return to_utc(datetime.combine(day, time(h, m)))
-    if fallback_utc is not None and to_local(fallback_utc).date() == day:
+        h, m = hhmm.split(":")
+        return local_time_utc(day, int(h), int(m))
+    if fallback_utc is not None and on_local_day(fallback_utc, day):
         return fallback_utc
-    return to_utc(datetime.combine(day, time(0, 0)))
+    return local_time_utc(day)
 
 
 def _clip(text: str, n: int = 160) -> str:
@@ -67,8 +67,11 @@ class _Row:
                  "occurred_on", "occurred_time", "recorded_at", "role")
 
     def __init__(self, values) -> None:
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+        if len(values) == 10:
+            (self.id, self.restricted, self.recorded_by_id, self.urgent, self.source, self.description,
+             self.occurred_on, self.occurred_time, self.recorded_at, self.role) = values
+        else:  # what access turns on: (id, restricted, recorded_by_id)
+            self.id, self.restricted, self.recorded_by_id = values
 
 
 class _Window:

@@ -549,6 +549,8 @@ def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pa
     status of `agency_views`' history, in its order."""
     import importlib
 
+    from dataclasses import astuple
+
     from kiosk.models.early_help import AgencyReferral as AR
     from kiosk.services.early_help import agencies, history_sql
 
@@ -562,7 +564,7 @@ def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pa
     eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Eating", "parent")
     for p in pupils[:3]:
         got = history_sql.history(p)
-        assert got.attendance == caseload._attendance_lines(p), p
+        assert [tuple(m) for m in got.attendance] == [astuple(line) for line in caseload._attendance_lines(p)], p
         views = agencies.agency_views(agencies.agency_query().where(AR.pupil == p).order_by(AR.id), {})
         want = [(v.id, v.agency_name, v.reason, v.consent, v.consent_note, h.status, h.on, h.note, h.at)
                 for v in views for h in v.history]

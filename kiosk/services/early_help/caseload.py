@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from peewee import JOIN
 
 from kiosk.capabilities import Cap
-from kiosk.clock import to_local, to_utc, today
+from kiosk.clock import local_time_utc, on_local_day, today
 from kiosk.errors import NotFound
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
@@ -86,9 +86,9 @@ def pupil_record(actor: Actor, pupil_id: int) -> PupilEarlyHelp:
 
 def _at(d: date, recorded: datetime) -> datetime:
     """When a dated event happened, as naive UTC: the recording time if made that day."""
-    if to_local(recorded).date() == d:
+    if on_local_day(recorded, d):
         return recorded
-    return to_utc(datetime.combine(d, time(12, 0)))
+    return local_time_utc(d, 12)
 
 
 def _history(pupil_id: int) -> tuple[list, list, list, list, list]:
@@ -223,12 +223,12 @@ def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None, pupi
     for line in h.agency:
         add(_at(line.on, line.at), agency, line)
     # Attendance, summarised per offer per month so the chronology stays readable.
-    months: dict[tuple[str, int, int], list[AttendanceLine]] = defaultdict(list)
+    months: dict[tuple[str, int, int], list] = defaultdict(list)
     for line in h.attendance:
         months[(line.offer_name, line.held_on.year, line.held_on.month)].append(line)
     for key, lines in months.items():
-        last = max(l.held_on for l in lines)
-        add(to_utc(datetime.combine(last, time(12, 0))), attended, key, lines)
+        last = lines[-1].held_on  # the marks come by date
+        add(local_time_utc(last, 12), attended, key, lines)
     if before is not None:
         out = [x for x in out if x[0] <= before]
     out.sort(key=lambda x: x[0])

@@ -27,6 +27,10 @@ def pupil_exists(pupil_id: int) -> bool:
 AgencyLine = namedtuple("AgencyLine", "referral_id agency_name reason consent consent_note status on note at")
 
 
+# A register mark: `common.AttendanceLine`'s fields as a plain tuple (a chronology page reads a
+# hundred of them for a pupil in a club, and the frozen dataclass cost more than the query).
+Mark = namedtuple("Mark", "session_id held_on offer_name present walk_in note")
+
 History = namedtuple("History", "referrals decisions enrolments reviews ends agency attendance names offers")
 
 # One statement for a pupil's whole early-help history (a chronology page reads it all, and
@@ -60,7 +64,8 @@ _HISTORY = (
     'UNION ALL SELECT 9, u.id, NULL, NULL, NULL, u.full_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM "user" u '
     "WHERE u.id IN (SELECT r.referred_by_id FROM early_help_referral r WHERE r.pupil_id = ? UNION "
     "SELECT d.picked_up_by_id FROM early_help_referral_decision d JOIN early_help_referral r "
-    "ON r.id = d.referral_id WHERE r.pupil_id = ?)"
+    "ON r.id = d.referral_id WHERE r.pupil_id = ?) "
+    "ORDER BY 1, 12, 2"  # the register marks by session date and session (the rest are few: sorted here)
 )
 
 
@@ -74,8 +79,6 @@ def history(pupil_id: int) -> History:
     (referral by referral, in the order of `agencies.agency_views`' history), the register
     marks not superseded (by session date), the names of the users they name and every
     offer's name."""
-    from kiosk.services.early_help.common import AttendanceLine
-
     da, dt = fastsql.as_date, fastsql.as_datetime
     parts: dict[int, list] = {n: [] for n in range(1, 10)}
     for row in fastsql.rows(_HISTORY, [pupil_id] * 9):
@@ -90,9 +93,8 @@ def history(pupil_id: int) -> History:
     agency = [AgencyLine(rid, t1, t2, t3, t4, t5, da(d1), t6, dt(at))
               for _, rid, _sid, _b, _x, t1, t2, t3, t4, t5, t6, d1, _d2, at in
               sorted(parts[6], key=lambda r: (r[1], fastsql.as_datetime(r[13]), r[2]))]
-    attendance = [AttendanceLine(sid, da(d1), t2, bool(present), bool(walk), t1)
-                  for _, sid, present, walk, _x, t1, t2, *_t, d1, _d2, _at in
-                  sorted(parts[7], key=lambda r: (fastsql.as_date(r[11]), r[1]))]
+    attendance = [Mark(sid, da(d1), t2, bool(present), bool(walk), t1)
+                  for _, sid, present, walk, _x, t1, t2, *_t, d1, _d2, _at in parts[7]]
     offers = {r[1]: r[5] for r in parts[8]}
     names = {r[1]: r[5] for r in parts[9]}
     return History(referrals, decisions, enrolments, reviews, ends, agency, attendance, names, offers)
