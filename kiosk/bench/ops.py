@@ -90,16 +90,18 @@ class _NoArgon:
         raise AssertionError("no rehash in the bench")
 
 
-def _early_help_raw(ds: Dataset, pid: int) -> None:
-    """A pupil's early help for the chronology, read whole (the page and the whole
-    chronology alike), as the chronology's early-help lines need it: the one statement the
-    service runs (a tagged UNION ALL of referrals, decisions, enrolments, reviews, ends,
-    agency lines, register marks, offers and the users named), rows left as tuples."""
+def _early_help_raw(ds: Dataset, pid: int, since=None) -> None:
+    """A pupil's early help for the chronology, as the chronology's early-help lines need it:
+    the one statement the service runs (a tagged UNION ALL of referrals, decisions,
+    enrolments, reviews, ends, agency lines, register marks, offers and the users named),
+    rows left as tuples. `since`: the register marks from that date only (a page)."""
     if "early_help_session" not in ds.counts:
         return
+    from kiosk.services import fastsql
     from kiosk.services.early_help.history_sql import _HISTORY
 
-    q(_HISTORY, [pid] * _HISTORY.count("?"))
+    text = _HISTORY.format(since="" if since is None else " AND s.held_on >= ?")
+    q(text, [pid] * 7 + ([] if since is None else [fastsql.day(since)]) + [pid] * 2)
 
 
 # A chronology page's reads of the concern records, one statement per kind: the newest
@@ -255,6 +257,9 @@ def operations(ds: Dataset) -> list[Operation]:
         if page is not None:
             from kiosk.services.chronology import PAGE_SIZE as size
 
+            from kiosk.clock import to_local
+            from kiosk.services import fastsql
+
             def page_raw_of(pid):
                 def page_raw(i):
                     # What a careful engineer would write for "the newest page", statement for
@@ -294,9 +299,13 @@ def operations(ds: Dataset) -> list[Operation]:
                       "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?) rr UNION ALL SELECT 3, id, "
                       "removed_at, NULL, NULL, NULL, ref, rule, reason, proposed_by, confirmed_by "
                       "FROM retention_tombstone WHERE pupil_ids LIKE ?", (pid, pid, size + 1, f"%,{pid},%"))
-                    # Early help is read whole (summarised per month; few entries a pupil), as
-                    # the whole chronology's raw side reads it.
-                    _early_help_raw(ds, pid)
+                    # Early help: read whole but for the register marks of months older than
+                    # every kind's last row (a day earlier, to be safe): those cannot be on the
+                    # page, as the service leaves them (it reads from its horizon's month).
+                    days = [(fastsql.as_date(rows[-1][0]) if kind in ("concern", "action")
+                             else to_local(fastsql.as_datetime(rows[-1][0])).date()) - timedelta(days=1)
+                            for kind, rows in got.items() if len(rows) >= size]
+                    _early_help_raw(ds, pid, max(days).replace(day=1) if days else None)
                     with dbmod.write():
                         raw_audit(dsl.user_id, dsl.username, dsl.origin, "chronology.view", "pupil", pid,
                                   '{"category":null,"entries":%d,"page":0}' % size)

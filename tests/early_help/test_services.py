@@ -600,6 +600,40 @@ def test_chronology_pages_with_early_help_joined_are_the_whole(dsl, pastoral, of
     assert got == whole
 
 
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_a_page_reads_the_marks_from_its_horizons_month_and_the_pages_are_still_whole(
+        dsl, pastoral, offers, pupils, fake_clock, size, monkeypatch):
+    """Issue 19: with concerns newer than most of the register marks, a page knows how far back
+    it reaches before it reads early help (its horizon), and reads only the marks of that
+    month and later; the pages joined are still the whole chronology."""
+    from kiosk.services import chronology, concerns
+    from kiosk.services.early_help import history_sql
+
+    for weeks in range(0, 30, 3):
+        eh.take_register(pastoral, eh.SessionSpec("pupil_drop_in", TODAY - timedelta(weeks=weeks)),
+                         {pupils[0]: eh.Mark(weeks % 2 == 0, f"week {weeks}")})
+    for days in range(0, 120, 9):
+        concerns.record_concern(
+            dsl, token=concerns.new_submission_token(), pupils=[(pupils[0], "subject")],
+            occurred_on=TODAY - timedelta(days=days), occurred_time="", location="Hall", source="child_told",
+            categories=["neglect"], words="", description=f"Day {days}", why_concern="Hungry",
+            child_told_next=True, dsl_told_in_person=False, injuries=[], urgent=False)
+    whole = chronology.chronology(dsl, pupils[0])
+    reads = []
+    real = history_sql.history
+    monkeypatch.setattr(history_sql, "history", lambda pid, since=None: reads.append(since) or real(pid, since))
+    got, cursor = [], None
+    while True:
+        page = chronology.chronology_page(dsl, pupils[0], cursor=cursor, size=size)
+        got += page.entries
+        if page.next is None:
+            break
+        cursor = page.next
+    assert got == whole
+    assert any(since is not None and since.day == 1 for since in reads)
+    assert sum(e.title.startswith("Drop-in") or "attended" in e.title for e in whole) >= 5
+
+
 def test_the_register_finds_and_makes_its_session_as_the_orm_did(pastoral, offers, pupils, fake_clock):
     """Issue 19: take_register finds the offer and the session, and makes a new session,
     through hand-written SQL: the same offer row, the same session, the row S.create wrote."""

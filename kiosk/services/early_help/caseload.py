@@ -8,7 +8,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from kiosk.capabilities import Cap
-from kiosk.clock import local_time_utc, on_local_day, today
+from kiosk.clock import local_time_utc, on_local_day, to_local, today
 from kiosk.errors import NotFound
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
@@ -130,7 +130,7 @@ def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None
     Also the moment of the oldest kept when older ones were left out (else None): every
     entry left out is older than it. `pupil_checked`: the caller (the chronology page) has
     found the pupil already."""
-    lines = _chronology_lines(actor, pupil_id, before, pupil_checked)
+    lines = _chronology_lines(actor, pupil_id, before, pupil_checked, after)
     if after is not None:
         lines = [line for line in lines if line[0] > after]
     older = [at for at, _make in lines if before is None or at < before]
@@ -140,9 +140,12 @@ def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None
     return [make() for at, make in lines if at >= cutoff], cutoff
 
 
-def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None, pupil_checked: bool = False) -> list:
+def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None, pupil_checked: bool = False,
+                      after: datetime | None = None) -> list:
     """(moment, a function making the entry) for each early-help event, oldest first: a
-    page makes only the entries it may show (the text of each costs more than its row)."""
+    page makes only the entries it may show (the text of each costs more than its row).
+    With `after` (a page's horizon), the register marks of months wholly before it are not
+    read: each month's summary is dated by its last session, so theirs are older still."""
     if not (actor.can(Cap.EARLY_HELP_VIEW) or actor.can(Cap.CHRONOLOGY_VIEW)):
         require(actor, Cap.CHRONOLOGY_VIEW)
 
@@ -155,7 +158,7 @@ def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None, pupi
     # in one statement.
     if not pupil_checked and not history_sql.pupil_exists(pupil_id):
         raise NotFound(f"no pupil with id {pupil_id}")
-    h = history_sql.history(pupil_id)
+    h = history_sql.history(pupil_id, None if after is None else to_local(after).date().replace(day=1))
     names, offers = h.names, h.offers
     out: list = []
     referrals, decisions, enrolments, reviews, ends = h.referrals, h.decisions, h.enrolments, h.reviews, h.ends

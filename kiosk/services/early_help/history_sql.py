@@ -9,6 +9,7 @@ One statement (`history`) reads it all. The rows carry the attributes
 from __future__ import annotations
 
 from collections import namedtuple
+from datetime import date
 
 from kiosk.services import fastsql
 
@@ -58,7 +59,7 @@ _HISTORY = (
     "UNION ALL SELECT 7, s.id, CASE WHEN a.present THEN 1 ELSE 0 END, CASE WHEN a.walk_in THEN 1 ELSE 0 END, NULL, "
     "a.note, o.name, NULL, NULL, NULL, NULL, s.held_on, NULL, NULL FROM early_help_attendance a "
     "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
-    "WHERE a.pupil_id = ? AND a.superseded_at IS NULL "
+    "WHERE a.pupil_id = ? AND a.superseded_at IS NULL{since} "
     "UNION ALL SELECT 8, o.id, NULL, NULL, NULL, o.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
     "FROM early_help_offer o "
     'UNION ALL SELECT 9, u.id, NULL, NULL, NULL, u.full_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM "user" u '
@@ -73,15 +74,17 @@ def _by_id(row) -> int:
     return row.id
 
 
-def history(pupil_id: int) -> History:
+def history(pupil_id: int, since: date | None = None) -> History:
     """Everything a chronology shows of the pupil's early help: referrals, decisions,
     enrolments, reviews and ends (each by id), each status of each agency referral
     (referral by referral, in the order of `agencies.agency_views`' history), the register
     marks not superseded (by session date), the names of the users they name and every
-    offer's name."""
+    offer's name. `since`: only the marks of sessions on or after that date."""
     da, dt = fastsql.as_date, fastsql.as_datetime
     parts: dict[int, list] = {n: [] for n in range(1, 10)}
-    for row in fastsql.rows(_HISTORY, [pupil_id] * 9):
+    text = _HISTORY.format(since="" if since is None else " AND s.held_on >= ?")
+    params = [pupil_id] * 7 + ([] if since is None else [fastsql.day(since)]) + [pupil_id] * 2
+    for row in fastsql.rows(text, params):
         parts[row[0]].append(row)
     referrals = sorted((Referral(i, o, t1, b, dt(at)) for _, i, o, b, _x, t1, *_t, _d1, _d2, at in parts[1]), key=_by_id)
     decisions = sorted((Decision(i, ReferralRef(rid, o), t1, t2, b, dt(at))
