@@ -189,8 +189,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         all_actions = all_events = all_amendments = None
     else:
         # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind,
-        # one statement each, bringing the users' names and the actions' statutory fields;
-        # an action or status change may belong to an older concern than any on the page.
+        # one statement each, with what access to each row's concern turns on; an action or
+        # status change may belong to an older concern than any on the page.
         found = {}
         for kind, before in (("concern", window.before_day), ("action", window.before_day),
                              ("event", window.before), ("amendment", window.before)):

@@ -2,9 +2,11 @@
 
 For each kind of concern record (the concerns themselves, their actions, status changes
 and amendments) a page reads the pupil's newest rows in one statement: one range of the
-chronology index (`kiosk/models/chronology_index.py`) joined to the records, with the names
-of the users they show and what access to their concern turns on. A page makes a fixed,
-small number of statements (each a round trip on PostgreSQL), whatever the history.
+chronology index (`kiosk/models/chronology_index.py`) joined to the records and to what
+access to their concern turns on; then one statement brings the categories, the names of
+the users the rows name and the actions' statutory fields (`page_extras`), and one the
+file's moves and retention's tombstones (`moves`). A page makes a fixed, small number of
+statements (each a round trip on PostgreSQL), whatever the history.
 `kiosk.services.chronology` builds the entries from them exactly as from the ORM's rows for
 the whole chronology (`chronology()`), and the tests hold the pages joined to that whole
 chronology for every reader, page size and category.
