@@ -287,9 +287,11 @@ def operations(ds: Dataset) -> list[Operation]:
                       f'UNION ALL SELECT 2, u.id, NULL, u.full_name, NULL FROM "user" u WHERE u.id IN {um} '
                       "UNION ALL SELECT 3, d.action_id, NULL, d.fields, NULL FROM concern_action_detail d "
                       f"WHERE d.action_id IN {am} ORDER BY 1, 5", (*cparams, *uparams, *aparams))
-                    q("SELECT f.id, f.flag, f.label, f.value, f.by_id, f.at, f.effective_on, f.reason, u.full_name "
-                      'FROM pupil_flag_change f LEFT JOIN "user" u ON u.id = f.by_id WHERE f.pupil_id = ? '
-                      "ORDER BY f.at DESC, f.id DESC LIMIT ?", (pid, size + 1))
+                    flags = q("SELECT id, flag, label, value, by_id, at, effective_on, reason FROM pupil_flag_change "
+                              "WHERE pupil_id = ? ORDER BY at DESC, id DESC LIMIT ?", (pid, size + 1))
+                    if flags:  # who made them
+                        fm, fparams = _in(sorted({r[4] for r in flags}))
+                        q(f'SELECT id, full_name FROM "user" WHERE id IN {fm}', fparams)
                     # The file's moves and the retention tombstones, in one statement.
                     q("SELECT 1, id, sent_at, acknowledged_at, left_on, received_on, destination_school, "
                       "destination_dsl, received_by_name, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM transfer "
