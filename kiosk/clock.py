@@ -8,7 +8,8 @@ kiosk.rules and converted back with `to_utc`. Tests swap the clock with `use_clo
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timezone
+import functools
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,19 @@ def to_local(utc: datetime) -> datetime:
 def to_utc(local: datetime) -> datetime:
     """Naive Europe/London -> naive UTC (for storage)."""
     return local.replace(tzinfo=LONDON).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@functools.lru_cache(maxsize=8192)
+def local_time_utc(day: date, hour: int = 0, minute: int = 0) -> datetime:
+    """A local date and time of day as naive UTC (`to_utc`), remembered: the chronology
+    asks the same few days again and again, and each conversion costs microseconds."""
+    return to_utc(datetime.combine(day, time(hour, minute)))
+
+
+def on_local_day(utc: datetime, day: date) -> bool:
+    """Whether a naive UTC moment falls on this local date (`to_local(utc).date() == day`)
+    without converting it: between the day's local midnight and the next, in UTC."""
+    return local_time_utc(day) <= utc < local_time_utc(day + timedelta(days=1))
 
 
 def fmt_local(utc: datetime | None, with_seconds: bool = False) -> str:

@@ -90,24 +90,37 @@ class _NoArgon:
         raise AssertionError("no rehash in the bench")
 
 
-def _early_help_raw(ds: Dataset, pid: int) -> None:
-    """A pupil's early help for the chronology, read whole (the page and the whole
-    chronology alike), as the chronology's early-help lines need it."""
+def _early_help_raw(ds: Dataset, pid: int, since=None) -> None:
+    """A pupil's early help for the chronology, as the chronology's early-help lines need it:
+    the one statement the service runs (a tagged UNION ALL of referrals, decisions,
+    enrolments, reviews, ends, agency lines, register marks, offers and the users named),
+    rows left as tuples. `since`: the register marks from that date only (a page)."""
     if "early_help_session" not in ds.counts:
         return
-    q("SELECT * FROM early_help_referral WHERE pupil_id = ?", (pid,))
-    q("SELECT d.*, r.offer_id FROM early_help_referral_decision d JOIN early_help_referral r "
-      "ON r.id = d.referral_id WHERE r.pupil_id = ?", (pid,))
-    q("SELECT * FROM early_help_enrolment WHERE pupil_id = ?", (pid,))
-    q("SELECT v.* FROM early_help_review v JOIN early_help_enrolment e ON e.id = v.enrolment_id "
-      "WHERE e.pupil_id = ?", (pid,))
-    q("SELECT x.* FROM early_help_enrolment_end x JOIN early_help_enrolment e "
-      "ON e.id = x.enrolment_id WHERE e.pupil_id = ?", (pid,))
-    q("SELECT a.*, s.* FROM agency_referral a LEFT JOIN agency_referral_status s "
-      "ON s.referral_id = a.id WHERE a.pupil_id = ?", (pid,))
-    q("SELECT a.present, a.walk_in, a.note, s.id, s.held_on, o.name FROM early_help_attendance a "
-      "JOIN early_help_session s ON s.id = a.session_id JOIN early_help_offer o ON o.id = s.offer_id "
-      "WHERE a.pupil_id = ? AND a.superseded_at IS NULL ORDER BY s.held_on, s.id", (pid,))
+    from kiosk.services import fastsql
+    from kiosk.services.early_help.history_sql import _HISTORY
+
+    text = _HISTORY.format(since="" if since is None else " AND s.held_on >= ?")
+    q(text, [pid] * 7 + ([] if since is None else [fastsql.day(since)]) + [pid] * 2)
+
+
+# A chronology page's reads of the concern records, one statement per kind: the newest
+# `limit` entries of the kind in the chronology index (pupil, kind, date) bound one index
+# range (the rest of the last entry's date included), joined to the records and to what
+# access to their concern turns on. (kind, columns, joins)
+_PAGE_KINDS = (
+    ("concern", "c.id, c.restricted, c.recorded_by_id, c.urgent, c.source, c.description, c.occurred_on, "
+                "c.occurred_time, c.recorded_at, cp.role",
+     "JOIN concern c ON c.id = i.record_id JOIN concern_pupil cp ON cp.concern_id = c.id AND cp.pupil_id = i.pupil_id"),
+    ("action", "a.id, a.concern_id, a.kind, a.action_date, a.taken_by, a.notes, a.rationale, a.recorded_by_id, "
+               "a.recorded_at, c.restricted, c.recorded_by_id",
+     "JOIN concern_action a ON a.id = i.record_id JOIN concern c ON c.id = i.concern_id"),
+    ("event", "e.id, e.concern_id, e.kind, e.by_id, e.at, e.subject_user_id, e.summary, e.outcome, e.reasoning, "
+              "c.restricted, c.recorded_by_id",
+     "JOIN concern_event e ON e.id = i.record_id JOIN concern c ON c.id = i.concern_id"),
+    ("amendment", "m.id, m.concern_id, m.field, m.text, m.reason, m.by_id, m.at, c.restricted, c.recorded_by_id",
+     "JOIN concern_amendment m ON m.id = i.record_id JOIN concern c ON c.id = i.concern_id"),
+)
 
 
 def operations(ds: Dataset) -> list[Operation]:
@@ -244,56 +257,57 @@ def operations(ds: Dataset) -> list[Operation]:
         if page is not None:
             from kiosk.services.chronology import PAGE_SIZE as size
 
+            from kiosk.clock import to_local
+            from kiosk.services import fastsql
+
             def page_raw_of(pid):
                 def page_raw(i):
-                    # The newest `size` of each kind from the chronology index, then those rows:
-                    # what a careful engineer would write for "the newest page" (the service reads
-                    # the same, and may read further back when rows are hidden from the actor).
-                    merged = q("SELECT id FROM pupil WHERE merged_into = ?", (pid,))
-                    q("SELECT id, active FROM pupil WHERE id = ?", (pid,))
-                    # The chronology index (pupil, kind, date) gives each kind's newest ids
-                    # from one index range; then the rest of the last row's date, as the service
-                    # reads it (a page leaves nothing of that date unread).
-                    found = {}
-                    for kind, alias in (("concern", "c"), ("action", "a"), ("event", "e"), ("amendment", "m")):
-                        got = q("SELECT at, record_id FROM chronology_index WHERE pupil_id = ? AND kind = ? "
-                                "ORDER BY at DESC, record_id DESC LIMIT ?", (pid, kind, size))
-                        found[alias] = [r[1] for r in got]
-                        if len(got) == size:
-                            found[alias] += [r[0] for r in q(
-                                "SELECT record_id FROM chronology_index WHERE pupil_id = ? AND kind = ? AND at = ? "
-                                "AND record_id < ? ORDER BY record_id DESC", (pid, kind, *got[-1]))]
-                    marks, params = _in(found["c"])
-                    concerns = q("SELECT c.id, c.restricted, c.recorded_by_id, c.urgent, c.source, c.description, "
-                                 "c.occurred_on, c.occurred_time, c.recorded_at, cp.role FROM concern c JOIN concern_pupil "
-                                 f"cp ON cp.concern_id = c.id WHERE cp.pupil_id = ? AND c.id IN {marks}", (pid, *params))
-                    am, ap = _in(found["a"])
-                    actions = q("SELECT id, concern_id, kind, action_date, taken_by, notes, rationale, recorded_by_id, "
-                                f"recorded_at FROM concern_action WHERE id IN {am}", ap)
-                    em, ep = _in(found["e"])
-                    events = q("SELECT id, concern_id, kind, by_id, at, subject_user_id, summary, outcome, reasoning "
-                               f"FROM concern_event WHERE id IN {em}", ep)
-                    mm, mp = _in(found["m"])
-                    q(f"SELECT id, concern_id, field, text, reason, by_id, at FROM concern_amendment WHERE id IN {mm}", mp)
-                    cids = {r[0] for r in concerns} | {r[1] for r in actions} | {r[1] for r in events}
-                    cm, cparams = _in(cids)
-                    q(f"SELECT id, restricted, recorded_by_id FROM concern WHERE id IN {cm}", cparams)
-                    q(f"SELECT concern_id, category FROM concern_category_link WHERE concern_id IN {cm} "
-                      "ORDER BY position", cparams)
-                    q("SELECT key, name FROM concern_category")
-                    who, wparams = _in({r[2] for r in concerns} | {r[7] for r in actions} | {r[3] for r in events})
-                    q(f'SELECT id, full_name FROM "user" WHERE id IN {who}', wparams)
-                    q(f"SELECT action_id, fields FROM concern_action_detail WHERE action_id IN {am}", ap)
-                    q("SELECT * FROM pupil_flag_change WHERE pupil_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-                      (pid, size + 1))
-                    q("SELECT * FROM transfer WHERE pupil_id = ?", (pid,))
-                    q("SELECT r.*, t.* FROM received_record r JOIN transfer_in t ON t.id = r.transfer_id "
-                      "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?", (pid, size + 1))
-                    q("SELECT id, ref, rule, reason, proposed_by, confirmed_by, removed_at FROM retention_tombstone "
-                      "WHERE pupil_ids LIKE ? ORDER BY removed_at", (f"%,{pid},%",))
-                    # Early help is read whole (summarised per month; few entries a pupil), as
-                    # the whole chronology's raw side reads it.
-                    _early_help_raw(ds, pid)
+                    # What a careful engineer would write for "the newest page", statement for
+                    # statement what the service asks (the service may read further back when
+                    # rows are hidden from the actor; the DSL sees everything).
+                    merged = q("SELECT id, merged_into FROM pupil WHERE id = ? OR merged_into = ?", (pid, pid))
+                    got = {}
+                    for kind, columns, joins in _PAGE_KINDS:
+                        got[kind] = q(
+                            f"SELECT i.at, {columns} FROM chronology_index i {joins} WHERE i.pupil_id = ? "
+                            "AND i.kind = ? AND i.at >= (SELECT MIN(f.at) FROM (SELECT j.at FROM chronology_index j "
+                            "WHERE j.pupil_id = ? AND j.kind = ? ORDER BY j.at DESC, j.record_id DESC LIMIT ?) f) "
+                            "ORDER BY i.at DESC, i.record_id DESC", (pid, kind, pid, kind, size))
+                    concerns, actions, events, amendments = (got[k] for k, _c, _j in _PAGE_KINDS)
+                    # The categories of the concerns (with their names), the names of the users
+                    # the rows name and the actions' statutory fields, in one statement.
+                    cm, cparams = _in(sorted({r[1] for r in concerns} | {r[2] for r in actions}
+                                             | {r[2] for r in events} | {r[2] for r in amendments}))
+                    um, uparams = _in(sorted({r[3] for r in concerns} | {r[8] for r in actions}
+                                             | {r[4] for r in events} | {r[6] for r in events if r[6]}
+                                             | {r[6] for r in amendments}))
+                    am, aparams = _in(sorted(r[1] for r in actions))
+                    q("SELECT 1, l.concern_id, l.category, k.name, l.position FROM concern_category_link l "
+                      f"LEFT JOIN concern_category k ON k.key = l.category WHERE l.concern_id IN {cm} "
+                      f'UNION ALL SELECT 2, u.id, NULL, u.full_name, NULL FROM "user" u WHERE u.id IN {um} '
+                      "UNION ALL SELECT 3, d.action_id, NULL, d.fields, NULL FROM concern_action_detail d "
+                      f"WHERE d.action_id IN {am} ORDER BY 1, 5", (*cparams, *uparams, *aparams))
+                    flags = q("SELECT id, flag, label, value, by_id, at, effective_on, reason FROM pupil_flag_change "
+                              "WHERE pupil_id = ? ORDER BY at DESC, id DESC LIMIT ?", (pid, size + 1))
+                    if flags:  # who made them
+                        fm, fparams = _in(sorted({r[4] for r in flags}))
+                        q(f'SELECT id, full_name FROM "user" WHERE id IN {fm}', fparams)
+                    # The file's moves and the retention tombstones, in one statement.
+                    q("SELECT 1, id, sent_at, acknowledged_at, left_on, received_on, destination_school, "
+                      "destination_dsl, received_by_name, CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM transfer "
+                      "WHERE pupil_id = ? UNION ALL SELECT * FROM (SELECT 2, r.id, r.at, t.received_at, "
+                      "CAST(NULL AS DATE), CAST(NULL AS DATE), r.title, r.detail, t.from_school, CAST(NULL AS TEXT), "
+                      "CAST(NULL AS TEXT) FROM received_record r JOIN transfer_in t ON t.id = r.transfer_id "
+                      "WHERE r.pupil_id = ? ORDER BY r.at DESC, r.id DESC LIMIT ?) rr UNION ALL SELECT 3, id, "
+                      "removed_at, NULL, NULL, NULL, ref, rule, reason, proposed_by, confirmed_by "
+                      "FROM retention_tombstone WHERE pupil_ids LIKE ?", (pid, pid, size + 1, f"%,{pid},%"))
+                    # Early help: read whole but for the register marks of months older than
+                    # every kind's last row (a day earlier, to be safe): those cannot be on the
+                    # page, as the service leaves them (it reads from its horizon's month).
+                    days = [(fastsql.as_date(rows[-1][0]) if kind in ("concern", "action")
+                             else to_local(fastsql.as_datetime(rows[-1][0])).date()) - timedelta(days=1)
+                            for kind, rows in got.items() if len(rows) >= size]
+                    _early_help_raw(ds, pid, max(days).replace(day=1) if days else None)
                     with dbmod.write():
                         raw_audit(dsl.user_id, dsl.username, dsl.origin, "chronology.view", "pupil", pid,
                                   '{"category":null,"entries":%d,"page":0}' % size)
@@ -431,8 +445,8 @@ def operations(ds: Dataset) -> list[Operation]:
                      f'JOIN "user" u ON u.id = c.reported_by_id WHERE c.id IN ({ids}) '
                      "ORDER BY c.created_at DESC, c.id DESC", p)
             q("SELECT concern_id, kind, choice, occurred_at, at FROM adult_concern_event "
-              f"WHERE concern_id IN ({ids}) AND kind IN (?, ?, ?) ORDER BY id",
-              (*p, "lado_contact", "outcome", "record"))
+              f"WHERE concern_id IN ({ids}) AND kind IN (?, ?, ?, ?) ORDER BY id",
+              (*p, "lado_contact", "outcome", "record", "dbs"))
             q(f"SELECT concern_id FROM adult_concern_role WHERE concern_id IN ({ids}) AND role IN (?) "
               "AND reason = ?", (*p, "headteacher", "recipient"))
             with dbmod.write():

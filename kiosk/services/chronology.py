@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta
 
 from kiosk import db as dbmod
 from kiosk.capabilities import Cap
-from kiosk.clock import to_local, to_utc
+from kiosk.clock import local_time_utc, on_local_day, to_local, to_utc
+from kiosk.errors import NotFound
 from kiosk.services import audit, early_help, people
 from kiosk.services.actor import Actor, require
 from kiosk.services.chronology_entry import ChronologyEntry
@@ -39,11 +40,11 @@ def _local_moment(day: date, hhmm: str, fallback_utc: datetime | None) -> dateti
     start of the day.
     """
     if hhmm:
-        h, m = (int(x) for x in hhmm.split(":"))
-        return to_utc(datetime.combine(day, time(h, m)))
-    if fallback_utc is not None and to_local(fallback_utc).date() == day:
+        h, m = hhmm.split(":")
+        return local_time_utc(day, int(h), int(m))
+    if fallback_utc is not None and on_local_day(fallback_utc, day):
         return fallback_utc
-    return to_utc(datetime.combine(day, time(0, 0)))
+    return local_time_utc(day)
 
 
 def _clip(text: str, n: int = 160) -> str:
@@ -66,8 +67,11 @@ class _Row:
                  "occurred_on", "occurred_time", "recorded_at", "role")
 
     def __init__(self, values) -> None:
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+        if len(values) == 10:
+            (self.id, self.restricted, self.recorded_by_id, self.urgent, self.source, self.description,
+             self.occurred_on, self.occurred_time, self.recorded_at, self.role) = values
+        else:  # what access turns on: (id, restricted, recorded_by_id)
+            self.id, self.restricted, self.recorded_by_id = values
 
 
 class _Window:
@@ -79,10 +83,11 @@ class _Window:
     source that stops reads the rest of its last row's date (or one row more), so what it
     read is newer than its horizon and one pass fills a page."""
 
-    __slots__ = ("limit", "before", "before_day", "horizon")
+    __slots__ = ("limit", "before", "before_day", "horizon", "merged")
 
-    def __init__(self, limit: int, before: datetime | None) -> None:
+    def __init__(self, limit: int, before: datetime | None, merged: list[int] = ()) -> None:
         self.limit = limit
+        self.merged = list(merged)  # children not on roll later matched to the pupil
         self.before = before
         self.before_day = to_local(before).date() if before is not None else None
         self.horizon: datetime | None = None
@@ -158,7 +163,7 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
     else:
         from kiosk.services import chronology_sql as sql
 
-        merged = sql.merged_into(pupil_id)
+        merged = window.merged
     of_pupil = ConcernPupil.pupil.in_([pupil_id, *merged]) if merged else (ConcernPupil.pupil == pupil_id)
     pupil_ids = [pupil_id, *merged]
 
@@ -183,23 +188,21 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         context = rows
         all_actions = all_events = all_amendments = None
     else:
-        # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind;
-        # an action or status change may belong to an older concern than any on the page.
-
-        ids, stopped = sql.newest_ids("concern", pupil_ids, window.before_day, category, window.limit)
-        rows = [_Row(t) for t in sql.concern_rows(pupil_ids, ids)]
-        window.read_before(stopped)
+        # A page: hand-written SQL (kiosk.services.chronology_sql), the newest of each kind,
+        # one statement each, with what access to each row's concern turns on; an action or
+        # status change may belong to an older concern than any on the page.
         found = {}
-        for kind, before in (("action", window.before_day), ("event", window.before),
-                             ("amendment", window.before)):
-            ids, stopped = sql.newest_ids(kind, pupil_ids, before, category, window.limit)
-            found[kind] = sql.rows_of(kind, ids)
-            window.read_before(stopped)
-        all_actions, all_events, all_amendments = found["action"], found["event"], found["amendment"]
+        for kind, before in (("concern", window.before_day), ("action", window.before_day),
+                             ("event", window.before), ("amendment", window.before)):
+            found[kind] = sql.page_read(kind, pupil_ids, before, category, window.limit)
+            window.read_before(found[kind].stopped)
+        rows = [_Row(t) for t in found["concern"].rows]
+        all_actions, all_events, all_amendments = found["action"].rows, found["event"].rows, found["amendment"].rows
         known = {r.id for r in rows}
-        others = {x.concern_id for x in (*all_actions, *all_events, *all_amendments)} - known
-        # Of those only what access turns on: they are not shown, only their records are.
-        context = rows + [_Row(t) for t in sql.concern_access_rows(sorted(others))]
+        # Of the others only what access turns on: they are not shown, only their records are.
+        others = {t[0]: t for kind in ("action", "event", "amendment") for t in found[kind].concerns
+                  if t[0] not in known}
+        context = rows + [_Row(others[cid]) for cid in sorted(others)]
     levels = _levels(actor, context, svc)
     full_all = [r for r in context if levels[r.id] == svc.FULL]
     full_ids = {r.id for r in full_all}
@@ -212,13 +215,24 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         links = (ConcernCategoryLink.select(ConcernCategoryLink.concern, ConcernCategoryLink.category)
                  .join(ConcernPupil, on=(ConcernPupil.concern == ConcernCategoryLink.concern))
                  .where(of_pupil).order_by(ConcernCategoryLink.position).tuples())
+        for cid, key in links:
+            if cid in full_ids:
+                cat_keys.setdefault(cid, []).append(key)
+        cat_names = svc.category_names({k for keys in cat_keys.values() for k in keys})
     else:
-        links = sql.category_links(sorted(full_ids))
-    for cid, key in links:
-        if cid in full_ids:
+        # One more statement: the categories (with their names) of the concerns shown, the
+        # names of the users the page's rows name, the statutory fields of its actions.
+        extras = sql.page_extras(
+            full_ids,
+            [r.recorded_by_id for r in rows] + [a.recorded_by_id for a in all_actions]
+            + [e.by_id for e in all_events] + [e.subject_user_id for e in all_events]
+            + [a.by_id for a in all_amendments],
+            [a.id for a in all_actions if a.concern_id in full_ids]) if full_ids else sql.PageExtras([], {}, {})
+        cat_names = {}
+        for cid, key, name in extras.links:
             cat_keys.setdefault(cid, []).append(key)
-    names_of = svc.category_names if window is None else sql.category_names
-    cat_names = names_of({k for keys in cat_keys.values() for k in keys})
+            if name is not None:
+                cat_names[key] = name
     if category is not None:
         full = [r for r in full if category in cat_keys.get(r.id, ())]
         full_all = [r for r in full_all if category in cat_keys.get(r.id, ())]
@@ -263,10 +277,12 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
             (actions, lambda a: action_at[a.id]),
             (events, _stored_moment), (amendments, _stored_moment))
     restricted_lines()
-    users_of = people.names if window is None else sql.user_names
-    names = users_of([r.recorded_by_id for r in full]
-                       + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
-                       + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
+    if window is None:
+        names = people.names([r.recorded_by_id for r in full]
+                             + [a.recorded_by_id for a in actions] + [e.by_id for e in events]
+                             + [e.subject_user_id for e in events] + [a.by_id for a in amendments])
+    else:
+        names = extras.names
     first_cat: dict[int, str | None] = {}
     restricted_ids = {r.id for r in full_all if r.restricted}
     for r in full_all:
@@ -292,7 +308,8 @@ def _concern_entries(actor: Actor, pupil_id: int, category: str | None,
         action_details = {d.action_id: json.loads(d.fields) for d in ConcernActionDetail.select().where(
             ConcernActionDetail.action.in_([a.id for a in actions]))} if actions else {}
     else:
-        action_details = {k: json.loads(v) for k, v in sql.action_details([a.id for a in actions]).items()}
+        fields = extras.details
+        action_details = {a.id: json.loads(fields[a.id]) for a in actions if a.id in fields}
     for a in actions:
         extra = "".join(f"{label}: {_clip(value)}. "
                         for label, value in describe(a.kind, action_details.get(a.id, {})))
@@ -338,9 +355,8 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
     else:
         from kiosk.services import chronology_sql as sql
 
-        changes = sql.flag_changes(pupil_id, window.before, window.limit + 1)
+        changes, by = sql.flag_changes(pupil_id, window.before, window.limit + 1)
         window.check_moments(changes, lambda c: c.at, window.limit + 1)
-        by = sql.user_names([c.by_id for c in changes])
     return [ChronologyEntry(
         at=c.at, kind="flag",
         title=f"{flag_label(c.flag, c.label)}: {'set' if c.value else 'removed'} by {by.get(c.by_id, '?')}",
@@ -349,7 +365,7 @@ def _flag_entries(pupil_id: int, window: _Window | None = None) -> list[Chronolo
         for c in changes]
 
 
-def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
+def _transfer_entries(pupil_id: int, window: _Window | None = None, moves=None) -> list[ChronologyEntry]:
     """The file's moves: sent to the next school (and who received it), received from the last.
     Received records are shown apart: read-only, titled with the school they came from."""
     from kiosk.clock import fmt_local
@@ -359,9 +375,7 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     if window is None:
         transfers = list(Transfer.select().where(Transfer.pupil == pupil_id))
     else:
-        from kiosk.services import chronology_sql as sql
-
-        transfers = sql.transfers_out(pupil_id)
+        transfers = moves.transfers  # chronology_sql.moves, read by the page
     for t in transfers:
         if t.sent_at:
             out.append(ChronologyEntry(
@@ -379,7 +393,7 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
         received = [(r, r.transfer) for r in ReceivedRecord.select(ReceivedRecord, TransferIn).join(TransferIn)
                     .where(ReceivedRecord.pupil == pupil_id)]
     else:
-        received = sql.received(pupil_id, window.before, window.limit + 1)
+        received = moves.received
         window.check_moments(received, lambda rt: rt[0].at, window.limit + 1)
     for r, t in received:
         out.append(ChronologyEntry(
@@ -389,16 +403,14 @@ def _transfer_entries(pupil_id: int, window: _Window | None = None) -> list[Chro
     return out
 
 
-def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None) -> list[ChronologyEntry]:
+def _tombstone_entries(actor: Actor, pupil_id: int, window: _Window | None = None, moves=None) -> list[ChronologyEntry]:
     """Records removed under retention: what and when, who and why, never what they said."""
     if window is None:
         from kiosk.services import retention
 
         stones = retention.tombstones_for_pupil(actor, pupil_id)
     else:
-        from kiosk.services import chronology_sql as sql
-
-        stones = sql.tombstones(pupil_id)  # the page's caller has checked the capability
+        stones = moves.tombstones  # the page's caller has checked the capability
     return [ChronologyEntry(
         at=t.removed_at, kind="removed",
         title=f"Record {t.ref} removed under the retention rules",
@@ -416,7 +428,7 @@ def early_help_entries(actor: Actor, pupil_id: int, window: _Window | None = Non
     # Read whole (a few rows a pupil, attendance summarised per month), but only the
     # entries the page may show are made.
     entries, cutoff = early_help.chronology_page_entries(actor, pupil_id, window.before, window.limit,
-                                                         after=window.horizon)
+                                                         after=window.horizon, pupil_checked=True)
     if cutoff is not None:
         window.stopped_at(cutoff - timedelta(microseconds=1))
     return entries
@@ -434,8 +446,13 @@ def _entries(actor: Actor, pupil_id: int, category: str | None,
     entries = _concern_entries(actor, pupil_id, category, window)
     if category is None:  # none of these has a concern category
         entries += _flag_entries(pupil_id, window)
-        entries += _transfer_entries(pupil_id, window)
-        entries += _tombstone_entries(actor, pupil_id, window)
+        moves = None
+        if window is not None:  # a page reads transfers, received records and tombstones at once
+            from kiosk.services import chronology_sql as sql
+
+            moves = sql.moves(pupil_id, window.before, window.limit + 1)
+        entries += _transfer_entries(pupil_id, window, moves)
+        entries += _tombstone_entries(actor, pupil_id, window, moves)
         entries += early_help_entries(actor, pupil_id, window)
     return entries
 
@@ -484,16 +501,22 @@ def chronology_page(actor: Actor, pupil_id: int, category: str | None = None,
     changes, amendments, flags, received records), so its cost does not grow with the
     pupil's history. The pages joined are exactly `chronology()`."""
     require(actor, Cap.CHRONOLOGY_VIEW)
-    from kiosk.services import pupils
-
     size = max(1, min(int(size), 1000))
     before_key = cursor.key if cursor is not None else None
     page_no = cursor.page + 1 if cursor is not None else 0
     with dbmod.translate_errors():
-        pupils.check_exists(actor, pupil_id)  # NotFound for an unknown pupil
+        # `pupils.check_exists`'s checks (the account was checked just now), with the
+        # children merged into the pupil in the same statement.
+        if not actor.can(Cap.PUPIL_SEARCH):
+            require(actor, Cap.PUPIL_SEARCH)
+        from kiosk.services import chronology_sql as sql
+
+        merged = sql.pupil_and_merged(pupil_id)
+        if merged is None:
+            raise NotFound(f"no pupil with id {pupil_id}")
         limit = size
         while True:
-            window = _Window(limit, before_key[0] if before_key is not None else None)
+            window = _Window(limit, before_key[0] if before_key is not None else None, merged)
             found = _entries(actor, pupil_id, category, window)
             if before_key is not None:
                 found = [e for e in found if _sort_key(e) < before_key]

@@ -72,6 +72,11 @@ def as_date(value) -> date | None:
     return value
 
 
+def day(value: date):
+    """A date as the backend stores it through peewee (ISO text on SQLite)."""
+    return value.isoformat() if _is_sqlite() else value
+
+
 def stamp(value: datetime):
     """A datetime as the backend stores it through peewee (text on SQLite)."""
     return str(value) if _is_sqlite() else value

@@ -177,6 +177,10 @@ def every_write(school, history, record):
         concerns.add_action(dsl, seen.id, kind="monitor", action_date=date(2026, 10, 20), taken_by="Mrs Dsl",
                             notes=f"Same-day note {n}", rationale="Watching")
         school.clock.advance(minutes=1)
+    # An action with the fields its kind asks for (a page reads them with its categories).
+    concerns.add_action(dsl, seen.id, kind="childrens_services", action_date=date(2026, 10, 21), taken_by="Mrs Dsl",
+                        notes="Referred", rationale="Threshold met",
+                        details={"la_reference": "LA-2026-114", "outcome": "Assessment opened"})
     concerns.close_concern(dsl, seen.id, summary="Resolved", outcome="support_in_school", reasoning="No further risk")
     concerns.reopen_concern(dsl, seen.id, "New information")
     concerns.assign_owner(dsl, seen.id, deputy.user_id)
@@ -209,7 +213,8 @@ def test_every_write_path_keeps_the_pages_whole(school, every_write, size):
     kinds = {e.kind for e in whole}
     assert {"concern", "action", "event", "amendment", "flag", "removed"} <= kinds
     text = " ".join(e.title + e.detail for e in whole)
-    for seen in ("(witness)", "Same-day note 4", "Before the match", "Seen by the gate", "removed under"):
+    for seen in ("(witness)", "Same-day note 4", "Before the match", "Seen by the gate", "removed under",
+                 "LA-2026-114"):
         assert seen in text, seen
     for who in ("dsl", "deputy", "deputy2"):
         actor = school.users[who]

@@ -530,6 +530,16 @@ def test_the_chronology_history_sql_reads_what_the_orm_read(dsl, pastoral, offer
                     value, expected = (value.id, value.offer_id), (expected.id, expected.offer_id)
                 assert value == expected, (name, attr)
     assert caseload._history(pupils[1]) == ([], [], [], [], [])
+    # The same statement names the users the referrals name, and every offer.
+    from kiosk.models import User
+    from kiosk.models.early_help import EarlyHelpOffer
+    from kiosk.services.early_help import history_sql
+
+    got = history_sql.history(pupils[0])
+    named = ({r.referred_by_id for r in want[0]} | {d.picked_up_by_id for d in want[1]}) - {None}
+    assert got.names == {u.id: u.full_name for u in User.select().where(User.id.in_(list(named)))}
+    assert got.names and got.offers == {o.id: o.name for o in EarlyHelpOffer.select()}
+    assert history_sql.history(pupils[1]).names == {}
 
 
 def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pastoral, offers, pupils,
@@ -538,6 +548,8 @@ def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pa
     history_sql; the marks are the ORM's (`_attendance_lines`) and each agency line is a
     status of `agency_views`' history, in its order."""
     import importlib
+
+    from dataclasses import astuple
 
     from kiosk.models.early_help import AgencyReferral as AR
     from kiosk.services.early_help import agencies, history_sql
@@ -551,12 +563,14 @@ def test_the_chronology_attendance_and_agency_sql_read_what_the_orm_read(dsl, pa
     eh.record_agency_status(pastoral, a.id, "accepted", "today")
     eh.refer_to_agency(pastoral, pupils[0], "school_nursing", "Eating", "parent")
     for p in pupils[:3]:
-        assert history_sql.attendance(p) == caseload._attendance_lines(p), p
+        got = history_sql.history(p)
+        assert [tuple(m) for m in got.attendance] == [astuple(line) for line in caseload._attendance_lines(p)], p
         views = agencies.agency_views(agencies.agency_query().where(AR.pupil == p).order_by(AR.id), {})
         want = [(v.id, v.agency_name, v.reason, v.consent, v.consent_note, h.status, h.on, h.note, h.at)
                 for v in views for h in v.history]
-        assert [tuple(line) for line in history_sql.agency_lines(p)] == want, p
-    assert len(history_sql.attendance(pupils[0])) == 2 and len(history_sql.agency_lines(pupils[0])) == 3
+        assert [tuple(line) for line in got.agency] == want, p
+    got = history_sql.history(pupils[0])
+    assert len(got.attendance) == 2 and len(got.agency) == 3
 
 
 @pytest.mark.parametrize("size", [1, 2, 3])
@@ -584,6 +598,40 @@ def test_chronology_pages_with_early_help_joined_are_the_whole(dsl, pastoral, of
             break
         cursor = page.next
     assert got == whole
+
+
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_a_page_reads_the_marks_from_its_horizons_month_and_the_pages_are_still_whole(
+        dsl, pastoral, offers, pupils, fake_clock, size, monkeypatch):
+    """Issue 19: with concerns newer than most of the register marks, a page knows how far back
+    it reaches before it reads early help (its horizon), and reads only the marks of that
+    month and later; the pages joined are still the whole chronology."""
+    from kiosk.services import chronology, concerns
+    from kiosk.services.early_help import history_sql
+
+    for weeks in range(0, 30, 3):
+        eh.take_register(pastoral, eh.SessionSpec("pupil_drop_in", TODAY - timedelta(weeks=weeks)),
+                         {pupils[0]: eh.Mark(weeks % 2 == 0, f"week {weeks}")})
+    for days in range(0, 120, 9):
+        concerns.record_concern(
+            dsl, token=concerns.new_submission_token(), pupils=[(pupils[0], "subject")],
+            occurred_on=TODAY - timedelta(days=days), occurred_time="", location="Hall", source="child_told",
+            categories=["neglect"], words="", description=f"Day {days}", why_concern="Hungry",
+            child_told_next=True, dsl_told_in_person=False, injuries=[], urgent=False)
+    whole = chronology.chronology(dsl, pupils[0])
+    reads = []
+    real = history_sql.history
+    monkeypatch.setattr(history_sql, "history", lambda pid, since=None: reads.append(since) or real(pid, since))
+    got, cursor = [], None
+    while True:
+        page = chronology.chronology_page(dsl, pupils[0], cursor=cursor, size=size)
+        got += page.entries
+        if page.next is None:
+            break
+        cursor = page.next
+    assert got == whole
+    assert any(since is not None and since.day == 1 for since in reads)
+    assert sum(e.title.startswith("Drop-in") or "attended" in e.title for e in whole) >= 5
 
 
 def test_the_register_finds_and_makes_its_session_as_the_orm_did(pastoral, offers, pupils, fake_clock):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from peewee import JOIN
 
 from kiosk.capabilities import Cap
-from kiosk.clock import to_local, to_utc, today
+from kiosk.clock import local_time_utc, on_local_day, to_local, today
 from kiosk.errors import NotFound
 from kiosk.services import audit
 from kiosk.services.actor import Actor, require
@@ -86,17 +86,15 @@ def pupil_record(actor: Actor, pupil_id: int) -> PupilEarlyHelp:
 
 def _at(d: date, recorded: datetime) -> datetime:
     """When a dated event happened, as naive UTC: the recording time if made that day."""
-    if to_local(recorded).date() == d:
+    if on_local_day(recorded, d):
         return recorded
-    return to_utc(datetime.combine(d, time(12, 0)))
+    return local_time_utc(d, 12)
 
 
 def _history(pupil_id: int) -> tuple[list, list, list, list, list]:
     """Referrals, decisions, enrolments, reviews and ends of the pupil's early help."""
-    enrolments = history_sql.enrolments(pupil_id)
-    eids = [e.id for e in enrolments]
-    return (history_sql.referrals(pupil_id), history_sql.decisions(pupil_id), enrolments,
-            history_sql.reviews(eids) if eids else [], history_sql.ends(eids) if eids else [])
+    h = history_sql.history(pupil_id)
+    return h.referrals, h.decisions, h.enrolments, h.reviews, h.ends
 
 
 def _history_orm(pupil_id: int) -> tuple[list, list, list, list, list]:
@@ -125,13 +123,14 @@ def chronology_entries(actor: Actor, pupil_id: int) -> list:
 
 
 def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None, limit: int,
-                            after: datetime | None = None) -> tuple[list, datetime | None]:
+                            after: datetime | None = None, pupil_checked: bool = False) -> tuple[list, datetime | None]:
     """The entries a page of the chronology may show: at or before `before`, after `after`
     (the page's horizon so far: what is older waits for a later page anyway), and of those
     older than `before` only the newest `limit` (with any sharing the last one's moment).
     Also the moment of the oldest kept when older ones were left out (else None): every
-    entry left out is older than it."""
-    lines = _chronology_lines(actor, pupil_id, before)
+    entry left out is older than it. `pupil_checked`: the caller (the chronology page) has
+    found the pupil already."""
+    lines = _chronology_lines(actor, pupil_id, before, pupil_checked, after)
     if after is not None:
         lines = [line for line in lines if line[0] > after]
     older = [at for at, _make in lines if before is None or at < before]
@@ -141,9 +140,12 @@ def chronology_page_entries(actor: Actor, pupil_id: int, before: datetime | None
     return [make() for at, make in lines if at >= cutoff], cutoff
 
 
-def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None) -> list:
+def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None, pupil_checked: bool = False,
+                      after: datetime | None = None) -> list:
     """(moment, a function making the entry) for each early-help event, oldest first: a
-    page makes only the entries it may show (the text of each costs more than its row)."""
+    page makes only the entries it may show (the text of each costs more than its row).
+    With `after` (a page's horizon), the register marks of months wholly before it are not
+    read: each month's summary is dated by its last session, so theirs are older still."""
     if not (actor.can(Cap.EARLY_HELP_VIEW) or actor.can(Cap.CHRONOLOGY_VIEW)):
         require(actor, Cap.CHRONOLOGY_VIEW)
 
@@ -152,13 +154,14 @@ def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None) -> l
         return ChronologyEntry(at=at, kind="early_help", title=title, detail=detail, category=None,
                                record_type=record_type, record_id=record_id, restricted=False)
 
-    # Hand-written SQL (history_sql, beside this module): every chronology page reads this.
-    if not history_sql.pupil_exists(pupil_id):
+    # Hand-written SQL (history_sql, beside this module): every chronology page reads this,
+    # in one statement.
+    if not pupil_checked and not history_sql.pupil_exists(pupil_id):
         raise NotFound(f"no pupil with id {pupil_id}")
-    names = history_sql.user_names()
+    h = history_sql.history(pupil_id, None if after is None else to_local(after).date().replace(day=1))
+    names, offers = h.names, h.offers
     out: list = []
-    offers = history_sql.offer_names()
-    referrals, decisions, enrolments, reviews, ends = _history(pupil_id)
+    referrals, decisions, enrolments, reviews, ends = h.referrals, h.decisions, h.enrolments, h.reviews, h.ends
 
     def referral(r, at):
         who = names.get(fk_id(r, "referred_by"), "")
@@ -220,15 +223,15 @@ def _chronology_lines(actor: Actor, pupil_id: int, before: datetime | None) -> l
             add(_at(rv.reviewed_on, rv.at), review, rv)
         for end in ends:
             add(_at(end.ended_on, end.at), ended, end)
-    for h in history_sql.agency_lines(pupil_id):
-        add(_at(h.on, h.at), agency, h)
+    for line in h.agency:
+        add(_at(line.on, line.at), agency, line)
     # Attendance, summarised per offer per month so the chronology stays readable.
-    months: dict[tuple[str, int, int], list[AttendanceLine]] = defaultdict(list)
-    for line in history_sql.attendance(pupil_id):
+    months: dict[tuple[str, int, int], list] = defaultdict(list)
+    for line in h.attendance:
         months[(line.offer_name, line.held_on.year, line.held_on.month)].append(line)
     for key, lines in months.items():
-        last = max(l.held_on for l in lines)
-        add(to_utc(datetime.combine(last, time(12, 0))), attended, key, lines)
+        last = lines[-1].held_on  # the marks come by date
+        add(local_time_utc(last, 12), attended, key, lines)
     if before is not None:
         out = [x for x in out if x[0] <= before]
     out.sort(key=lambda x: x[0])
