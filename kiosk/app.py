@@ -791,6 +791,21 @@ def _has_terminal() -> bool:
         return False
 
 
+def _close_pool() -> None:
+    """On PostgreSQL, end the process's pooled connections once the service calls still
+    running in workers have finished (or two seconds have passed)."""
+    dbmod = sys.modules.get("kiosk.db")  # not imported: nothing was opened
+    if dbmod is None or not dbmod.is_pooled():
+        return
+    from kiosk.services import unit
+
+    unit.wait_idle(2.0)
+    try:
+        dbmod.close_pool()
+    except Exception:  # noqa: BLE001 - the console has ended; the server drops the rest
+        log.debug("closing the database connections failed", exc_info=True)
+
+
 def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "terminal",
                 remote_user: str | None = None,
                 open_records: Callable[[], object] | None = None,
@@ -831,6 +846,7 @@ def run_console(settings: Settings, kiosk_mode: bool = True, origin: str = "term
 
     asyncio.run(main())
     app.wait_for_records(timeout=30)
+    _close_pool()
     if app.open_error is not None:
         raise app.open_error
     return app.return_code or 0

@@ -2,7 +2,8 @@
 
 SQLite is the default: WAL, foreign keys, a busy timeout, and every write in an
 IMMEDIATE transaction so concurrent terminals queue for the lock instead of failing
-with "database is locked" on upgrade from a read. PostgreSQL is chosen by URL.
+with "database is locked" on upgrade from a read. PostgreSQL is chosen by URL, and its
+connections are pooled per process (see `make_database`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -68,12 +70,64 @@ def is_encrypted_sqlite(database=None) -> bool:
     return type(database).__name__ == "KioskCipherDatabase"
 
 
+# PostgreSQL: every service call opens "this thread's connection" and closes it after
+# (kiosk.services.unit), and a console journey makes dozens of calls. A new server
+# connection each time is a backend process forked, a SCRAM handshake and a cold catalogue
+# cache, so the connections are pooled (peewee's playhouse.pool): close() hands the
+# connection back to the process's pool. On its way back the pool rolls back whatever
+# transaction is still open (or in error) and drops a connection whose state is unknown;
+# on its way out it checks the connection with a round trip (SELECT 1) and replaces one
+# the server has ended (restarted, pg_terminate_backend). Nothing in kiosk sets session
+# state (SET, temporary tables, LISTEN, session advisory locks: tests/unit/test_db_pool.py
+# keeps it so), so a connection handed back is as a new one, only warm.
+POOL_SCHEMES = {
+    "postgres": "postgresql+pool",
+    "postgresql": "postgresql+pool",
+    "postgresext": "postgresqlext+pool",
+    "postgresqlext": "postgresqlext+pool",
+    "psycopg3": "psycopg3+pool",
+}
+POOL_SETTINGS = {
+    # At most this many at once in one process (a console's workers, its alert watcher and
+    # mail sender); one more waits up to `timeout` seconds for a connection to come back.
+    "max_connections": 20,
+    "timeout": BUSY_TIMEOUT_SECONDS,
+    # Connections are replaced after five minutes (checked when taken or handed back), so an
+    # idle console holds at most the one its alert watcher keeps open.
+    "stale_timeout": 300,
+}
+
+
+def is_pooled(database=None) -> bool:
+    pool = sys.modules.get("playhouse.pool")  # never imported for SQLite: none can be pooled
+    database = database if database is not None else db.obj
+    return pool is not None and isinstance(database, pool.PooledDatabase)
+
+
+def close_pool(database=None) -> None:
+    """Close every connection of the process's pool (the bound database's unless given):
+    at the end of a console, an SSH server, a CLI command, and before a test drops its
+    database. Call it once the threads that use the database have finished."""
+    database = database if database is not None else db.obj
+    if database is not None and is_pooled(database):
+        database.close_all()
+
+
 def make_database(db_url: str | None, sqlite_path: Path | None, key: bytes | None = None) -> peewee.Database:
     if db_url:
+        from urllib.parse import parse_qsl, urlsplit
+
         from playhouse.db_url import connect
 
+        parts = urlsplit(db_url)
+        pooled = POOL_SCHEMES.get(parts.scheme.lower())
+        extra = {}
+        if pooled:
+            given = {name for name, _ in parse_qsl(parts.query)}  # the URL may set its own
+            extra = {name: value for name, value in POOL_SETTINGS.items() if name not in given}
+            db_url = parts._replace(scheme=pooled).geturl()
         try:
-            database = connect(db_url)
+            database = connect(db_url, **extra)
         except Exception as exc:  # unknown scheme, missing driver
             raise DatabaseError(f"cannot use database URL ({exc})") from None
         if isinstance(database, peewee.SqliteDatabase):
@@ -187,8 +241,21 @@ def translate_errors() -> Iterator[None]:
 
 @contextlib.contextmanager
 def connection() -> Iterator[None]:
-    """Open (and close) this thread's connection: workers run in fresh threads."""
+    """Open (and close) this thread's connection: workers run in fresh threads. On
+    PostgreSQL it comes from the process's pool and goes back to it."""
     if db.obj is None:
         raise DatabaseError("no database is open")
-    with db.connection_context():
+    context = db.connection_context()
+    try:
+        context.__enter__()
+    except ValueError as exc:  # playhouse.pool.MaxConnectionsExceeded (a ValueError)
+        if type(exc).__name__ != "MaxConnectionsExceeded":
+            raise
+        raise DatabaseBusy(
+            f"every database connection of this console stayed in use for more than "
+            f"{BUSY_TIMEOUT_SECONDS} seconds; nothing was saved, try again"
+        ) from None
+    try:
         yield
+    finally:
+        context.__exit__(None, None, None)

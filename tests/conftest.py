@@ -7,6 +7,7 @@ then starts from empty tables in that database.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,12 @@ def _isolate_environment(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     if TEST_DB_URL:
         monkeypatch.setenv("KIOSK_DB_URL", TEST_DB_URL)
+    yield
+    # A database a test opened itself (a CLI command run in-process, schema.open_database)
+    # and left bound: its pooled connections end with the test.
+    dbmod = sys.modules.get("kiosk.db")
+    if dbmod is not None and dbmod.db.obj is not None:
+        dbmod.close_pool()
 
 
 def _reset_postgres(url: str) -> None:
@@ -116,6 +123,16 @@ def _cheap_password_hashing(request, monkeypatch):
 
 
 _template: dict[str, str] = {}
+
+
+def _close_database(database) -> None:
+    """Close this thread's connection and, on PostgreSQL, every pooled one (workers' included),
+    so no connection outlives the test (the next test drops and copies the database)."""
+    from kiosk import db as dbmod
+
+    if not database.is_closed():
+        database.close()
+    dbmod.close_pool(database)
 
 
 def _drop_database(admin, name: str) -> None:
@@ -167,7 +184,9 @@ def _fresh_postgres(url: str, tmp_path: Path) -> None:
             admin.execute_sql(f'CREATE DATABASE "{template}"')
             built = schema.open_database(
                 Settings(data_dir=tmp_path / "template-data", db_url=urlunsplit(parts._replace(path="/" + template))))
-            built.close()
+            # Every connection of its pool, not only this thread's: CREATE DATABASE ... TEMPLATE
+            # refuses a template anyone is connected to.
+            _close_database(built)
             db.initialize(None)
             _template[url] = template
         _drop_database(admin, name)
@@ -195,8 +214,7 @@ def database(settings):
         _fresh_postgres(TEST_DB_URL, settings.data_dir.parent)
     database = schema.open_database(settings)
     yield database
-    if not database.is_closed():
-        database.close()
+    _close_database(database)
     db.initialize(None)
 
 

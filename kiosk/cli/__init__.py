@@ -277,10 +277,14 @@ def main(argv: list[str] | None = None) -> int:
             # The console opens the database itself, after its login screen is drawn, and
             # translates the driver's errors there (kiosk.cli.console.open_records).
             return int(handler(args) or 0)
-        from kiosk.db import translate_errors
+        from kiosk.db import close_pool, translate_errors
 
-        with translate_errors():
-            return int(handler(args) or 0)
+        try:
+            with translate_errors():
+                return int(handler(args) or 0)
+        finally:
+            with translate_errors():
+                close_pool()  # PostgreSQL: the command's pooled connections (an SSH server's too)
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 1

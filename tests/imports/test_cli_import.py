@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from kiosk.cli import main
-from kiosk.db import db
+from kiosk.db import close_pool, db
 from tests.conftest import STRONG_PASSWORD, TEST_DB_URL, _reset_postgres
 from tests.imports.conftest import FIXTURES
 from tests.imports.helpers import BOMB
@@ -24,6 +24,7 @@ def data_dir(tmp_path, monkeypatch):
     yield path
     if db.obj is not None and not db.is_closed():
         db.close()
+    close_pool()
     db.initialize(None)
 
 

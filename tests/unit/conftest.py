@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.db import db
+from kiosk.db import close_pool, db
 from tests.conftest import TEST_DB_URL, _reset_postgres
 
 
@@ -17,4 +17,5 @@ def data_dir(tmp_path, monkeypatch):
     yield path
     if db.obj is not None and not db.is_closed():
         db.close()
+    close_pool()
     db.initialize(None)

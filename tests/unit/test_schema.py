@@ -9,7 +9,7 @@ import peewee
 import pytest
 
 from kiosk import schema
-from kiosk.db import db
+from kiosk.db import close_pool, db
 from kiosk.errors import SchemaTooNew
 from tests.conftest import TEST_DB_URL, _reset_postgres
 
@@ -85,6 +85,7 @@ def test_first_schema_is_upgraded_without_losing_a_row(settings):
         assert schema.upgrade() == schema.SCHEMA_VERSION
     finally:
         db.close()
+        close_pool()
         db.initialize(None)
 
 
