@@ -224,3 +224,29 @@ def test_a_threads_freed_heap_goes_back_to_the_system():
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 4.0  # MiB still resident of the ~12 the thread freed
+
+
+async def test_the_drawing_caches_are_emptied_when_a_session_ends(settings, database):
+    """What a session left in Textual's and Rich's bounded caches (regions, styles, cell
+    widths) pinned Python's object arenas: a couple of MiB more after every round of the
+    bench (kiosk.widgets.textual_fixes.clear_drawing_caches)."""
+    from rich.cells import cached_cell_len
+    from textual.geometry import Region
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.actor is None  # at the login screen, as a second after a sign-out
+        region, other = Region(7001, 7001, 9, 9), Region(7002, 7002, 3, 3)
+        region.intersection(other)
+        cached_cell_len("a line no screen of the console draws")
+        hits = Region.intersection.cache_info().hits
+        region.intersection(other)
+        assert Region.intersection.cache_info().hits == hits + 1  # it was cached
+        app._release_session_memory()
+        misses = Region.intersection.cache_info().misses
+        region.intersection(other)
+        assert Region.intersection.cache_info().misses == misses + 1  # and is no longer
+        misses = cached_cell_len.cache_info().misses
+        cached_cell_len("a line no screen of the console draws")
+        assert cached_cell_len.cache_info().misses == misses + 1
