@@ -592,6 +592,7 @@ class KioskApp(App, inherit_bindings=False):
 
         if self.actor is None:
             self.forget_closed_nodes()
+            textual_fixes.clear_drawing_caches()
             memory.release()
 
     def hangup(self) -> None:

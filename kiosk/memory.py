@@ -8,6 +8,17 @@ scripted hour (kiosk/bench/hour.py), a console that had shown every screen held 
 of such free pages. So the console limits the arenas at start-up and trims the heap when a
 session ends (the login screen is back and nothing of the session is left).
 
+Trimming is not enough on its own: `malloc_trim` gives back the free pages inside an
+arena and the free top of the main heap, but never the free top of a thread's arena, and
+glibc trims that top on free() only beyond a threshold that it raises by itself each time
+a block it had mapped on its own (128 KiB or more) is freed: to twice that block's size,
+up to 64 MiB. After one round of the
+bench the worker threads' arena held a ~20 MiB free top that nothing would give back
+(seen with malloc_info: 25 MiB mapped, 21.7 MiB of it free, 23.8 MiB resident). So the
+thresholds are pinned at glibc's own starting values, which also turns off their rise:
+a thread arena's top beyond 128 KiB goes back at once, and blocks of 128 KiB or more are
+mapped and unmapped on their own.
+
 Both are no-ops where the C library is not glibc.
 """
 
@@ -19,8 +30,11 @@ import logging
 
 log = logging.getLogger(__name__)
 
-M_ARENA_MAX = -8  # glibc malloc.h
+M_TRIM_THRESHOLD = -1  # glibc malloc.h
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 ARENAS = 2
+THRESHOLD = 128 * 1024  # glibc's default for both, before it raises them
 
 _libc = None
 
@@ -49,12 +63,14 @@ def _load_libc():
         return ctypes.CDLL(find_library("c") or "libc.so.6")
 
 
-def limit_arenas(arenas: int = ARENAS) -> bool:
-    """At start-up, before any thread allocates: at most `arenas` malloc arenas."""
+def limit_arenas(arenas: int = ARENAS, threshold: int = THRESHOLD) -> bool:
+    """At start-up, before any thread allocates: at most `arenas` malloc arenas, and the
+    trim and mmap thresholds fixed at `threshold` bytes (glibc no longer raises them)."""
     libc = _glibc()
     if libc is None:
         return False
-    return bool(libc.mallopt(M_ARENA_MAX, arenas))
+    pinned = bool(libc.mallopt(M_MMAP_THRESHOLD, threshold)) & bool(libc.mallopt(M_TRIM_THRESHOLD, threshold))
+    return bool(libc.mallopt(M_ARENA_MAX, arenas)) and pinned
 
 
 def release() -> None:

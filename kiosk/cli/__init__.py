@@ -255,6 +255,8 @@ def build_parser():
     p.add_argument("--encrypted", action="store_true", help="also run on an encrypted (SQLCipher) copy and report the cost")
     p.add_argument("--memory", action="store_true", help="one console on a PTY through a scripted hour of use "
                    "(every role signs in and out, every screen): its resident memory")
+    p.add_argument("--rounds", type=int, metavar="N", help="with --memory: N rounds instead of six "
+                   "(two with --quick); one round is a short measurement (~8 minutes)")
     return parser
 
 

@@ -133,7 +133,12 @@ def _memory(args) -> int:
     if getattr(args, "db_url", None):
         raise ValidationError("--memory", "runs on a demo school of its own (SQLite); leave out --db-url")
     pupils = min(args.pupils, 400) if args.pupils != 2000 else 200
-    result = hour.run(pupils=pupils, rounds=2 if args.quick else hour.ROUNDS,
+    rounds = getattr(args, "rounds", None)
+    if rounds is None:
+        rounds = 2 if args.quick else hour.ROUNDS
+    if rounds < 1:
+        raise ValidationError("--rounds", "at least one round")
+    result = hour.run(pupils=pupils, rounds=rounds,
                       say=lambda text: print(text, file=sys.stderr, flush=True))
     report = {"machine": rep.machine("SQLite (WAL)"), "memory": result.as_dict()}
     sys.stdout.write(hour.table(result))

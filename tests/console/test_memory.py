@@ -175,3 +175,78 @@ def test_the_allocator_calls_work_here():
         pytest.skip("not glibc")
     assert memory.limit_arenas(memory.ARENAS)
     memory.release()
+
+
+_THREAD_HEAP = r"""
+import sys, threading
+from kiosk import memory
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+
+memory.limit_arenas()  # as the console does at start-up (kiosk.cli.console.start_up)
+before = rss()
+
+def work():
+    # As a worker thread's read does: a large block glibc maps on its own (a query's result
+    # list, a long row), then ~12 MiB of ordinary blocks in the thread's arena, all freed.
+    big = bytearray(8 << 20)
+    del big
+    rows = [bytes(4000 + n % 3000) for n in range(2500)]
+    del rows
+
+thread = threading.Thread(target=work)
+thread.start()
+thread.join()
+memory.release()  # as after a session
+print(round(rss() - before, 1))
+"""
+
+
+def test_a_threads_freed_heap_goes_back_to_the_system():
+    """glibc raises its trim threshold when a large mapped block is freed, and malloc_trim
+    never trims the top of a thread's arena: a worker thread's freed ~12 MiB stayed resident
+    for the life of the console (kiosk/memory.py pins the thresholds)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    from kiosk import memory
+
+    if memory._glibc() is None or not Path("/proc/self/status").exists():
+        pytest.skip("glibc on Linux only")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _THREAD_HEAP], cwd=root, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 4.0  # MiB still resident of the ~12 the thread freed
+
+
+async def test_the_drawing_caches_are_emptied_when_a_session_ends(settings, database):
+    """What a session left in Textual's and Rich's bounded caches (regions, styles, cell
+    widths) pinned Python's object arenas: a couple of MiB more after every round of the
+    bench (kiosk.widgets.textual_fixes.clear_drawing_caches)."""
+    from rich.cells import cached_cell_len
+    from textual.geometry import Region
+
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.actor is None  # at the login screen, as a second after a sign-out
+        region, other = Region(7001, 7001, 9, 9), Region(7002, 7002, 3, 3)
+        region.intersection(other)
+        cached_cell_len("a line no screen of the console draws")
+        hits = Region.intersection.cache_info().hits
+        region.intersection(other)
+        assert Region.intersection.cache_info().hits == hits + 1  # it was cached
+        app._release_session_memory()
+        misses = Region.intersection.cache_info().misses
+        region.intersection(other)
+        assert Region.intersection.cache_info().misses == misses + 1  # and is no longer
+        misses = cached_cell_len.cache_info().misses
+        cached_cell_len("a line no screen of the console draws")
+        assert cached_cell_len.cache_info().misses == misses + 1
