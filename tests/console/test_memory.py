@@ -18,6 +18,19 @@ from kiosk.widgets.service import ServiceCaller
 from tests.console.helpers import console_app, settle
 
 
+async def _wait_freed(pilot, refs) -> list:
+    """What is still alive of `refs` (weak references) after up to three seconds. A stopped
+    timer (the cursor's blink) lets go of its widget when the event loop next runs its
+    cancelled task: give it a few turns, but anything still held after that is a leak."""
+    for _ in range(30):
+        await pilot.pause(0.1)
+        pilot.app.forget_closed_nodes()
+        gc.collect()
+        if all(ref() is None for ref in refs):
+            break
+    return [ref() for ref in refs if ref() is not None]
+
+
 class _Form(Screen):
     def compose(self):
         from kiosk.widgets.inputs import SafeTextArea
@@ -40,18 +53,8 @@ async def test_a_closed_form_and_chart_are_freed(settings, database):
         del screen
         app.pop_screen()
         await settle(pilot)
-        # A stopped timer (the cursor's blink) lets go of its widget when the event loop next
-        # runs its cancelled task: give it a few turns, but a widget still held after three
-        # seconds is a leak.
-        for _ in range(30):
-            await pilot.pause(0.1)
-            app.forget_closed_nodes()
-            gc.collect()
-            if area() is None and chart() is None:
-                break
-        assert area() is None, gc.get_referrers(area())
-        assert chart() is None, gc.get_referrers(chart())
-        assert screen_ref() is None
+        left = await _wait_freed(pilot, [area, chart, screen_ref])
+        assert left == [], [gc.get_referrers(obj) for obj in left]
 
 
 class _Panels(Screen):
@@ -77,12 +80,7 @@ async def test_a_closed_screens_line_caches_are_freed(settings, database):
         del screen
         app.pop_screen()
         await settle(pilot)
-        for _ in range(30):
-            await pilot.pause(0.1)
-            gc.collect()
-            if all(ref() is None for ref in caches):
-                break
-        assert [ref() for ref in caches if ref() is not None] == []
+        assert await _wait_freed(pilot, caches) == []
 
 
 class _Caller(ServiceCaller, Screen):
@@ -111,12 +109,8 @@ async def test_a_closed_screen_is_not_kept_by_the_thread_its_worker_ran_on(setti
         del screen
         app.pop_screen()
         await settle(pilot)
-        for _ in range(30):
-            await pilot.pause(0.1)
-            gc.collect()
-            if screen_ref() is None:
-                break
-        assert screen_ref() is None, [type(r).__name__ for r in gc.get_referrers(screen_ref())]
+        left = await _wait_freed(pilot, [screen_ref])
+        assert left == [], [type(r).__name__ for r in gc.get_referrers(*left)]
 
 
 def test_the_textual_fix_gives_the_same_colours():
