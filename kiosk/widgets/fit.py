@@ -46,7 +46,14 @@ def fit_widths(labels: Sequence[str], rows: Sequence[Sequence[Text]], available:
 def fill_table(table: DataTable, labels: Sequence[str], rows: Sequence[Sequence[Text]],
                keys: Sequence[str] | None = None, *, width: int | None = None,
                max_lines: int = 3, keep: Sequence[int] = ()) -> None:
-    """Replace the table's columns and rows; columns fit ``width`` (default: the screen's)."""
+    """Replace the table's columns and rows; columns fit ``width`` (default: the screen's).
+
+    Every table filled from a service's answer uses this when the rows arrive. A DataTable's
+    auto-width columns are measured only when the table next goes idle, and until then keep
+    their headers' widths: under load a list showed "Late" for "Late Signer" for ten seconds,
+    and a list that emptied kept the old widths ("Nothing" for "Nothing waiting for you.").
+    Here the widths are fitted to the rows at once and long cells wrap (at most `max_lines`).
+    """
     width = width or table.size.width or table.screen.size.width or table.app.size.width
     available = width - 2 * table.cell_padding * len(labels) - SCROLLBAR
     widths = fit_widths(labels, rows, available, keep)

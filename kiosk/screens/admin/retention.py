@@ -59,8 +59,6 @@ class RetentionScreen(KioskScreen):
     def _show(self, q, keep_row: int) -> None:
         table = self.query_one("#retention", DataTable)
         self.items = list(q.items)
-        # Columns fitted to the rows as they arrive: an auto-width column is measured only
-        # when the table next goes idle, and until then shows its header's width.
         fill_table(table, COLUMNS,
                    [(Text(i.ref), Text(i.summary), Text(i.due.strftime("%d %b %Y")),
                      Text(f"proposed by {i.proposal.by}" if i.proposal else "to review"))

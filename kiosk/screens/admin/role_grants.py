@@ -85,8 +85,6 @@ class RoleGrantsScreen(KioskScreen):
         if not rows:
             rows.append((Text("Nothing waiting for you."), Text(""), Text(""), Text("")))
             keys.append("none")
-        # Columns fitted to the rows each time (an auto-width column kept the width of the rows
-        # before, and cut "Nothing waiting for you." once the list emptied).
         fill_table(self.query_one("#grants", DataTable), GRANT_COLUMNS, rows, keys)
         fill_table(self.query_one("#changes", DataTable), CHANGE_COLUMNS,
                    [(Text(fmt_local(c.at)), Text(c.action), Text(c.username), Text(c.by)) for c in recent])

@@ -40,7 +40,4 @@ class SignoffStatusScreen(KioskScreen):
                     if row.last_version else "never")
             cells.append((Text(row.username), Text(row.full_name), Text(", ".join(row.roles)),
                           Text(last)))
-        # Columns fitted to the rows here, not left to the table's auto widths: those are
-        # measured when the table next goes idle, and a run in CI showed the name column
-        # still at its header's width ("Late" for "Late Signer") ten seconds later.
         fill_table(self.query_one("#unsigned", DataTable), UNSIGNED_COLUMNS, cells)

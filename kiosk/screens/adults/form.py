@@ -87,7 +87,6 @@ class MyAdultReportsScreen(KioskScreen):
         self.run_service(adults.my_reports, self.app.actor, then=self._show)
 
     def _show(self, rows) -> None:
-        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
         fill_table(self.query_one(DataTable), ("Ref", "Raised", "Received by"),
                    [(Text(r.ref), Text(fmt_local(r.raised_at)), Text(r.received_by)) for r in rows],
                    keep=(0, 1))

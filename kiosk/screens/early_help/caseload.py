@@ -180,8 +180,6 @@ class OfferScreen(ListScreen):
             "From the school profile, plus any the school adds. Retired offers keep their history. "
             "Enter: history."))
         self.rows = {str(o.id): o for o in offers}
-        # Fitted to the rows as they arrive: a long offer's name wraps instead of being cut,
-        # and no column waits for the table's idle to be measured ("retired" under "").
         fill_table(self.table, [label for label, _ in self.COLUMNS],
                    [(Text(o.name), Text(o.kind_name), Text(o.frequency.replace("_", " ")),
                      Text("" if o.active else "retired", style="dim")) for o in offers],

@@ -350,8 +350,6 @@ class FamilyRegisterScreen(KioskScreen):
         self.redraw()
 
     def redraw(self) -> None:
-        # Columns fitted to the rows each time: an auto-width note column is measured only
-        # when the table next goes idle, and until then shows its header's width.
         fill_table(self.query_one("#families", DataTable), ("Family", "Adults", "Note"),
                    [(Text(fam.family), Text(str(fam.adults)), Text(fam.note)) for fam in self.families],
                    keep=(1,))

@@ -59,7 +59,6 @@ class PupilFamilyScreen(KioskScreen):
     def _show(self, loaded) -> None:
         sibs, counts = loaded
         self.rows = sibs
-        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
         fill_table(self.query_one(DataTable), ("Sibling", "Year", "Open concerns", "Linked by"),
                    [(Text(s.name + ("" if s.on_roll else " (not on roll)")), Text(str(s.year_group)),
                      Text(str(counts.get(s.pupil_id, 0))),

@@ -58,7 +58,6 @@ class PupilFlagsScreen(KioskScreen):
         self.states = list(states)
         table = self.query_one(DataTable)
         row = table.cursor_row
-        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
         fill_table(table, COLUMNS,
                    [(Text(s.label, style="bold" if s.set else ""), Text("SET" if s.set else "-"),
                      Text(f"{s.since:%d/%m/%Y}" if s.since else ""),

@@ -54,7 +54,6 @@ class LeaversScreen(KioskScreen):
             cells.append((Text(r.name), Text(str(r.year_group)), Text(f"{r.left_on:%d/%m/%Y}"),
                           Text(f"{r.transfer_due:%d/%m/%Y}" + (" OVERDUE" if late else ""),
                                style="bold red" if late else "")))
-        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
         fill_table(self.query_one(DataTable), ("Pupil", "Year", "Left", "Send by"), cells,
                    [str(r.pupil_id) for r in self.rows], keep=(2, 3))
         if not self.rows:
@@ -117,7 +116,6 @@ class NotOnRollScreen(KioskScreen):
 
     def _show(self, rows) -> None:
         self.rows = list(rows)
-        # Columns fitted to the rows as they arrive (auto widths wait for the table's idle).
         fill_table(self.query_one(DataTable), ("Child", "Born", "Concerns", "May be"),
                    [(Text(r.name), Text(f"{r.date_of_birth:%d/%m/%Y}"), Text(str(r.concerns)),
                      Text(", ".join(f"{m.name} Y{m.year_group}" for m in r.maybe[:2])))

@@ -70,8 +70,6 @@ class TransfersScreen(KioskScreen):
 
     def _show(self, found) -> None:
         self.rows, self.incoming = found
-        # Columns fitted to the rows as they arrive (auto-width columns laid out before a
-        # worker's rows came kept their labels' widths: "to se", "Oa").
         fill_table(self.query_one("#transfers", DataTable), OUT_COLUMNS,
                    [(Text(v.state, style="bold red" if v.state in (transfers.OVERDUE, transfers.CHASE) else ""),
                      Text(v.countdown), Text(v.pupil_name), Text(v.destination_school)) for v in self.rows],
