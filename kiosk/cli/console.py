@@ -77,6 +77,9 @@ def open_records(settings, with_profile: bool = False):
     with translate_errors():
         database = open_database(settings, create=False)
         database.close()
+    from kiosk import calendar_cache
+
+    calendar_cache.install(settings.data_dir)  # the bank holidays without importing holidays
     return profile
 
 

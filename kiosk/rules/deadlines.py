@@ -16,19 +16,21 @@ import threading
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
+from kiosk.rules.bank_holidays import CALENDAR_YEARS, given_days
 from kiosk.rules.profile import Agency, Profile, Term, one_year_after
 from kiosk.rules.results import Deadline
 
 # One shared calendar, built on first use (importing and filling it costs ~140 ms, which the
-# login screen should not pay). The years a console will meet are filled in up front so that
-# lookups from several threads only read it; holidays still expands to any other year.
+# login screen should not pay). The years a console will meet (CALENDAR_YEARS) are filled in up
+# front so that lookups from several threads only read it; holidays still expands to any other
+# year. A console takes the same days from its data dir instead (kiosk.rules.bank_holidays).
 _BUILD_LOCK = threading.Lock()
 
 
 @functools.cache
 def _england_calendar():
     with _BUILD_LOCK:
-        return _united_kingdom()(subdiv="ENG", years=range(2015, 2046))
+        return _united_kingdom()(subdiv="ENG", years=CALENDAR_YEARS)
 
 
 def _united_kingdom():
@@ -60,8 +62,18 @@ def _united_kingdom():
     return module.UnitedKingdom
 
 
-def _england():
-    return _england_calendar()
+def england_bank_holidays() -> dict[date, str]:
+    """Every bank holiday in England in CALENDAR_YEARS, with its name, from holidays."""
+    return {d: name for d, name in _england_calendar().items() if d.year in CALENDAR_YEARS}
+
+
+def _bank_holiday(d: date) -> str | None:
+    if d.year in CALENDAR_YEARS:
+        given = given_days()
+        if given is not None:
+            return given.get(d)
+    return _england_calendar().get(d)
+
 
 # "Within one working day" ends at the end of that day: the last moment on the clock.
 END_OF_DAY = time(23, 59, 59)
@@ -74,16 +86,16 @@ def _as_date(d: date | datetime) -> date:
 
 
 def is_bank_holiday(d: date | datetime) -> bool:
-    return _as_date(d) in _england()
+    return _bank_holiday(_as_date(d)) is not None
 
 
 def bank_holiday_name(d: date | datetime) -> str | None:
-    return _england().get(_as_date(d))
+    return _bank_holiday(_as_date(d))
 
 
 def is_working_day(d: date | datetime) -> bool:
     d = _as_date(d)
-    return d.weekday() < 5 and d not in _england()
+    return d.weekday() < 5 and _bank_holiday(d) is None
 
 
 def next_working_day(d: date | datetime) -> date:
