@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 from datetime import date
-from importlib import metadata
+import importlib.util
 from pathlib import Path
 
 from kiosk.text import has_control_chars
@@ -31,8 +31,21 @@ from kiosk.text import has_control_chars
 CHILD_TIMEOUT_SECONDS = 60
 
 
+class NoHolidays(Exception):
+    """holidays is not installed where this console can find it."""
+
+
 def holidays_version() -> str:
-    return metadata.version("holidays")
+    """The installed holidays' version, from its dist-info directory's name (what
+    importlib.metadata reads, without importing that: another 1.7 MiB for the console, as
+    holidays' own version.py would; find_spec on a top-level name imports nothing)."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or not spec.origin:
+        raise NoHolidays("holidays is not installed")
+    found = sorted(Path(spec.origin).parent.parent.glob("holidays-*.dist-info"))
+    if len(found) != 1:
+        raise NoHolidays(f"{len(found)} holidays dist-info directories beside the package")
+    return found[0].name[len("holidays-"):-len(".dist-info")]
 
 
 def path_for(data_dir: Path, version: str | None = None) -> Path:
@@ -81,9 +94,9 @@ def parse(text: str, version: str) -> dict[date, str] | None:
 def read(data_dir: Path) -> dict[date, str] | None:
     try:
         text = path_for(data_dir).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, metadata.PackageNotFoundError):
+        return parse(text, holidays_version())
+    except (OSError, UnicodeDecodeError, NoHolidays):
         return None
-    return parse(text, holidays_version())
 
 
 def write(data_dir: Path, text: str) -> None:
@@ -114,7 +127,7 @@ def make(data_dir: Path) -> dict[date, str] | None:
     try:
         version = holidays_version()
         text = from_child()
-    except (OSError, subprocess.SubprocessError, metadata.PackageNotFoundError):
+    except (OSError, subprocess.SubprocessError, NoHolidays):
         return None
     days = parse(text, version)
     if days is None:

@@ -10,6 +10,7 @@ import stat
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -99,6 +100,13 @@ def test_when_the_child_fails_holidays_answers(tmp_path, monkeypatch):
     assert not calendar_cache.path_for(tmp_path).exists()
 
 
+def test_the_version_is_the_one_importlib_metadata_reads():
+    from importlib import metadata
+
+    assert calendar_cache.holidays_version() == metadata.version("holidays")
+    assert calendar_cache.path_for(Path("/x")).name == f"bank-holidays-england-{metadata.version('holidays')}.json"
+
+
 def test_a_console_works_out_deadlines_without_importing_holidays(tmp_path):
     """What the console does (kiosk.cli.console.open_records then a deadline), in a process of its
     own: with the data dir's copy there, holidays is never imported."""
@@ -108,7 +116,8 @@ def test_a_console_works_out_deadlines_without_importing_holidays(tmp_path):
         "from kiosk import calendar_cache; from kiosk.rules import deadlines\n"
         f"calendar_cache.install(Path({str(tmp_path)!r}))\n"
         "print(deadlines.lado_deadline(datetime(2026, 12, 24, 15)).date(),"
-        " sorted(m for m in sys.modules if m.split('.')[0] in ('holidays', 'dateutil')))\n"
+        " sorted(m for m in sys.modules if m.split('.')[0] in ('holidays', 'dateutil')"
+        " or m.startswith('importlib.metadata')))\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
