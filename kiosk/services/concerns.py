@@ -27,6 +27,8 @@ from kiosk import db as dbmod
 from kiosk.capabilities import Cap, Role
 from kiosk.clock import local_now, to_local, to_utc, today, utcnow
 from kiosk.errors import NotFound, PermissionDenied, ValidationError
+from kiosk.rules.flags import FLAG_SHORT
+from kiosk.rules.vocabulary import CONCERN_STATUSES
 from kiosk.services import alerts, audit, fastsql, people
 from kiosk.services.actor import Actor, require
 from kiosk.text import clean
@@ -124,6 +126,7 @@ def _invalid(field: str, problem: str) -> ValidationError:
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_INT64 = (-(2 ** 63), 2 ** 63 - 1)  # ids a database column can hold (no pupil has another)
 # A terminal's clock a few minutes ahead of the server's must not make "now" the future:
 # the form fills in the current time, and a refusal for clock skew is a concern not sent.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -567,12 +570,11 @@ def category_views(concern_ids) -> dict[int, list[CategoryView]]:
 
 
 def _validate_record(data: ConcernInput) -> tuple[ConcernInput, dict[str, str]]:
-    """The input checked and tidied (trimmed text, parsed date, pupils as (Pupil, role)),
+    """The input checked and tidied (trimmed text, parsed date, pupils as (pupil row, role)),
     and the names of its categories."""
     from kiosk.dates import parse_typed_date
     from kiosk.models.concerns import BODY_AREAS, PUPIL_ROLES, SOURCES
-    from kiosk.models.pupils import Pupil
-    from kiosk.services import concerns_sql
+    from kiosk.services import concerns_sql, pupils_sql
 
     token, pupils, occurred_on, occurred_time = (data.token, data.pupils, data.occurred_on,
                                                  data.occurred_time)
@@ -584,20 +586,29 @@ def _validate_record(data: ConcernInput) -> tuple[ConcernInput, dict[str, str]]:
         raise _invalid(F_TOKEN, "the form's submission token is missing or malformed")
     if not pupils:
         raise _invalid(F_PUPIL, "choose at least one pupil")
-    seen: set[int] = set()
-    links = []
+    # Every pupil named is read in one statement; the checks below still go item by item,
+    # in the order given, so the first fault found is the one reported.
+    given: list[tuple[int, object] | None] = []
     for item in pupils:
         try:
             pid, role = item
-            pid = int(pid)
+            given.append((int(pid), role))
         except (TypeError, ValueError):
-            raise _invalid(F_PUPIL, "is not a pupil") from None
+            given.append(None)
+    found = pupils_sql.by_ids(sorted({g[0] for g in given
+                                      if g is not None and _INT64[0] <= g[0] <= _INT64[1]}))
+    seen: set[int] = set()
+    links = []
+    for item in given:
+        if item is None:
+            raise _invalid(F_PUPIL, "is not a pupil")
+        pid, role = item
         if pid in seen:
             raise _invalid(F_PUPIL, "the same pupil is listed twice")
         seen.add(pid)
         if role not in PUPIL_ROLES:
             raise _invalid(F_ROLE, f"choose one of: {', '.join(PUPIL_ROLES.values())}")
-        p = Pupil.get_or_none(Pupil.id == pid)
+        p = found.get(pid)
         if p is None:
             raise _invalid(F_PUPIL, "that pupil is not on the roll")
         links.append((p, role))
@@ -754,9 +765,7 @@ def record_concern(actor: Actor, data: ConcernInput | None = None, **fields) -> 
 
 
 def _status_label(status: str) -> str:
-    from kiosk.models.concerns import STATUSES
-
-    return STATUSES.get(status, status)
+    return CONCERN_STATUSES.get(status, status)
 
 
 def detail_view(actor: Actor, row) -> ConcernDetail:
@@ -914,30 +923,35 @@ INBOX_VIEWS = ("open", "closed", "all", "awaiting", "acknowledged")
 
 def _pupil_with_flags(p: PupilInConcern, show_flags: bool) -> str:
     """ "Amara Abbott (CP LAC)": the DSL team's flags in short, for those who keep them."""
-    from kiosk.rules.flags import FLAG_SHORT
+    return _pupil_label(p.name, _flag_marks(p.flags) if show_flags else (), p.status_note)
 
-    marks = [FLAG_SHORT[k] for k in p.flags if k != "phone_disclaimer"] if show_flags else []
-    if p.status_note:
-        marks.append(p.status_note)
-    return p.name + (f" ({' '.join(marks)})" if marks else "")
+
+def _flag_marks(flags) -> tuple[str, ...]:
+    """The short forms of a pupil's flags as the inbox lists them (not the phone disclaimer)."""
+    return tuple(FLAG_SHORT[k] for k in flags if k != "phone_disclaimer")
+
+
+def _pupil_label(name: str, marks: tuple[str, ...], status_note: str) -> str:
+    if status_note:
+        marks = (*marks, status_note)
+    return f"{name} ({' '.join(marks)})" if marks else name
 
 
 def _inbox_row_views(actor: Actor, rows, pupils, category_names, names, named, unread
                      ) -> tuple[InboxRow, ...]:
     """The inbox's rows from what was read about them (by the ORM or by hand-written SQL): a
-    restricted concern the reader is not named on shows as "Restricted" and nothing more."""
+    restricted concern the reader is not named on shows as "Restricted" and nothing more.
+    `pupils`: each concern's pupils as listed (`_pupil_with_flags`)."""
     sees_all = actor.can(Cap.CONCERN_VIEW_RESTRICTED)
-    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
     out = []
     for r in rows:
         hidden = r.restricted and r.id not in named and not sees_all
         out.append(InboxRow(
             id=r.id, ref=ref_for(r.id), recorded_at=r.recorded_at,
             recorded_by="" if hidden else names.get(r.recorded_by_id, "?"),
-            pupils="Restricted" if hidden else ", ".join(
-                _pupil_with_flags(p, show_flags) for p in pupils.get(r.id, [])),
-            categories="" if hidden else ", ".join(category_names.get(r.id, [])),
-            urgent=r.urgent, status=r.status, status_label=_status_label(r.status),
+            pupils="Restricted" if hidden else ", ".join(pupils.get(r.id, ())),
+            categories="" if hidden else ", ".join(category_names.get(r.id, ())),
+            urgent=r.urgent, status=r.status, status_label=CONCERN_STATUSES.get(r.status, r.status),
             owner="" if hidden or not r.owner_id else names.get(r.owner_id, "?"),
             restricted=r.restricted, hidden=hidden, unread=r.id in unread,
         ))
@@ -966,7 +980,9 @@ def _inbox_rows(actor: Actor, rows) -> tuple[InboxRow, ...]:
             (Alert.recipient == actor.user_id) & Alert.read_at.is_null()
             & (Alert.record_type == RECORD_TYPE) & Alert.record_id.in_(ids))}
     category_names = {cid: [c.name for c in found] for cid, found in cats.items()}
-    return _inbox_row_views(actor, rows, pupils, category_names, names, named, unread)
+    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
+    labels = {cid: [_pupil_with_flags(p, show_flags) for p in found] for cid, found in pupils.items()}
+    return _inbox_row_views(actor, rows, labels, category_names, names, named, unread)
 
 
 def inbox(actor: Actor, page: int = 0, page_size: int = 50, view: str = "open", *,
@@ -1019,22 +1035,22 @@ def _inbox_query(actor: Actor, view: str, mine: bool, urgent_only: bool):
 
 
 def _inbox_rows_fast(actor: Actor, rows) -> tuple[InboxRow, ...]:
-    """`_inbox_rows` from hand-written SQL: the same rows, the same hiding."""
-    from kiosk.models.concerns import PUPIL_ROLES
+    """`_inbox_rows` from hand-written SQL: the same rows, the same hiding. Each pupil goes
+    straight from its columns to its label (no PupilInConcern: the inbox shows only the label)."""
     from kiosk.services import concerns_sql
 
     ids = [r.id for r in rows]
     if not ids:
         return ()
-    nflags = len(concerns_sql.FLAGS)
+    show_flags = actor.can(Cap.PUPIL_FLAGS_EDIT)
+    marks_of: dict[int, tuple[str, ...]] = {0: ()}  # flag bits -> their short forms
 
-    def pupil(r):
-        _cid, role, pid, first, preferred, last, year, form, dob, status, active = r[:11]
-        flags = tuple(k for k, v in zip(concerns_sql.FLAGS, r[11:11 + nflags]) if v)
-        return PupilInConcern(
-            pid, f"{preferred or first} {last}", role, PUPIL_ROLES.get(role, role), year, form,
-            fastsql.as_date(dob), flags,
-            "not on roll" if status == "not_on_roll" else ("" if active else "left"))
+    def pupil(first, preferred, last, status, active, bits):
+        marks = marks_of.get(bits) if show_flags else ()
+        if marks is None:
+            marks = marks_of[bits] = _flag_marks(concerns_sql.flags_set(bits))
+        return _pupil_label(f"{preferred or first} {last}", marks,
+                            "not on roll" if status == "not_on_roll" else ("" if active else "left"))
 
     pupils = concerns_sql.pupil_links(ids, pupil)
     cats = concerns_sql.categories(ids)

@@ -68,3 +68,12 @@ def search_rows(words: list[str], on_roll: str | None, limit: int) -> list[Pupil
     params += [True, limit]
     of = PupilRow.of
     return [of(r) for r in fastsql.rows(_SELECT + text + _TAIL, params)]
+
+
+def by_ids(ids: list[int]) -> dict[int, PupilRow]:
+    """{id: row} of these pupils, active or not (recording a concern checks its pupils with
+    this: `Pupil.get_or_none` for each was a sixth of the record)."""
+    if not ids:
+        return {}
+    of = PupilRow.of
+    return {r[0]: of(r) for r in fastsql.rows(_SELECT + "id IN " + fastsql.marks(len(ids)), ids)}

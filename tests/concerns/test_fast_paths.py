@@ -53,6 +53,32 @@ def test_the_inbox_is_what_the_orm_answered(school, busy, who):
                     assert (got.total, got.rows) == (total, rows), (view, mine, urgent_only, page)
 
 
+def test_the_inbox_lists_every_flag_and_roll_status_as_the_orm_did(school, busy):
+    """The inbox reads a pupil's flags as one sum of bits worked out in SQL: each flag alone,
+    all of them, none, a leaver and a child not on roll give the ORM's labels."""
+    from kiosk.models.pupils import NOT_ON_ROLL, Pupil
+    from kiosk.services import concerns_sql
+
+    amara, ben, chloe = (school.pupils[k].id for k in ("amara", "ben", "chloe"))
+    school.clock.advance(minutes=5)
+    concerns.record_concern(school.users["teacher"], token=concerns.new_submission_token(),
+                            pupils=[(amara, "subject"), (ben, "witness"), (chloe, "witness")],
+                            occurred_on=date(2026, 11, 20), source="child_told", categories=["neglect"],
+                            description="Three children named.")
+    Pupil.update(active=False).where(Pupil.id == ben).execute()
+    Pupil.update(status=NOT_ON_ROLL).where(Pupil.id == chloe).execute()
+    settings = [{f: f == flag for f in concerns_sql.FLAGS} for flag in concerns_sql.FLAGS]
+    settings += [dict.fromkeys(concerns_sql.FLAGS, True), dict.fromkeys(concerns_sql.FLAGS, False)]
+    for flags in settings:
+        Pupil.update(**flags).where(Pupil.id.in_([amara, chloe])).execute()
+        Pupil.update(**{f: not v for f, v in flags.items()}).where(Pupil.id == ben).execute()
+        for who in ("dsl", "deputy", "head"):
+            got = concerns.inbox(school.users[who], page_size=50, view="all")
+            assert (got.total, got.rows) == _orm_inbox(school.users[who], "all", False, False, 0, 50), flags
+    assert [concerns_sql.flags_set(1 << i) for i in range(len(concerns_sql.FLAGS))] == [
+        (f,) for f in concerns_sql.FLAGS]
+
+
 def test_the_inbox_still_hides_a_restriction_and_is_audited(school, busy):
     from kiosk.models import AuditEvent
 
@@ -154,6 +180,47 @@ def test_an_event_appended_inside_a_write_rolls_back_with_it(school, busy):
         first = audit.record(school.users["dsl"], "test.inside", "pupil", 1)
         second = audit.record(school.users["dsl"], "test.inside", "pupil", 2)
     assert (first, second) == (last + 1, last + 2) and audit.verify().ok
+
+
+def test_the_pupils_of_a_new_concern_are_read_as_the_orm_read_them(school, record):
+    """record_concern reads its pupils in one hand-written statement (pupils_sql.by_ids): each
+    gives the recorder's view the ORM's Pupil gave, whatever its flags and roll status."""
+    from kiosk.models.pupils import NOT_ON_ROLL, Pupil
+    from kiosk.services import pupils_sql
+    from kiosk.services.concerns import _pupil_in_concern
+
+    amara, ben, chloe = (school.pupils[k].id for k in ("amara", "ben", "chloe"))
+    Pupil.update(looked_after=True, other=True, other_label="Note").where(Pupil.id == amara).execute()
+    Pupil.update(active=False, cp_plan=True).where(Pupil.id == ben).execute()
+    Pupil.update(status=NOT_ON_ROLL, preferred_name="Clo").where(Pupil.id == chloe).execute()
+    rows = pupils_sql.by_ids([amara, ben, chloe, 99999])
+    assert sorted(rows) == sorted([amara, ben, chloe]) and pupils_sql.by_ids([]) == {}
+    for pid in (amara, ben, chloe):
+        orm = Pupil.get_by_id(pid)
+        assert _pupil_in_concern(rows[pid], "witness") == _pupil_in_concern(orm, "witness")
+        assert rows[pid].display_name == orm.display_name and rows[pid].date_of_birth == orm.date_of_birth
+    got = record(pupils=[(ben, "witness"), (chloe, "subject"), (amara, "witness")])
+    assert got.pupils == tuple(_pupil_in_concern(Pupil.get_by_id(p), r)
+                               for p, r in ((ben, "witness"), (chloe, "subject"), (amara, "witness")))
+
+
+@pytest.mark.parametrize("given, field, problem", [
+    ([("amara", "subject"), ("x", "witness")], concerns.F_PUPIL, "is not a pupil"),
+    ([("amara", "subject"), (None, "witness")], concerns.F_PUPIL, "is not a pupil"),
+    ([("amara", "subject"), ("amara", "witness"), (99999, "subject")], concerns.F_PUPIL, "listed twice"),
+    ([(99999, "subject"), ("amara", "boss")], concerns.F_PUPIL, "not on the roll"),
+    ([("amara", "boss"), (99999, "subject")], concerns.F_ROLE, "choose one of"),
+    ([(2 ** 70, "subject")], concerns.F_PUPIL, "not on the roll"),
+    ([("ben", "witness")], concerns.F_ROLE, "subject"),
+])
+def test_the_first_fault_in_the_pupils_is_the_one_named(school, record, given, field, problem):
+    """The pupils are read together, but still checked one by one in the order given."""
+    from kiosk.errors import ValidationError
+
+    pupils = [(school.pupils[p].id if p in school.pupils else p, role) for p, role in given]
+    with pytest.raises(ValidationError) as e:
+        record(pupils=pupils)
+    assert e.value.field == field and problem in e.value.problem
 
 
 def test_a_concern_is_stored_as_the_orm_stored_it(school, record):
