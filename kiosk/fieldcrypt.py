@@ -13,7 +13,8 @@ Sealed values carry their key's origin as a prefix:
          (two_factor.reseal_legacy), so the old key stops mattering.
 
 AES-256-GCM with a random 96-bit nonce; the associated data binds a ciphertext to its
-purpose and row (a secret copied onto another account will not open there).
+purpose and row (a secret copied onto another account will not open there). A console has the
+AES work done in a child process, so that it never loads cryptography (kiosk/crypto_child.py).
 """
 
 from __future__ import annotations
@@ -92,11 +93,12 @@ def _subkey(key: bytes, purpose: str) -> bytes:
 def seal(plaintext: bytes, context: str, key: bytes | None = None) -> str:
     """Encrypt `plaintext`; `context` (e.g. "totp:user:12") must be given again to open it.
     `key` is for re-sealing on a rekey; otherwise the current field key."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from kiosk import crypto_child
 
     nonce = os.urandom(12)
-    aes = AESGCM(_subkey(key if key is not None else field_key(), "aes-gcm"))
-    return PREFIX + base64.urlsafe_b64encode(nonce + aes.encrypt(nonce, plaintext, context.encode())).decode()
+    sealed = crypto_child.aes_gcm("seal", _subkey(key if key is not None else field_key(), "aes-gcm"), nonce,
+                                  plaintext, context.encode())
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def is_legacy(token: str) -> bool:
@@ -106,8 +108,7 @@ def is_legacy(token: str) -> bool:
 def unseal(token: str, context: str, key: bytes | None = None) -> bytes:
     """Open a sealed value. `key` (the field key it was sealed under) is for a rekey, when
     the current key is already the new one; "f1:" values always use the legacy key."""
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from kiosk import crypto_child
 
     if token.startswith(LEGACY_PREFIX):
         base, body, where = legacy_key(), token[len(LEGACY_PREFIX):], f"the old key file {legacy_key_path()}"
@@ -117,8 +118,8 @@ def unseal(token: str, context: str, key: bytes | None = None) -> bytes:
         raise ConfigError("a stored secret was sealed with an unknown key")
     raw = base64.urlsafe_b64decode(body)
     try:
-        return AESGCM(_subkey(base, "aes-gcm")).decrypt(raw[:12], raw[12:], context.encode())
-    except InvalidTag:
+        return crypto_child.aes_gcm("open", _subkey(base, "aes-gcm"), raw[:12], raw[12:], context.encode())
+    except crypto_child.BadTag:
         raise ConfigError(
             f"a stored secret cannot be decrypted with {where}: wrong or replaced key"
         ) from None

@@ -77,9 +77,10 @@ def open_records(settings, with_profile: bool = False):
     with translate_errors():
         database = open_database(settings, create=False)
         database.close()
-    from kiosk import calendar_cache
+    from kiosk import calendar_cache, crypto_child
 
     calendar_cache.install(settings.data_dir)  # the bank holidays without importing holidays
+    crypto_child.use_child()  # AES-GCM and Ed25519 without loading cryptography
     return profile
 
 

@@ -41,7 +41,9 @@ def _body(seq: int, head: str, at: str, reason: str) -> bytes:
 
 def write_checkpoint(settings, seq: int, head: str, reason: str = "every") -> Checkpoint:
     at = utcnow().isoformat(timespec="seconds")
-    sig = keys.signing_key(settings).sign(_body(seq, head, at, reason))
+    from kiosk import crypto_child
+
+    sig = crypto_child.sign_checkpoint(settings, _body(seq, head, at, reason))
     line = json.dumps({"seq": seq, "head": head, "at": at, "reason": reason,
                        "sig": base64.b64encode(sig).decode()}, sort_keys=True) + "\n"
     path = keys.checkpoint_log_path(settings)
