@@ -8,7 +8,8 @@ console (kiosk.cli.console.open_records calls `use_child()`) has that work done 
 `python -m kiosk.crypto_child`: one request as JSON on its standard input, one answer on its
 standard output. What crosses the pipe is the AES sub-key for the one purpose (never the field
 key it is derived from) and the signing key's path (never the key). A child costs a sign-in
-about 0.1 s of a second core, beside the password hash's 0.3 s.
+with a code about 0.15 s (140-160 ms measured on a busy 2-core machine), in a worker, after the
+password's hash.
 
 Everywhere else (the shell's commands, the tests), when cryptography is loaded already, and
 whenever a child cannot run or its answer is not one, the work is done in the process itself:
