@@ -345,10 +345,15 @@ def backup_key(settings, *, create: bool = False) -> bytes:
 
 def signing_key(settings):
     """The Ed25519 key that signs audit checkpoints (created on first use)."""
+    return signing_key_at(signing_key_path(settings), public_key_path(settings))
+
+
+def signing_key_at(path: Path, public_path: Path):
+    """signing_key for the key at `path` and its public half at `public_path` (kiosk.crypto_child
+    calls it with the paths alone)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    path = signing_key_path(settings)
     if path.exists():
         check_owner_only(path)
         return serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -361,7 +366,7 @@ def signing_key(settings):
         fh.write(pem)
     pub = key.public_key().public_bytes(serialization.Encoding.PEM,
                                         serialization.PublicFormat.SubjectPublicKeyInfo)
-    public_key_path(settings).write_bytes(pub)
+    public_path.write_bytes(pub)
     return key
 
 

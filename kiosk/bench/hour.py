@@ -333,7 +333,13 @@ class Script:
             self.c.send(*(["down"] * (n % 3)), pause=0.2)
             if self.step(("enter",), "register", "the register"):
                 self.c.send("a", pause=0.5)
+                self.c.mark()
                 self.c.send("ctrl+s", pause=1.5)
+                # From the fourth round the register chosen was taken in an earlier one: saving
+                # it again is a correction, which asks why (as it would ask the pastoral lead).
+                if "Correct a register taken earlier" in self.c.text()[self.c.seen:]:
+                    self.c.send("Marked again in the bench's next round", pause=0.3)
+                    self.c.send("ctrl+s", pause=1.5)
                 self.r.registers += 1
         self.home()
 
