@@ -28,18 +28,14 @@ def child(monkeypatch):
     return asked
 
 
-def test_sealed_in_the_child_opens_here_and_back(child):
+def test_sealed_in_the_child_opens_here_and_back(child, monkeypatch):
     token = fieldcrypt.seal(b"JBSWY3DPEHPK3PXP", "totp:user:7", key=KEY)
     assert child == ["seal"]
-    crypto_child.use_child(False)
-    child_off = crypto_child._wanted
-    crypto_child._wanted = lambda: False
-    try:
+    with monkeypatch.context() as here:
+        here.setattr(crypto_child, "_wanted", lambda: False)
         assert fieldcrypt.unseal(token, "totp:user:7", key=KEY) == b"JBSWY3DPEHPK3PXP"
-        here = fieldcrypt.seal(b"another secret", "totp:user:8", key=KEY)
-    finally:
-        crypto_child._wanted = child_off
-    assert fieldcrypt.unseal(here, "totp:user:8", key=KEY) == b"another secret"
+        sealed_here = fieldcrypt.seal(b"another secret", "totp:user:8", key=KEY)
+    assert fieldcrypt.unseal(sealed_here, "totp:user:8", key=KEY) == b"another secret"
     assert child == ["seal", "open"]
 
 
@@ -79,7 +75,7 @@ def test_the_first_checkpoint_makes_the_key_in_the_child_owner_only(child, setti
     assert child == ["sign"]
     assert stat.S_IMODE(keys.signing_key_path(settings).stat().st_mode) == 0o600
     keys.public_key(settings).verify(signature, b"body")
-    crypto_child.sign_checkpoint(settings, b"again")  # the same key from then on
+    # The same key from then on.
     keys.public_key(settings).verify(crypto_child.sign_checkpoint(settings, b"again"), b"again")
 
 
