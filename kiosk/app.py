@@ -189,6 +189,10 @@ class KioskApp(App, inherit_bindings=False):
         self._activity = 0  # input events so far; autosave runs only after new ones
         self._autosaved_at = 0
         self._autosaved: dict[str, dict] = {}  # form_id -> the state last autosaved
+        # Held while a draft is written or dropped: an autosave worker that began before a
+        # save either finishes first (and the save then drops its draft) or sees that the
+        # form's draft_epoch moved on and writes nothing.
+        self.draft_lock = threading.Lock()
         self.alert_watcher = None
         # The database, when the app is given it to open (`kiosk run`): opened in a thread
         # once the login screen is drawn (and the profile read there, if not given). Until
@@ -517,9 +521,11 @@ class KioskApp(App, inherit_bindings=False):
         from kiosk.services import drafts, unit
 
         saved = 0
-        for _screen, form_id, path, state, title in self._draftables():
+        for screen, form_id, path, state, title in self._draftables():
             try:
-                unit.run(drafts.save_draft, actor, form_id, path, state, title=title)
+                with self.draft_lock:
+                    screen.draft_epoch += 1  # an older autosave still running writes nothing
+                    unit.run(drafts.save_draft, actor, form_id, path, state, title=title)
                 saved += 1
             except Exception:  # noqa: BLE001 - the lock must happen whatever a form does
                 log.exception("could not keep a draft of %s", form_id)
@@ -534,7 +540,9 @@ class KioskApp(App, inherit_bindings=False):
         if actor is None or self._locking or self._activity == self._autosaved_at:
             return
         self._autosaved_at = self._activity
-        pending = [d for d in self._draftables() if self._autosaved.get(d[1]) != d[3]]
+        # A form being saved (busy) is left alone: its save drops its draft.
+        pending = [(*d, d[0].draft_epoch) for d in self._draftables()
+                   if self._autosaved.get(d[1]) != d[3] and not getattr(d[0], "busy", False)]
         if not pending:
             return
         for d in pending:
@@ -546,14 +554,18 @@ class KioskApp(App, inherit_bindings=False):
     def _autosave(self, actor, pending) -> None:
         from kiosk.services import drafts, unit
 
-        for screen, form_id, path, state, title in pending:
-            # A form being submitted (busy) or gone drops its own draft: do not bring it back.
-            if getattr(screen, "busy", False) or not screen.is_attached:
-                continue
-            try:
-                unit.run(drafts.save_draft, actor, form_id, path, state, title=title, autosave=True)
-            except Exception:  # noqa: BLE001 - typing must never be interrupted by this
-                log.exception("could not autosave a draft of %s", form_id)
+        for screen, form_id, path, state, title, epoch in pending:
+            with self.draft_lock:
+                # A form saved, left or kept at the lock since this state was read (its
+                # draft_epoch moved on), or gone, drops or keeps its own draft: this older
+                # state must not come back after it as unfinished work.
+                if (screen.draft_epoch != epoch or getattr(screen, "busy", False)
+                        or not screen.is_attached):
+                    continue
+                try:
+                    unit.run(drafts.save_draft, actor, form_id, path, state, title=title, autosave=True)
+                except Exception:  # noqa: BLE001 - typing must never be interrupted by this
+                    log.exception("could not autosave a draft of %s", form_id)
 
     async def lock_session(self, reason: str) -> None:
         """End the session (idle_lock, hide_screen, logout, disconnect): keep drafts,

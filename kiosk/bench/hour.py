@@ -38,6 +38,7 @@ ROUNDS = 6
 RSS_MIB = 80.0
 GROWTH_MIB = 2.0
 TIMEOUT = 20.0
+SAVED, CORRECTION = "Register saved", "Correct a register taken earlier"
 
 KEYS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "ctrl+q": "\x11", "ctrl+s": "\x13",
         "pagedown": "\x1b[6~", "pageup": "\x1b[5~", "down": "\x1b[B", "f1": "\x1bOP", "space": " "}
@@ -207,14 +208,21 @@ class Console:
 
     def expect(self, needle: str, timeout: float = TIMEOUT) -> bool:
         """Whether `needle` is drawn after the last mark() within `timeout` seconds."""
+        return self.expect_any((needle,), timeout) is not None
+
+    def expect_any(self, needles: tuple[str, ...], timeout: float = TIMEOUT) -> str | None:
+        """The first of `needles` drawn after the last mark() within `timeout` seconds."""
         deadline = time.monotonic() + timeout
+        longest = max(len(n) for n in needles)
         while time.monotonic() < deadline:
             self.pump(0.1)
-            if needle in self.text()[max(0, self.seen - len(needle)):]:
-                return True
+            drawn = self.text()[max(0, self.seen - longest):]
+            for needle in needles:
+                if needle in drawn:
+                    return needle
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the console ended (exit {self.proc.returncode})")
-        return False
+        return None
 
     def send(self, *keys: str, pause: float = 0.05) -> None:
         for key in keys:
@@ -334,13 +342,21 @@ class Script:
             if self.step(("enter",), "register", "the register"):
                 self.c.send("a", pause=0.5)
                 self.c.mark()
-                self.c.send("ctrl+s", pause=1.5)
+                self.c.send("ctrl+s")
+                self.r.actions += 1
                 # From the fourth round the register chosen was taken in an earlier one: saving
                 # it again is a correction, which asks why (as it would ask the pastoral lead).
-                if "Correct a register taken earlier" in self.c.text()[self.c.seen:]:
+                # Wait for one or the other: on a busy machine the question can come after a
+                # fixed pause, and an unanswered one leaves the register as a kept draft.
+                seen = self.c.expect_any((SAVED, CORRECTION))
+                if seen == CORRECTION:
+                    self.c.mark()
                     self.c.send("Marked again in the bench's next round", pause=0.3)
-                    self.c.send("ctrl+s", pause=1.5)
-                self.r.registers += 1
+                    seen = SAVED if self.step(("ctrl+s",), SAVED, "saving a register's correction") else None
+                if seen == SAVED:
+                    self.r.registers += 1
+                elif seen is None:
+                    self.miss(f"saving a register: neither {SAVED!r} nor {CORRECTION!r} appeared")
         self.home()
 
     def page_chronology(self, n: int) -> None:

@@ -34,7 +34,7 @@ from kiosk.widgets.dialogs import LEAVE_QUESTION, DraftOrigin, FieldsDialog, con
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.header import KioskHeader
 from kiosk.widgets.rules_pane import RulesPane
-from kiosk.widgets.service import ServiceCaller, describe_failure
+from kiosk.widgets.service import ServiceCaller, describe_failure, discard_draft
 
 log = logging.getLogger(__name__)
 
@@ -212,18 +212,16 @@ class FormScreen(KioskScreen):
         """Save the form: `fn(*args, **kwargs)` in a worker, then (in the same unit) drop
         any stale draft of this form; `then(result)` on success. While it runs the form is
         busy (escape and a second submit wait); a refusal goes to `service_failed`."""
-        from kiosk.services import drafts
-
         if self.busy:
             return
-        actor = self.app.actor
-        form_id = self.form_id
+        app, actor, form_id = self.app, self.app.actor, self.form_id
+        self.draft_epoch += 1  # an autosave from before this is not written after it
 
         def save():
             result = fn(*args, **kwargs)
             if actor is not None and form_id:
                 try:
-                    drafts.discard_form_draft(actor, form_id)
+                    discard_draft(app, actor, form_id)
                 except KioskError:
                     log.exception("could not drop the old draft of %s", form_id)
             return result

@@ -33,7 +33,7 @@ from textual.widgets.selection_list import Selection
 
 from kiosk.widgets.footer import KioskFooter
 from kiosk.widgets.inputs import SafeInput, SafeTextArea
-from kiosk.widgets.service import ServiceCaller, describe_failure
+from kiosk.widgets.service import ServiceCaller, describe_failure, discard_draft
 from kiosk.widgets.ticks import TickList
 
 __all__ = ["ConfirmDialog", "DraftOrigin", "Field", "FieldsDialog", "LEAVE_QUESTION", "NoticeDialog",
@@ -341,15 +341,14 @@ class FieldsDialog(ServiceCaller, ModalScreen[Any]):
             self.dismiss(values)
             return
         self.busy = True
+        self.draft_epoch += 1  # an autosave from before this is not written after it
         self.say("Saving...")
-        submit, actor, form_id = self.submit, self.app.actor, self.form_id
+        submit, app, actor, form_id = self.submit, self.app, self.app.actor, self.form_id
 
         def save(values: dict):
-            from kiosk.services import drafts
-
             result = submit(values)
             if form_id and actor is not None:  # the same unit: saved, so no longer a draft
-                drafts.discard_form_draft(actor, form_id)
+                discard_draft(app, actor, form_id)
             return result
 
         self.run_service(save, values, then=self._saved, failed=self._refused,

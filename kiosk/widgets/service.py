@@ -10,6 +10,7 @@ cursor on the field it names (the input dataclass's own field name, see
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any, Callable
 
@@ -32,12 +33,32 @@ def describe_failure(exc: BaseException) -> str:
             "here; try again, or tell the DSL in person.")
 
 
+def draft_lock(app) -> Any:
+    """The app's lock between writing an autosaved draft and dropping one (a stand-in
+    for an app without drafts)."""
+    return getattr(app, "draft_lock", None) or contextlib.nullcontext()
+
+
+def discard_draft(app, actor, form_id: str) -> None:
+    """Drop the user's kept draft of `form_id` (in a worker, after a save or a leave), never
+    in the middle of an autosave of it: one that began first is dropped too."""
+    from kiosk.services import drafts
+
+    with draft_lock(app):
+        drafts.discard_form_draft(actor, form_id)
+
+
 class ServiceCaller:
     """Mixin for Screen and ModalScreen subclasses (it uses their app, query and workers)."""
 
     # ValidationError.field (an input dataclass's field name) -> a CSS selector, for the
     # few fields whose widget id is not the name itself (`#name`, `#f-name`, or with dashes).
     FIELD_WIDGETS: dict[str, str] = {}
+
+    # Moves on (on the UI thread) whenever this form's kept draft is dropped: saved, or left
+    # on purpose. An autosave captured before that is not written (KioskApp._autosave), so
+    # a submitted form never comes back as "unfinished work".
+    draft_epoch: int = 0
 
     def run_service(self, fn: Callable[..., Any], *args: Any,
                     then: Callable[[Any], None] | None = None,
@@ -77,9 +98,11 @@ class ServiceCaller:
         """Forget the user's kept draft of `form_id` (left on purpose, or saved)."""
         from kiosk.services import drafts
 
-        actor = getattr(self.app, "actor", None)  # type: ignore[attr-defined]
+        app = self.app  # type: ignore[attr-defined]
+        actor = getattr(app, "actor", None)
+        self.draft_epoch += 1
         if actor is not None and form_id:
-            self.run_service(drafts.discard_form_draft, actor, form_id, group="drafts",
+            self.run_service(discard_draft, app, actor, form_id, group="drafts",
                              detach=True, failed=lambda exc: None)
 
     def _service_failed(self, exc: BaseException, failed) -> None:

@@ -167,3 +167,28 @@ def test_a_draft_kept_before_its_screen_moved_still_finds_the_screen():
 
     assert _draft_screen("kiosk.screens.an_old_place:NoteForm") is NoteForm
     assert _draft_screen("kiosk.screens.an_old_place:NoSuchScreen") is None
+
+
+async def test_an_autosave_read_before_a_save_writes_nothing_after_it(settings, make_user):
+    """The autosave worker reads a form on the UI thread and writes it later. A form saved or
+    left on purpose in between (its draft dropped) must not come back from that late write."""
+    import asyncio
+
+    make_user("alice", "staff")
+    app = console_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot, "alice")
+        await app.push_screen(NoteForm())
+        await settle(pilot)
+        app.screen.query_one("#note").focus()
+        await pilot.press(*"bruise on arm")
+        form = app.screen
+        read_before = [(*d, form.draft_epoch) for d in app._draftables()]
+        assert [d[1] for d in read_before] == ["test-note"]
+        form.drop_draft(form.form_id)  # what a save and a leave on purpose both do
+        await settle(pilot)
+        await asyncio.to_thread(app._autosave, app.actor, read_before)  # the late write
+        assert not Draft.select().exists()
+        # An autosave read after it is written as usual.
+        await asyncio.to_thread(app._autosave, app.actor, [(*d, form.draft_epoch) for d in app._draftables()])
+        assert _payload()["state"] == {"note": "bruise on arm"}

@@ -165,3 +165,50 @@ async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offe
         await settle(pilot)
         assert sorted(r.present for r in A.select()) == [False, True, True]
         assert drafts.list_drafts(pastoral) == []
+
+
+async def test_a_corrected_register_leaves_no_draft_behind(settings, pastoral, offers, pupils, fake_clock):
+    """Taking a register again asks why, then saves like any form: the marks autosaved while
+    the reason was typed are dropped with the save, not offered as unfinished work at the
+    next sign-in (the bench's scripted hour found them there)."""
+    from kiosk.models.early_help import EarlyHelpAttendance as A
+    from kiosk.screens.early_help.register import RegisterScreen
+    from kiosk.services import drafts
+    from kiosk.widgets.dialogs import FieldsDialog
+
+    for pid in pupils[:3]:
+        eh.enrol(pastoral, pid, "vulnerable_lunch_club", TODAY - timedelta(days=14), "aims", TODAY + timedelta(days=14))
+    eh.take_register(pastoral, eh.SessionSpec("vulnerable_lunch_club", TODAY), {pid: False for pid in pupils[:3]})
+    app = console_app(settings)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot, "pat")
+        await open_early_help(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, RegisterScreen) and pilot.app.screen.lines)
+        register = pilot.app.screen
+        assert register.already_taken
+        await pilot.press("a")  # all present
+        app.autosave_tick()
+        await settle(pilot)
+        assert [d.title for d in drafts.list_drafts(pastoral)] == ["Early help register"]
+        # No reason: the service refuses, the register stays with its marks.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, FieldsDialog)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is register
+        assert any("say why" in n.message for n in pilot.app._notifications)
+        assert sorted(r.present for r in A.select().where(A.superseded_at.is_null())) == [False] * 3
+        # With a reason it saves, and the kept draft goes with it.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await type_into(pilot, "#f-reason", "Marked absent by mistake")
+        app.autosave_tick()  # typing the reason is activity too
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, (RegisterScreen, FieldsDialog))
+        assert sorted(r.present for r in A.select().where(A.superseded_at.is_null())) == [True] * 3
+        assert drafts.list_drafts(pastoral) == []

@@ -284,14 +284,21 @@ class RegisterScreen(FormScreen):
             self.show_error("Nobody is on the register yet: add walk-ins with w.")
             return
         marks = {pid: eh.Mark(line["present"], line["note"]) for pid, line in self.lines.items()}
-        if self.already_taken:
-            actor, spec = self.actor, self.spec()
-            self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
-                Field("reason", "Why is it being corrected?", max_length=500),
-            ], lambda v: eh.take_register(actor, spec, marks, v["reason"])),
-                lambda result: result is not None and self._saved(result))
-        else:
+        if not self.already_taken:
             self.submit_form(eh.take_register, self.actor, self.spec(), marks, "", then=self._saved)
+            return
+
+        # A correction asks why, then saves like any form (busy, and the register's kept
+        # draft dropped with the save), so an autosave of these marks made while the
+        # reason was typed never comes back as unfinished work.
+        def corrected(values) -> None:
+            if values is not None:
+                self.submit_form(eh.take_register, self.actor, self.spec(), marks, values["reason"],
+                                 then=self._saved)
+
+        self.app.push_screen(FieldsDialog("Correct a register taken earlier", [
+            Field("reason", "Why is it being corrected?", max_length=500),
+        ]), corrected)
 
     def _saved(self, result) -> None:
         walk = f", {result.walk_ins} walk-in{'s' if result.walk_ins != 1 else ''}" if result.walk_ins else ""
