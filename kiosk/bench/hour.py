@@ -131,7 +131,7 @@ def prepare(data_dir: Path, pupils: int = 200) -> School:
         actor = accounts.actor_for(User.get(User.username == username), "shell:bench")
         if signoff.needs_signoff(actor, profile):
             signoff.sign(actor, profile.procedures_version)
-        secret = None
+        secret, step = None, 0
         if two_factor.after_password(actor, settings.two_factor_all_staff).kind != "none":
             started = two_factor.start_enrolment(actor)
             step = two_factor.current_step() - 1
@@ -143,7 +143,7 @@ def prepare(data_dir: Path, pupils: int = 200) -> School:
             title = getattr(cls, "SCREEN_TITLE", "") if cls is not None else ""
             if title:
                 entries.append((entry.key, title))
-        out.append(Account(username, DEMO_PASSWORD, secret, entries))
+        out.append(Account(username, DEMO_PASSWORD, secret, entries, last_step=step))  # used to enrol
     names: dict[str, int] = {}
     for p in Pupil.select(Pupil.first_name, Pupil.last_name):
         name = f"{p.first_name} {p.last_name}"
@@ -276,17 +276,19 @@ class Script:
         return False
 
     def code(self, account: Account) -> str:
-        """The code the person's phone shows: a time step the console has not seen used."""
+        """The code the person's phone shows now (waiting, as a person would, for the next
+        one when this one was used). Not an older step still inside the console's drift
+        window: if the step turns while it is typed, that one falls out of the window and
+        is refused (one sign-in of a six-round hour was)."""
         import pyotp
 
         from kiosk.services import two_factor
 
         while True:
             now = two_factor.current_step()
-            for step in range(now - two_factor.DRIFT_STEPS, now + 1):
-                if step > account.last_step:
-                    account.last_step = step
-                    return pyotp.TOTP(account.secret).generate_otp(step)
+            if now > account.last_step:
+                account.last_step = now
+                return pyotp.TOTP(account.secret).generate_otp(now)
             time.sleep(1.0)
 
     def sign_in(self, account: Account) -> bool:
