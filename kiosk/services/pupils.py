@@ -43,20 +43,20 @@ def flag_names(s: "PupilSummary") -> list[str]:
 
 
 def summary(p, show_flags: bool) -> PupilSummary:
+    """A model row or a `pupils_sql.PupilRow` (the search's rows, which set_flags() reads by
+    position: a getattr per flag was a sixth of a search)."""
+    flags, other_label = (), ""
+    if show_flags:
+        set_flags = getattr(p, "set_flags", None)
+        flags = set_flags() if set_flags is not None else _flags_of(p)
+        other_label = p.other_label if "other" in flags else ""
+    status, active = p.status, p.active
+    # Positional, in PupilSummary's field order.
     return PupilSummary(
-        id=p.id,
-        name=p.display_name,
-        full_name=f"{p.first_name} {p.last_name}",
-        date_of_birth=p.date_of_birth,
-        year_group=p.year_group,
-        form_group=p.form_group,
-        upn=p.upn,
-        flags=_flags_of(p) if show_flags else (),
-        other_label=p.other_label if show_flags and p.other else "",
-        on_roll=p.active and p.status != "not_on_roll",
-        status_note=("not on roll" if p.status == "not_on_roll"
-                     else (f"left {p.left_on:%d/%m/%Y}" if not p.active and p.left_on else
-                           ("left" if not p.active else ""))),
+        p.id, p.display_name, f"{p.first_name} {p.last_name}", p.date_of_birth, p.year_group,
+        p.form_group, p.upn, flags, other_label, active and status != "not_on_roll",
+        "not on roll" if status == "not_on_roll"
+        else (f"left {p.left_on:%d/%m/%Y}" if not active and p.left_on else ("left" if not active else "")),
     )
 
 

@@ -8,6 +8,7 @@ two); the rows carry the attributes `kiosk.services.pupils.summary` reads.
 from __future__ import annotations
 
 from collections import namedtuple
+from itertools import compress
 
 from kiosk.rules.flags import PUPIL_FLAGS
 from kiosk.services import fastsql
@@ -24,6 +25,7 @@ _TAIL = " AND active = ? ORDER BY last_key, first_key LIMIT ?"
 _ON_ROLL = " AND status = ?"
 
 
+_FLAGS_AT = len(_COLUMNS) - len(_FLAGS)
 _Columns = namedtuple("_Columns", _COLUMNS)
 # PupilRow.of converts these by position.
 assert (_COLUMNS[4], _COLUMNS[8], _COLUMNS[10]) == ("date_of_birth", "active", "left_on")
@@ -41,6 +43,11 @@ class PupilRow(_Columns):
         # stay 0/1 on SQLite: `summary` only asks whether each is set.
         return _new(cls, (r[0], r[1], r[2], r[3], as_date(r[4]), r[5], r[6], r[7], bool(r[8]), r[9],
                           as_date(r[10]), *r[11:]))
+
+    def set_flags(self) -> tuple[str, ...]:
+        """The keys of the flags that are set, in PUPIL_FLAGS order (what `_flags_of` gives
+        for a model row, without a getattr per flag)."""
+        return tuple(compress(_FLAGS, self[_FLAGS_AT:]))
 
     @property
     def display_name(self) -> str:

@@ -114,6 +114,27 @@ def test_pupil_search_is_what_the_orm_answered(school, busy):
     assert pupils.search(dsl, "a", limit=1) == [summary(p, True) for p in search_orm(["a"], False, 1)]
 
 
+def test_pupil_search_reads_every_flag_and_the_other_label_as_the_model_did(school, busy):
+    """Search rows give their flags by position (PupilRow.set_flags), model rows by name:
+    each flag alone, all of them, and "other" with and without its label."""
+    from kiosk.models.pupils import Pupil
+    from kiosk.rules.flags import PUPIL_FLAGS
+    from kiosk.services.pupils import _search_orm as search_orm, summary
+
+    dsl = school.users["dsl"]
+    settings = [{k: True} for k in PUPIL_FLAGS] + [{k: True for k in PUPIL_FLAGS}]
+    settings += [{"other": True, "other_label": "Young carer [b]x[/b]"}, {"other": False, "other_label": "kept"}]
+    for flags in settings:
+        Pupil.update(**{k: False for k in PUPIL_FLAGS}, other_label="").execute()
+        Pupil.update(**flags).execute()
+        for text in ("a", "ben b", "c"):
+            got = pupils.search(dsl, text)
+            assert got and got == [summary(p, True) for p in search_orm(text.split(), False, 20)], flags
+            assert all(p.flags == tuple(k for k in PUPIL_FLAGS if flags.get(k)) for p in got), flags
+            label = flags.get("other_label", "") if flags.get("other") else ""
+            assert all(p.other_label == label for p in got), flags
+
+
 def test_the_audit_append_writes_what_peewee_wrote(school, busy):
     from kiosk.models import AuditEvent, Meta
     from kiosk.services import audit
