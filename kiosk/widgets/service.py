@@ -96,8 +96,6 @@ class ServiceCaller:
 
     def drop_draft(self, form_id: str) -> None:
         """Forget the user's kept draft of `form_id` (left on purpose, or saved)."""
-        from kiosk.services import drafts
-
         app = self.app  # type: ignore[attr-defined]
         actor = getattr(app, "actor", None)
         self.draft_epoch += 1

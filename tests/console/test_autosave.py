@@ -24,6 +24,16 @@ def _payload() -> dict:
     return json.loads(Draft.get().payload)
 
 
+async def _typed_in_a_note(pilot, app, text: str) -> NoteForm:
+    """alice signed in, with `text` typed into a NoteForm."""
+    await login(pilot, "alice")
+    await app.push_screen(NoteForm())
+    await settle(pilot)
+    app.screen.query_one("#note").focus()
+    await pilot.press(*text)
+    return app.screen
+
+
 async def test_typing_is_autosaved_and_dropped_once_left_on_purpose(settings, make_user):
     make_user("alice", "staff")
     app = console_app(settings)
@@ -61,11 +71,7 @@ async def test_a_killed_console_leaves_the_autosaved_draft_for_next_time(setting
     make_user("alice", "staff")
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "alice")
-        await app.push_screen(NoteForm())
-        await settle(pilot)
-        app.screen.query_one("#note").focus()
-        await pilot.press(*"half a sentence")
+        await _typed_in_a_note(pilot, app, "half a sentence")
         app.autosave_tick()
         await settle(pilot)
     # The first console is gone without a lock or a logout (as after kill -9).
@@ -177,12 +183,7 @@ async def test_an_autosave_read_before_a_save_writes_nothing_after_it(settings, 
     make_user("alice", "staff")
     app = console_app(settings)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot, "alice")
-        await app.push_screen(NoteForm())
-        await settle(pilot)
-        app.screen.query_one("#note").focus()
-        await pilot.press(*"bruise on arm")
-        form = app.screen
+        form = await _typed_in_a_note(pilot, app, "bruise on arm")
         read_before = [(*d, form.draft_epoch) for d in app._draftables()]
         assert [d[1] for d in read_before] == ["test-note"]
         form.drop_draft(form.form_id)  # what a save and a leave on purpose both do

@@ -13,6 +13,25 @@ from tests.early_help.helpers import open_early_help
 TODAY = date(2026, 11, 26)
 
 
+def _enrol_three_in_the_lunch_club(pastoral, pupils) -> list[int]:
+    for pid in pupils[:3]:
+        eh.enrol(pastoral, pid, "vulnerable_lunch_club", TODAY - timedelta(days=14), "aims", TODAY + timedelta(days=14))
+    return pupils[:3]
+
+
+async def _open_the_lunch_club_register(pilot):
+    """Signed in as pat: the register for today's lunch club (second in the offers)."""
+    from kiosk.screens.early_help.register import RegisterScreen
+
+    await login(pilot, "pat")
+    await open_early_help(pilot)
+    await pilot.press("r")
+    await settle(pilot)
+    await pilot.press("down", "enter")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, RegisterScreen) and pilot.app.screen.lines)
+    return pilot.app.screen
+
+
 async def test_pastoral_takes_a_lunch_club_register_for_twelve(settings, pastoral, offers, pupils, fake_clock):
     from kiosk.models.early_help import EarlyHelpAttendance as A
     from kiosk.screens.early_help.register import RegisterScreen
@@ -140,16 +159,10 @@ async def test_register_marks_survive_a_lock_as_a_draft(settings, pastoral, offe
     from kiosk.screens.early_help.register import RegisterScreen
     from kiosk.services import drafts
 
-    for pid in pupils[:3]:
-        eh.enrol(pastoral, pid, "vulnerable_lunch_club", TODAY - timedelta(days=14), "aims", TODAY + timedelta(days=14))
+    _enrol_three_in_the_lunch_club(pastoral, pupils)
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await login(pilot, "pat")
-        await open_early_help(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await settle(pilot)
+        await _open_the_lunch_club_register(pilot)
         await pilot.press("space", "down", "space")
         await pilot.press("f12")  # hide the screen mid-register
         await settle(pilot)
@@ -176,18 +189,11 @@ async def test_a_corrected_register_leaves_no_draft_behind(settings, pastoral, o
     from kiosk.services import drafts
     from kiosk.widgets.dialogs import FieldsDialog
 
-    for pid in pupils[:3]:
-        eh.enrol(pastoral, pid, "vulnerable_lunch_club", TODAY - timedelta(days=14), "aims", TODAY + timedelta(days=14))
-    eh.take_register(pastoral, eh.SessionSpec("vulnerable_lunch_club", TODAY), {pid: False for pid in pupils[:3]})
+    enrolled = _enrol_three_in_the_lunch_club(pastoral, pupils)
+    eh.take_register(pastoral, eh.SessionSpec("vulnerable_lunch_club", TODAY), {pid: False for pid in enrolled})
     app = console_app(settings)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await login(pilot, "pat")
-        await open_early_help(pilot)
-        await pilot.press("r")
-        await settle(pilot)
-        await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, RegisterScreen) and pilot.app.screen.lines)
-        register = pilot.app.screen
+        register = await _open_the_lunch_club_register(pilot)
         assert register.already_taken
         await pilot.press("a")  # all present
         app.autosave_tick()
